@@ -1,0 +1,37 @@
+/**
+ * What every command shares: the repository root, the resolved config, `--json`, and one
+ * way to turn PyAgent's own errors into a message and an exit code.
+ */
+import {Command, Flags} from '@oclif/core'
+
+import {ConfigError} from '../config/errors.js'
+import {loadConfig, type ResolvedConfig} from '../config/load.js'
+import type {ConfigKey} from '../config/schema.js'
+import {NativeModuleError} from '../native.js'
+import {StateSchemaError} from '../state/db.js'
+import {findRepoRoot} from '../workspace/repo.js'
+
+const KNOWN_ERRORS = [ConfigError, NativeModuleError, StateSchemaError]
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    cwd: Flags.directory({description: 'Repository to work on (default: the one containing the current directory)'}),
+  }
+
+  protected repoRoot(cwd: string | undefined): string {
+    return findRepoRoot(cwd ?? process.cwd())
+  }
+
+  protected resolveConfig(repoRoot: string, flags: Partial<Record<ConfigKey, unknown>> = {}): ResolvedConfig {
+    return loadConfig({repoRoot, flags})
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (KNOWN_ERRORS.some((type) => error instanceof type)) {
+      this.error(error.message, {exit: 1})
+    }
+    return super.catch(error)
+  }
+}

@@ -1,0 +1,38 @@
+import {Flags} from '@oclif/core'
+import {styleText} from 'node:util'
+
+import {BaseCommand} from '../cli/base.js'
+import {type CheckStatus, runDoctor} from '../doctor/checks.js'
+
+const MARK: Record<CheckStatus, string> = {
+  ok: styleText('green', '✔ ok  '),
+  warn: styleText('yellow', '▲ warn'),
+  fail: styleText('red', '✖ fail'),
+}
+
+export default class Doctor extends BaseCommand {
+  static override description =
+    'Check that PyAgent can run here: Node, the native module, SQLite state, git, and the LLM endpoint'
+  static override examples = [
+    '<%= config.bin %> doctor',
+    '<%= config.bin %> doctor --json',
+    'PYAGENT_BASE_URL=http://gpu-box:8000/v1 <%= config.bin %> doctor',
+  ]
+  static override flags = {
+    timeout: Flags.integer({description: 'Milliseconds to wait for each endpoint probe', default: 2000, min: 1}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(Doctor)
+    const report = await runDoctor({repoRoot: this.repoRoot(flags.cwd), timeoutMs: flags.timeout})
+    if (!this.jsonEnabled()) {
+      const width = Math.max(...report.checks.map((check) => check.name.length))
+      for (const check of report.checks) {
+        this.log(`${MARK[check.status]}  ${check.name.padEnd(width)}  ${check.detail}`)
+        if (check.fix && check.status !== 'ok') this.log(`${' '.repeat(width + 10)}→ ${check.fix}`)
+      }
+    }
+    if (!report.ok) process.exitCode = 1
+    return report
+  }
+}

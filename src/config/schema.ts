@@ -1,0 +1,50 @@
+/**
+ * Every PyAgent setting, in one zod schema. Keys are flat so that each has one obvious
+ * environment variable (`maxSteps` ↔ `PYAGENT_MAX_STEPS`) and one `pyagent config` name.
+ */
+import {z} from 'zod'
+
+export const DEFAULT_ALLOWED_COMMANDS = [
+  'git status',
+  'git diff',
+  'git log',
+  'git show',
+  'npm test',
+  'npx tsc --noEmit',
+  'pytest',
+  'cargo test',
+  'go test',
+]
+
+export const configSchema = z.strictObject({
+  baseUrl: z.url().default('http://localhost:8000/v1').describe("OpenAI-compatible endpoint (vLLM's /v1)"),
+  model: z.string().min(1).optional().describe('Model name; default: the first model the endpoint serves'),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('PYAGENT_API_KEY')
+    .describe('Name of the environment variable that holds the API key (never the key itself)'),
+  requestTimeoutMs: z.int().positive().default(120_000).describe('Timeout of one LLM request, in ms'),
+  maxSteps: z.int().positive().default(50).describe('Budget: agent loop steps per task'),
+  maxTokens: z.int().positive().default(500_000).describe('Budget: prompt + completion tokens per task'),
+  maxCostUsd: z.number().nonnegative().default(5).describe('Budget: cost per task, in USD'),
+  timeoutSec: z.int().positive().default(1800).describe('Budget: wall time per task, in seconds'),
+  allowedCommands: z
+    .array(z.string().min(1))
+    .default(DEFAULT_ALLOWED_COMMANDS)
+    .describe('Commands agents may run without asking (a command matches when it starts with an entry)'),
+  autoCommit: z.boolean().default(false).describe('Commit to git after a successful task'),
+})
+
+export type Config = z.infer<typeof configSchema>
+export type ConfigKey = keyof Config
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[]
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(configSchema.shape, key)
+}
+
+/** `maxSteps` → `PYAGENT_MAX_STEPS`; `baseUrl` → `PYAGENT_BASE_URL`. */
+export function envVarFor(key: ConfigKey): string {
+  return `PYAGENT_${key.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`
+}

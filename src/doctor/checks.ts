@@ -1,0 +1,204 @@
+/**
+ * `pyagent doctor`: each check says what it found and, when it fails, what to do.
+ * Checks never throw: a broken environment is the very thing doctor must report.
+ */
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {simpleGit} from 'simple-git'
+
+import {loadConfig} from '../config/load.js'
+import type {Config} from '../config/schema.js'
+import {nativeVersion} from '../native.js'
+import {openState, schemaVersion, stateDbPath} from '../state/db.js'
+
+export type CheckStatus = 'ok' | 'warn' | 'fail'
+
+export interface CheckResult {
+  name: string
+  status: CheckStatus
+  /** A failed required check makes doctor exit 1; an optional one only warns. */
+  required: boolean
+  detail: string
+  fix?: string
+}
+
+export interface DoctorReport {
+  ok: boolean
+  checks: CheckResult[]
+}
+
+export interface DoctorOptions {
+  repoRoot: string
+  env?: NodeJS.ProcessEnv
+  /** Per HTTP probe of the endpoint. */
+  timeoutMs?: number
+}
+
+const MIN_NODE_MAJOR = 20
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function checkNode(): CheckResult {
+  const major = Number(process.versions.node.split('.')[0])
+  return major >= MIN_NODE_MAJOR
+    ? {name: 'node', status: 'ok', required: true, detail: `Node ${process.versions.node}`}
+    : {
+        name: 'node',
+        status: 'fail',
+        required: true,
+        detail: `Node ${process.versions.node} is older than ${MIN_NODE_MAJOR}`,
+        fix: `Install Node ${MIN_NODE_MAJOR} or newer`,
+      }
+}
+
+function checkNative(): CheckResult {
+  try {
+    return {name: 'native', status: 'ok', required: true, detail: `pyagent-native ${nativeVersion()} loaded`}
+  } catch (error) {
+    return {name: 'native', status: 'fail', required: true, detail: errorText(error), fix: 'Run `npm run build:native`'}
+  }
+}
+
+function checkState(repoRoot: string): CheckResult {
+  try {
+    const db = openState(repoRoot)
+    const version = schemaVersion(db)
+    db.close()
+    return {name: 'state', status: 'ok', required: true, detail: `${stateDbPath(repoRoot)} at schema v${version}`}
+  } catch (error) {
+    return {
+      name: 'state',
+      status: 'fail',
+      required: true,
+      detail: errorText(error),
+      fix: `Check that ${join(repoRoot, '.pyagent')} is writable and not from a newer PyAgent`,
+    }
+  }
+}
+
+async function checkGit(repoRoot: string): Promise<CheckResult[]> {
+  const git = simpleGit({baseDir: repoRoot})
+  let version: string
+  try {
+    const found = await git.version()
+    if (!found.installed) throw new Error('git is not on PATH')
+    version = `${found.major}.${found.minor}.${found.patch}`
+  } catch (error) {
+    return [{name: 'git', status: 'fail', required: true, detail: errorText(error), fix: 'Install git and put it on PATH'}]
+  }
+  const results: CheckResult[] = [{name: 'git', status: 'ok', required: true, detail: `git ${version}`}]
+  if (!(await git.checkIsRepo())) {
+    results.push({
+      name: 'repository',
+      status: 'warn',
+      required: false,
+      detail: `${repoRoot} is not a git repository: edits can be undone by PyAgent but not reviewed with git`,
+      fix: 'Run `git init` or run PyAgent inside a repository',
+    })
+    return results
+  }
+  const gitDir = (await git.revparse(['--absolute-git-dir'])).trim()
+  const inProgress = ['MERGE_HEAD', 'rebase-merge', 'rebase-apply', 'CHERRY_PICK_HEAD'].filter((marker) =>
+    existsSync(join(gitDir, marker)),
+  )
+  const status = await git.status()
+  results.push(
+    inProgress.length > 0
+      ? {
+          name: 'repository',
+          status: 'warn',
+          required: false,
+          detail: `a ${inProgress.join('/')} is in progress on ${status.current ?? 'a detached HEAD'}`,
+          fix: 'Finish or abort it before running a task',
+        }
+      : {
+          name: 'repository',
+          status: 'ok',
+          required: false,
+          detail: `on ${status.current ?? 'detached HEAD'}, ${status.files.length} changed file(s)`,
+        },
+  )
+  return results
+}
+
+async function probe(url: string, timeoutMs: number): Promise<{ok: boolean; status?: number; body?: unknown; error?: string}> {
+  try {
+    const response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
+    const text = await response.text()
+    let body: unknown = text
+    try {
+      body = JSON.parse(text)
+    } catch {
+      // /health answers with an empty body; keep the text.
+    }
+    return {ok: response.ok, status: response.status, body}
+  } catch (error) {
+    const cause = (error as {cause?: {code?: string}}).cause?.code
+    const name = (error as Error).name
+    return {ok: false, error: name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause ?? errorText(error))}
+  }
+}
+
+/** vLLM serves /health beside /v1, at the server's root. */
+function healthUrl(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/health`
+}
+
+async function checkEndpoint(config: Config, timeoutMs: number): Promise<CheckResult[]> {
+  const base = config.baseUrl.replace(/\/+$/, '')
+  const startHint = `Start vLLM (vllm serve <model> --enable-auto-tool-choice --tool-call-parser <parser>) or set PYAGENT_BASE_URL`
+  const [models, health] = await Promise.all([probe(`${base}/models`, timeoutMs), probe(healthUrl(base), timeoutMs)])
+  const results: CheckResult[] = []
+  if (models.ok) {
+    const data = (models.body as {data?: {id?: string; max_model_len?: number}[]})?.data ?? []
+    const served = data.map((model) => (model.max_model_len ? `${model.id} (${model.max_model_len} ctx)` : model.id))
+    const wanted = config.model
+    const missing = wanted !== undefined && !data.some((model) => model.id === wanted)
+    results.push(
+      missing
+        ? {
+            name: 'endpoint',
+            status: 'fail',
+            required: true,
+            detail: `${base} serves ${served.join(', ') || 'no models'}, not the configured model "${wanted}"`,
+            fix: 'Set `model` to one of the served models (pyagent config set model …)',
+          }
+        : {name: 'endpoint', status: 'ok', required: true, detail: `${base} serves ${served.join(', ') || 'no models'}`},
+    )
+  } else {
+    results.push({
+      name: 'endpoint',
+      status: 'fail',
+      required: true,
+      detail: `GET ${base}/models: ${models.error ?? `HTTP ${models.status}`}`,
+      fix: startHint,
+    })
+  }
+  results.push(
+    health.ok
+      ? {name: 'health', status: 'ok', required: false, detail: `GET ${healthUrl(base)}: HTTP ${health.status}`}
+      : {
+          name: 'health',
+          status: 'warn',
+          required: false,
+          detail: `GET ${healthUrl(base)}: ${health.error ?? `HTTP ${health.status}`} (servers other than vLLM may not have it)`,
+        },
+  )
+  return results
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const checks: CheckResult[] = [checkNode(), checkNative()]
+  let config: Config | undefined
+  try {
+    config = loadConfig({repoRoot: options.repoRoot, env: options.env}).config
+    checks.push({name: 'config', status: 'ok', required: true, detail: `endpoint ${config.baseUrl}`})
+  } catch (error) {
+    checks.push({name: 'config', status: 'fail', required: true, detail: errorText(error), fix: 'Correct the value named above'})
+  }
+  checks.push(checkState(options.repoRoot), ...(await checkGit(options.repoRoot)))
+  if (config) checks.push(...(await checkEndpoint(config, options.timeoutMs ?? 2000)))
+  return {ok: checks.every((check) => check.status !== 'fail' || !check.required), checks}
+}

@@ -1,0 +1,39 @@
+/**
+ * Numbered schema migrations. Append only: a released migration is never edited, because
+ * databases in users' repositories have already run it. `PRAGMA user_version` records the last one applied.
+ */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tasks and events',
+    sql: `
+      CREATE TABLE tasks (
+        id          TEXT PRIMARY KEY,
+        parent_id   TEXT REFERENCES tasks(id),
+        title       TEXT NOT NULL,
+        priority    TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'highest')),
+        role        TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+      CREATE INDEX tasks_parent ON tasks(parent_id);
+      CREATE TABLE events (
+        task_id     TEXT NOT NULL REFERENCES tasks(id),
+        seq         INTEGER NOT NULL,
+        type        TEXT NOT NULL,
+        payload     TEXT NOT NULL CHECK (json_valid(payload)),
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
+]
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0
