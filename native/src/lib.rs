@@ -2,6 +2,8 @@
 //! converts between JS values and Rust types.
 
 mod hash;
+mod metrics;
+mod metrics_js;
 
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
@@ -38,5 +40,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("version", version)?;
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
+    metrics_js::register(&mut cx)?;
     Ok(())
 }
