@@ -19,15 +19,18 @@ export function scanAddedLines(changes: ChangeSet, detect: SecretDetector): Find
   const findings: Finding[] = []
   for (const file of changes.files) {
     for (const added of file.addedLines) {
-      for (const match of detect(added.text)) {
-        findings.push({
-          ruleId: 'secret/added',
-          severity: 'error',
-          path: file.path,
-          line: added.line,
-          message: `added line looks like it holds a secret (${match.kind}, column ${match.index + 1}); remove it and rotate the credential if it is real`,
-        })
-      }
+      const matches = detect(added.text)
+      const first = matches.reduce<SecretMatch | undefined>((best, match) => (!best || match.index < best.index ? match : best), undefined)
+      if (!first) continue
+      // Patterns overlap (a GitHub token assigned to `token = ...`): one finding per line.
+      const kinds = [...new Set(matches.map((match) => match.kind))].join(', ')
+      findings.push({
+        ruleId: 'secret/added',
+        severity: 'error',
+        path: file.path,
+        line: added.line,
+        message: `added line looks like it holds a secret (${kinds}, column ${first.index + 1}); remove it and rotate the credential if it is real`,
+      })
     }
   }
   return findings

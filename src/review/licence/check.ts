@@ -51,8 +51,14 @@ export function repoLicence(repoRoot: string): string | undefined {
   return undefined
 }
 
+/** Loose enough for Python's `Strict.Lib` naming `strict-lib`. */
+function loose(text: string): string {
+  return text.toLowerCase().replace(/[-_.]+/g, '-')
+}
+
 function lineOf(file: ChangedFile, name: string): number | undefined {
-  return file.addedLines.find((added) => added.text.includes(name))?.line
+  const wanted = loose(name)
+  return file.addedLines.find((added) => loose(added.text).includes(wanted))?.line
 }
 
 export interface LicencePolicy {
