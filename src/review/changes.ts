@@ -5,6 +5,7 @@
  */
 import {execa} from 'execa'
 
+import {ReviewError} from './errors.js'
 import {git, gitLine} from './git.js'
 
 export type ChangeStatus = 'added' | 'modified' | 'renamed' | 'copied'
@@ -154,7 +155,7 @@ export async function collectChanges(repoRoot: string, target: ReviewTarget): Pr
   } else {
     const head = await gitLine(repoRoot, ['rev-parse', '--verify', 'HEAD^{commit}'])
     const base = await resolveCommit(repoRoot, target.ref)
-    if (!base) throw new Error(`--base ${target.ref}: no such commit or ref here; fetch it first (in CI: a checkout with fetch-depth: 0)`)
+    if (!base) throw new ReviewError(`--base ${target.ref}: no such commit or ref here; fetch it first (in CI: a checkout with fetch-depth: 0)`)
     oldCommit = await gitLine(repoRoot, ['merge-base', base, head])
     diffArgs.push(oldCommit, head)
     newSpec = (path) => `${head}:${path}`
