@@ -3,10 +3,8 @@
  * each file. Staged mode compares the index with HEAD (what `git commit` is about to record);
  * base mode compares HEAD with its merge base with a ref (what a pull request adds).
  */
-import {execa} from 'execa'
-
 import {ReviewError} from './errors.js'
-import {git, gitLine} from './git.js'
+import {git, gitBytes, gitLine} from './git.js'
 
 export type ChangeStatus = 'added' | 'modified' | 'renamed' | 'copied'
 
@@ -116,13 +114,7 @@ export function parseUnifiedDiff(diff: string): ChangedFile[] {
 /** Reads many blobs through one `git cat-file --batch`; a missing object reads as undefined. */
 async function readBlobs(cwd: string, specs: string[]): Promise<(string | undefined)[]> {
   if (specs.length === 0) return []
-  const {stdout} = await execa('git', ['cat-file', '--batch'], {
-    cwd,
-    input: `${specs.join('\n')}\n`,
-    encoding: 'buffer',
-    stripFinalNewline: false,
-  })
-  const output = Buffer.from(stdout)
+  const output = await gitBytes(cwd, ['cat-file', '--batch'], `${specs.join('\n')}\n`)
   const blobs: (string | undefined)[] = []
   let offset = 0
   for (let index = 0; index < specs.length; index++) {
