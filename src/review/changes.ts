@@ -66,43 +66,45 @@ function stripPrefix(path: string): string {
   return unquoted.replace(/^[ab]\//, '')
 }
 
+const HEADERS: readonly [prefix: string, apply: (file: ChangedFile, value: string) => void][] = [
+  ['+++ ', (file, value) => (file.path = stripPrefix(value))],
+  ['--- ', (file, value) => value !== '/dev/null' && (file.oldPath = stripPrefix(value))],
+  ['new file mode', (file) => (file.status = 'added')],
+  ['rename from ', (file, value) => Object.assign(file, {status: 'renamed', oldPath: unquotePath(value)})],
+  ['rename to ', (file, value) => (file.path = unquotePath(value))],
+  ['copy from ', (file, value) => Object.assign(file, {status: 'copied', oldPath: unquotePath(value)})],
+  ['copy to ', (file, value) => (file.path = unquotePath(value))],
+  [
+    'Binary files ',
+    (file, value) => {
+      file.binary = true
+      const newPath = / and (.+) differ$/.exec(value)?.[1]
+      if (!file.path && newPath) file.path = stripPrefix(newPath)
+    },
+  ],
+]
+
 /** Parses `git diff --unified=0` output into the files it touches and the lines each adds. */
 export function parseUnifiedDiff(diff: string): ChangedFile[] {
   const files: ChangedFile[] = []
   let current: ChangedFile | undefined
   let nextLine = 0
+  let inHunk = false
   for (const line of diff.split('\n')) {
     if (line.startsWith('diff --git ')) {
       current = {path: '', status: 'modified', binary: false, addedLines: []}
       files.push(current)
+      inHunk = false
+    } else if (!current) {
       continue
-    }
-    if (!current) continue
-    if (line.startsWith('@@')) {
-      const match = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line)
-      nextLine = Number(match?.[1] ?? 0)
-    } else if (line.startsWith('+') && !line.startsWith('+++ ')) {
-      current.addedLines.push({line: nextLine++, text: line.slice(1)})
-    } else if (line.startsWith('+++ ')) {
-      current.path = stripPrefix(line.slice(4))
-    } else if (line.startsWith('--- ') && line !== '--- /dev/null') {
-      current.oldPath = stripPrefix(line.slice(4))
-    } else if (line.startsWith('new file mode')) {
-      current.status = 'added'
-    } else if (line.startsWith('rename from ')) {
-      current.status = 'renamed'
-      current.oldPath = unquotePath(line.slice('rename from '.length))
-    } else if (line.startsWith('rename to ')) {
-      current.path = unquotePath(line.slice('rename to '.length))
-    } else if (line.startsWith('copy from ')) {
-      current.status = 'copied'
-      current.oldPath = unquotePath(line.slice('copy from '.length))
-    } else if (line.startsWith('copy to ')) {
-      current.path = unquotePath(line.slice('copy to '.length))
-    } else if (line.startsWith('Binary files ')) {
-      current.binary = true
-      const match = / and (.+) differ$/.exec(line)
-      if (!current.path && match?.[1]) current.path = stripPrefix(match[1])
+    } else if (line.startsWith('@@')) {
+      nextLine = Number(/^@@ -\d+(?:,\d+)? \+(\d+)/.exec(line)?.[1] ?? 0)
+      inHunk = true
+    } else if (inHunk) {
+      if (line.startsWith('+')) current.addedLines.push({line: nextLine++, text: line.slice(1)})
+    } else {
+      const header = HEADERS.find(([prefix]) => line.startsWith(prefix))
+      header?.[1](current, line.slice(header[0].length))
     }
   }
   for (const file of files) {

@@ -67,49 +67,63 @@ export interface LicencePolicy {
   env?: NodeJS.ProcessEnv
 }
 
-export function checkLicences(changes: ChangeSet, policy: LicencePolicy): Finding[] {
-  const findings: Finding[] = []
-  const ownLicence = repoLicence(policy.repoRoot)
-  const allowed = [...policy.allowed, ...(ownLicence ? safeIds(ownLicence) : [])]
-  const ownClause = ownLicence ? ` or the repository's ${ownLicence}` : ''
+interface Policy {
+  allowed: string[]
+  /** " or the repository's MIT", for messages. */
+  ownClause: string
+  repoRoot: string
+  env: NodeJS.ProcessEnv
+}
 
-  for (const file of changes.files) {
-    const after = changes.after.get(file.path)
-    if (after === undefined) continue
-    const ecosystem = ecosystemOf(file.path)
-    if (ecosystem) {
-      const now = parseDependencies(ecosystem, file.path, after)
-      const beforeText = changes.before.get(file.path)
-      const then = beforeText === undefined ? new Map<string, string>() : (parseDependencies(ecosystem, file.path, beforeText) ?? new Map())
-      for (const [name, version] of now ?? []) {
-        if (then.get(name) === version) continue
-        const line = lineOf(file, name)
-        const at = {path: file.path, ...(line ? {line} : {})}
-        const licence = installedLicence(ecosystem, name, version, {repoRoot: policy.repoRoot, manifestPath: file.path, env: policy.env ?? process.env})
-        const verdict = licence === undefined ? 'invalid' : judge(licence, allowed)
-        if (verdict === 'denied') {
-          findings.push({...at, ruleId: 'licence/dependency', severity: 'error', message: `dependency ${name} (${version}) is licensed ${licence}, which is not in reviewAllowedLicenses${ownClause}`})
-        } else if (verdict === 'invalid') {
-          const why = licence === undefined ? 'is not installed here, so its licence is unknown' : `declares "${licence}", which is not an SPDX expression`
-          findings.push({...at, ruleId: 'licence/unknown', severity: 'note', message: `dependency ${name} (${version}) ${why}; check its licence by hand`})
-        }
-      }
-    }
-    if (file.status === 'added') {
-      const header = after.split('\n', HEADER_LINES).join('\n')
-      const licence = licenceFromText(header)
-      if (licence && judge(licence, allowed) === 'denied') {
-        findings.push({
-          path: file.path,
-          line: 1,
-          ruleId: 'licence/file-header',
-          severity: 'error',
-          message: `the file's header says ${licence}, which conflicts with reviewAllowedLicenses${ownClause}`,
-        })
-      }
+/** Dependencies a manifest adds or re-versions, each with the licence installed metadata declares. */
+function auditManifest(file: ChangedFile, changes: ChangeSet, policy: Policy): Finding[] {
+  const ecosystem = ecosystemOf(file.path)
+  const after = changes.after.get(file.path)
+  if (!ecosystem || after === undefined) return []
+  const beforeText = changes.before.get(file.path)
+  const then = (beforeText === undefined ? undefined : parseDependencies(ecosystem, file.path, beforeText)) ?? new Map<string, string>()
+  const findings: Finding[] = []
+  for (const [name, version] of parseDependencies(ecosystem, file.path, after) ?? []) {
+    if (then.get(name) === version) continue
+    const line = lineOf(file, name)
+    const at = {path: file.path, ...(line ? {line} : {})}
+    const licence = installedLicence(ecosystem, name, version, {repoRoot: policy.repoRoot, manifestPath: file.path, env: policy.env})
+    const verdict = licence === undefined ? 'invalid' : judge(licence, policy.allowed)
+    if (verdict === 'denied') {
+      findings.push({...at, ruleId: 'licence/dependency', severity: 'error', message: `dependency ${name} (${version}) is licensed ${licence}, which is not in reviewAllowedLicenses${policy.ownClause}`})
+    } else if (verdict === 'invalid') {
+      const why = licence === undefined ? 'is not installed here, so its licence is unknown' : `declares "${licence}", which is not an SPDX expression`
+      findings.push({...at, ruleId: 'licence/unknown', severity: 'note', message: `dependency ${name} (${version}) ${why}; check its licence by hand`})
     }
   }
   return findings
+}
+
+function auditHeader(file: ChangedFile, changes: ChangeSet, policy: Policy): Finding[] {
+  const after = changes.after.get(file.path)
+  if (file.status !== 'added' || after === undefined) return []
+  const licence = licenceFromText(after.split('\n', HEADER_LINES).join('\n'))
+  if (!licence || judge(licence, policy.allowed) !== 'denied') return []
+  return [
+    {
+      path: file.path,
+      line: 1,
+      ruleId: 'licence/file-header',
+      severity: 'error',
+      message: `the file's header says ${licence}, which conflicts with reviewAllowedLicenses${policy.ownClause}`,
+    },
+  ]
+}
+
+export function checkLicences(changes: ChangeSet, options: LicencePolicy): Finding[] {
+  const ownLicence = repoLicence(options.repoRoot)
+  const policy: Policy = {
+    allowed: [...options.allowed, ...(ownLicence ? safeIds(ownLicence) : [])],
+    ownClause: ownLicence ? ` or the repository's ${ownLicence}` : '',
+    repoRoot: options.repoRoot,
+    env: options.env ?? process.env,
+  }
+  return changes.files.flatMap((file) => [...auditManifest(file, changes, policy), ...auditHeader(file, changes, policy)])
 }
 
 function safeIds(expression: string): string[] {
