@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand} from '../cli/base.js'
+import {ReviewCommand} from '../review/command.js'
 import {formatAudit, runAudit} from '../review/audit.js'
 
-export default class Audit extends BaseCommand {
+export default class Audit extends ReviewCommand {
   static override description =
     'Code metrics of the whole repository or a folder: totals per language and the most complex functions'
   static override examples = ['<%= config.bin %> audit', '<%= config.bin %> audit src --top 20', '<%= config.bin %> audit --json']

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../cli/base.js'
+import {ReviewCommand} from '../review/command.js'
 import {runCi} from '../review/ci.js'
-import {isReviewFailure, REVIEW_ERROR_EXIT} from '../review/errors.js'
 import {formatText} from '../review/format/text.js'
 
-export default class Ci extends BaseCommand {
+export default class Ci extends ReviewCommand {
   static override description =
     'Review what a pull request adds (HEAD since its merge base) and write SARIF, JUnit XML and a GitHub step summary'
   static override examples = [
@@ -41,10 +40,5 @@ export default class Ci extends BaseCommand {
     }
     if (result.report.failed) process.exitCode = 1
     return result
-  }
-
-  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (isReviewFailure(error)) this.error(error.message, {exit: REVIEW_ERROR_EXIT})
-    return super.catch(error)
   }
 }

@@ -1,11 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand} from '../cli/base.js'
-import {isReviewFailure, REVIEW_ERROR_EXIT} from '../review/errors.js'
+import {ReviewCommand} from '../review/command.js'
 import {REPORT_FORMATS, formatReport} from '../review/format/index.js'
 import {runReview} from '../review/review.js'
 
-export default class Review extends BaseCommand {
+export default class Review extends ReviewCommand {
   static override description =
     'Review a change: code metrics of the functions it touches, licences of the dependencies it adds, and secrets in the lines it adds'
   static override examples = [
@@ -35,10 +34,5 @@ export default class Review extends BaseCommand {
     if (!this.jsonEnabled()) process.stdout.write(formatReport(report, flags.format, this.config.version))
     if (report.failed) process.exitCode = 1
     return report
-  }
-
-  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (isReviewFailure(error)) this.error(error.message, {exit: REVIEW_ERROR_EXIT})
-    return super.catch(error)
   }
 }

@@ -11,6 +11,7 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, stat
 import {basename, dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {ReviewError} from './errors.js'
 import {git, gitLine} from './git.js'
 
 export const HOOK_NAME = 'pre-commit'
@@ -141,7 +142,7 @@ export async function installHook(cwd: string): Promise<HookChange> {
 
   const chained = chainedPath(hookFile)
   if (existsSync(chained)) {
-    throw new Error(`${chained} already exists; move it away before installing the PyAgent hook`)
+    throw new ReviewError(`${chained} already exists; move it away before installing the PyAgent hook`)
   }
   renameSync(hookFile, chained)
   const runChained = `exec "$(dirname "$0")/${basename(chained)}" "$@"\n`

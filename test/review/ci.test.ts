@@ -44,6 +44,9 @@ describe('pyagent ci', () => {
     })
     expect(result.base).toBe('main')
     expect(result.report.counts).toEqual({error: 2, warning: 1, note: 0})
+    expect(result.report.failed).toBe(true)
+    const lenient = await runCi({repoRoot: repo.root, config: DEFAULT_CONFIG, failOn: 'never', base: 'main', env: {}, toolVersion: '0.1.0'})
+    expect(lenient.report.failed).toBe(false)
 
     const sarif = JSON.parse(readFileSync(join(out, 'review.sarif'), 'utf8'))
     expect(validateSarif(sarif), JSON.stringify(validateSarif.errors)).toBe(true)
@@ -78,9 +81,6 @@ describe('pyagent ci', () => {
     expect(failing.exitCode).toBe(1)
     expect(failing.stdout).toContain('2 errors, 1 warnings')
     expect(failing.stdout).toContain(`wrote ${join(out, 'r.sarif')}`)
-
-    const lenient = await runCli(['ci', '--base', 'main', '--fail-on', 'never', ...files, '--cwd', repo.root])
-    expect(lenient.exitCode).toBe(0)
 
     const noBase = await runCli(['ci', ...files, '--cwd', repo.root], {env: {GITHUB_BASE_REF: undefined}})
     expect(noBase.exitCode).toBe(2)

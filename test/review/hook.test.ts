@@ -94,12 +94,12 @@ describe('pyagent hook', () => {
     expect((await hookStatus(repo.root)).installed).toBe(true)
   })
 
-  it('reports through the CLI, with --json', async () => {
+  it('installs through the CLI with --json, and says plainly when there is no git repository', async () => {
     const repo = tempRepo()
-    const install = await runCli(['hook', 'install', '--cwd', repo.root])
+    const install = await runCli(['hook', 'install', '--json', '--cwd', repo.root], {env: {PYAGENT_SKIP_HOOK: '1'}})
     expect(install.exitCode).toBe(0)
-    expect(install.stdout).toContain('Installed the PyAgent pre-commit hook')
-    const status = await runCli(['hook', 'status', '--json', '--cwd', repo.root], {env: {PYAGENT_SKIP_HOOK: '1'}})
-    expect(JSON.parse(String(status.stdout))).toMatchObject({installed: true, manager: 'git', skipped: true})
+    expect(JSON.parse(String(install.stdout))).toMatchObject({action: 'created', installed: true, manager: 'git', skipped: true})
+
+    await expect(installHook(tempDir())).rejects.toThrow(/git rev-parse --show-toplevel failed in .*: fatal: not a git repository/)
   })
 })

@@ -1,8 +1,8 @@
-import {BaseCommand} from '../../cli/base.js'
+import {ReviewCommand} from '../../review/command.js'
 import {hookStatus} from '../../review/hook.js'
 import {describeHookStatus} from '../../review/hook-text.js'
 
-export default class HookStatus extends BaseCommand {
+export default class HookStatus extends ReviewCommand {
   static override description = 'Show whether the PyAgent pre-commit hook is installed, and where git runs hooks from'
   static override examples = ['<%= config.bin %> hook status', '<%= config.bin %> hook status --json']
 

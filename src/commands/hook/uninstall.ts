@@ -1,8 +1,8 @@
-import {BaseCommand} from '../../cli/base.js'
+import {ReviewCommand} from '../../review/command.js'
 import {uninstallHook} from '../../review/hook.js'
 import {describeHookChange} from '../../review/hook-text.js'
 
-export default class HookUninstall extends BaseCommand {
+export default class HookUninstall extends ReviewCommand {
   static override description = 'Remove the PyAgent pre-commit hook, restoring the hook that was there before'
   static override examples = ['<%= config.bin %> hook uninstall']
 
