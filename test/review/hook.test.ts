@@ -1,5 +1,5 @@
-import {execFileSync} from 'node:child_process'
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
@@ -92,6 +92,19 @@ describe('pyagent hook', () => {
     const installed = await installHook(worktree)
     expect(installed.hookFile).toBe(join(repo.root, '.git', 'hooks', 'pre-commit'))
     expect((await hookStatus(repo.root)).installed).toBe(true)
+  })
+
+  it('warns and lets the commit through on a machine where pyagent cannot be found', async () => {
+    const repo = tempRepo()
+    const {hookFile} = await installHook(repo.root)
+    writeFileSync(hookFile, readFileSync(hookFile, 'utf8').replaceAll(/'[^']*bin\/run\.js'/g, "'/nonexistent/run.js'"))
+    const result = spawnSync('git', ['commit', '--allow-empty', '-m', 'elsewhere'], {
+      cwd: repo.root,
+      encoding: 'utf8',
+      env: {...process.env, PATH: '/usr/bin:/bin', PYAGENT_SKIP_HOOK: ''},
+    })
+    expect(result.stderr).toMatch(/pyagent hook: pyagent not found \(was .*\); skipping the review/)
+    expect(result.status).toBe(0)
   })
 
   it('installs through the CLI with --json, and says plainly when there is no git repository', async () => {
