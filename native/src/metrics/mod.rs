@@ -52,9 +52,17 @@ impl std::fmt::Display for MetricsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             MetricsError::Grammar(language, reason) => {
-                write!(f, "the {} grammar could not be loaded: {reason}", language.name())
+                write!(
+                    f,
+                    "the {} grammar could not be loaded: {reason}",
+                    language.name()
+                )
             }
-            MetricsError::Parse(language) => write!(f, "tree-sitter gave up parsing the {} source", language.name()),
+            MetricsError::Parse(language) => write!(
+                f,
+                "tree-sitter gave up parsing the {} source",
+                language.name()
+            ),
         }
     }
 }
@@ -67,7 +75,9 @@ pub fn analyze(source: &str, language: Language) -> Result<FileMetrics, MetricsE
     parser
         .set_language(&language.grammar())
         .map_err(|error| MetricsError::Grammar(language, error.to_string()))?;
-    let tree = parser.parse(source, None).ok_or(MetricsError::Parse(language))?;
+    let tree = parser
+        .parse(source, None)
+        .ok_or(MetricsError::Parse(language))?;
     Ok(FileMetrics {
         language,
         has_errors: tree.root_node().has_error(),
@@ -96,7 +106,10 @@ fn measure(tree: &Tree, source: &[u8], language: Language) -> Vec<FunctionMetric
             continue;
         }
         loop {
-            while frames.last().is_some_and(|(frame_depth, _)| *frame_depth == depth) {
+            while frames
+                .last()
+                .is_some_and(|(frame_depth, _)| *frame_depth == depth)
+            {
                 frames.pop();
             }
             if cursor.goto_next_sibling() {
@@ -134,9 +147,21 @@ fn enter(
                 end_line: node.end_position().row as u32 + 1,
                 complexity: 1,
             });
-            frames.push((depth, Frame { function: Some(functions.len() - 1), name }));
+            frames.push((
+                depth,
+                Frame {
+                    function: Some(functions.len() - 1),
+                    name,
+                },
+            ));
         }
-        Role::Container(name) => frames.push((depth, Frame { function: None, name })),
+        Role::Container(name) => frames.push((
+            depth,
+            Frame {
+                function: None,
+                name,
+            },
+        )),
         Role::Decision(points) => {
             let innermost = frames.iter().rev().find_map(|(_, frame)| frame.function);
             if let Some(index) = innermost {

@@ -49,9 +49,16 @@ impl Language {
     }
 
     pub fn from_name(name: &str) -> Option<Language> {
-        [Language::TypeScript, Language::Tsx, Language::JavaScript, Language::Python, Language::Rust, Language::Go]
-            .into_iter()
-            .find(|language| language.name() == name)
+        [
+            Language::TypeScript,
+            Language::Tsx,
+            Language::JavaScript,
+            Language::Python,
+            Language::Rust,
+            Language::Go,
+        ]
+        .into_iter()
+        .find(|language| language.name() == name)
     }
 
     pub(crate) fn grammar(self) -> Grammar {
@@ -88,11 +95,13 @@ fn text<'a>(node: Node, source: &'a [u8]) -> &'a str {
 }
 
 fn field_text(node: Node, field: &str, source: &[u8]) -> Option<String> {
-    node.child_by_field_name(field).map(|child| text(child, source).to_owned())
+    node.child_by_field_name(field)
+        .map(|child| text(child, source).to_owned())
 }
 
 fn operator_is(node: Node, operators: &[&str]) -> bool {
-    node.child_by_field_name("operator").is_some_and(|operator| operators.contains(&operator.kind()))
+    node.child_by_field_name("operator")
+        .is_some_and(|operator| operators.contains(&operator.kind()))
 }
 
 fn decision(counts: bool) -> Role {
@@ -128,26 +137,41 @@ fn ecmascript(node: Node, source: &[u8]) -> Role {
                 .or_else(|| ecmascript_binding_name(node, source))
                 .unwrap_or_else(|| ANONYMOUS.to_owned()),
         ),
-        "class_declaration" | "abstract_class_declaration" | "class" => {
-            Role::Container(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()))
+        "class_declaration" | "abstract_class_declaration" | "class" => Role::Container(
+            field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()),
+        ),
+        "if_statement" | "for_statement" | "for_in_statement" | "while_statement"
+        | "do_statement" | "catch_clause" | "switch_case" | "ternary_expression" => {
+            Role::Decision(1)
         }
-        "if_statement" | "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
-        | "catch_clause" | "switch_case" | "ternary_expression" => Role::Decision(1),
         "binary_expression" => decision(operator_is(node, &["&&", "||", "??"])),
         "augmented_assignment_expression" => decision(operator_is(node, &["&&=", "||=", "??="])),
         // A default value is evaluated only when the argument is missing: a hidden branch.
         "assignment_pattern" | "object_assignment_pattern" => Role::Decision(1),
-        "required_parameter" | "optional_parameter" => decision(node.child_by_field_name("value").is_some()),
+        "required_parameter" | "optional_parameter" => {
+            decision(node.child_by_field_name("value").is_some())
+        }
         _ => Role::Other,
     }
 }
 
 fn python(node: Node, source: &[u8]) -> Role {
     match node.kind() {
-        "function_definition" => Role::Function(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned())),
-        "class_definition" => Role::Container(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned())),
-        "if_statement" | "elif_clause" | "for_statement" | "while_statement" | "except_clause"
-        | "conditional_expression" | "for_in_clause" | "if_clause" | "case_clause" => Role::Decision(1),
+        "function_definition" => {
+            Role::Function(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()))
+        }
+        "class_definition" => Role::Container(
+            field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()),
+        ),
+        "if_statement"
+        | "elif_clause"
+        | "for_statement"
+        | "while_statement"
+        | "except_clause"
+        | "conditional_expression"
+        | "for_in_clause"
+        | "if_clause"
+        | "case_clause" => Role::Decision(1),
         "boolean_operator" => Role::Decision(1),
         _ => Role::Other,
     }
@@ -155,7 +179,9 @@ fn python(node: Node, source: &[u8]) -> Role {
 
 fn rust(node: Node, source: &[u8]) -> Role {
     match node.kind() {
-        "function_item" => Role::Function(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned())),
+        "function_item" => {
+            Role::Function(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()))
+        }
         "impl_item" => {
             let target = field_text(node, "type", source).unwrap_or_else(|| ANONYMOUS.to_owned());
             Role::Container(match field_text(node, "trait", source) {
@@ -163,7 +189,9 @@ fn rust(node: Node, source: &[u8]) -> Role {
                 None => target,
             })
         }
-        "trait_item" | "mod_item" => Role::Container(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned())),
+        "trait_item" | "mod_item" => Role::Container(
+            field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()),
+        ),
         "if_expression" | "while_expression" | "for_expression" => Role::Decision(1),
         // Each arm is a path through the match, as each `case` is through a switch.
         "match_arm" => Role::Decision(1),
@@ -174,7 +202,9 @@ fn rust(node: Node, source: &[u8]) -> Role {
 
 fn go(node: Node, source: &[u8]) -> Role {
     match node.kind() {
-        "function_declaration" => Role::Function(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned())),
+        "function_declaration" => {
+            Role::Function(field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned()))
+        }
         "method_declaration" => {
             let name = field_text(node, "name", source).unwrap_or_else(|| ANONYMOUS.to_owned());
             Role::Function(match go_receiver_type(node, source) {
@@ -183,7 +213,8 @@ fn go(node: Node, source: &[u8]) -> Role {
             })
         }
         "func_literal" => Role::Function(ANONYMOUS.to_owned()),
-        "if_statement" | "for_statement" | "expression_case" | "type_case" | "communication_case" => Role::Decision(1),
+        "if_statement" | "for_statement" | "expression_case" | "type_case"
+        | "communication_case" => Role::Decision(1),
         "binary_expression" => decision(operator_is(node, &["&&", "||"])),
         _ => Role::Other,
     }
@@ -195,5 +226,9 @@ fn go_receiver_type(node: Node, source: &[u8]) -> Option<String> {
     let mut cursor = receiver.walk();
     let parameter = receiver.named_children(&mut cursor).next()?;
     let receiver_type = parameter.child_by_field_name("type")?;
-    Some(text(receiver_type, source).trim_start_matches('*').to_owned())
+    Some(
+        text(receiver_type, source)
+            .trim_start_matches('*')
+            .to_owned(),
+    )
 }

@@ -10,7 +10,10 @@ fn functions(source: &str, language: Language) -> Vec<(String, u32)> {
 }
 
 fn pairs(expected: &[(&str, u32)]) -> Vec<(String, u32)> {
-    expected.iter().map(|(name, complexity)| (name.to_string(), *complexity)).collect()
+    expected
+        .iter()
+        .map(|(name, complexity)| (name.to_string(), *complexity))
+        .collect()
 }
 
 #[test]
@@ -32,7 +35,10 @@ export function route(kind: string, flag?: boolean): number {
 }
 "#;
     // 1 + if + && + else-if + || + for + while + 2 cases + ternary + ?? + catch
-    assert_eq!(functions(source, Language::TypeScript), pairs(&[("route", 12)]));
+    assert_eq!(
+        functions(source, Language::TypeScript),
+        pairs(&[("route", 12)])
+    );
 }
 
 #[test]
@@ -161,13 +167,20 @@ func (s *Server) Handle(kind string) int {
 fn reports_one_based_inclusive_line_spans() {
     let metrics = analyze("\n\nfunction f() {\n  return 1\n}\n", Language::JavaScript).unwrap();
     let function = &metrics.functions[0];
-    assert_eq!((function.start_line, function.end_line, function.lines()), (3, 5, 3));
+    assert_eq!(
+        (function.start_line, function.end_line, function.lines()),
+        (3, 5, 3)
+    );
     assert!(!metrics.has_errors);
 }
 
 #[test]
 fn flags_syntax_errors_but_still_measures_what_parsed() {
-    let metrics = analyze("def ok():\n    return 1\n\ndef broken(:\n", Language::Python).unwrap();
+    let metrics = analyze(
+        "def ok():\n    return 1\n\ndef broken(:\n",
+        Language::Python,
+    )
+    .unwrap();
     assert!(metrics.has_errors);
     assert_eq!(metrics.functions[0].name, "ok");
 }
@@ -175,16 +188,26 @@ fn flags_syntax_errors_but_still_measures_what_parsed() {
 #[test]
 fn deeply_nested_code_does_not_overflow_the_stack() {
     let depth = 3000;
-    let source = format!("function deep(x) {{ {} {} }}", "if (x) {".repeat(depth), "}".repeat(depth));
+    let source = format!(
+        "function deep(x) {{ {} {} }}",
+        "if (x) {".repeat(depth),
+        "}".repeat(depth)
+    );
     let metrics = analyze(&source, Language::JavaScript).unwrap();
     assert_eq!(metrics.functions[0].complexity, depth as u32 + 1);
 }
 
 #[test]
 fn picks_the_language_from_the_extension() {
-    assert_eq!(Language::from_path("src/a.test.ts"), Some(Language::TypeScript));
+    assert_eq!(
+        Language::from_path("src/a.test.ts"),
+        Some(Language::TypeScript)
+    );
     assert_eq!(Language::from_path("ui/App.tsx"), Some(Language::Tsx));
-    assert_eq!(Language::from_path("bin/run.mjs"), Some(Language::JavaScript));
+    assert_eq!(
+        Language::from_path("bin/run.mjs"),
+        Some(Language::JavaScript)
+    );
     assert_eq!(Language::from_path("pkg/x.py"), Some(Language::Python));
     assert_eq!(Language::from_path("Makefile"), None);
     assert_eq!(Language::from_path("README.md"), None);
