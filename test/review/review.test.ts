@@ -1,7 +1,9 @@
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {runReview} from '../../src/review/review.js'
-import {tempRepo} from '../support/temp-repo.js'
+import {tempDir, tempRepo} from '../support/temp-repo.js'
 import {branchyFunction, DEFAULT_CONFIG, installNpmPackage, mitPackageJson} from './support.js'
 
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLQ'
@@ -65,6 +67,32 @@ describe('review of a staged change', () => {
     const report = await reviewStaged(repo.root)
     expect(report.findings).toEqual([
       expect.objectContaining({ruleId: 'licence/dependency', line: 2, message: expect.stringContaining('strict-lib (==2.0) is licensed AGPL-3.0-only')}),
+    ])
+  })
+
+  it('reads Cargo licences from the registry cache at the locked version, and Go licences from the module cache', async () => {
+    const repo = tempRepo({'Cargo.toml': '[package]\nname = "app"\nlicense = "MIT"\n\n[dependencies]\n', 'go.mod': 'module example.com/app\n\ngo 1.22\n'})
+    const home = tempDir()
+    const crate = join(home, 'cargo/registry/src/index.crates.io-1949cf8c6b5b557f/copyleft-crate-0.3.1')
+    mkdirSync(crate, {recursive: true})
+    writeFileSync(join(crate, 'Cargo.toml'), '[package]\nname = "copyleft-crate"\nversion = "0.3.1"\nlicense = "LGPL-3.0-only"\n')
+    const goModule = join(home, 'gomod/github.com/!big!corp/strict@v1.2.0')
+    mkdirSync(goModule, {recursive: true})
+    writeFileSync(join(goModule, 'LICENSE'), '                    GNU AFFERO GENERAL PUBLIC LICENSE\n')
+    repo.write('Cargo.toml', '[package]\nname = "app"\nlicense = "MIT"\n\n[dependencies]\ncopyleft-crate = "0.3"\n')
+    repo.write('Cargo.lock', 'version = 4\n\n[[package]]\nname = "copyleft-crate"\nversion = "0.3.1"\n')
+    repo.write('go.mod', 'module example.com/app\n\ngo 1.22\n\nrequire github.com/BigCorp/strict v1.2.0\n')
+    repo.git('add', '-A')
+
+    const report = await runReview({
+      repoRoot: repo.root,
+      target: {kind: 'staged'},
+      config: DEFAULT_CONFIG,
+      env: {CARGO_HOME: join(home, 'cargo'), GOMODCACHE: join(home, 'gomod')},
+    })
+    expect(report.findings.map((finding) => finding.message.split(', which')[0])).toEqual([
+      'dependency copyleft-crate (0.3) is licensed LGPL-3.0-only',
+      'dependency github.com/BigCorp/strict (v1.2.0) is licensed AGPL-3.0-or-later',
     ])
   })
 
