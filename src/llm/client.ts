@@ -1,0 +1,480 @@
+/**
+ * The LLM client the agents use: one `chat()` over a pool of vLLM (or any OpenAI-compatible)
+ * endpoints, yielding typed events. It never hangs (per-attempt timeout, total deadline,
+ * AbortSignal), never truncates silently (no finish reason or a malformed chunk is an error),
+ * retries what can succeed on retry, and records every call's usage and cost.
+ */
+import OpenAI from 'openai'
+
+import type {Config} from '../config/schema.js'
+import {fitMessages} from './context.js'
+import {costUsd} from './cost.js'
+import {listServedModels, type ServedModel, tokenizeOnServer} from './discovery.js'
+import {LlmError, toLlmError} from './errors.js'
+import {type Endpoint, EndpointPool} from './pool.js'
+import {retryDelay, sleep} from './retry.js'
+import {
+  checkStructured,
+  jsonSchemaOf,
+  type StreamingValidator,
+  type StreamingValidatorFactory,
+  structuredRequestFields,
+} from './structured.js'
+import {TokenCounter} from './tokens.js'
+import {ToolCallAssembler} from './tool-calls.js'
+import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason} from './types.js'
+import type {UsageRecorder} from './usage-log.js'
+import {vllmFetch} from './vllm-fetch.js'
+
+export type LlmClientConfig = Pick<
+  Config,
+  | 'baseUrl'
+  | 'endpoints'
+  | 'model'
+  | 'apiKeyEnv'
+  | 'requestTimeoutMs'
+  | 'maxRetries'
+  | 'retryBaseDelayMs'
+  | 'retryMaxDelayMs'
+  | 'totalDeadlineMs'
+  | 'endpointFailureThreshold'
+  | 'endpointProbeIntervalMs'
+  | 'structuredOutputsField'
+  | 'legacyGuidedFields'
+  | 'chatTemplateKwargs'
+  | 'tokenEncoding'
+  | 'completionReserveTokens'
+  | 'prices'
+>
+
+export interface LlmClientOptions {
+  config: LlmClientConfig
+  env?: NodeJS.ProcessEnv
+  recordUsage?: UsageRecorder
+  /** The native DFA validator, when available: checks structured answers while they stream. */
+  streamingValidator?: StreamingValidatorFactory
+  random?: () => number
+}
+
+type CompletionUsage = OpenAI.Completions.CompletionUsage
+
+/** What one attempt learned; kept apart from the events so the caller can reconcile and record. */
+class AttemptState {
+  text = ''
+  readonly toolCalls = new ToolCallAssembler()
+  finishReason?: FinishReason
+  usage?: CompletionUsage
+  firstTokenAt?: number
+}
+
+class AttemptTimeout extends Error {}
+
+export class LlmClient {
+  readonly pool: EndpointPool
+  readonly tokens: TokenCounter
+  private readonly config: LlmClientConfig
+  private readonly clients = new Map<Endpoint, OpenAI>()
+  private readonly apiKey: string
+  private servedModel?: Promise<ServedModel>
+  private readonly noTokenize = new Set<Endpoint>()
+
+  constructor(private readonly options: LlmClientOptions) {
+    this.config = options.config
+    const env = options.env ?? process.env
+    // vLLM without --api-key accepts any key, but the SDK insists on one.
+    this.apiKey = env[this.config.apiKeyEnv] || 'EMPTY'
+    this.pool = new EndpointPool([this.config.baseUrl, ...this.config.endpoints], {
+      failureThreshold: this.config.endpointFailureThreshold,
+      probeIntervalMs: this.config.endpointProbeIntervalMs,
+    })
+    this.tokens = new TokenCounter(this.config.tokenEncoding)
+  }
+
+  close(): void {
+    this.tokens.free()
+  }
+
+  private sdk(endpoint: Endpoint): OpenAI {
+    let client = this.clients.get(endpoint)
+    if (!client) {
+      client = new OpenAI({
+        baseURL: endpoint.url,
+        apiKey: this.apiKey,
+        maxRetries: 0,
+        timeout: this.config.requestTimeoutMs,
+        logLevel: 'off',
+        fetch: vllmFetch,
+      })
+      this.clients.set(endpoint, client)
+    }
+    return client
+  }
+
+  /** The served model and its context window, from the first endpoint that answers /v1/models. */
+  model(signal?: AbortSignal): Promise<ServedModel> {
+    this.servedModel ??= this.discoverModel(signal).catch((error: unknown) => {
+      this.servedModel = undefined
+      throw error
+    })
+    return this.servedModel
+  }
+
+  private async discoverModel(signal?: AbortSignal): Promise<ServedModel> {
+    let lastError: LlmError | undefined
+    for (const endpoint of this.pool.endpoints) {
+      try {
+        const served = await listServedModels(this.sdk(endpoint), signal)
+        const wanted = this.config.model
+        const match = wanted ? served.find((model) => model.id === wanted) : served[0]
+        if (match) return match
+        if (wanted) return {id: wanted}
+      } catch (error) {
+        lastError = toLlmError(error, endpoint.url)
+      }
+    }
+    if (this.config.model) return {id: this.config.model}
+    throw (
+      lastError ??
+      new LlmError({kind: 'http', endpoint: this.config.baseUrl, detail: 'the server lists no models; set `model`', retryable: false})
+    )
+  }
+
+  /** Counts with the server's tokenizer and chat template when it has /tokenize; undefined otherwise. */
+  async tokenize(messages: ChatMessage[], signal?: AbortSignal): Promise<number | undefined> {
+    const {id} = await this.model(signal)
+    for (const endpoint of this.pool.endpoints) {
+      if (endpoint.down || this.noTokenize.has(endpoint)) continue
+      try {
+        const count = await tokenizeOnServer(endpoint.root, {model: id, messages}, {authorization: `Bearer ${this.apiKey}`}, signal)
+        if (count !== undefined) return count
+        this.noTokenize.add(endpoint)
+      } catch (error) {
+        throw toLlmError(error, `${endpoint.root}/tokenize`)
+      }
+    }
+    return undefined
+  }
+
+  /** Fits the conversation into the served context window, keeping room for the answer. */
+  private fit(request: ChatRequest, served: ServedModel): {messages: ChatMessage[]; localPromptTokens: number} {
+    const localPromptTokens = this.tokens.countMessages(request.messages) + this.toolTokens(request)
+    if (!served.maxModelLen) return {messages: request.messages, localPromptTokens}
+    const reserve = request.maxTokens ?? Math.min(this.config.completionReserveTokens, Math.floor(served.maxModelLen / 4))
+    const budget = served.maxModelLen - reserve - this.tokens.calibrated(this.toolTokens(request))
+    if (this.tokens.calibrated(localPromptTokens) <= served.maxModelLen - reserve) {
+      return {messages: request.messages, localPromptTokens}
+    }
+    const fitted = fitMessages(request.messages, {
+      budget,
+      count: (message) => this.tokens.calibrated(this.tokens.countMessage(message)),
+    })
+    if (!fitted.fits) {
+      throw new LlmError({
+        kind: 'context_overflow',
+        endpoint: this.config.baseUrl,
+        detail: `the system prompt and latest user turn alone need ~${fitted.tokens} tokens; ${budget} are available in ${served.id}'s ${served.maxModelLen}-token window`,
+        retryable: false,
+      })
+    }
+    return {messages: fitted.messages, localPromptTokens: this.tokens.countMessages(fitted.messages) + this.toolTokens(request)}
+  }
+
+  private readonly toolTokenCache = new WeakMap<object, number>()
+  private toolTokens(request: ChatRequest): number {
+    if (!request.tools?.length) return 0
+    let tokens = this.toolTokenCache.get(request.tools)
+    if (tokens === undefined) {
+      tokens = this.tokens.count(JSON.stringify(request.tools))
+      this.toolTokenCache.set(request.tools, tokens)
+    }
+    return tokens
+  }
+
+  private requestBody(request: ChatRequest, model: string, messages: ChatMessage[]): Record<string, unknown> {
+    const body: Record<string, unknown> = {model, messages}
+    if (request.tools?.length) body.tools = request.tools
+    if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice
+    if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens
+    if (request.temperature !== undefined) body.temperature = request.temperature
+    if (Object.keys(this.config.chatTemplateKwargs).length > 0) body.chat_template_kwargs = this.config.chatTemplateKwargs
+    if (request.responseSchema) {
+      Object.assign(
+        body,
+        structuredRequestFields(jsonSchemaOf(request.responseSchema), this.config.structuredOutputsField, this.config.legacyGuidedFields),
+      )
+    }
+    return body
+  }
+
+  async *chat(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
+    const started = performance.now()
+    const deadline = new AbortController()
+    const deadlineTimer = setTimeout(() => deadline.abort(new AttemptTimeout('deadline')), this.config.totalDeadlineMs)
+    const outer = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal
+    const classify = (error: unknown, endpoint: string, attemptSignal?: AbortSignal): LlmError => {
+      if (request.signal?.aborted) {
+        return new LlmError({kind: 'cancelled', endpoint, detail: 'cancelled by the caller', retryable: false, cause: error})
+      }
+      if (deadline.signal.aborted) {
+        const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)`
+        return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
+      }
+      if (attemptSignal?.aborted) {
+        const detail = `no complete answer within requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
+        return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
+      }
+      return toLlmError(error, endpoint)
+    }
+
+    let served: ServedModel = {id: this.config.model ?? 'unknown'}
+    let localPromptTokens = 0
+    let attempts = 0
+    let lastEndpoint = this.config.baseUrl
+    const record = (status: 'ok' | 'error' | 'cancelled', extra: Partial<Parameters<UsageRecorder>[0]> = {}) =>
+      this.options.recordUsage?.({
+        taskId: request.taskId,
+        endpoint: lastEndpoint,
+        model: served.id,
+        status,
+        promptTokens: this.tokens.calibrated(localPromptTokens),
+        completionTokens: 0,
+        usageSource: 'estimated',
+        estimatedPromptTokens: localPromptTokens,
+        attempts,
+        latencyMs: performance.now() - started,
+        ...extra,
+      })
+
+    try {
+      let messages: ChatMessage[]
+      try {
+        served = await this.model(outer)
+        ;({messages, localPromptTokens} = this.fit(request, served))
+      } catch (error) {
+        const failure = classify(error, this.config.baseUrl)
+        record(failure.kind === 'cancelled' ? 'cancelled' : 'error', {error: failure.message})
+        throw failure
+      }
+      const body = this.requestBody(request, served.id, messages)
+      let avoid: Endpoint | undefined
+      for (;;) {
+        attempts++
+        let endpoint: Endpoint | undefined
+        const attemptAbort = new AbortController()
+        const attemptTimer = setTimeout(() => attemptAbort.abort(new AttemptTimeout('attempt')), this.config.requestTimeoutMs)
+        const state = new AttemptState()
+        let outcome: 'ok' | 'failed' | 'neutral' = 'neutral'
+        try {
+          endpoint = await this.pool.acquire(request.conversationId, avoid)
+          lastEndpoint = endpoint.url
+          const signal = AbortSignal.any([outer, attemptAbort.signal])
+          const validator = request.responseSchema && this.options.streamingValidator?.(jsonSchemaOf(request.responseSchema))
+          const events =
+            request.stream === false
+              ? this.completeOnce(endpoint, body, signal, state)
+              : this.streamOnce(endpoint, body, signal, state, validator)
+          for await (const event of events) yield event
+          if (validator) {
+            const reason = validator.end()
+            if (reason) throw this.structuredError(endpoint, reason)
+          }
+          outcome = 'ok'
+        } catch (raw) {
+          const error = classify(raw, endpoint?.url ?? lastEndpoint, attemptAbort.signal)
+          if (error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500) {
+            outcome = 'failed'
+          }
+          const delay = retryDelay(attempts - 1, this.retryPolicy(), error.retryAfterMs, this.options.random)
+          const pastDeadline = performance.now() - started + delay > this.config.totalDeadlineMs
+          if (!error.retryable || attempts > this.config.maxRetries || pastDeadline) {
+            record(error.kind === 'cancelled' ? 'cancelled' : 'error', {error: error.message})
+            throw error
+          }
+          if (state.text !== '' || state.toolCalls.size > 0) yield {type: 'restart', attempt: attempts, error}
+          try {
+            await sleep(delay, outer)
+          } catch (abort) {
+            const failure = classify(abort, error.endpoint)
+            record(failure.kind === 'cancelled' ? 'cancelled' : 'error', {error: failure.message})
+            throw failure
+          }
+          avoid = endpoint
+          continue
+        } finally {
+          clearTimeout(attemptTimer)
+          // Stops the HTTP stream when the caller stops iterating early.
+          attemptAbort.abort()
+          if (endpoint) this.pool.release(endpoint, outcome)
+        }
+        yield* this.finish(request, served, state, localPromptTokens, attempts, started, lastEndpoint, record)
+        return
+      }
+    } finally {
+      clearTimeout(deadlineTimer)
+    }
+  }
+
+  private retryPolicy() {
+    return {maxRetries: this.config.maxRetries, baseDelayMs: this.config.retryBaseDelayMs, maxDelayMs: this.config.retryMaxDelayMs}
+  }
+
+  private structuredError(endpoint: Endpoint, reason: string): LlmError {
+    return new LlmError({kind: 'structured_output', endpoint: endpoint.url, detail: reason, retryable: false})
+  }
+
+  private *finish(
+    request: ChatRequest,
+    served: ServedModel,
+    state: AttemptState,
+    localPromptTokens: number,
+    attempts: number,
+    started: number,
+    endpoint: string,
+    record: (status: 'ok', extra: Partial<Parameters<UsageRecorder>[0]>) => void,
+  ): Generator<ChatEvent> {
+    const toolCalls = state.toolCalls.finish()
+    for (const call of toolCalls) yield {type: 'tool_call', call}
+    if (request.responseSchema) {
+      const checked = checkStructured(state.text, request.responseSchema)
+      if (!checked.ok) {
+        const error = new LlmError({kind: 'structured_output', endpoint, detail: checked.error, retryable: false})
+        this.options.recordUsage?.({
+          taskId: request.taskId,
+          endpoint,
+          model: served.id,
+          status: 'error',
+          ...this.usageFields(this.usageOf(state, served, localPromptTokens, toolCalls)),
+          attempts,
+          latencyMs: performance.now() - started,
+          error: error.message,
+        })
+        throw error
+      }
+      yield {type: 'structured', value: checked.value}
+    }
+    const usage = this.usageOf(state, served, localPromptTokens, toolCalls)
+    yield {type: 'usage', usage}
+    const latencyMs = performance.now() - started
+    record('ok', {
+      ...this.usageFields(usage),
+      finishReason: state.finishReason,
+      firstTokenMs: state.firstTokenAt === undefined ? undefined : state.firstTokenAt - started,
+    })
+    yield {type: 'finish', reason: state.finishReason!, endpoint, model: served.id, attempts, latencyMs}
+  }
+
+  private usageFields(usage: ChatUsage) {
+    return {
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      cachedTokens: usage.cachedTokens,
+      usageSource: usage.source,
+      estimatedPromptTokens: usage.estimatedPromptTokens,
+      costUsd: usage.costUsd,
+    }
+  }
+
+  /** The server's usage when it sent one (and the local count is calibrated by it), else a local estimate. */
+  private usageOf(
+    state: AttemptState,
+    served: ServedModel,
+    localPromptTokens: number,
+    toolCalls: {argumentsText: string; name: string}[],
+  ): ChatUsage {
+    let usage: Omit<ChatUsage, 'costUsd'>
+    if (state.usage) {
+      this.tokens.reconcile(localPromptTokens, state.usage.prompt_tokens)
+      usage = {
+        promptTokens: state.usage.prompt_tokens,
+        completionTokens: state.usage.completion_tokens,
+        totalTokens: state.usage.total_tokens,
+        cachedTokens: state.usage.prompt_tokens_details?.cached_tokens ?? undefined,
+        source: 'server',
+        estimatedPromptTokens: localPromptTokens,
+      }
+    } else {
+      const answer = state.text + toolCalls.map((call) => call.name + call.argumentsText).join('')
+      const promptTokens = this.tokens.calibrated(localPromptTokens)
+      const completionTokens = this.tokens.calibrated(this.tokens.count(answer))
+      usage = {
+        promptTokens,
+        completionTokens,
+        totalTokens: promptTokens + completionTokens,
+        source: 'estimated',
+        estimatedPromptTokens: localPromptTokens,
+      }
+    }
+    return {...usage, costUsd: costUsd(this.config.prices, served.id, usage)}
+  }
+
+  private async *streamOnce(
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+    state: AttemptState,
+    validator: StreamingValidator | undefined,
+  ): AsyncGenerator<ChatEvent> {
+    const params = {...body, stream: true, stream_options: {include_usage: true}} as OpenAI.Chat.ChatCompletionCreateParamsStreaming
+    const stream = await this.sdk(endpoint).chat.completions.create(params, {signal})
+    for await (const chunk of stream) {
+      // A flat `{object: "error"}` event (vLLM before 0.10.1) is not recognised by the SDK.
+      if ((chunk as {object?: string}).object === 'error') {
+        const message = (chunk as {message?: string}).message
+        throw new LlmError({kind: 'stream', endpoint: endpoint.url, serverMessage: message, retryable: true})
+      }
+      if (chunk.usage) state.usage = chunk.usage
+      const choice = chunk.choices[0]
+      if (!choice) continue
+      const delta = choice.delta
+      if (delta?.content) {
+        state.firstTokenAt ??= performance.now()
+        state.text += delta.content
+        if (validator) {
+          const reason = validator.push(delta.content)
+          if (reason) throw this.structuredError(endpoint, reason)
+        }
+        yield {type: 'text', delta: delta.content}
+      }
+      if (delta?.tool_calls) {
+        state.firstTokenAt ??= performance.now()
+        state.toolCalls.push(delta.tool_calls)
+      }
+      if (choice.finish_reason) state.finishReason = choice.finish_reason
+    }
+    if (!state.finishReason) {
+      throw new LlmError({
+        kind: 'stream',
+        endpoint: endpoint.url,
+        detail: `the stream ended without a finish reason after ${state.text.length} characters: the answer is truncated`,
+        retryable: true,
+      })
+    }
+  }
+
+  private async *completeOnce(
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+    state: AttemptState,
+  ): AsyncGenerator<ChatEvent> {
+    const params = {...body, stream: false} as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming
+    const completion = await this.sdk(endpoint).chat.completions.create(params, {signal})
+    const choice = completion.choices[0]
+    if (!choice?.finish_reason) {
+      throw new LlmError({kind: 'stream', endpoint: endpoint.url, detail: 'the answer has no finish reason', retryable: true})
+    }
+    state.finishReason = choice.finish_reason
+    state.usage = completion.usage
+    state.firstTokenAt = performance.now()
+    const calls = choice.message.tool_calls ?? []
+    state.toolCalls.push(
+      calls.flatMap((call, index) =>
+        call.type === 'function' ? [{index, id: call.id, type: 'function' as const, function: call.function}] : [],
+      ),
+    )
+    if (choice.message.content) {
+      state.text = choice.message.content
+      yield {type: 'text', delta: choice.message.content}
+    }
+  }
+}
