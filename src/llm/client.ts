@@ -53,6 +53,8 @@ export interface LlmClientOptions {
   recordUsage?: UsageRecorder
   /** The native DFA validator, when available: checks structured answers while they stream. */
   streamingValidator?: StreamingValidatorFactory
+  /** A counter shared with other clients; the client frees only a counter it created. */
+  tokens?: TokenCounter
   random?: () => number
 }
 
@@ -77,6 +79,7 @@ export class LlmClient {
   private readonly apiKey: string
   private servedModel?: Promise<ServedModel>
   private readonly noTokenize = new Set<Endpoint>()
+  private readonly ownsTokens: boolean
 
   constructor(private readonly options: LlmClientOptions) {
     this.config = options.config
@@ -87,11 +90,12 @@ export class LlmClient {
       failureThreshold: this.config.endpointFailureThreshold,
       probeIntervalMs: this.config.endpointProbeIntervalMs,
     })
-    this.tokens = new TokenCounter(this.config.tokenEncoding)
+    this.ownsTokens = options.tokens === undefined
+    this.tokens = options.tokens ?? new TokenCounter(this.config.tokenEncoding)
   }
 
   close(): void {
-    this.tokens.free()
+    if (this.ownsTokens) this.tokens.free()
   }
 
   private sdk(endpoint: Endpoint): OpenAI {

@@ -43,6 +43,8 @@ export interface CompletionReply {
   tokenDelayMs?: number
   promptTokens?: number
   cachedTokens?: number
+  /** Behave like a server that ignores stream_options: no usage chunk. */
+  omitUsage?: boolean
   fault?: StreamFault
 }
 
@@ -169,7 +171,7 @@ function streamEvents(reply: CompletionReply, body: any, model: string): string[
   })
   const finishReason = reply.finishReason ?? (reply.toolCalls?.length ? 'tool_calls' : 'stop')
   if (reply.fault?.kind !== 'no-finish') events.push(chunk({content: ''}, finishReason, {stop_reason: null}))
-  if (body?.stream_options?.include_usage) {
+  if (body?.stream_options?.include_usage && !reply.omitUsage) {
     const promptTokens = reply.promptTokens ?? promptTokenEstimate(body)
     events.push(
       JSON.stringify({
