@@ -273,11 +273,25 @@ export class LlmClient {
           lastEndpoint = endpoint.url
           const signal = AbortSignal.any([outer, attemptAbort.signal])
           const validator = request.responseSchema && this.options.streamingValidator?.(jsonSchemaOf(request.responseSchema))
-          const events =
-            request.stream === false
-              ? this.completeOnce(endpoint, body, signal, state)
-              : this.streamOnce(endpoint, body, signal, state, validator)
-          for await (const event of events) yield event
+          if (request.stream === false) {
+            const text = await this.completeOnce(endpoint, body, signal, state)
+            if (text) yield {type: 'text', delta: text}
+          } else {
+            // Chunks are read here rather than in a nested generator: one async hop less per token.
+            const stream = await this.openStream(endpoint, body, signal)
+            for await (const chunk of stream) {
+              const delta = this.acceptChunk(chunk, state, endpoint, validator)
+              if (delta) yield {type: 'text', delta}
+            }
+            if (!state.finishReason) {
+              throw new LlmError({
+                kind: 'stream',
+                endpoint: endpoint.url,
+                detail: `the stream ended without a finish reason after ${state.text.length} characters: the answer is truncated`,
+                retryable: true,
+              })
+            }
+          }
           if (validator) {
             const reason = validator.end()
             if (reason) throw this.structuredError(endpoint, reason)
@@ -411,56 +425,50 @@ export class LlmClient {
     return {...usage, costUsd: costUsd(this.config.prices, served.id, usage)}
   }
 
-  private async *streamOnce(
-    endpoint: Endpoint,
-    body: Record<string, unknown>,
-    signal: AbortSignal,
-    state: AttemptState,
-    validator: StreamingValidator | undefined,
-  ): AsyncGenerator<ChatEvent> {
+  private openStream(endpoint: Endpoint, body: Record<string, unknown>, signal: AbortSignal) {
     const params = {...body, stream: true, stream_options: {include_usage: true}} as OpenAI.Chat.ChatCompletionCreateParamsStreaming
-    const stream = await this.sdk(endpoint).chat.completions.create(params, {signal})
-    for await (const chunk of stream) {
-      // A flat `{object: "error"}` event (vLLM before 0.10.1) is not recognised by the SDK.
-      if ((chunk as {object?: string}).object === 'error') {
-        const message = (chunk as {message?: string}).message
-        throw new LlmError({kind: 'stream', endpoint: endpoint.url, serverMessage: message, retryable: true})
-      }
-      if (chunk.usage) state.usage = chunk.usage
-      const choice = chunk.choices[0]
-      if (!choice) continue
-      const delta = choice.delta
-      if (delta?.content) {
-        state.firstTokenAt ??= performance.now()
-        state.text += delta.content
-        if (validator) {
-          const reason = validator.push(delta.content)
-          if (reason) throw this.structuredError(endpoint, reason)
-        }
-        yield {type: 'text', delta: delta.content}
-      }
-      if (delta?.tool_calls) {
-        state.firstTokenAt ??= performance.now()
-        state.toolCalls.push(delta.tool_calls)
-      }
-      if (choice.finish_reason) state.finishReason = choice.finish_reason
-    }
-    if (!state.finishReason) {
-      throw new LlmError({
-        kind: 'stream',
-        endpoint: endpoint.url,
-        detail: `the stream ended without a finish reason after ${state.text.length} characters: the answer is truncated`,
-        retryable: true,
-      })
-    }
+    return this.sdk(endpoint).chat.completions.create(params, {signal})
   }
 
-  private async *completeOnce(
+  /** Folds one chunk into the attempt's state; returns its text delta, if any. */
+  private acceptChunk(
+    chunk: OpenAI.Chat.Completions.ChatCompletionChunk,
+    state: AttemptState,
+    endpoint: Endpoint,
+    validator: StreamingValidator | undefined,
+  ): string | undefined {
+    // A flat `{object: "error"}` event (vLLM before 0.10.1) is not recognised by the SDK.
+    if ((chunk as {object?: string}).object === 'error') {
+      const message = (chunk as {message?: string}).message
+      throw new LlmError({kind: 'stream', endpoint: endpoint.url, serverMessage: message, retryable: true})
+    }
+    if (chunk.usage) state.usage = chunk.usage
+    const choice = chunk.choices[0]
+    if (!choice) return undefined
+    const delta = choice.delta
+    if (choice.finish_reason) state.finishReason = choice.finish_reason
+    if (delta?.tool_calls) {
+      state.firstTokenAt ??= performance.now()
+      state.toolCalls.push(delta.tool_calls)
+    }
+    const content = delta?.content
+    if (!content) return undefined
+    state.firstTokenAt ??= performance.now()
+    state.text += content
+    if (validator) {
+      const reason = validator.push(content)
+      if (reason) throw this.structuredError(endpoint, reason)
+    }
+    return content
+  }
+
+  /** Returns the answer's text; tool calls and usage go into the state. */
+  private async completeOnce(
     endpoint: Endpoint,
     body: Record<string, unknown>,
     signal: AbortSignal,
     state: AttemptState,
-  ): AsyncGenerator<ChatEvent> {
+  ): Promise<string | undefined> {
     const params = {...body, stream: false} as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming
     const completion = await this.sdk(endpoint).chat.completions.create(params, {signal})
     const choice = completion.choices[0]
@@ -476,9 +484,7 @@ export class LlmClient {
         call.type === 'function' ? [{index, id: call.id, type: 'function' as const, function: call.function}] : [],
       ),
     )
-    if (choice.message.content) {
-      state.text = choice.message.content
-      yield {type: 'text', delta: choice.message.content}
-    }
+    state.text = choice.message.content ?? ''
+    return choice.message.content ?? undefined
   }
 }
