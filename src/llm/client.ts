@@ -23,7 +23,7 @@ import {
 import {TokenCounter} from './tokens.js'
 import {ToolCallAssembler} from './tool-calls.js'
 import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason} from './types.js'
-import type {UsageRecorder} from './usage-log.js'
+import type {LlmCallRecord, UsageRecorder} from './usage-log.js'
 import {vllmFetch} from './vllm-fetch.js'
 
 export type LlmClientConfig = Pick<
@@ -69,7 +69,81 @@ class AttemptState {
   firstTokenAt?: number
 }
 
-class AttemptTimeout extends Error {}
+/** Failures that say the endpoint is unwell (rather than the request being wrong) and count toward marking it down. */
+function endpointFault(error: LlmError): boolean {
+  return error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500
+}
+
+/** One chat() call: its deadline, the caller's signal, and its single llm_calls record. */
+class CallContext {
+  readonly started = performance.now()
+  readonly outer: AbortSignal
+  served: ServedModel
+  localPromptTokens = 0
+  attempts = 0
+  endpoint: string
+  private readonly deadline = new AbortController()
+  private readonly deadlineTimer: NodeJS.Timeout
+  private recorded = false
+
+  constructor(
+    readonly request: ChatRequest,
+    private readonly config: LlmClientConfig,
+    private readonly recordUsage: UsageRecorder | undefined,
+    private readonly tokens: TokenCounter,
+  ) {
+    this.served = {id: config.model ?? 'unknown'}
+    this.endpoint = config.baseUrl
+    this.deadlineTimer = setTimeout(() => this.deadline.abort(new Error('deadline')), config.totalDeadlineMs)
+    this.outer = request.signal ? AbortSignal.any([request.signal, this.deadline.signal]) : this.deadline.signal
+  }
+
+  /** Names an abort by its cause: the caller, the total deadline, or this attempt's timeout. */
+  classify(error: unknown, endpoint: string, attemptSignal?: AbortSignal): LlmError {
+    if (this.request.signal?.aborted) {
+      return new LlmError({kind: 'cancelled', endpoint, detail: 'cancelled by the caller', retryable: false, cause: error})
+    }
+    if (this.deadline.signal.aborted) {
+      const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)`
+      return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
+    }
+    if (attemptSignal?.aborted) {
+      const detail = `no complete answer within requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
+      return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
+    }
+    return toLlmError(error, endpoint)
+  }
+
+  record(status: LlmCallRecord['status'], extra: Partial<LlmCallRecord> = {}): void {
+    if (this.recorded) return
+    this.recorded = true
+    this.recordUsage?.({
+      taskId: this.request.taskId,
+      endpoint: this.endpoint,
+      model: this.served.id,
+      status,
+      promptTokens: this.tokens.calibrated(this.localPromptTokens),
+      completionTokens: 0,
+      usageSource: 'estimated',
+      estimatedPromptTokens: this.localPromptTokens,
+      attempts: this.attempts,
+      latencyMs: performance.now() - this.started,
+      ...extra,
+    })
+  }
+
+  /** Records the failed call and returns the error to throw. */
+  fail(error: LlmError, extra: Partial<LlmCallRecord> = {}): LlmError {
+    this.record(error.kind === 'cancelled' ? 'cancelled' : 'error', {...extra, error: error.message})
+    return error
+  }
+
+  close(): void {
+    clearTimeout(this.deadlineTimer)
+    // A caller that stopped reading early still leaves a record of what the call cost.
+    this.record('cancelled', {error: 'the caller stopped reading the answer'})
+  }
+}
 
 export class LlmClient {
   readonly pool: EndpointPool
@@ -211,67 +285,29 @@ export class LlmClient {
   }
 
   async *chat(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
-    const started = performance.now()
-    const deadline = new AbortController()
-    const deadlineTimer = setTimeout(() => deadline.abort(new AttemptTimeout('deadline')), this.config.totalDeadlineMs)
-    const outer = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal
-    const classify = (error: unknown, endpoint: string, attemptSignal?: AbortSignal): LlmError => {
-      if (request.signal?.aborted) {
-        return new LlmError({kind: 'cancelled', endpoint, detail: 'cancelled by the caller', retryable: false, cause: error})
-      }
-      if (deadline.signal.aborted) {
-        const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)`
-        return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
-      }
-      if (attemptSignal?.aborted) {
-        const detail = `no complete answer within requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
-        return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
-      }
-      return toLlmError(error, endpoint)
-    }
-
-    let served: ServedModel = {id: this.config.model ?? 'unknown'}
-    let localPromptTokens = 0
-    let attempts = 0
-    let lastEndpoint = this.config.baseUrl
-    const record = (status: 'ok' | 'error' | 'cancelled', extra: Partial<Parameters<UsageRecorder>[0]> = {}) =>
-      this.options.recordUsage?.({
-        taskId: request.taskId,
-        endpoint: lastEndpoint,
-        model: served.id,
-        status,
-        promptTokens: this.tokens.calibrated(localPromptTokens),
-        completionTokens: 0,
-        usageSource: 'estimated',
-        estimatedPromptTokens: localPromptTokens,
-        attempts,
-        latencyMs: performance.now() - started,
-        ...extra,
-      })
-
+    const call = new CallContext(request, this.config, this.options.recordUsage, this.tokens)
     try {
       let messages: ChatMessage[]
       try {
-        served = await this.model(outer)
-        ;({messages, localPromptTokens} = this.fit(request, served))
+        call.served = await this.model(call.outer)
+        ;({messages, localPromptTokens: call.localPromptTokens} = this.fit(request, call.served))
       } catch (error) {
-        const failure = classify(error, this.config.baseUrl)
-        record(failure.kind === 'cancelled' ? 'cancelled' : 'error', {error: failure.message})
-        throw failure
+        throw call.fail(call.classify(error, this.config.baseUrl))
       }
-      const body = this.requestBody(request, served.id, messages)
+      const body = this.requestBody(request, call.served.id, messages)
       let avoid: Endpoint | undefined
       for (;;) {
-        attempts++
+        call.attempts++
         let endpoint: Endpoint | undefined
+        let failure: LlmError | undefined
         const attemptAbort = new AbortController()
-        const attemptTimer = setTimeout(() => attemptAbort.abort(new AttemptTimeout('attempt')), this.config.requestTimeoutMs)
+        const attemptTimer = setTimeout(() => attemptAbort.abort(new Error('attempt timeout')), this.config.requestTimeoutMs)
         const state = new AttemptState()
         let outcome: 'ok' | 'failed' | 'neutral' = 'neutral'
         try {
           endpoint = await this.pool.acquire(request.conversationId, avoid)
-          lastEndpoint = endpoint.url
-          const signal = AbortSignal.any([outer, attemptAbort.signal])
+          call.endpoint = endpoint.url
+          const signal = AbortSignal.any([call.outer, attemptAbort.signal])
           const validator = request.responseSchema && this.options.streamingValidator?.(jsonSchemaOf(request.responseSchema))
           if (request.stream === false) {
             const text = await this.completeOnce(endpoint, body, signal, state)
@@ -292,43 +328,35 @@ export class LlmClient {
               })
             }
           }
-          if (validator) {
-            const reason = validator.end()
-            if (reason) throw this.structuredError(endpoint, reason)
-          }
+          const reason = validator?.end()
+          if (reason) throw this.structuredError(endpoint, reason)
           outcome = 'ok'
         } catch (raw) {
-          const error = classify(raw, endpoint?.url ?? lastEndpoint, attemptAbort.signal)
-          if (error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500) {
-            outcome = 'failed'
-          }
-          const delay = retryDelay(attempts - 1, this.retryPolicy(), error.retryAfterMs, this.options.random)
-          const pastDeadline = performance.now() - started + delay > this.config.totalDeadlineMs
-          if (!error.retryable || attempts > this.config.maxRetries || pastDeadline) {
-            record(error.kind === 'cancelled' ? 'cancelled' : 'error', {error: error.message})
-            throw error
-          }
-          if (state.text !== '' || state.toolCalls.size > 0) yield {type: 'restart', attempt: attempts, error}
-          try {
-            await sleep(delay, outer)
-          } catch (abort) {
-            const failure = classify(abort, error.endpoint)
-            record(failure.kind === 'cancelled' ? 'cancelled' : 'error', {error: failure.message})
-            throw failure
-          }
-          avoid = endpoint
-          continue
+          failure = call.classify(raw, endpoint?.url ?? call.endpoint, attemptAbort.signal)
+          if (endpointFault(failure)) outcome = 'failed'
         } finally {
           clearTimeout(attemptTimer)
-          // Stops the HTTP stream when the caller stops iterating early.
+          // Also stops the HTTP stream when the caller stops iterating early.
           attemptAbort.abort()
           if (endpoint) this.pool.release(endpoint, outcome)
         }
-        yield* this.finish(request, served, state, localPromptTokens, attempts, started, lastEndpoint, record)
-        return
+        if (!failure) {
+          yield* this.finish(call, state)
+          return
+        }
+        const delay = retryDelay(call.attempts - 1, this.retryPolicy(), failure.retryAfterMs, this.options.random)
+        const pastDeadline = performance.now() - call.started + delay > this.config.totalDeadlineMs
+        if (!failure.retryable || call.attempts > this.config.maxRetries || pastDeadline) throw call.fail(failure)
+        if (state.text !== '' || state.toolCalls.size > 0) yield {type: 'restart', attempt: call.attempts, error: failure}
+        try {
+          await sleep(delay, call.outer)
+        } catch (abort) {
+          throw call.fail(call.classify(abort, failure.endpoint))
+        }
+        avoid = endpoint
       }
     } finally {
-      clearTimeout(deadlineTimer)
+      call.close()
     }
   }
 
@@ -340,45 +368,30 @@ export class LlmClient {
     return new LlmError({kind: 'structured_output', endpoint: endpoint.url, detail: reason, retryable: false})
   }
 
-  private *finish(
-    request: ChatRequest,
-    served: ServedModel,
-    state: AttemptState,
-    localPromptTokens: number,
-    attempts: number,
-    started: number,
-    endpoint: string,
-    record: (status: 'ok', extra: Partial<Parameters<UsageRecorder>[0]>) => void,
-  ): Generator<ChatEvent> {
+  private *finish(call: CallContext, state: AttemptState): Generator<ChatEvent> {
     const toolCalls = state.toolCalls.finish()
-    for (const call of toolCalls) yield {type: 'tool_call', call}
-    if (request.responseSchema) {
-      const checked = checkStructured(state.text, request.responseSchema)
+    for (const toolCall of toolCalls) yield {type: 'tool_call', call: toolCall}
+    const usage = this.usageOf(state, call.served, call.localPromptTokens, toolCalls)
+    const firstTokenMs = state.firstTokenAt === undefined ? undefined : state.firstTokenAt - call.started
+    const usageFields = {...this.usageFields(usage), finishReason: state.finishReason, firstTokenMs}
+    if (call.request.responseSchema) {
+      const checked = checkStructured(state.text, call.request.responseSchema)
       if (!checked.ok) {
-        const error = new LlmError({kind: 'structured_output', endpoint, detail: checked.error, retryable: false})
-        this.options.recordUsage?.({
-          taskId: request.taskId,
-          endpoint,
-          model: served.id,
-          status: 'error',
-          ...this.usageFields(this.usageOf(state, served, localPromptTokens, toolCalls)),
-          attempts,
-          latencyMs: performance.now() - started,
-          error: error.message,
-        })
-        throw error
+        const error = new LlmError({kind: 'structured_output', endpoint: call.endpoint, detail: checked.error, retryable: false})
+        throw call.fail(error, usageFields)
       }
       yield {type: 'structured', value: checked.value}
     }
-    const usage = this.usageOf(state, served, localPromptTokens, toolCalls)
     yield {type: 'usage', usage}
-    const latencyMs = performance.now() - started
-    record('ok', {
-      ...this.usageFields(usage),
-      finishReason: state.finishReason,
-      firstTokenMs: state.firstTokenAt === undefined ? undefined : state.firstTokenAt - started,
-    })
-    yield {type: 'finish', reason: state.finishReason!, endpoint, model: served.id, attempts, latencyMs}
+    call.record('ok', usageFields)
+    yield {
+      type: 'finish',
+      reason: state.finishReason!,
+      endpoint: call.endpoint,
+      model: call.served.id,
+      attempts: call.attempts,
+      latencyMs: performance.now() - call.started,
+    }
   }
 
   private usageFields(usage: ChatUsage) {

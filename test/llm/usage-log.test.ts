@@ -47,4 +47,19 @@ describe('llm_calls', () => {
       db.close()
     }
   })
+
+  it('records a call the caller stopped reading as cancelled', async () => {
+    const db = openStateAt(join(tempDir(), 'state.db'))
+    try {
+      const s = await server()
+      s.enqueue({type: 'completion', text: 'word '.repeat(100), tokenDelayMs: 2})
+      const llm = client([s], {}, {recordUsage: sqliteUsageRecorder(db)})
+      for await (const event of llm.chat({messages, taskId: undefined})) if (event.type === 'text') break
+      expect(db.prepare('SELECT status, error FROM llm_calls').all()).toEqual([
+        {status: 'cancelled', error: 'the caller stopped reading the answer'},
+      ])
+    } finally {
+      db.close()
+    }
+  })
 })
