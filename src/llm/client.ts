@@ -14,7 +14,9 @@ import {LlmError, toLlmError} from './errors.js'
 import {type Endpoint, EndpointPool} from './pool.js'
 import {retryDelay, sleep} from './retry.js'
 import {
+  checkConstraint,
   checkStructured,
+  constraintRequestFields,
   jsonSchemaOf,
   type StreamingValidator,
   type StreamingValidatorFactory,
@@ -274,7 +276,9 @@ export class LlmClient {
     if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice
     if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens
     if (request.temperature !== undefined) body.temperature = request.temperature
-    if (Object.keys(this.config.chatTemplateKwargs).length > 0) body.chat_template_kwargs = this.config.chatTemplateKwargs
+    const templateKwargs = {...this.config.chatTemplateKwargs, ...request.chatTemplateKwargs}
+    if (Object.keys(templateKwargs).length > 0) body.chat_template_kwargs = templateKwargs
+    if (request.responseConstraint) Object.assign(body, constraintRequestFields(request.responseConstraint, this.config.legacyGuidedFields))
     if (request.responseSchema) {
       Object.assign(
         body,
@@ -285,6 +289,9 @@ export class LlmClient {
   }
 
   async *chat(request: ChatRequest): AsyncGenerator<ChatEvent, void, undefined> {
+    if (request.responseSchema && request.responseConstraint) {
+      throw new TypeError('chat(): give responseSchema or responseConstraint, not both')
+    }
     const call = new CallContext(request, this.config, this.options.recordUsage, this.tokens)
     try {
       let messages: ChatMessage[]
@@ -374,8 +381,9 @@ export class LlmClient {
     const usage = this.usageOf(state, call.served, call.localPromptTokens, toolCalls)
     const firstTokenMs = state.firstTokenAt === undefined ? undefined : state.firstTokenAt - call.started
     const usageFields = {...this.usageFields(usage), finishReason: state.finishReason, firstTokenMs}
-    if (call.request.responseSchema) {
-      const checked = checkStructured(state.text, call.request.responseSchema)
+    const {responseSchema, responseConstraint} = call.request
+    if (responseSchema || responseConstraint) {
+      const checked = responseSchema ? checkStructured(state.text, responseSchema) : checkConstraint(state.text, responseConstraint!)
       if (!checked.ok) {
         const error = new LlmError({kind: 'structured_output', endpoint: call.endpoint, detail: checked.error, retryable: false})
         throw call.fail(error, usageFields)

@@ -38,6 +38,30 @@ export function structuredRequestFields(
   return fields
 }
 
+/** The other constraints vLLM's structured_outputs accepts; OpenAI's response_format cannot express them. */
+export type TextConstraint = {regex: string} | {choice: readonly string[]}
+
+export function constraintRequestFields(constraint: TextConstraint, legacyGuidedFields: boolean): Record<string, unknown> {
+  const fields: Record<string, unknown> = {structured_outputs: {...constraint}}
+  if (legacyGuidedFields) {
+    if ('regex' in constraint) fields.guided_regex = constraint.regex
+    else fields.guided_choice = constraint.choice
+  }
+  return fields
+}
+
+export function checkConstraint(text: string, constraint: TextConstraint): StructuredCheck {
+  if ('choice' in constraint) {
+    return constraint.choice.includes(text)
+      ? {ok: true, value: text}
+      : {ok: false, error: `the answer ${JSON.stringify(text.slice(0, 200))} is none of ${JSON.stringify(constraint.choice)}`}
+  }
+  // vLLM matches the whole output, so anchor the pattern.
+  return new RegExp(`^(?:${constraint.regex})$`, 'u').test(text)
+    ? {ok: true, value: text}
+    : {ok: false, error: `the answer ${JSON.stringify(text.slice(0, 200))} does not match /${constraint.regex}/`}
+}
+
 export type StructuredCheck = {ok: true; value: unknown} | {ok: false; error: string}
 
 export function checkStructured(text: string, schema: z.ZodType): StructuredCheck {

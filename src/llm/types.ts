@@ -3,6 +3,7 @@ import type OpenAI from 'openai'
 import type {z} from 'zod'
 
 import type {LlmError} from './errors.js'
+import type {TextConstraint} from './structured.js'
 
 export type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam
 export type ToolDefinition = OpenAI.Chat.Completions.ChatCompletionTool
@@ -14,6 +15,10 @@ export interface ChatRequest {
   toolChoice?: ToolChoice
   /** Constrains the answer to this schema on the server and validates it here, whatever the server claims. */
   responseSchema?: z.ZodType
+  /** A regex or a choice the whole answer must match (vLLM's structured_outputs), validated here too. */
+  responseConstraint?: TextConstraint
+  /** Merged over the configured chatTemplateKwargs, e.g. {enable_thinking: false} for one call. */
+  chatTemplateKwargs?: Record<string, unknown>
   /** Default true. */
   stream?: boolean
   signal?: AbortSignal

@@ -86,6 +86,24 @@ describe('LlmClient.chat', () => {
     expect(s.chatRequests()[0]!.body.guided_json).toBeUndefined()
   })
 
+  it('sends regex and choice constraints as structured_outputs and checks the answer against them', async () => {
+    const s = await server()
+    s.enqueue({type: 'completion', text: 'yes'}, {type: 'completion', text: 'v1.2'}, {type: 'completion', text: 'v1.2 and more'})
+    const llm = client([s], {legacyGuidedFields: true})
+    const choice = await collectChat(llm.chat({messages: [user('ok?')], responseConstraint: {choice: ['yes', 'no']}, chatTemplateKwargs: {enable_thinking: false}}))
+    expect(choice.structured).toBe('yes')
+    expect(s.chatRequests()[0]!.body).toMatchObject({
+      structured_outputs: {choice: ['yes', 'no']},
+      guided_choice: ['yes', 'no'],
+      chat_template_kwargs: {enable_thinking: false},
+    })
+    const version = await collectChat(llm.chat({messages: [user('version?')], responseConstraint: {regex: 'v\\d+\\.\\d+'}}))
+    expect(version.structured).toBe('v1.2')
+    expect(s.chatRequests()[1]!.body).toMatchObject({structured_outputs: {regex: 'v\\d+\\.\\d+'}, guided_regex: 'v\\d+\\.\\d+'})
+    const error = await collectChat(llm.chat({messages: [user('version?')], responseConstraint: {regex: 'v\\d+\\.\\d+'}})).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({kind: 'structured_output'})
+  })
+
   it('stops a structured answer early when the streaming validator rejects it', async () => {
     const s = await server()
     s.enqueue({type: 'completion', text: 'Sure! Here is the JSON you asked for', tokenDelayMs: 5})
