@@ -24,7 +24,11 @@ export const configSchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default('PYAGENT_API_KEY')
     .describe('Name of the environment variable that holds the API key (never the key itself)'),
-  requestTimeoutMs: z.int().positive().default(120_000).describe('Timeout of one LLM request, in ms'),
+  requestTimeoutMs: z
+    .int()
+    .positive()
+    .default(120_000)
+    .describe('LLM request timeout, in ms: the longest wait for an answer to start, or for its next streamed chunk'),
   maxSteps: z.int().positive().default(50).describe('Budget: agent loop steps per task'),
   maxTokens: z.int().positive().default(500_000).describe('Budget: prompt + completion tokens per task'),
   maxCostUsd: z.number().nonnegative().default(5).describe('Budget: cost per task, in USD'),

@@ -110,7 +110,7 @@ class CallContext {
       return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
     }
     if (attemptSignal?.aborted) {
-      const detail = `no complete answer within requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
+      const detail = `no answer and no progress for requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
       return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
     }
     return toLlmError(error, endpoint)
@@ -308,6 +308,7 @@ export class LlmClient {
         let endpoint: Endpoint | undefined
         let failure: LlmError | undefined
         const attemptAbort = new AbortController()
+        // Restarted by every chunk: a long answer that keeps streaming is not a stalled one.
         const attemptTimer = setTimeout(() => attemptAbort.abort(new Error('attempt timeout')), this.config.requestTimeoutMs)
         const state = new AttemptState()
         let outcome: 'ok' | 'failed' | 'neutral' = 'neutral'
@@ -323,6 +324,7 @@ export class LlmClient {
             // Chunks are read here rather than in a nested generator: one async hop less per token.
             const stream = await this.openStream(endpoint, body, signal)
             for await (const chunk of stream) {
+              attemptTimer.refresh()
               const delta = this.acceptChunk(chunk, state, endpoint, validator)
               if (delta) yield {type: 'text', delta}
             }

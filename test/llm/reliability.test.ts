@@ -118,6 +118,20 @@ describe('timeouts and cancellation', () => {
     expect(result).toMatchObject({text: 'done', attempts: 2, restarts: 1})
   })
 
+  it('lets a slow answer that keeps streaming outlive requestTimeoutMs', async () => {
+    const s = await server()
+    s.enqueue({type: 'completion', text: 'slow '.repeat(12), tokenDelayMs: 50})
+    const result = await collectChat(client([s], {requestTimeoutMs: 300}).chat({messages}))
+    expect(result).toMatchObject({attempts: 1, text: 'slow '.repeat(12)})
+  })
+
+  it('cuts a stream that never ends at the total deadline', async () => {
+    const s = await server()
+    s.enqueue({type: 'completion', text: 'a b', fault: {kind: 'endless', afterEvents: 2, intervalMs: 10}})
+    const error = await failure(collectChat(client([s], {totalDeadlineMs: 500}).chat({messages})))
+    expect(error.kind).toBe('deadline')
+  })
+
   it('stops at the total deadline across retries', async () => {
     const s = await server()
     s.setHandler(() => ({type: 'completion', text: 'a b', fault: {kind: 'hang', afterEvents: 1}}))

@@ -23,8 +23,10 @@ export type StreamFault =
   | {kind: 'drop'; afterEvents: number}
   /** Send a `data:` frame that is not JSON after this many events, then carry on. */
   | {kind: 'malformed'; afterEvents: number}
-  /** Stop writing (socket left open) after this many events: a stream that never ends. */
+  /** Stop writing (socket left open) after this many events: a stream that goes silent. */
   | {kind: 'hang'; afterEvents: number}
+  /** Keep sending content deltas every intervalMs until the client leaves: a stream that never ends. */
+  | {kind: 'endless'; afterEvents: number; intervalMs: number}
   /** Omit finish_reason and go straight to `[DONE]`: a truncated answer. */
   | {kind: 'no-finish'}
   /** A mid-stream error event in the given body shape, then `[DONE]`, as vLLM does on a generation error. */
@@ -272,6 +274,14 @@ async function sendStream(
         return
       }
       if (fault.kind === 'hang') return
+      if (fault.kind === 'endless') {
+        const delta = JSON.stringify({object: 'chat.completion.chunk', model, choices: [{index: 0, delta: {content: ' more'}, logprobs: null, finish_reason: null}]})
+        while (!response.destroyed) {
+          await writeBytes(response, `data: ${delta}\n\n`)
+          await sleep(fault.intervalMs)
+        }
+        return
+      }
       if (fault.kind === 'malformed') await writeBytes(response, 'data: {"id": "chatcmpl-broken", "choices": [\n\n')
       if (fault.kind === 'error-event') {
         await writeBytes(response, `data: ${JSON.stringify(streamErrorBody(fault.message, errorShape))}\n\n`)
