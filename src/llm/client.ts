@@ -71,6 +71,33 @@ class AttemptState {
   firstTokenAt?: number
 }
 
+/** Fires when no progress was reported for `ms`; progress costs one clock read, not a timer reset per chunk. */
+class StallWatch {
+  private last = performance.now()
+  private timer: NodeJS.Timeout
+
+  constructor(
+    private readonly ms: number,
+    private readonly onStall: () => void,
+  ) {
+    this.timer = setTimeout(this.check, ms)
+  }
+
+  progress(): void {
+    this.last = performance.now()
+  }
+
+  stop(): void {
+    clearTimeout(this.timer)
+  }
+
+  private readonly check = (): void => {
+    const idle = performance.now() - this.last
+    if (idle >= this.ms) this.onStall()
+    else this.timer = setTimeout(this.check, this.ms - idle)
+  }
+}
+
 /** Failures that say the endpoint is unwell (rather than the request being wrong) and count toward marking it down. */
 function endpointFault(error: LlmError): boolean {
   return error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500
@@ -308,8 +335,8 @@ export class LlmClient {
         let endpoint: Endpoint | undefined
         let failure: LlmError | undefined
         const attemptAbort = new AbortController()
-        // Restarted by every chunk: a long answer that keeps streaming is not a stalled one.
-        const attemptTimer = setTimeout(() => attemptAbort.abort(new Error('attempt timeout')), this.config.requestTimeoutMs)
+        // Fed by every chunk: a long answer that keeps streaming is not a stalled one.
+        const stall = new StallWatch(this.config.requestTimeoutMs, () => attemptAbort.abort(new Error('attempt timeout')))
         const state = new AttemptState()
         let outcome: 'ok' | 'failed' | 'neutral' = 'neutral'
         try {
@@ -324,7 +351,7 @@ export class LlmClient {
             // Chunks are read here rather than in a nested generator: one async hop less per token.
             const stream = await this.openStream(endpoint, body, signal)
             for await (const chunk of stream) {
-              attemptTimer.refresh()
+              stall.progress()
               const delta = this.acceptChunk(chunk, state, endpoint, validator)
               if (delta) yield {type: 'text', delta}
             }
@@ -344,7 +371,7 @@ export class LlmClient {
           failure = call.classify(raw, endpoint?.url ?? call.endpoint, attemptAbort.signal)
           if (endpointFault(failure)) outcome = 'failed'
         } finally {
-          clearTimeout(attemptTimer)
+          stall.stop()
           // Also stops the HTTP stream when the caller stops iterating early.
           attemptAbort.abort()
           if (endpoint) this.pool.release(endpoint, outcome)
