@@ -71,6 +71,17 @@ class AttemptState {
   firstTokenAt?: number
 }
 
+/** The promise's outcome, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, {once: true})
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
 /** Fires when no progress was reported for `ms`; progress costs one clock read, not a timer reset per chunk. */
 class StallWatch {
   private last = performance.now()
@@ -219,27 +230,35 @@ export class LlmClient {
 
   /** The served model and its context window, from the first endpoint that answers /v1/models. */
   model(signal?: AbortSignal): Promise<ServedModel> {
-    this.servedModel ??= this.discoverModel(signal).catch((error: unknown) => {
-      this.servedModel = undefined
-      throw error
-    })
-    return this.servedModel
+    // Shared by concurrent callers, so it runs under its own timeout rather than one caller's signal.
+    this.servedModel ??= this.discoverModel(AbortSignal.timeout(this.config.requestTimeoutMs)).then(
+      ({model, discovered}) => {
+        // A configured model used because no endpoint answered: ask again next time for its context window.
+        if (!discovered) this.servedModel = undefined
+        return model
+      },
+      (error: unknown) => {
+        this.servedModel = undefined
+        throw error
+      },
+    )
+    return untilAborted(this.servedModel, signal)
   }
 
-  private async discoverModel(signal?: AbortSignal): Promise<ServedModel> {
+  private async discoverModel(signal: AbortSignal): Promise<{model: ServedModel; discovered: boolean}> {
     let lastError: LlmError | undefined
+    const wanted = this.config.model
     for (const endpoint of this.pool.endpoints) {
       try {
         const served = await listServedModels(this.sdk(endpoint), signal)
-        const wanted = this.config.model
         const match = wanted ? served.find((model) => model.id === wanted) : served[0]
-        if (match) return match
-        if (wanted) return {id: wanted}
+        if (match) return {model: match, discovered: true}
+        if (wanted) return {model: {id: wanted}, discovered: true}
       } catch (error) {
         lastError = toLlmError(error, endpoint.url)
       }
     }
-    if (this.config.model) return {id: this.config.model}
+    if (wanted) return {model: {id: wanted}, discovered: false}
     throw (
       lastError ??
       new LlmError({kind: 'http', endpoint: this.config.baseUrl, detail: 'the server lists no models; set `model`', retryable: false})

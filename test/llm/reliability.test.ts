@@ -2,7 +2,8 @@
 import {describe, expect, it} from 'vitest'
 
 import {collectChat} from '../../src/llm/collect.js'
-import {LlmError} from '../../src/llm/errors.js'
+import {LlmError, parseRetryAfter} from '../../src/llm/errors.js'
+import {backoffDelay} from '../../src/llm/retry.js'
 import type {ChatEvent} from '../../src/llm/types.js'
 import {client, server} from './helpers.js'
 
@@ -18,6 +19,22 @@ async function failure(promise: Promise<unknown>): Promise<LlmError> {
 }
 
 describe('retries', () => {
+  it('back off exponentially with full jitter, capped', () => {
+    const policy = {maxRetries: 9, baseDelayMs: 100, maxDelayMs: 1000}
+    expect([0, 1, 2, 3, 4].map((retry) => backoffDelay(retry, policy, () => 1))).toEqual([100, 200, 400, 800, 1000])
+    expect(backoffDelay(3, policy, () => 0)).toBe(0)
+    expect(backoffDelay(3, policy, () => 0.5)).toBe(400)
+  })
+
+  it('read Retry-After as seconds, as an HTTP date, or as retry-after-ms', () => {
+    const now = Date.parse('2026-11-25T10:00:00Z')
+    expect(parseRetryAfter(new Headers({'retry-after': '2'}), now)).toBe(2000)
+    expect(parseRetryAfter(new Headers({'retry-after': 'Wed, 25 Nov 2026 10:00:05 GMT'}), now)).toBe(5000)
+    expect(parseRetryAfter(new Headers({'retry-after-ms': '250', 'retry-after': '9'}), now)).toBe(250)
+    expect(parseRetryAfter(new Headers({'retry-after': 'soon'}), now)).toBeUndefined()
+    expect(parseRetryAfter(new Headers(), now)).toBeUndefined()
+  })
+
   it('honours Retry-After on 429, then succeeds', async () => {
     const s = await server()
     s.enqueue({type: 'error', status: 429, message: 'too many requests', retryAfter: '0.3'}, {type: 'completion', text: 'ok'})
