@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {z} from 'zod'
 
@@ -48,6 +49,27 @@ describe('LlmClient.chat', () => {
     const observation = invalidArgumentsObservation(broken)
     expect(observation).toMatchObject({role: 'tool', tool_call_id: 'call-b'})
     expect(observation.content).toContain('not valid JSON')
+  })
+
+  it('reassembles any text and tool arguments, however the deltas and bytes are split', async () => {
+    const s = await server()
+    const llm = client([s])
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({unit: 'grapheme', minLength: 1, maxLength: 40}),
+        fc.dictionary(fc.string({unit: 'grapheme', maxLength: 8}), fc.string({unit: 'grapheme', maxLength: 12}), {maxKeys: 3}),
+        fc.integer({min: 1, max: 9}),
+        fc.integer({min: 4, max: 64}),
+        async (text, args, deltaChars, writeBytes) => {
+          const argumentsText = JSON.stringify(args)
+          s.enqueue({type: 'completion', text, toolCalls: [{name: 'edit', arguments: argumentsText}], deltaChars, writeBytes})
+          const result = await collectChat(llm.chat({messages: [user('go')]}))
+          expect(result.text).toBe(text)
+          expect(result.toolCalls).toMatchObject([{name: 'edit', argumentsText, arguments: {ok: true, value: args}}])
+        },
+      ),
+      {numRuns: 10},
+    )
   })
 
   it('answers without streaming through the same events', async () => {
