@@ -5,6 +5,8 @@
  */
 import {LlmError} from './errors.js'
 
+const MAX_CONVERSATIONS = 10_000
+
 export interface Endpoint {
   /** The /v1 base URL. */
   readonly url: string
@@ -82,9 +84,16 @@ export class EndpointPool {
       chosen = candidates[0]!
       for (const endpoint of candidates) if (endpoint.outstanding < chosen.outstanding) chosen = endpoint
     }
-    if (conversationId !== undefined) this.affinity.set(conversationId, chosen)
+    if (conversationId !== undefined) this.remember(conversationId, chosen)
     chosen.outstanding++
     return chosen
+  }
+
+  /** Most recently used last; the oldest conversations are forgotten so a long-lived server doesn't grow without bound. */
+  private remember(conversationId: string, endpoint: Endpoint): void {
+    this.affinity.delete(conversationId)
+    this.affinity.set(conversationId, endpoint)
+    if (this.affinity.size > MAX_CONVERSATIONS) this.affinity.delete(this.affinity.keys().next().value!)
   }
 
   /** `failed` is for failures of the endpoint itself (connection, 5xx, timeout), not of the request. */
