@@ -7,6 +7,7 @@
 import OpenAI from 'openai'
 
 import type {Config} from '../config/schema.js'
+import {CallContext} from './call-context.js'
 import {fitMessages} from './context.js'
 import {costUsd} from './cost.js'
 import {listServedModels, type ServedModel, tokenizeOnServer} from './discovery.js'
@@ -22,10 +23,11 @@ import {
   type StreamingValidatorFactory,
   structuredRequestFields,
 } from './structured.js'
+import {StallWatch, untilAborted} from './timing.js'
 import {TokenCounter} from './tokens.js'
 import {ToolCallAssembler} from './tool-calls.js'
 import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason} from './types.js'
-import type {LlmCallRecord, UsageRecorder} from './usage-log.js'
+import type {UsageRecorder} from './usage-log.js'
 import {vllmFetch} from './vllm-fetch.js'
 
 export type LlmClientConfig = Pick<
@@ -71,118 +73,9 @@ class AttemptState {
   firstTokenAt?: number
 }
 
-/** The promise's outcome, or the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, {once: true})
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
-}
-
-/** Fires when no progress was reported for `ms`; progress costs one clock read, not a timer reset per chunk. */
-class StallWatch {
-  private last = performance.now()
-  private timer: NodeJS.Timeout
-
-  constructor(
-    private readonly ms: number,
-    private readonly onStall: () => void,
-  ) {
-    this.timer = setTimeout(this.check, ms)
-  }
-
-  progress(): void {
-    this.last = performance.now()
-  }
-
-  stop(): void {
-    clearTimeout(this.timer)
-  }
-
-  private readonly check = (): void => {
-    const idle = performance.now() - this.last
-    if (idle >= this.ms) this.onStall()
-    else this.timer = setTimeout(this.check, this.ms - idle)
-  }
-}
-
 /** Failures that say the endpoint is unwell (rather than the request being wrong) and count toward marking it down. */
 function endpointFault(error: LlmError): boolean {
   return error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500
-}
-
-/** One chat() call: its deadline, the caller's signal, and its single llm_calls record. */
-class CallContext {
-  readonly started = performance.now()
-  readonly outer: AbortSignal
-  served: ServedModel
-  localPromptTokens = 0
-  attempts = 0
-  endpoint: string
-  private readonly deadline = new AbortController()
-  private readonly deadlineTimer: NodeJS.Timeout
-  private recorded = false
-
-  constructor(
-    readonly request: ChatRequest,
-    private readonly config: LlmClientConfig,
-    private readonly recordUsage: UsageRecorder | undefined,
-    private readonly tokens: TokenCounter,
-  ) {
-    this.served = {id: config.model ?? 'unknown'}
-    this.endpoint = config.baseUrl
-    this.deadlineTimer = setTimeout(() => this.deadline.abort(new Error('deadline')), config.totalDeadlineMs)
-    this.outer = request.signal ? AbortSignal.any([request.signal, this.deadline.signal]) : this.deadline.signal
-  }
-
-  /** Names an abort by its cause: the caller, the total deadline, or this attempt's timeout. */
-  classify(error: unknown, endpoint: string, attemptSignal?: AbortSignal): LlmError {
-    if (this.request.signal?.aborted) {
-      return new LlmError({kind: 'cancelled', endpoint, detail: 'cancelled by the caller', retryable: false, cause: error})
-    }
-    if (this.deadline.signal.aborted) {
-      const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)`
-      return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
-    }
-    if (attemptSignal?.aborted) {
-      const detail = `no answer and no progress for requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
-      return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
-    }
-    return toLlmError(error, endpoint)
-  }
-
-  record(status: LlmCallRecord['status'], extra: Partial<LlmCallRecord> = {}): void {
-    if (this.recorded) return
-    this.recorded = true
-    this.recordUsage?.({
-      taskId: this.request.taskId,
-      endpoint: this.endpoint,
-      model: this.served.id,
-      status,
-      promptTokens: this.tokens.calibrated(this.localPromptTokens),
-      completionTokens: 0,
-      usageSource: 'estimated',
-      estimatedPromptTokens: this.localPromptTokens,
-      attempts: this.attempts,
-      latencyMs: performance.now() - this.started,
-      ...extra,
-    })
-  }
-
-  /** Records the failed call and returns the error to throw. */
-  fail(error: LlmError, extra: Partial<LlmCallRecord> = {}): LlmError {
-    this.record(error.kind === 'cancelled' ? 'cancelled' : 'error', {...extra, error: error.message})
-    return error
-  }
-
-  close(): void {
-    clearTimeout(this.deadlineTimer)
-    // A caller that stopped reading early still leaves a record of what the call cost.
-    this.record('cancelled', {error: 'the caller stopped reading the answer'})
-  }
 }
 
 export class LlmClient {
