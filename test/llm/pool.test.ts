@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 
 import {collectChat} from '../../src/llm/collect.js'
 import {EndpointPool} from '../../src/llm/pool.js'
@@ -100,8 +100,7 @@ describe('failover between live servers', () => {
     a.healthy = true
     await new Promise((resolve) => setTimeout(resolve, 40))
     await collectChat(llm.chat({messages}))
-    await new Promise((resolve) => setTimeout(resolve, 40))
-    expect(llm.pool.endpoints[0]!.down).toBe(false)
+    await vi.waitFor(() => expect(llm.pool.endpoints[0]!.down).toBe(false), {timeout: 5_000})
     expect(a.requests.some((request) => request.path === '/health')).toBe(true)
   })
 })

@@ -96,9 +96,9 @@ describe('retries', () => {
     const s = await server()
     s.enqueue({type: 'error', status: 429, message: 'busy', retryAfter: '30'})
     const started = performance.now()
-    const error = await failure(collectChat(client([s], {totalDeadlineMs: 2_000}).chat({messages})))
+    const error = await failure(collectChat(client([s], {totalDeadlineMs: 20_000}).chat({messages})))
     expect(error).toMatchObject({kind: 'http', status: 429, retryAfterMs: 30_000})
-    expect(performance.now() - started).toBeLessThan(1_500)
+    expect(performance.now() - started).toBeLessThan(10_000)
   })
 })
 
@@ -152,7 +152,7 @@ describe('timeouts and cancellation', () => {
   it('stops at the total deadline across retries', async () => {
     const s = await server()
     s.setHandler(() => ({type: 'completion', text: 'a b', fault: {kind: 'hang', afterEvents: 1}}))
-    const error = await failure(collectChat(client([s], {requestTimeoutMs: 150, totalDeadlineMs: 600, maxRetries: 50}).chat({messages})))
+    const error = await failure(collectChat(client([s], {requestTimeoutMs: 100, totalDeadlineMs: 1_000, maxRetries: 50}).chat({messages})))
     expect(error.kind).toBe('deadline')
     expect(s.chatRequests().length).toBeGreaterThanOrEqual(2)
   })
