@@ -143,7 +143,7 @@ interface ChoiceDelta {
   tool_calls?: object[]
 }
 
-function streamEvents(reply: CompletionReply, body: any, model: string): string[] {
+function streamEvents(reply: CompletionReply, body: any, model: string): {events: string[]; chunk: (delta: ChoiceDelta) => string} {
   const id = nextId('chatcmpl')
   const created = Math.floor(Date.now() / 1000)
   const chunk = (delta: ChoiceDelta, finishReason: string | null = null, extra: object = {}) =>
@@ -191,7 +191,7 @@ function streamEvents(reply: CompletionReply, body: any, model: string): string[
       }),
     )
   }
-  return events
+  return {events, chunk}
 }
 
 function completionBody(reply: CompletionReply, body: any, model: string): object {
@@ -261,7 +261,7 @@ async function sendStream(
 ): Promise<void> {
   response.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
   response.flushHeaders()
-  const events = streamEvents(reply, body, model)
+  const {events, chunk} = streamEvents(reply, body, model)
   const fault = reply.fault
   for (const [index, event] of events.entries()) {
     if (response.destroyed) return
@@ -275,7 +275,7 @@ async function sendStream(
       }
       if (fault.kind === 'hang') return
       if (fault.kind === 'endless') {
-        const delta = JSON.stringify({object: 'chat.completion.chunk', model, choices: [{index: 0, delta: {content: ' more'}, logprobs: null, finish_reason: null}]})
+        const delta = chunk({content: ' more'})
         while (!response.destroyed) {
           await writeBytes(response, `data: ${delta}\n\n`)
           await sleep(fault.intervalMs)
