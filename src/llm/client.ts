@@ -78,6 +78,13 @@ function endpointFault(error: LlmError): boolean {
   return error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500
 }
 
+/** A thinking model's reasoning, from vLLM's reasoning parser: `reasoning` in newer servers, `reasoning_content` in older ones. */
+function reasoningOf(delta: object | undefined): string | undefined {
+  const fields = delta as {reasoning?: unknown; reasoning_content?: unknown} | undefined
+  const text = fields?.reasoning ?? fields?.reasoning_content
+  return typeof text === 'string' && text !== '' ? text : undefined
+}
+
 export class LlmClient {
   readonly pool: EndpointPool
   readonly tokens: TokenCounter
@@ -257,15 +264,14 @@ export class LlmClient {
           const signal = AbortSignal.any([call.outer, attemptAbort.signal])
           const validator = request.responseSchema && this.options.streamingValidator?.(jsonSchemaOf(request.responseSchema))
           if (request.stream === false) {
-            const text = await this.completeOnce(endpoint, body, signal, state)
-            if (text) yield {type: 'text', delta: text}
+            for (const event of await this.completeOnce(endpoint, body, signal, state)) yield event
           } else {
             // Chunks are read here rather than in a nested generator: one async hop less per token.
             const stream = await this.openStream(endpoint, body, signal)
             for await (const chunk of stream) {
               stall.progress()
-              const delta = this.acceptChunk(chunk, state, endpoint, validator)
-              if (delta) yield {type: 'text', delta}
+              const event = this.acceptChunk(chunk, state, endpoint, validator)
+              if (event) yield event
             }
             if (!state.finishReason) {
               throw new LlmError({
@@ -392,13 +398,13 @@ export class LlmClient {
     return this.sdk(endpoint).chat.completions.create(params, {signal})
   }
 
-  /** Folds one chunk into the attempt's state; returns its text delta, if any. */
+  /** Folds one chunk into the attempt's state; returns its text or reasoning event, if any. */
   private acceptChunk(
     chunk: OpenAI.Chat.Completions.ChatCompletionChunk,
     state: AttemptState,
     endpoint: Endpoint,
     validator: StreamingValidator | undefined,
-  ): string | undefined {
+  ): ChatEvent | undefined {
     // A flat `{object: "error"}` event (vLLM before 0.10.1) is not recognised by the SDK.
     if ((chunk as {object?: string}).object === 'error') {
       const message = (chunk as {message?: string}).message
@@ -414,23 +420,28 @@ export class LlmClient {
       state.toolCalls.push(delta.tool_calls)
     }
     const content = delta?.content
-    if (!content) return undefined
+    if (!content) {
+      const reasoning = reasoningOf(delta)
+      if (!reasoning) return undefined
+      state.firstTokenAt ??= performance.now()
+      return {type: 'reasoning', delta: reasoning}
+    }
     state.firstTokenAt ??= performance.now()
     state.text += content
     if (validator) {
       const reason = validator.push(content)
       if (reason) throw this.structuredError(endpoint, reason)
     }
-    return content
+    return {type: 'text', delta: content}
   }
 
-  /** Returns the answer's text; tool calls and usage go into the state. */
+  /** Returns the answer's reasoning and text events; tool calls and usage go into the state. */
   private async completeOnce(
     endpoint: Endpoint,
     body: Record<string, unknown>,
     signal: AbortSignal,
     state: AttemptState,
-  ): Promise<string | undefined> {
+  ): Promise<ChatEvent[]> {
     const params = {...body, stream: false} as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming
     const completion = await this.sdk(endpoint).chat.completions.create(params, {signal})
     const choice = completion.choices[0]
@@ -447,6 +458,10 @@ export class LlmClient {
       ),
     )
     state.text = choice.message.content ?? ''
-    return choice.message.content ?? undefined
+    const events: ChatEvent[] = []
+    const reasoning = reasoningOf(choice.message)
+    if (reasoning) events.push({type: 'reasoning', delta: reasoning})
+    if (state.text) events.push({type: 'text', delta: state.text})
+    return events
   }
 }

@@ -3,6 +3,7 @@ import type {ChatEvent, ChatUsage, FinishReason, ToolCall} from './types.js'
 
 export interface ChatResult {
   text: string
+  reasoning: string
   toolCalls: ToolCall[]
   structured?: unknown
   usage?: ChatUsage
@@ -17,14 +18,19 @@ export interface ChatResult {
 
 export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
   const parts: string[] = []
+  const reasoning: string[] = []
   const result: Partial<ChatResult> & {toolCalls: ToolCall[]; restarts: number} = {toolCalls: [], restarts: 0}
   for await (const event of events) {
     switch (event.type) {
       case 'text':
         parts.push(event.delta)
         break
+      case 'reasoning':
+        reasoning.push(event.delta)
+        break
       case 'restart':
         parts.length = 0
+        reasoning.length = 0
         result.restarts++
         break
       case 'tool_call':
@@ -48,5 +54,5 @@ export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<Cha
     }
   }
   if (result.finishReason === undefined) throw new Error('chat events ended without a finish event')
-  return {...result, text: parts.join('')} as ChatResult
+  return {...result, text: parts.join(''), reasoning: reasoning.join('')} as ChatResult
 }

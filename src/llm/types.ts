@@ -58,6 +58,8 @@ export interface ChatUsage {
 
 export type ChatEvent =
   | {type: 'text'; delta: string}
+  /** A thinking model's reasoning, kept apart from the answer (vLLM started with --reasoning-parser). */
+  | {type: 'reasoning'; delta: string}
   | {type: 'tool_call'; call: ToolCall}
   | {type: 'structured'; value: unknown}
   | {type: 'usage'; usage: ChatUsage}

@@ -81,6 +81,19 @@ describe('LlmClient.chat', () => {
     expect(s.chatRequests()[0]!.body.stream).toBe(false)
   })
 
+  it('keeps a thinking model\'s reasoning apart from its answer, in both field names and both modes', async () => {
+    const s = await server()
+    s.enqueue(
+      {type: 'completion', reasoning: 'Think first.', text: 'Answer.', reasoningField: 'reasoning'},
+      {type: 'completion', reasoning: 'Old field.', text: 'Done.'},
+      {type: 'completion', reasoning: 'Quiet.', text: 'Whole.'},
+    )
+    const llm = client([s])
+    expect(await collectChat(llm.chat({messages: [user('q')]}))).toMatchObject({reasoning: 'Think first.', text: 'Answer.'})
+    expect(await collectChat(llm.chat({messages: [user('q')]}))).toMatchObject({reasoning: 'Old field.', text: 'Done.'})
+    expect(await collectChat(llm.chat({messages: [user('q')], stream: false}))).toMatchObject({reasoning: 'Quiet.', text: 'Whole.'})
+  })
+
   it('sends the schema as structured_outputs (plus guided_json when asked) and validates the answer', async () => {
     const s = await server()
     const schema = z.object({action: z.enum(['edit', 'done']), path: z.string()})

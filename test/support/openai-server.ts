@@ -35,6 +35,10 @@ export type StreamFault =
 export interface CompletionReply {
   type: 'completion'
   text?: string
+  /** A reasoning parser's output, streamed before the answer. */
+  reasoning?: string
+  /** `reasoning` in newer vLLM, `reasoning_content` in older (default). */
+  reasoningField?: 'reasoning' | 'reasoning_content'
   toolCalls?: ScriptedToolCall[]
   finishReason?: 'stop' | 'length' | 'tool_calls'
   /** Characters per content / argument delta (default: one word per delta). */
@@ -140,6 +144,8 @@ async function readBody(request: IncomingMessage): Promise<any> {
 interface ChoiceDelta {
   role?: string
   content?: string
+  reasoning?: string
+  reasoning_content?: string
   tool_calls?: object[]
 }
 
@@ -156,6 +162,10 @@ function streamEvents(reply: CompletionReply, body: any, model: string): {events
     })
   const events: string[] = [chunk({role: 'assistant', content: ''})]
   let completionTokens = 0
+  for (const piece of pieces(reply.reasoning ?? '', reply.deltaChars)) {
+    events.push(chunk({[reply.reasoningField ?? 'reasoning_content']: piece}))
+    completionTokens++
+  }
   for (const piece of pieces(reply.text ?? '', reply.deltaChars)) {
     events.push(chunk({content: piece}))
     completionTokens++
@@ -197,7 +207,9 @@ function streamEvents(reply: CompletionReply, body: any, model: string): {events
 function completionBody(reply: CompletionReply, body: any, model: string): object {
   const promptTokens = reply.promptTokens ?? promptTokenEstimate(body)
   const completionTokens =
-    pieces(reply.text ?? '').length + (reply.toolCalls ?? []).reduce((sum, call) => sum + pieces(call.arguments).length, 0)
+    pieces(reply.text ?? '').length +
+    pieces(reply.reasoning ?? '').length +
+    (reply.toolCalls ?? []).reduce((sum, call) => sum + pieces(call.arguments).length, 0)
   const toolCalls = (reply.toolCalls ?? []).map((call) => ({
     id: call.id ?? nextId('chatcmpl-tool'),
     type: 'function',
@@ -219,7 +231,7 @@ function completionBody(reply: CompletionReply, body: any, model: string): objec
           audio: null,
           function_call: null,
           tool_calls: toolCalls,
-          reasoning_content: null,
+          [reply.reasoningField ?? 'reasoning_content']: reply.reasoning ?? null,
         },
         logprobs: null,
         finish_reason: reply.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'),
