@@ -79,6 +79,16 @@ describe('retries', () => {
     }
   })
 
+  it('reports a refused connection with the endpoint and a hint, after its retries', async () => {
+    const s = await server()
+    await s.kill()
+    const llm = client([s], {model: 'configured', maxRetries: 1, endpointFailureThreshold: 5})
+    expect(await llm.model()).toEqual({id: 'configured'})
+    const error = await failure(collectChat(llm.chat({messages})))
+    expect(error).toMatchObject({kind: 'connection', endpoint: s.baseUrl, retryable: true})
+    expect(error.message).toContain('Is the server running?')
+  })
+
   it('restarts a stream dropped mid-answer and tells the caller to discard the partial text', async () => {
     const s = await server()
     s.enqueue({type: 'completion', text: 'partial answer that gets cut', fault: {kind: 'drop', afterEvents: 3}}, {type: 'completion', text: 'whole answer'})
