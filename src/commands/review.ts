@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {ReviewCommand} from '../review/command.js'
 import {REPORT_FORMATS, formatReport} from '../review/format/index.js'
+import {openReviewer} from '../review/reviewer.js'
 import {runReview} from '../review/review.js'
 
 export default class Review extends ReviewCommand {
@@ -16,6 +17,7 @@ export default class Review extends ReviewCommand {
     staged: Flags.boolean({description: 'Review the staged change (the default)', exclusive: ['base']}),
     base: Flags.string({description: 'Review what HEAD adds since its merge base with this ref', exclusive: ['staged']}),
     format: Flags.option({options: REPORT_FORMATS, default: 'text' as const, description: 'Report format on stdout'})(),
+    llm: Flags.boolean({description: "Also have the LLM reviewer comment on the diff (needs the endpoint; usage is recorded in .pyagent/state.db)"}),
     'fail-on': Flags.option({
       options: ['error', 'warning', 'never'] as const,
       description: 'Exit 1 when a finding has this severity or worse (default: config reviewFailOn, else error)',
@@ -26,11 +28,13 @@ export default class Review extends ReviewCommand {
     const {flags} = await this.parse(Review)
     const repoRoot = this.repoRoot(flags.cwd)
     const {config} = this.resolveConfig(repoRoot, {reviewFailOn: flags['fail-on']})
+    const llm = flags.llm ? await openReviewer(repoRoot, config) : undefined
     const report = await runReview({
       repoRoot,
       target: flags.base ? {kind: 'base', ref: flags.base} : {kind: 'staged'},
       config,
-    })
+      ...(llm ? {llm: llm.client} : {}),
+    }).finally(() => llm?.close())
     if (!this.jsonEnabled()) process.stdout.write(formatReport(report, flags.format, this.config.version))
     if (report.failed) process.exitCode = 1
     return report

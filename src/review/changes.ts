@@ -138,6 +138,13 @@ async function resolveCommit(cwd: string, ref: string): Promise<string | undefin
   return gitLine(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => undefined)
 }
 
+/** The change as a unified diff with context, for a reader (the LLM reviewer) rather than for parsing. */
+export async function contextDiff(repoRoot: string, changes: ChangeSet): Promise<string> {
+  const range =
+    changes.target.kind === 'staged' ? ['--cached', changes.oldCommit ?? EMPTY_TREE] : [changes.oldCommit ?? EMPTY_TREE, 'HEAD']
+  return git(repoRoot, ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--unified=3', '-M', ...range])
+}
+
 export async function collectChanges(repoRoot: string, target: ReviewTarget): Promise<ChangeSet> {
   const diffArgs = ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--unified=0', '-M', '--diff-filter=ACMR']
   let oldCommit: string | undefined

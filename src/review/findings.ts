@@ -51,6 +51,11 @@ export const RULES = {
     description: "An added file's licence header conflicts with the repository's licence and reviewAllowedLicenses.",
     defaultSeverity: 'error',
   },
+  'llm/review': {
+    name: 'ReviewerComment',
+    description: "The LLM reviewer's comment on the diff (`--llm`).",
+    defaultSeverity: 'warning',
+  },
   'secret/added': {
     name: 'SecretInAddedLine',
     description: 'An added line contains what looks like a secret (key, token, password or private key).',

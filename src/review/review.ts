@@ -3,6 +3,7 @@
  * files and lines a change touches. Needs no LLM endpoint and no network.
  */
 import type {Config} from '../config/schema.js'
+import type {LlmClient} from '../llm/index.js'
 import {collectChanges, type ReviewTarget} from './changes.js'
 import {countBySeverity, type FailOn, failsOn, type Finding, type Severity, sortFindings} from './findings.js'
 import {checkLicences} from './licence/check.js'
@@ -21,6 +22,8 @@ export interface ReviewOptions {
   failOn?: FailOn
   secretDetector?: SecretDetector
   env?: NodeJS.ProcessEnv
+  /** `--llm`: the reviewer role also comments on the diff through this client. */
+  llm?: LlmClient
 }
 
 export interface ReviewReport {
@@ -40,14 +43,20 @@ export interface ReviewReport {
 export async function runReview(options: ReviewOptions): Promise<ReviewReport> {
   const started = performance.now()
   const changes = await collectChanges(options.repoRoot, options.target)
+  const secretDetector = options.secretDetector ?? detectSecrets
+  // Loaded only with --llm: the hook must not pay for the LLM side's imports.
+  const llmFindings = options.llm
+    ? await (await import('./llm-review.js')).reviewWithLlm(options.repoRoot, changes, {client: options.llm, detectSecrets: secretDetector})
+    : []
   const findings = sortFindings([
-    ...scanAddedLines(changes, options.secretDetector ?? detectSecrets),
+    ...scanAddedLines(changes, secretDetector),
     ...checkLicences(changes, {allowed: options.config.reviewAllowedLicenses, repoRoot: options.repoRoot, env: options.env}),
     ...checkMetrics(changes, {
       maxComplexity: options.config.reviewMaxComplexity,
       maxComplexityGrowth: options.config.reviewMaxComplexityGrowth,
       maxFunctionLines: options.config.reviewMaxFunctionLines,
     }),
+    ...llmFindings,
   ])
   const failOn = options.failOn ?? options.config.reviewFailOn
   return {
