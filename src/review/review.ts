@@ -35,6 +35,8 @@ export interface ReviewReport {
   findings: Finding[]
   counts: Record<Severity, number>
   failOn: FailOn
+  /** True when the LLM reviewer ran (`--llm`). */
+  llm: boolean
   /** True when some finding reaches the --fail-on severity; the command then exits 1. */
   failed: boolean
   durationMs: number
@@ -67,6 +69,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewReport> {
     findings,
     counts: countBySeverity(findings),
     failOn,
+    llm: options.llm !== undefined,
     failed: findings.some((finding) => failsOn(finding.severity, failOn)),
     durationMs: Math.round(performance.now() - started),
   }

@@ -66,7 +66,7 @@ describe('pyagent ci', () => {
 
   it('rejects SARIF that breaks the schema, so the check above can fail', () => {
     const sarif = buildSarif(
-      {target: {kind: 'staged'}, filesReviewed: 0, addedLines: 0, findings: [], counts: {error: 0, warning: 0, note: 0}, failOn: 'error', failed: false, durationMs: 0},
+      {target: {kind: 'staged'}, filesReviewed: 0, addedLines: 0, findings: [], counts: {error: 0, warning: 0, note: 0}, failOn: 'error', llm: false, failed: false, durationMs: 0},
       '0.1.0',
     ) as unknown as {runs: {results: unknown[]}[]}
     sarif.runs[0]?.results.push({message: {text: 'x'}, level: 'fatal'})
