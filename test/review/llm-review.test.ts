@@ -3,6 +3,7 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {configSchema} from '../../src/config/schema.js'
 import {LlmClient} from '../../src/llm/client.js'
 import {runReview} from '../../src/review/review.js'
+import {runCli} from '../support/cli.js'
 import {startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo} from '../support/temp-repo.js'
 import {DEFAULT_CONFIG} from './support.js'
@@ -41,5 +42,18 @@ describe('review --llm', () => {
     expect(prompt).toContain('[line withheld by pyagent: looks like a secret (AWS access key ID)]')
     expect(prompt).not.toContain(SECRET)
     expect(body.structured_outputs.json).toMatchObject({type: 'object', required: ['findings']})
+  })
+
+  it('runs from the CLI with --llm against the configured endpoint', async () => {
+    const server = await startOpenAiServer()
+    onTestFinished(() => server.close())
+    server.enqueue({type: 'completion', text: JSON.stringify({findings: [{path: 'a.py', line: 1, severity: 'warning', message: 'Name the magic number.'}]})})
+    const repo = tempRepo({})
+    repo.write('a.py', 'x = 42\n')
+    repo.git('add', 'a.py')
+
+    const result = await runCli(['review', '--llm', '--cwd', repo.root], {env: {PYAGENT_BASE_URL: server.baseUrl}})
+    expect(result.stdout).toContain('a.py:1  Name the magic number.  [llm/review]')
+    expect(result.exitCode).toBe(0)
   })
 })
