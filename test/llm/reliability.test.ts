@@ -162,7 +162,7 @@ describe('timeouts and cancellation', () => {
   it('stops at the total deadline across retries', async () => {
     const s = await server()
     s.setHandler(() => ({type: 'completion', text: 'a b', fault: {kind: 'hang', afterEvents: 1}}))
-    const error = await failure(collectChat(client([s], {requestTimeoutMs: 100, totalDeadlineMs: 1_000, maxRetries: 50}).chat({messages})))
+    const error = await failure(collectChat(client([s], {requestTimeoutMs: 200, totalDeadlineMs: 3_000, maxRetries: 50}).chat({messages})))
     expect(error.kind).toBe('deadline')
     expect(s.chatRequests().length).toBeGreaterThanOrEqual(2)
   })
