@@ -9,7 +9,7 @@ import type {LlmClient} from '../llm/client.js'
 import {collectChat} from '../llm/collect.js'
 import {type ChangeSet, contextDiff} from './changes.js'
 import type {Finding} from './findings.js'
-import type {SecretDetector} from './secrets.js'
+import {lineIndexAt, lineStarts, type SecretDetector} from './secrets.js'
 
 /** Keeps the prompt well inside a small model's context; the reviewer is told when it was cut. */
 export const MAX_DIFF_CHARS = 60_000
@@ -38,12 +38,18 @@ const SYSTEM_PROMPT = [
 ].join(' ')
 
 /** The diff with every line that looks like a secret replaced, so no credential leaves the machine. */
-export function withholdSecrets(diff: string, detect: SecretDetector): string {
-  return diff
-    .split('\n')
-    .map((line) => {
-      const kinds = [...new Set(detect(line).map((match) => match.kind))]
-      return kinds.length === 0 ? line : `${line[0] ?? ' '}[line withheld by pyagent: looks like a secret (${kinds.join(', ')})]`
+export async function withholdSecrets(diff: string, detect: SecretDetector): Promise<string> {
+  const lines = diff.split('\n')
+  const starts = lineStarts(lines)
+  const kindsByLine = new Map<number, Set<string>>()
+  for (const match of await detect(diff)) {
+    const line = lineIndexAt(starts, match.index)
+    kindsByLine.set(line, (kindsByLine.get(line) ?? new Set()).add(match.kind))
+  }
+  return lines
+    .map((line, index) => {
+      const kinds = kindsByLine.get(index)
+      return kinds ? `${line[0] ?? ' '}[line withheld by pyagent: looks like a secret (${[...kinds].join(', ')})]` : line
     })
     .join('\n')
 }
@@ -54,7 +60,7 @@ export async function reviewWithLlm(
   options: {client: LlmClient; detectSecrets: SecretDetector; signal?: AbortSignal},
 ): Promise<Finding[]> {
   if (changes.files.length === 0) return []
-  let diff = withholdSecrets(await contextDiff(repoRoot, changes), options.detectSecrets)
+  let diff = await withholdSecrets(await contextDiff(repoRoot, changes), options.detectSecrets)
   if (diff.length > MAX_DIFF_CHARS) diff = `${diff.slice(0, MAX_DIFF_CHARS)}\n[diff cut here by pyagent: review what is above]`
   const result = await collectChat(
     options.client.chat({

@@ -51,7 +51,7 @@ export async function runReview(options: ReviewOptions): Promise<ReviewReport> {
     ? await (await import('./llm-review.js')).reviewWithLlm(options.repoRoot, changes, {client: options.llm, detectSecrets: secretDetector})
     : []
   const findings = sortFindings([
-    ...scanAddedLines(changes, secretDetector),
+    ...(await scanAddedLines(changes, secretDetector)),
     ...checkLicences(changes, {allowed: options.config.reviewAllowedLicenses, repoRoot: options.repoRoot, env: options.env}),
     ...checkMetrics(changes, {
       maxComplexity: options.config.reviewMaxComplexity,

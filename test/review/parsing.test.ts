@@ -4,6 +4,7 @@ import {parseUnifiedDiff} from '../../src/review/changes.js'
 import {licenceFromPythonMetadata} from '../../src/review/licence/installed.js'
 import {parseDependencies} from '../../src/review/licence/manifests.js'
 import {judge, licenceFromText} from '../../src/review/licence/spdx.js'
+import {scanAddedLines} from '../../src/review/secrets.js'
 
 describe('parseUnifiedDiff', () => {
   it('reads added lines, renames, new files, binaries and quoted paths', () => {
@@ -120,5 +121,38 @@ describe('licences', () => {
     expect(licenceFromPythonMetadata('Name: b\nClassifier: License :: OSI Approved :: MIT License\n')).toBe('MIT')
     expect(licenceFromPythonMetadata('Name: c\nLicense: Apache-2.0\n')).toBe('Apache-2.0')
     expect(licenceFromPythonMetadata('Name: d\n\nLicense-Expression: MIT in the body does not count\n')).toBeUndefined()
+  })
+})
+
+describe('scanAddedLines', () => {
+  it("maps a detector's offsets in the joined added text back to lines and columns, one finding per line", async () => {
+    const changes = {
+      target: {kind: 'staged' as const},
+      files: [
+        {
+          path: 'a.env',
+          status: 'modified' as const,
+          binary: false,
+          addedLines: [
+            {line: 4, text: 'A=1'},
+            {line: 9, text: 'TOKEN=abc KEY=def'},
+            {line: 10, text: 'KEY=ghi'},
+          ],
+        },
+      ],
+      before: new Map<string, string>(),
+      after: new Map<string, string>(),
+    }
+    const seen: string[] = []
+    const detector = async (text: string) => {
+      seen.push(text)
+      return [...text.matchAll(/(TOKEN|KEY)=/g)].map((match) => ({kind: match[1] ?? '', index: match.index}))
+    }
+    const findings = await scanAddedLines(changes, detector)
+    expect(seen).toEqual(['A=1\nTOKEN=abc KEY=def\nKEY=ghi'])
+    expect(findings.map((finding) => [finding.line, finding.message.match(/\((.*), column (\d+)\)/)?.slice(1)])).toEqual([
+      [9, ['TOKEN, KEY', '1']],
+      [10, ['KEY', '1']],
+    ])
   })
 })
