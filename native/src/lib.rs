@@ -1,7 +1,13 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod diff;
+mod edits;
 mod hash;
+mod js_diff;
+mod patch;
+mod similarity;
+mod text;
 
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
@@ -15,7 +21,9 @@ fn bytes_arg(cx: &mut FunctionContext, index: usize, function: &str) -> NeonResu
     if let Ok(buffer) = value.downcast::<JsBuffer, _>(cx) {
         return Ok(buffer.as_slice(cx).to_vec());
     }
-    cx.throw_type_error(format!("{function}: argument {index} must be a Buffer or a string"))
+    cx.throw_type_error(format!(
+        "{function}: argument {index} must be a Buffer or a string"
+    ))
 }
 
 fn version(mut cx: FunctionContext) -> JsResult<JsString> {
@@ -38,5 +46,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("version", version)?;
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
+    js_diff::register(&mut cx)?;
     Ok(())
 }
