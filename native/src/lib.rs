@@ -21,9 +21,7 @@ fn bytes_arg(cx: &mut FunctionContext, index: usize, function: &str) -> NeonResu
     if let Ok(buffer) = value.downcast::<JsBuffer, _>(cx) {
         return Ok(buffer.as_slice(cx).to_vec());
     }
-    cx.throw_type_error(format!(
-        "{function}: argument {index} must be a Buffer or a string"
-    ))
+    cx.throw_type_error(format!("{function}: argument {index} must be a Buffer or a string"))
 }
 
 fn version(mut cx: FunctionContext) -> JsResult<JsString> {
