@@ -12,7 +12,8 @@ const FINALISTS: usize = 4;
 const MAX_SCORED_CHARS: usize = 20_000;
 
 /// The best window of `needle.len()` lines in `haystack` (lines may carry terminators):
-/// its 0-based start and its similarity in 0..1. `prefer` breaks ties toward a line.
+/// its 0-based start and its similarity in 0..1, or None when nothing is alike at all.
+/// `prefer` breaks ties toward a line.
 pub fn best_window(haystack: &[&str], needle: &[&str], prefer: usize) -> Option<(usize, f64)> {
     if haystack.is_empty() || needle.is_empty() {
         return None;
@@ -95,6 +96,7 @@ pub fn best_window(haystack: &[&str], needle: &[&str], prefer: usize) -> Option<
             (score, distance, start)
         })
         .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)))
+        .filter(|&(score, _, _)| score > 0.0)
         .map(|(score, _, start)| (start, score))
 }
 
@@ -161,6 +163,7 @@ mod tests {
         assert_eq!(start, 0);
         assert!(score > 0.0 && score < 1.0);
         assert!(best_window(&[], &["a"], 0).is_none());
+        assert!(best_window(&["xyz\n"], &["abc\n"], 0).is_none());
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl fmt::Display for EngineError {
             }
             EngineError::PatchFileCount { files } => write!(
                 f,
-                "the patch changes {} files ({}); applyPatch takes one: apply each entry of parsePatch(patch).files separately",
+                "the patch changes {} files ({}); applyPatch takes one: apply each file's `patch` from parsePatch(patch) separately",
                 files.len(),
                 files.join(", ")
             ),
