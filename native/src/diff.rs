@@ -54,8 +54,17 @@ pub struct LineDiff {
 
 const NO_NEWLINE: &str = "\\ No newline at end of file\n";
 
+/// Unchanged lines kept on each side of the common prefix and suffix that are set aside, so
+/// the slider heuristic can still move a change through repeated lines there (its reach is 100).
+const SLIDER_MARGIN: usize = 100;
+
 pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
-    let input = InternedInput::new(a, b);
+    // Equal leading and trailing lines are set aside before interning, the costly step when a
+    // large file changes in one place; enough of them stay for context and sliders.
+    let margin = SLIDER_MARGIN.max(options.context as usize);
+    let (start, end_a, end_b) = middle(a.as_bytes(), b.as_bytes(), margin);
+    let skipped_lines = memchr::memchr_iter(b'\n', &a.as_bytes()[..start]).count() as u32;
+    let input = InternedInput::new(&a[start..end_a], &b[start..end_b]);
     let algorithm = match options.algorithm {
         Algorithm::Myers => ImaraAlgorithm::Myers,
         Algorithm::Histogram => ImaraAlgorithm::Histogram,
@@ -108,17 +117,19 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
         let new_from = first.after.start - leading;
         let new_to = last.after.end + trailing;
         let range = HunkRange {
-            old_start: if old_to > old_from {
-                old_from + 1
-            } else {
-                old_from
-            },
+            old_start: skipped_lines
+                + if old_to > old_from {
+                    old_from + 1
+                } else {
+                    old_from
+                },
             old_lines: old_to - old_from,
-            new_start: if new_to > new_from {
-                new_from + 1
-            } else {
-                new_from
-            },
+            new_start: skipped_lines
+                + if new_to > new_from {
+                    new_from + 1
+                } else {
+                    new_from
+                },
             new_lines: new_to - new_from,
             body_lines: 0,
         };
@@ -158,6 +169,67 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
         group_start = group_end;
     }
     result
+}
+
+/// The byte range of each text that can differ, on line boundaries: `(start, end_a, end_b)`, where
+/// `a[..start] == b[..start]` and `a[end_a..] == b[end_b..]`, widened by `margin` lines each way.
+fn middle(a: &[u8], b: &[u8], margin: usize) -> (usize, usize, usize) {
+    let shorter = a.len().min(b.len());
+    let mut prefix = common_len(a[..shorter].chunks(64), b[..shorter].chunks(64), false);
+    prefix = memchr::memrchr(b'\n', &a[..prefix]).map_or(0, |newline| newline + 1);
+    for _ in 0..margin {
+        if prefix == 0 {
+            break;
+        }
+        prefix = memchr::memrchr(b'\n', &a[..prefix - 1]).map_or(0, |newline| newline + 1);
+    }
+
+    let limit = shorter - prefix;
+    let mut suffix = common_len(
+        a[a.len() - limit..].rchunks(64),
+        b[b.len() - limit..].rchunks(64),
+        true,
+    );
+    let line_start = |text: &[u8], at: usize| at == 0 || text[at - 1] == b'\n';
+    if !(line_start(a, a.len() - suffix) && line_start(b, b.len() - suffix)) {
+        // The first shared byte is inside a line: the suffix starts after that line.
+        let tail = &a[a.len() - suffix..];
+        suffix = memchr::memchr(b'\n', tail).map_or(0, |newline| suffix - newline - 1);
+    }
+    for _ in 0..margin {
+        if suffix == 0 {
+            break;
+        }
+        let tail = &a[a.len() - suffix..];
+        suffix = memchr::memchr(b'\n', tail).map_or(0, |newline| suffix - newline - 1);
+    }
+    (prefix, a.len() - suffix, b.len() - suffix)
+}
+
+/// Length of the common run of bytes, compared chunk by chunk from the front (or the back).
+fn common_len<'x>(
+    a: impl Iterator<Item = &'x [u8]>,
+    b: impl Iterator<Item = &'x [u8]>,
+    from_back: bool,
+) -> usize {
+    let mut total = 0;
+    for (x, y) in a.zip(b) {
+        if x == y {
+            total += x.len();
+            continue;
+        }
+        let same = if from_back {
+            x.iter()
+                .rev()
+                .zip(y.iter().rev())
+                .take_while(|(p, q)| p == q)
+                .count()
+        } else {
+            x.iter().zip(y).take_while(|(p, q)| p == q).count()
+        };
+        return total + same;
+    }
+    total
 }
 
 /// `@@ -l,s +l,s @@` as git's xdl_emit_hunk_hdr prints it: a count of 1 is omitted, and an
@@ -344,6 +416,62 @@ mod tests {
         assert!(diff_lines("", "x\n", &created)
             .unified
             .starts_with("--- /dev/null\n+++ b/file\n"));
+    }
+
+    #[test]
+    fn long_equal_ends_keep_line_numbers_and_sliders() {
+        let a: String = (1..=400).map(|i| format!("l{i}\n")).collect();
+        let b = a.replace("l250\n", "changed\n");
+        let diff = diff_lines(&a, &b, &DiffOptions::default());
+        assert_eq!(
+            diff.hunks[0],
+            HunkRange {
+                old_start: 247,
+                old_lines: 7,
+                new_start: 247,
+                new_lines: 7,
+                body_lines: 8
+            }
+        );
+        let wide = diff_lines(
+            &a,
+            &b,
+            &DiffOptions {
+                context: 180,
+                ..DiffOptions::default()
+            },
+        );
+        assert_eq!(
+            wide.hunks[0],
+            HunkRange {
+                old_start: 70,
+                old_lines: 331,
+                new_start: 70,
+                new_lines: 331,
+                body_lines: 332
+            }
+        );
+        // A function appended after an identical one: the indent heuristic keeps the insertion
+        // after the existing function, not across its closing brace.
+        let body = "fn f() {\n    x();\n}\n";
+        let a = format!("{}{body}", "pad\n".repeat(200));
+        let b = format!("{a}\n{body}");
+        let text = diff_lines(&a, &b, &DiffOptions::default()).unified;
+        assert!(
+            text.ends_with(
+                "@@ -201,3 +201,7 @@\n fn f() {\n     x();\n }\n+\n+fn f() {\n+    x();\n+}\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn middle_is_on_line_boundaries() {
+        assert_eq!(middle(b"x\nlast", b"y\nlast", 0), (0, 2, 2));
+        assert_eq!(middle(b"a\nb\nc\n", b"a\nb\nc\n", 0), (6, 6, 6));
+        assert_eq!(middle(b"a\nb", b"a\nb\n", 0), (2, 3, 4));
+        assert_eq!(middle(b"a\nXb\nc\n", b"a\nYb\nc\n", 0), (2, 5, 5));
+        assert_eq!(middle(b"a\nb\nX\nc\nd\n", b"a\nb\nY\nc\nd\n", 1), (2, 8, 8));
     }
 
     #[test]

@@ -549,9 +549,11 @@ impl<'a> Parser<'a> {
                     self.no_newline(&mut lines)?;
                     continue;
                 }
-                _ => return Err(self.error(format!(
+                _ => {
+                    return Err(self.error(format!(
                     "hunk `{header}` is short: {old_left} old and {new_left} new lines are missing"
-                ))),
+                )))
+                }
             };
             let fits = match kind {
                 LineKind::Context => old_left > 0 && new_left > 0,

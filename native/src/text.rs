@@ -166,7 +166,18 @@ pub fn as_text<'a>(bytes: &'a [u8], input: &str) -> Result<&'a str, EngineError>
 
 /// Lines with their terminators: `"a\r\nb"` gives `["a\r\n", "b"]`; `""` gives none.
 pub fn split_lines(text: &str) -> Vec<&str> {
-    text.split_inclusive('\n').collect()
+    // memchr finds newlines many times faster than `split_inclusive`; this runs on every input.
+    let newlines = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut lines = Vec::with_capacity(newlines.clone().count() + 1);
+    let mut start = 0;
+    for end in newlines {
+        lines.push(&text[start..=end]);
+        start = end + 1;
+    }
+    if start < text.len() {
+        lines.push(&text[start..]);
+    }
+    lines
 }
 
 /// A line without its terminator (`\n` or `\r\n`).

@@ -3,10 +3,11 @@
  * handful of process runs: one multi-file patch per tool instead of one process per case.
  */
 import {spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import fc from 'fast-check'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {applyPatch, diffLines, parsePatch, type DiffAlgorithm} from '../../src/native.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
 import {mutatedSourcePair, randomPair, realSources} from './cases.js'
@@ -79,12 +80,19 @@ describe.each<DiffAlgorithm>(['myers', 'histogram'])('our %s diffs applied by th
 })
 
 describe('patches printed by the real tools applied by applyPatch', () => {
+  // The tools only read the trees: write them once for every test of this block.
+  let trees: string | undefined
   const root = () => {
-    const dir = tempDir()
-    writeTree(join(dir, 'A'), (c) => c.a)
-    writeTree(join(dir, 'B'), (c) => c.b)
-    return dir
+    if (!trees) {
+      trees = mkdtempSync(join(tmpdir(), 'pyagent-diff-trees-'))
+      writeTree(join(trees, 'A'), (c) => c.a)
+      writeTree(join(trees, 'B'), (c) => c.b)
+    }
+    return trees
   }
+  afterAll(() => {
+    if (trees) rmSync(trees, {recursive: true, force: true})
+  })
 
   function expectAppliesAll(output: string) {
     const files = parsePatch(output)
@@ -96,14 +104,14 @@ describe('patches printed by the real tools applied by applyPatch', () => {
     }
   }
 
-  it.each([[[]], [['--histogram', '-U1']], [['--minimal', '-U0']]])('git diff --no-index %j', (extra) => {
+  it.each([[[]], [['--histogram', '-U1']]])('git diff --no-index %j', (extra) => {
     const dir = root()
     const result = run('git', ['diff', '--no-index', '--no-color', '--no-ext-diff', ...extra, 'A', 'B'], dir)
     expect(result.status).toBe(1)
     expectAppliesAll(result.stdout)
   })
 
-  it.each([[['-ru']], [['-rU5']], [['-rU0']]])('diff %j', (flags) => {
+  it.each([[['-ru']], [['-rU0']]])('diff %j', (flags) => {
     const dir = root()
     const result = run('diff', [...flags, 'A', 'B'], dir)
     expect(result.status).toBe(1)
