@@ -81,7 +81,7 @@ fn apply_one(
                 .into(),
         });
     }
-    let starts: Vec<usize> = text.match_indices(edit.search).map(|(at, _)| at).collect();
+    let starts = overlapping_matches(text, edit.search);
     match starts.len() {
         1 => {
             let at = starts[0];
@@ -107,6 +107,20 @@ fn apply_one(
                 .collect(),
         }),
     }
+}
+
+/// Every start of `needle` in `text`, overlapping ones included: "x\nx\n" occurs twice in
+/// "x\nx\nx\n", and an edit there is ambiguous.
+fn overlapping_matches(text: &str, needle: &str) -> Vec<usize> {
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let mut starts = Vec::new();
+    let mut from = 0;
+    // A match of UTF-8 in UTF-8 always starts on a character boundary, so stepping one byte is safe.
+    while let Some(found) = finder.find(&text.as_bytes()[from..]) {
+        starts.push(from + found);
+        from += found + 1;
+    }
+    starts
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
