@@ -48,30 +48,27 @@ function median(values: number[]): number {
 }
 
 /**
- * Median milliseconds of `run`, over at least `minRuns` runs and about `budgetMs` of time; a
- * warm-up run that alone exceeds the budget is the only sample (jsdiff takes seconds on some).
+ * Median milliseconds of each contender, measured in interleaved rounds so that all of them see
+ * the same load on a shared machine. A contender whose samples already add up to `slowMs`
+ * stops early (jsdiff needs seconds for some scenarios).
  */
-function time(run: () => unknown, minRuns = 3, budgetMs = 400): number {
-  const warmUp = performance.now()
-  run()
-  const warmUpMs = performance.now() - warmUp
-  if (warmUpMs > budgetMs) return warmUpMs
-  const samples: number[] = []
-  const deadline = performance.now() + budgetMs
-  while (samples.length < minRuns || (performance.now() < deadline && samples.length < 200)) {
-    const start = performance.now()
-    run()
-    samples.push(performance.now() - start)
+function interleaved(contenders: Record<string, () => unknown>, rounds: number, slowMs = 3000): Record<string, number> {
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as number[]]))
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(contenders)) {
+      const taken = samples[name]!
+      if (taken.reduce((sum, ms) => sum + ms, 0) > slowMs) continue
+      const start = performance.now()
+      run()
+      taken.push(performance.now() - start)
+    }
   }
-  return median(samples)
+  return Object.fromEntries(Object.entries(samples).map(([name, taken]) => [name, median(taken)]))
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pyagent-bench-diff-'))
 const gitEnv = {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null'}
-function gitMs(args: string[]): number {
-  return time(() => spawnSync('git', args, {cwd: dir, env: gitEnv, maxBuffer: 1 << 28}), 5, 1500)
-}
-const processStartMs = gitMs(['--version'])
+const git = (...args: string[]) => () => spawnSync('git', args, {cwd: dir, env: gitEnv, maxBuffer: 1 << 28})
 
 interface Scenario {
   name: string
@@ -88,32 +85,48 @@ const scenarios: Scenario[] = [
   {name: '(c) 5k lines, whole rewrite', a: text(ten.slice(0, 5_000)), b: text(file(5_000))},
 ]
 
+// Warm the JIT and the module up before anything is measured.
+for (let i = 0; i < 20; i++) {
+  createTwoFilesPatch('a', 'b', scenarios[0]!.a, scenarios[0]!.b)
+  diffLines(scenarios[0]!.a, scenarios[0]!.b)
+}
+
 const rows: string[][] = []
+let processStartMs = 0
 for (const {name, a, b} of scenarios) {
   writeFileSync(join(dir, 'a'), a)
   writeFileSync(join(dir, 'b'), b)
-  const ours = (algorithm: DiffAlgorithm) => time(() => diffLines(a, b, {algorithm, aPath: 'a', bPath: 'b'}).unified)
-  const histogram = ours('histogram')
-  const myers = ours('myers')
-  const jsdiff = time(() => createTwoFilesPatch('a', 'b', a, b), 1, 1000)
-  const git = Math.max(0.01, gitMs(['diff', '--no-index', '--no-color', 'a', 'b']) - processStartMs)
-  const gitHistogram = Math.max(0.01, gitMs(['diff', '--no-index', '--no-color', '--histogram', 'a', 'b']) - processStartMs)
+  const ours = (algorithm: DiffAlgorithm) => () => diffLines(a, b, {algorithm, aPath: 'a', bPath: 'b'}).unified
+  const ms = interleaved(
+    {
+      histogram: ours('histogram'),
+      myers: ours('myers'),
+      jsdiff: () => createTwoFilesPatch('a', 'b', a, b),
+      start: git('--version'),
+      git: git('diff', '--no-index', '--no-color', 'a', 'b'),
+      gitHistogram: git('diff', '--no-index', '--no-color', '--histogram', 'a', 'b'),
+    },
+    15,
+  )
+  processStartMs = ms.start!
+  const gitMyers = Math.max(0.01, ms.git! - ms.start!)
+  const gitHistogram = Math.max(0.01, ms.gitHistogram! - ms.start!)
   rows.push([
     name,
-    histogram.toFixed(2),
-    myers.toFixed(2),
-    jsdiff.toFixed(1),
-    git.toFixed(2),
+    ms.histogram!.toFixed(2),
+    ms.myers!.toFixed(2),
+    ms.jsdiff!.toFixed(1),
+    gitMyers.toFixed(2),
     gitHistogram.toFixed(2),
-    `${(jsdiff / histogram).toFixed(0)}x`,
-    `${(git / myers).toFixed(2)}x`,
-    `${(gitHistogram / histogram).toFixed(2)}x`,
+    `${(ms.jsdiff! / ms.histogram!).toFixed(0)}x`,
+    `${(gitMyers / ms.myers!).toFixed(2)}x`,
+    `${(gitHistogram / ms.histogram!).toFixed(2)}x`,
   ])
 }
 rmSync(dir, {recursive: true, force: true})
 
 const header = ['scenario', 'ours hist ms', 'ours myers ms', 'jsdiff ms', 'git myers ms', 'git hist ms', 'jsdiff/ours', 'git/ours myers', 'git/ours hist']
-console.log(`git process start (git --version): ${processStartMs.toFixed(2)} ms, subtracted from git figures`)
+console.log(`git process start (git --version, last scenario): ${processStartMs.toFixed(2)} ms, subtracted from git figures`)
 console.log(header.join(' | '))
 for (const row of rows) console.log(row.join(' | '))
 
@@ -121,13 +134,20 @@ for (const row of rows) console.log(row.join(' | '))
 const small = Array.from({length: 50}, (_, i) => `line ${i}`)
 const smallA = text(small)
 const smallB = smallA.replace('line 25\n', 'line twenty-five\n')
-const calls = 20_000
-const roundTrip = (run: () => unknown) => {
-  for (let i = 0; i < 2000; i++) run()
-  const start = performance.now()
-  for (let i = 0; i < calls; i++) run()
-  return ((performance.now() - start) * 1000) / calls
-}
-const tinyOurs = roundTrip(() => diffLines(smallA, smallB).unified)
-const tinyJsdiff = roundTrip(() => createTwoFilesPatch('file', 'file', smallA, smallB))
-console.log(`tiny (1 changed line in 50): ours ${tinyOurs.toFixed(1)} µs/call, jsdiff ${tinyJsdiff.toFixed(1)} µs/call, jsdiff/ours ${(tinyJsdiff / tinyOurs).toFixed(1)}x`)
+// Blocks of calls, alternating between the two, so both see the same load.
+const perCallUs = interleaved(
+  {
+    ours: () => {
+      for (let i = 0; i < 2000; i++) diffLines(smallA, smallB).unified
+    },
+    jsdiff: () => {
+      for (let i = 0; i < 2000; i++) createTwoFilesPatch('file', 'file', smallA, smallB)
+    },
+  },
+  11,
+)
+const tinyOurs = (perCallUs.ours! * 1000) / 2000
+const tinyJsdiff = (perCallUs.jsdiff! * 1000) / 2000
+console.log(
+  `tiny (1 changed line in 50): ours ${tinyOurs.toFixed(1)} µs/call, jsdiff ${tinyJsdiff.toFixed(1)} µs/call, jsdiff/ours ${(tinyJsdiff / tinyOurs).toFixed(1)}x`,
+)
