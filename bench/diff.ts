@@ -119,13 +119,14 @@ for (const {name, a, b} of scenarios) {
     gitMyers.toFixed(2),
     gitHistogram.toFixed(2),
     `${(ms.jsdiff! / ms.histogram!).toFixed(0)}x`,
+    `${(ms.jsdiff! / ms.myers!).toFixed(0)}x`,
     `${(gitMyers / ms.myers!).toFixed(2)}x`,
     `${(gitHistogram / ms.histogram!).toFixed(2)}x`,
   ])
 }
 rmSync(dir, {recursive: true, force: true})
 
-const header = ['scenario', 'ours hist ms', 'ours myers ms', 'jsdiff ms', 'git myers ms', 'git hist ms', 'jsdiff/ours', 'git/ours myers', 'git/ours hist']
+const header = ['scenario', 'ours hist ms', 'ours myers ms', 'jsdiff ms', 'git myers ms', 'git hist ms', 'jsdiff/ours hist', 'jsdiff/ours myers', 'git/ours myers', 'git/ours hist']
 console.log(`git process start (git --version, last scenario): ${processStartMs.toFixed(2)} ms, subtracted from git figures`)
 console.log(header.join(' | '))
 for (const row of rows) console.log(row.join(' | '))

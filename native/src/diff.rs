@@ -25,7 +25,7 @@ pub struct DiffOptions {
 impl Default for DiffOptions {
     fn default() -> Self {
         DiffOptions {
-            algorithm: Algorithm::Histogram,
+            algorithm: Algorithm::Myers,
             context: 3,
             a_path: "file".into(),
             b_path: "file".into(),
