@@ -11,8 +11,8 @@ interface NativeBinding {
   blake3(data: Buffer | string): string
   panicForTest(message: string): never
   diffLines(a: Text, b: Text, algorithm: DiffAlgorithm, context: number, aPath: string, bPath: string): RawLineDiff
-  applyPatch(original: Text, patch: Text, ignoreWhitespace: boolean): {text: string; hunks: string}
-  parsePatch(patch: Text, strip: number): string
+  applyPatch(original: Text, patch: Text, ignoreWhitespace: boolean, recount: boolean): {text: string; hunks: string}
+  parsePatch(patch: Text, strip: number, recount: boolean): string
   applyEdits(original: Text, searches: Text[], replaces: Text[], flexibleWhitespace: boolean): {text: string; edits: string}
 }
 
@@ -124,6 +124,12 @@ interface RawLineDiff {
 export interface ApplyPatchOptions {
   /** After exact and offset matching fail, match lines ignoring whitespace. Default false. */
   ignoreWhitespace?: boolean
+  /**
+   * Ignore the line counts in `@@` headers and take each hunk's body as written, like
+   * `git apply --recount`: for model-written patches, whose counts are often wrong. Default false
+   * (a hunk whose body disagrees with its counts is an E_PATCH_PARSE error).
+   */
+  recount?: boolean
 }
 
 export interface AppliedHunk {
@@ -145,6 +151,8 @@ export interface AppliedPatch {
 export interface ParsePatchOptions {
   /** Leading path components removed from file names, like `patch -p<n>`. Default 1 (drops `a/`, `b/`). */
   strip?: number
+  /** As ApplyPatchOptions.recount. Default false. */
+  recount?: boolean
 }
 
 export type FileChangeKind = 'modify' | 'create' | 'delete' | 'rename' | 'copy'
@@ -331,13 +339,15 @@ function hunksOf(raw: RawLineDiff): DiffHunk[] {
  * hunk applies or a TextEngineError 'E_HUNK_FAILED' lists each failed hunk; never a partial result.
  */
 export function applyPatch(original: Text, patch: Text, options: ApplyPatchOptions = {}): AppliedPatch {
-  const raw = callEngine(() => load().applyPatch(original, patch, options.ignoreWhitespace ?? false))
+  const raw = callEngine(() =>
+    load().applyPatch(original, patch, options.ignoreWhitespace ?? false, options.recount ?? false),
+  )
   return {text: raw.text, hunks: JSON.parse(raw.hunks) as AppliedHunk[]}
 }
 
 /** Every file a (multi-file, git-extended) unified diff changes, in order. */
 export function parsePatch(patch: Text, options: ParsePatchOptions = {}): FilePatch[] {
-  return JSON.parse(callEngine(() => load().parsePatch(patch, options.strip ?? 1))) as FilePatch[]
+  return JSON.parse(callEngine(() => load().parsePatch(patch, options.strip ?? 1, options.recount ?? false))) as FilePatch[]
 }
 
 /**

@@ -117,14 +117,22 @@ fn js_diff_lines(mut cx: FunctionContext) -> JsResult<JsObject> {
     Ok(result)
 }
 
-/// applyPatch(original, patch, ignoreWhitespace) -> { text, hunks: JSON }
+/// applyPatch(original, patch, ignoreWhitespace, recount) -> { text, hunks: JSON }
 fn js_apply_patch(mut cx: FunctionContext) -> JsResult<JsObject> {
     let original = bytes_arg(&mut cx, 0, "original")?;
     let patch = bytes_arg(&mut cx, 1, "patch")?;
     let ignore_whitespace = cx.argument::<JsBoolean>(2)?.value(&mut cx);
+    let recount = cx.argument::<JsBoolean>(3)?.value(&mut cx);
     let original = text_of(&mut cx, &original, "original")?;
     let patch = text_of(&mut cx, &patch, "patch")?;
-    let applied = apply_patch(original, patch, ApplyOptions { ignore_whitespace });
+    let applied = apply_patch(
+        original,
+        patch,
+        ApplyOptions {
+            ignore_whitespace,
+            recount,
+        },
+    );
     let applied = or_throw(&mut cx, applied)?;
     let result = cx.empty_object();
     let text = cx.string(&applied.text);
@@ -134,7 +142,7 @@ fn js_apply_patch(mut cx: FunctionContext) -> JsResult<JsObject> {
     Ok(result)
 }
 
-/// parsePatch(patch, strip) -> JSON of the files
+/// parsePatch(patch, strip, recount) -> JSON of the files
 fn js_parse_patch(mut cx: FunctionContext) -> JsResult<JsString> {
     let patch = bytes_arg(&mut cx, 0, "patch")?;
     let strip = cx.argument::<JsNumber>(1)?.value(&mut cx);
@@ -143,11 +151,13 @@ fn js_parse_patch(mut cx: FunctionContext) -> JsResult<JsString> {
             "strip must be an integer from 0 to 64, got {strip}"
         ));
     }
+    let recount = cx.argument::<JsBoolean>(2)?.value(&mut cx);
     let patch = text_of(&mut cx, &patch, "patch")?;
     let files = parse_patch(
         patch,
         ParseOptions {
             strip: strip as usize,
+            recount,
         },
     );
     let files = or_throw(&mut cx, files)?;

@@ -96,17 +96,25 @@ pub struct AppliedPatch {
 pub struct ApplyOptions {
     /// Try whitespace-insensitive matching when exact and offset matching fail.
     pub ignore_whitespace: bool,
+    /// Ignore the line counts of `@@` headers and take each hunk's body as it is (git apply
+    /// --recount): for hand- or model-written patches, whose counts are often wrong.
+    pub recount: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct ParseOptions {
     /// Leading path components dropped from `---`/`+++`/`diff --git` names (`patch -p`).
     pub strip: usize,
+    /// See [`ApplyOptions::recount`].
+    pub recount: bool,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { strip: 1 }
+        ParseOptions {
+            strip: 1,
+            recount: false,
+        }
     }
 }
 
@@ -131,7 +139,13 @@ pub fn apply_patch(
     patch: &str,
     options: ApplyOptions,
 ) -> Result<AppliedPatch, EngineError> {
-    let files = parse_patch(patch, ParseOptions::default())?;
+    let files = parse_patch(
+        patch,
+        ParseOptions {
+            recount: options.recount,
+            ..ParseOptions::default()
+        },
+    )?;
     if files.len() != 1 {
         let names = files
             .iter()
@@ -472,7 +486,9 @@ impl<'a> Parser<'a> {
         }
         let mut hunks = Vec::new();
         while self.pos < self.lines.len() && self.lines[self.pos].starts_with("@@") {
-            hunks.push(self.hunk()?);
+            let hunk = self.hunk()?;
+            self.reject_lines_past(&hunk)?;
+            hunks.push(hunk);
         }
         if !is_git && hunks.is_empty() {
             return Err(self.error("the file header is not followed by a hunk"));
@@ -531,6 +547,9 @@ impl<'a> Parser<'a> {
         let (old_start, old_lines, new_start, new_lines) = parse_range_header(header)
             .ok_or_else(|| self.error(format!("not a hunk header: {header}")))?;
         self.pos += 1;
+        if self.options.recount {
+            return self.recounted_hunk(header, old_start, new_start);
+        }
         let (mut old_left, mut new_left) = (old_lines, new_lines);
         let mut lines: Vec<PatchLine<'a>> = Vec::new();
         while old_left > 0 || new_left > 0 {
@@ -581,6 +600,82 @@ impl<'a> Parser<'a> {
         {
             self.no_newline(&mut lines)?;
         }
+        Ok(PatchHunk {
+            old_start,
+            old_lines,
+            new_start,
+            new_lines,
+            header,
+            lines,
+        })
+    }
+
+    /// A diff line right after a hunk's counted lines means the counts are wrong; dropping it
+    /// would apply part of the change and call it done. (`-- ` opens a mail signature.)
+    fn reject_lines_past(&self, hunk: &PatchHunk) -> Result<(), EngineError> {
+        let Some(&line) = self.lines.get(self.pos) else {
+            return Ok(());
+        };
+        let next_file = line.starts_with("--- ")
+            && self
+                .lines
+                .get(self.pos + 1)
+                .is_some_and(|next| next.starts_with("+++ "));
+        let diff_line = matches!(line.as_bytes()[0], b'+' | b'-' | b' ');
+        if diff_line && !next_file && trim_eol(line) != "-- " {
+            return Err(self.error(format!(
+                "hunk `{}` has more lines than its header counts; fix the counts or apply with recount",
+                hunk.header
+            )));
+        }
+        Ok(())
+    }
+
+    /// A hunk whose body runs to the next hunk, file header or non-diff line, whatever its
+    /// header counted. Empty lines at its end are taken as separators, not as context.
+    fn recounted_hunk(
+        &mut self,
+        header: &'a str,
+        old_start: u32,
+        new_start: u32,
+    ) -> Result<PatchHunk<'a>, EngineError> {
+        let mut lines: Vec<PatchLine<'a>> = Vec::new();
+        let mut blank_tail = 0;
+        while let Some(&raw) = self.lines.get(self.pos) {
+            let next_is_plus_header = self
+                .lines
+                .get(self.pos + 1)
+                .is_some_and(|next| next.starts_with("+++ "));
+            if raw.starts_with("@@")
+                || raw.starts_with("diff --git ")
+                || (raw.starts_with("--- ") && next_is_plus_header)
+            {
+                break;
+            }
+            let (kind, text) = match raw.as_bytes()[0] {
+                b' ' => (LineKind::Context, &raw[1..]),
+                b'-' => (LineKind::Remove, &raw[1..]),
+                b'+' => (LineKind::Add, &raw[1..]),
+                b'\n' | b'\r' if trim_eol(raw).is_empty() => (LineKind::Context, raw),
+                b'\\' if !lines.is_empty() => {
+                    self.no_newline(&mut lines)?;
+                    continue;
+                }
+                _ => break,
+            };
+            blank_tail = if text == raw { blank_tail + 1 } else { 0 };
+            lines.push(PatchLine { kind, text });
+            self.pos += 1;
+        }
+        lines.truncate(lines.len() - blank_tail);
+        let old_lines = lines
+            .iter()
+            .filter(|line| line.kind != LineKind::Add)
+            .count() as u32;
+        let new_lines = lines
+            .iter()
+            .filter(|line| line.kind != LineKind::Remove)
+            .count() as u32;
         Ok(PatchHunk {
             old_start,
             old_lines,
@@ -791,9 +886,11 @@ mod tests {
 
     const EXACT: ApplyOptions = ApplyOptions {
         ignore_whitespace: false,
+        recount: false,
     };
     const LOOSE: ApplyOptions = ApplyOptions {
         ignore_whitespace: true,
+        recount: false,
     };
 
     fn numbered(range: std::ops::RangeInclusive<u32>) -> String {
@@ -1022,6 +1119,37 @@ KcmZQz$N&HU00030\n\
             apply_patch("x\ny\n", delete, EXACT),
             Err(EngineError::PatchTarget { .. })
         ));
+    }
+
+    #[test]
+    fn recount_takes_hunk_bodies_as_they_are() {
+        // Counts as a model might write them: wrong on both sides, and a blank separator line.
+        let patch =
+            "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n+B2\n c\n\n@@ -9,1 +9,1 @@\n-e\n+E\n";
+        assert!(matches!(
+            apply_patch("a\nb\nc\nd\ne\n", patch, EXACT),
+            Err(EngineError::PatchParse { .. })
+        ));
+        let recount = ApplyOptions {
+            recount: true,
+            ..EXACT
+        };
+        let result = apply_patch("a\nb\nc\nd\ne\n", patch, recount).unwrap();
+        assert_eq!(result.text, "a\nB\nB2\nc\nd\nE\n");
+        let files = parse_patch(
+            patch,
+            ParseOptions {
+                recount: true,
+                ..ParseOptions::default()
+            },
+        )
+        .unwrap();
+        let counts: Vec<_> = files[0]
+            .hunks
+            .iter()
+            .map(|h| (h.old_lines, h.new_lines))
+            .collect();
+        assert_eq!(counts, vec![(3, 4), (1, 1)]);
     }
 
     #[test]

@@ -117,6 +117,16 @@ describe('applyPatch', () => {
     expect(error.details).toMatchObject({line: 7, reason: expect.stringMatching(/ends inside hunk `@@ -2,7 \+2,7 @@`/)})
   })
 
+  it('refuses a hunk whose counts are wrong, and applies it with recount', () => {
+    const written = '--- a/f.txt\n+++ b/f.txt\n@@ -4,3 +4,3 @@\n line 4\n-line 5\n+five\n+5\n line 6\n\n'
+    const error = thrown(() => applyPatch(a, written))
+    expect(error.details).toMatchObject({code: 'E_PATCH_PARSE', line: 8})
+    expect(error.message).toMatch(/more lines than its header counts/)
+    const result = applyPatch(a, written, {recount: true})
+    expect(result.text).toBe(a.replace('line 5\n', 'five\n5\n'))
+    expect(parsePatch(written, {recount: true})[0]!.hunks[0]).toMatchObject({oldLines: 3, newLines: 4})
+  })
+
   it('refuses a binary git patch', () => {
     const binary = 'diff --git a/i.png b/i.png\nindex 1..2 100644\nGIT binary patch\nliteral 1\nIcmZo*000\n\n'
     expect(parsePatch(binary)[0]).toMatchObject({binary: true, hunks: []})
