@@ -570,7 +570,7 @@ impl<'a> Parser<'a> {
                 }
                 _ => {
                     return Err(self.error(format!(
-                    "hunk `{header}` is short: {old_left} old and {new_left} new lines are missing"
+                    "hunk `{header}` is short: {old_left} old and {new_left} new lines are missing; fix the counts or apply with recount"
                 )))
                 }
             };
@@ -581,7 +581,7 @@ impl<'a> Parser<'a> {
             };
             if !fits {
                 return Err(self.error(format!(
-                    "hunk `{header}` has more lines than its header counts"
+                    "hunk `{header}` has more lines than its header counts; fix the counts or apply with recount"
                 )));
             }
             if kind != LineKind::Add {

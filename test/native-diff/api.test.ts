@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {applyEdits, applyPatch, diffLines, parsePatch, TextEngineError} from '../../src/native.js'
+import {applyEdits, applyPatch, diffLines, panicForTest, parsePatch, TextEngineError} from '../../src/native.js'
 
 function thrown(run: () => unknown): TextEngineError {
   try {
@@ -179,5 +179,12 @@ describe('applyEdits', () => {
     expect(thrown(() => applyEdits(file, [{search: 'a\0', replace: ''}])).details).toMatchObject({code: 'E_BINARY', input: 'edit #1 search'})
     expect(thrown(() => applyEdits(file, [{search: '', replace: 'x'}])).code).toBe('E_EDIT_INVALID')
     expect(applyEdits('', [{search: '', replace: 'new\n'}]).text).toBe('new\n')
+  })
+})
+
+describe('safety', () => {
+  it('turns a Rust panic into a JS Error and keeps the module usable', () => {
+    expect(() => panicForTest('boom')).toThrow(/boom/)
+    expect(diffLines('a\n', 'b\n').removed).toBe(1)
   })
 })
