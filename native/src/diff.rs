@@ -72,16 +72,9 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
     let mut diff = Diff::compute(algorithm, &input);
     diff.postprocess_lines(&input);
     let changes: Vec<Hunk> = diff.hunks().collect();
-    let before: Vec<&str> = input
-        .before
-        .iter()
-        .map(|&token| input.interner[token])
-        .collect();
-    let after: Vec<&str> = input
-        .after
-        .iter()
-        .map(|&token| input.interner[token])
-        .collect();
+    // Lines are looked up only when printed: most of a large file never is.
+    let before = |i: u32| input.interner[input.before[i as usize]];
+    let after = |i: u32| input.interner[input.after[i as usize]];
 
     let mut result = LineDiff {
         unified: String::new(),
@@ -111,7 +104,7 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
         let first = &group[0];
         let last = &group[group.len() - 1];
         let leading = first.before.start.min(context);
-        let trailing = (before.len() as u32 - last.before.end).min(context);
+        let trailing = (input.before.len() as u32 - last.before.end).min(context);
         let old_from = first.before.start - leading;
         let old_to = last.before.end + trailing;
         let new_from = first.after.start - leading;
@@ -148,18 +141,18 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
         };
         let mut cursor = old_from;
         for change in group {
-            for line in &before[cursor as usize..change.before.start as usize] {
+            for line in (cursor..change.before.start).map(before) {
                 emit(out, ' ', line);
             }
-            for line in &before[change.before.start as usize..change.before.end as usize] {
+            for line in change.before.clone().map(before) {
                 emit(out, '-', line);
             }
-            for line in &after[change.after.start as usize..change.after.end as usize] {
+            for line in change.after.clone().map(after) {
                 emit(out, '+', line);
             }
             cursor = change.before.end;
         }
-        for line in &before[cursor as usize..old_to as usize] {
+        for line in (cursor..old_to).map(before) {
             emit(out, ' ', line);
         }
         result.hunks.push(HunkRange {
