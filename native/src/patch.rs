@@ -449,11 +449,29 @@ impl<'a> Parser<'a> {
                     .is_some_and(|next| next.starts_with("+++ "));
             if line.starts_with("diff --git ") || is_traditional || line.starts_with("@@ ") {
                 files.push(self.file()?);
+            } else if let Some(names) = trim_eol(line).strip_prefix("Binary files ") {
+                files.push(self.binary_notice(names, line));
+                self.pos += 1;
             } else {
                 self.pos += 1;
             }
         }
         Ok(files)
+    }
+
+    /// `Binary files X and Y differ` from `diff -r`: a change that cannot be applied as text,
+    /// listed so that it is refused rather than silently skipped.
+    fn binary_notice(&self, names: &str, line: &'a str) -> FilePatch<'a> {
+        let names = names.strip_suffix(" differ").unwrap_or(names);
+        let (old, new) = names.split_once(" and ").unwrap_or((names, names));
+        let name = |raw: &str| (raw != "/dev/null").then(|| self.strip(raw));
+        let headers = Headers {
+            minus: Some(name(old)),
+            plus: Some(name(new)),
+            binary: true,
+            ..Headers::default()
+        };
+        finish_file(headers, Vec::new(), line)
     }
 
     fn error(&self, reason: impl Into<String>) -> EngineError {
@@ -1091,6 +1109,19 @@ KcmZQz$N&HU00030\n\
         assert!(matches!(
             apply_patch("", patch, EXACT),
             Err(EngineError::PatchFileCount { .. })
+        ));
+    }
+
+    #[test]
+    fn lists_binary_changes_from_diff_r() {
+        let patch = "diff -ru A/x.txt B/x.txt\n--- A/x.txt\n+++ B/x.txt\n@@ -1 +1 @@\n-a\n+b\nBinary files A/img.png and B/img.png differ\n";
+        let files = parse_patch(patch, ParseOptions::default()).unwrap();
+        assert_eq!(files.len(), 2);
+        assert!(files[1].binary && files[1].hunks.is_empty());
+        assert_eq!(files[1].new_path.as_deref(), Some("img.png"));
+        assert!(matches!(
+            apply_file_patch("", &files[1], EXACT),
+            Err(EngineError::Binary { .. })
         ));
     }
 
