@@ -182,8 +182,9 @@ fn apply_flexible(
 }
 
 /// The replacement as it should stand in place of `window`: where the search's indentation
-/// differed from the file's, the replacement's lines trade that prefix for the file's, and all
-/// lines take the file's line ending (none after the last if the window ended the file without one).
+/// differed from the file's, the replacement's lines trade that prefix for the file's; each line
+/// takes the line ending the file has at that position (the window's last one past its end),
+/// and none after the last line if the window ended the file without one.
 fn reindent(window: &[&str], search: &[&str], replace: &str) -> String {
     let indent = |line: &str| -> String {
         line.chars()
@@ -195,30 +196,32 @@ fn reindent(window: &[&str], search: &[&str], replace: &str) -> String {
         Some(at) => (indent(window[at]), indent(search[at])),
         None => (String::new(), String::new()),
     };
-    let ending = window
+    let endings: Vec<&str> = window.iter().map(|line| terminator(line)).collect();
+    let last_ending = endings
         .iter()
-        .map(|line| terminator(line))
+        .rev()
         .find(|t| !t.is_empty())
+        .copied()
         .unwrap_or("\n");
-    let ends_file_without_newline = window
-        .last()
-        .is_some_and(|line| terminator(line).is_empty());
+    let ending_at = |i: usize| match endings.get(i) {
+        Some(ending) if !ending.is_empty() => *ending,
+        _ => last_ending,
+    };
+    let ends_file_without_newline = endings.last().is_some_and(|ending| ending.is_empty());
     let replace_lines = split_lines(replace);
     let mut out = String::with_capacity(replace.len() + 16 * replace_lines.len());
     for (i, line) in replace_lines.iter().enumerate() {
         let content = strip_terminator(line);
-        if !content.trim().is_empty() {
-            match content.strip_prefix(search_indent.as_str()) {
-                Some(rest) => {
-                    out.push_str(&file_indent);
-                    out.push_str(rest);
-                }
-                None => out.push_str(content),
+        match content.strip_prefix(search_indent.as_str()) {
+            Some(rest) if !content.trim().is_empty() => {
+                out.push_str(&file_indent);
+                out.push_str(rest);
             }
+            _ => out.push_str(content),
         }
         let is_last = i + 1 == replace_lines.len();
         if !(is_last && ends_file_without_newline) {
-            out.push_str(ending);
+            out.push_str(ending_at(i));
         }
     }
     out
@@ -330,6 +333,13 @@ mod tests {
                 flexible: true
             }
         );
+    }
+
+    #[test]
+    fn flexible_match_keeps_mixed_line_endings_in_place() {
+        let file = "  a\r\n  b\n  c\n";
+        let result = apply_edits(file, &[edit("a\nb\n", "a\nb\n")], FLEXIBLE).unwrap();
+        assert_eq!(result.text, file);
     }
 
     #[test]

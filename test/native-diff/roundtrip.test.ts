@@ -51,6 +51,29 @@ describe('search/replace round trip', () => {
   })
 })
 
+describe('whitespace-flexible edits', () => {
+  it('a block quoted without its indentation and replaced by itself leaves the file as it was', () => {
+    const indentOf = (line: string) => /^[ \t]*/.exec(line)![0]
+    fc.assert(
+      fc.property(mutatedSourcePair(sources), fc.double({min: 0, max: 1, noNaN: true, maxExcluded: true}), fc.integer({min: 1, max: 5}), ({a}, at, size) => {
+        const lines = splitLines(a)
+        const start = Math.floor(at * lines.length)
+        const block = lines.slice(start, start + size)
+        const indent = indentOf(block.find((line) => line.trim() !== '') ?? '')
+        fc.pre(indent !== '' && block.every((line) => line.trim() === '' || line.startsWith(indent)))
+        const dedented = block.map((line) => (line.trim() === '' ? line : line.slice(indent.length))).join('').replace(/\r\n/g, '\n')
+        try {
+          const result = applyEdits(a, [{search: dedented, replace: dedented}], {flexibleWhitespace: true})
+          expect(result.text).toBe(a)
+        } catch (error) {
+          expect(TextEngineError.is(error, 'E_EDIT_AMBIGUOUS')).toBe(true)
+        }
+      }),
+      {numRuns: 200},
+    )
+  })
+})
+
 describe('malformed patches', () => {
   const patchLine = fc.oneof(
     fc.constantFrom(
