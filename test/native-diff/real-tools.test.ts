@@ -111,6 +111,25 @@ describe('patches printed by the real tools applied by applyPatch', () => {
     expectAppliesAll(result.stdout)
   })
 
+  // git adds the enclosing function's line after `@@`; the rest must be byte for byte ours.
+  it.each<[DiffAlgorithm, string[]]>([
+    ['myers', []],
+    ['histogram', ['--histogram']],
+  ])('prints the same hunks as git diff for nearly every case (%s)', (algorithm, flags) => {
+    const result = run('git', ['diff', '--no-index', '--no-color', ...flags, 'A', 'B'], root())
+    const withoutFunctionContext = (hunks: string) => hunks.replace(/^(@@ -\S+ \+\S+ @@).*$/gm, '$1')
+    const byName = new Map(cases.map((c) => [c.name, c]))
+    const files = parsePatch(result.stdout)
+    const identical = files.filter((file) => {
+      const c = byName.get(basename(file.newPath ?? ''))!
+      const ours = diffLines(c.a, c.b, {algorithm}).unified
+      const theirs = file.patch.slice(file.patch.indexOf('\n@@') + 1)
+      return ours.slice(ours.indexOf('\n@@') + 1) === withoutFunctionContext(theirs)
+    })
+    expect(files.length).toBe(cases.length)
+    expect(identical.length / files.length).toBeGreaterThan(0.95)
+  })
+
   it.each([[['-ru']], [['-rU0']]])('diff %j', (flags) => {
     const dir = root()
     const result = run('diff', [...flags, 'A', 'B'], dir)
