@@ -1,9 +1,15 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod diff;
+mod edits;
 mod hash;
+mod js_diff;
 mod metrics;
 mod metrics_js;
+mod patch;
+mod similarity;
+mod text;
 
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
@@ -41,5 +47,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
     metrics_js::register(&mut cx)?;
+    js_diff::register(&mut cx)?;
     Ok(())
 }
