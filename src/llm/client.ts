@@ -300,7 +300,8 @@ export class LlmClient {
         }
         const delay = retryDelay(call.attempts - 1, this.retryPolicy(), failure.retryAfterMs, this.options.random)
         const pastDeadline = performance.now() - call.started + delay > this.config.totalDeadlineMs
-        if (!failure.retryable || call.attempts > this.config.maxRetries || pastDeadline) throw call.fail(failure)
+        if (!failure.retryable || call.attempts > this.config.maxRetries) throw call.fail(failure)
+        if (pastDeadline) throw call.fail(call.deadlineError(failure.endpoint, failure))
         if (state.text !== '' || state.toolCalls.size > 0) yield {type: 'restart', attempt: call.attempts, error: failure}
         try {
           await sleep(delay, call.outer)
