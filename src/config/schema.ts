@@ -17,7 +17,7 @@ export const DEFAULT_ALLOWED_COMMANDS = [
 ]
 
 export const configSchema = z.strictObject({
-  baseUrl: z.url().default('http://localhost:8000/v1').describe("OpenAI-compatible endpoint (vLLM's /v1)"),
+  baseUrl: z.url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'}).default('http://localhost:8000/v1').describe("OpenAI-compatible endpoint (vLLM's /v1)"),
   model: z.string().min(1).optional().describe('Model name; default: the first model the endpoint serves'),
   apiKeyEnv: z
     .string()

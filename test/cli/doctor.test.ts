@@ -1,0 +1,137 @@
+import {Config} from '@oclif/core'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {PACKAGE_ROOT} from '../../src/cli/manifest.js'
+import {runDoctor} from '../../src/doctor/checks.js'
+import {runCli} from '../support/cli.js'
+import {tempDir, tempRepo} from '../support/temp-repo.js'
+
+interface Check {
+  name: string
+  status: 'ok' | 'warn' | 'fail'
+  required: boolean
+  detail: string
+  fix?: string
+}
+
+let server: Server
+let baseUrl: string
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    if (request.url === '/v1/models') {
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({object: 'list', data: [{id: 'qwen-coder', object: 'model', max_model_len: 32768}]}))
+    } else if (request.url === '/health') {
+      response.end()
+    } else {
+      response.statusCode = 404
+      response.end()
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+})
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+async function closedPortUrl(): Promise<string> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const {port} = probe.address() as AddressInfo
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  return `http://127.0.0.1:${port}/v1`
+}
+
+function byName(checks: Check[], name: string): Check | undefined {
+  return checks.find((check) => check.name === name)
+}
+
+describe('pyagent doctor --json', () => {
+  it('reports a healthy setup and exits 0 when the endpoint answers', async () => {
+    const repo = tempRepo()
+    const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: baseUrl}})
+    const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
+    expect(result.exitCode).toBe(0)
+    expect(report.ok).toBe(true)
+    expect(byName(report.checks, 'endpoint')).toMatchObject({status: 'ok', detail: expect.stringContaining('qwen-coder (32768 ctx)')})
+    expect(byName(report.checks, 'health')?.status).toBe('ok')
+    expect(byName(report.checks, 'native')?.status).toBe('ok')
+    expect(byName(report.checks, 'state')?.status).toBe('ok')
+    expect(byName(report.checks, 'repository')?.status).toBe('ok')
+  })
+
+  it('prints valid JSON and exits 1 when nothing listens on the endpoint', async () => {
+    const repo = tempRepo()
+    const url = await closedPortUrl()
+    const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: url}})
+    const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
+    expect(result.exitCode).toBe(1)
+    expect(report.ok).toBe(false)
+    const endpoint = byName(report.checks, 'endpoint')
+    expect(endpoint).toMatchObject({status: 'fail', required: true})
+    expect(endpoint?.detail).toContain('ECONNREFUSED')
+    expect(endpoint?.fix).toContain('PYAGENT_BASE_URL')
+  })
+
+  it('prints valid JSON and exits 1 when the config itself is invalid', async () => {
+    const repo = tempRepo()
+    const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_MAX_STEPS: 'lots'}})
+    const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
+    expect(result.exitCode).toBe(1)
+    expect(byName(report.checks, 'config')).toMatchObject({status: 'fail', detail: expect.stringContaining('PYAGENT_MAX_STEPS')})
+  })
+})
+
+describe('runDoctor', () => {
+  it('fails the endpoint check when the configured model is not served', async () => {
+    const repo = tempRepo()
+    const report = await runDoctor({repoRoot: repo.root, env: {PYAGENT_BASE_URL: baseUrl, PYAGENT_MODEL: 'llama'}})
+    expect(byName(report.checks, 'endpoint')).toMatchObject({status: 'fail', detail: expect.stringContaining('"llama"')})
+  })
+
+  it('only warns outside a git repository, and notices a merge in progress', async () => {
+    const plain = await runDoctor({repoRoot: tempDir(), env: {PYAGENT_BASE_URL: baseUrl}})
+    expect(byName(plain.checks, 'repository')?.status).toBe('warn')
+    expect(plain.ok).toBe(true)
+
+    const repo = tempRepo({'a.txt': 'base\n'})
+    repo.git('checkout', '-q', '-b', 'other')
+    repo.write('a.txt', 'other\n')
+    repo.git('commit', '-qam', 'other')
+    repo.git('checkout', '-q', 'main')
+    repo.write('a.txt', 'main\n')
+    repo.git('commit', '-qam', 'main')
+    try {
+      repo.git('merge', 'other')
+    } catch {
+      // The conflict is the point: the repository is now mid-merge.
+    }
+    const merging = await runDoctor({repoRoot: repo.root, env: {PYAGENT_BASE_URL: baseUrl}})
+    expect(byName(merging.checks, 'repository')).toMatchObject({status: 'warn', detail: expect.stringContaining('MERGE_HEAD')})
+  })
+})
+
+describe('help and version', () => {
+  it('lists the commands in --help and prints the version', async () => {
+    const help = await runCli(['--help'])
+    expect(help.exitCode).toBe(0)
+    expect(String(help.stdout)).toMatch(/doctor/)
+    expect(String(help.stdout)).toMatch(/config/)
+    const version = await runCli(['--version'])
+    expect(String(version.stdout)).toMatch(/^pyagent\/\d+\.\d+\.\d+ /)
+  })
+
+  it("answers --version on the fast path with exactly oclif's own line", async () => {
+    const config = await Config.load({root: PACKAGE_ROOT})
+    const fast = await runCli(['--version'])
+    expect(String(fast.stdout)).toBe(config.userAgent)
+  })
+
+  it('shows examples in each command help', async () => {
+    const help = await runCli(['doctor', '--help'])
+    expect(String(help.stdout)).toMatch(/EXAMPLES[\s\S]*pyagent doctor --json/)
+  })
+})
