@@ -9,9 +9,10 @@ import {loadConfig, type ResolvedConfig} from '../config/load.js'
 import type {ConfigKey} from '../config/schema.js'
 import {NativeModuleError} from '../native.js'
 import {StateSchemaError} from '../state/db.js'
+import {WorkspaceError} from '../workspace/errors.js'
 import {findRepoRoot} from '../workspace/repo.js'
 
-const KNOWN_ERRORS = [ConfigError, NativeModuleError, StateSchemaError]
+const KNOWN_ERRORS = [ConfigError, NativeModuleError, StateSchemaError, WorkspaceError]
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true

@@ -49,7 +49,6 @@ export const MIGRATIONS: readonly Migration[] = [
         status        TEXT NOT NULL CHECK (status IN ('open', 'committing', 'committed', 'rolled_back', 'abandoned')),
         message       TEXT NOT NULL DEFAULT '',
         pid           INTEGER NOT NULL,
-        undoes        TEXT REFERENCES transactions(id),
         undone_by     TEXT REFERENCES transactions(id),
         git_head      TEXT,
         git_dirty     INTEGER,
@@ -70,6 +69,11 @@ export const MIGRATIONS: readonly Migration[] = [
         lines_added   INTEGER,
         lines_removed INTEGER,
         PRIMARY KEY (tx_id, path)
+      ) WITHOUT ROWID;
+      CREATE TABLE tx_undoes (
+        undo_tx_id    TEXT NOT NULL REFERENCES transactions(id),
+        undone_tx_id  TEXT NOT NULL REFERENCES transactions(id),
+        PRIMARY KEY (undo_tx_id, undone_tx_id)
       ) WITHOUT ROWID;
       CREATE TABLE tx_locks (
         path        TEXT PRIMARY KEY,

@@ -4,6 +4,7 @@
  * from editing the same file.
  */
 import type {StateDb} from '../state/db.js'
+import {CollisionError} from './errors.js'
 import type {FileState} from './file-state.js'
 
 export type TxStatus = 'open' | 'committing' | 'committed' | 'rolled_back' | 'abandoned'
@@ -14,7 +15,6 @@ export interface TransactionRow {
   status: TxStatus
   message: string
   pid: number
-  undoes: string | null
   undone_by: string | null
   git_head: string | null
   git_dirty: number | null
@@ -46,16 +46,6 @@ export interface JournalEntry {
   linesRemoved: number | null
 }
 
-export class CollisionError extends Error {
-  override readonly name = 'CollisionError'
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
 export function beforeState(row: TxFileRow): FileState {
   return {hash: row.before_hash, mode: row.before_mode}
 }
@@ -67,13 +57,27 @@ export function afterState(row: TxFileRow): FileState {
 export class Journal {
   constructor(readonly db: StateDb) {}
 
-  insertTransaction(row: Pick<TransactionRow, 'id' | 'task_id' | 'message' | 'undoes' | 'git_head' | 'git_dirty'>): void {
+  /** Records a new open transaction and, for an undo, which committed transactions it reverses. */
+  insertTransaction(row: Pick<TransactionRow, 'id' | 'task_id' | 'message' | 'git_head' | 'git_dirty'>, undoes: readonly string[] = []): void {
     this.db
-      .prepare(
-        `INSERT INTO transactions (id, task_id, status, message, pid, undoes, git_head, git_dirty, created_at)
-         VALUES (@id, @task_id, 'open', @message, @pid, @undoes, @git_head, @git_dirty, @created_at)`,
-      )
-      .run({...row, pid: process.pid, created_at: new Date().toISOString()})
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO transactions (id, task_id, status, message, pid, git_head, git_dirty, created_at)
+             VALUES (@id, @task_id, 'open', @message, @pid, @git_head, @git_dirty, @created_at)`,
+          )
+          .run({...row, pid: process.pid, created_at: new Date().toISOString()})
+        const link = this.db.prepare('INSERT INTO tx_undoes (undo_tx_id, undone_tx_id) VALUES (?, ?)')
+        for (const undone of undoes) link.run(row.id, undone)
+      })
+      .immediate()
+  }
+
+  /** The transactions an undo transaction reverses. */
+  undoneBy(undoTxId: string): string[] {
+    return (this.db.prepare('SELECT undone_tx_id FROM tx_undoes WHERE undo_tx_id = ?').all(undoTxId) as {undone_tx_id: string}[]).map(
+      (row) => row.undone_tx_id,
+    )
   }
 
   /** Claims `path` for the transaction; throws a CollisionError when another open transaction holds it. */
@@ -135,14 +139,16 @@ export class Journal {
     }
   }
 
-  /** The last step of a commit; also records on the original that an undo transaction reversed it. */
+  /** The last step of a commit; also records on the originals that an undo transaction reversed them. */
   markCommitted(txId: string): void {
     this.db
       .transaction(() => {
         this.db
           .prepare("UPDATE transactions SET status = 'committed', committed_at = ? WHERE id = ?")
           .run(new Date().toISOString(), txId)
-        this.db.prepare('UPDATE transactions SET undone_by = ? WHERE id = (SELECT undoes FROM transactions WHERE id = ?)').run(txId, txId)
+        this.db
+          .prepare('UPDATE transactions SET undone_by = ? WHERE id IN (SELECT undone_tx_id FROM tx_undoes WHERE undo_tx_id = ?)')
+          .run(txId, txId)
         this.db.prepare('DELETE FROM tx_locks WHERE tx_id = ?').run(txId)
       })
       .immediate()

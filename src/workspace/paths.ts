@@ -6,9 +6,8 @@ import {lstatSync, realpathSync} from 'node:fs'
 import {basename, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 import picomatch from 'picomatch'
 
-export class PathPolicyError extends Error {
-  override readonly name = 'PathPolicyError'
-}
+import {PathPolicyError} from './errors.js'
+
 
 /** Directories no tool may touch, whatever the configuration says. */
 export const RESERVED_DIRS = ['.git', '.pyagent'] as const
@@ -69,7 +68,7 @@ export class PathGuard {
   /** `denyPaths` are globs relative to the root (`secrets/**`, `*.pem`); a directory pattern covers what it holds. */
   constructor(root: string, readonly denyPaths: readonly string[] = []) {
     this.root = realpathSync(root)
-    this.denyMatchers = denyPaths.map((pattern) => picomatch(pattern.replace(/\/+$/, ''), {dot: true, nocase: true}))
+    this.denyMatchers = denyPaths.map((pattern) => picomatch(pattern.replace(/\/+$/, ''), {dot: true, nocase: true, basename: true}))
   }
 
   /** Resolves `input` (relative to the root, or absolute) or throws a PathPolicyError saying why it is refused. */

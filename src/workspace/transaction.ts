@@ -16,22 +16,15 @@ import {randomUUID} from 'node:crypto'
 import {blake3} from '../native.js'
 import {applyStates, type StateChange} from './apply.js'
 import {ABSENT, describeState, type FileState, NEW_FILE_MODE, observe, sameState} from './file-state.js'
-import {CollisionError, type Journal, type JournalEntry} from './journal.js'
+import {CollisionError, EditError, TransactionStateError} from './errors.js'
+import type {Journal, JournalEntry} from './journal.js'
 import {isBinary, type PathGuard} from './paths.js'
-
-export class TransactionStateError extends Error {
-  override readonly name = 'TransactionStateError'
-}
-
-export class EditError extends Error {
-  override readonly name = 'EditError'
-}
 
 export interface BeginOptions {
   taskId?: string
   message?: string
-  /** The committed transaction this one reverses (set by undo). */
-  undoes?: string
+  /** The committed transactions this one reverses (set by undo). */
+  undoes?: readonly string[]
   git?: {head: string | null; dirty: boolean}
 }
 
@@ -63,14 +56,16 @@ export class Transaction {
     readonly options: BeginOptions = {},
     private readonly countLines: LineCounter = () => null,
   ) {
-    journal.insertTransaction({
-      id: this.id,
-      task_id: options.taskId ?? null,
-      message: options.message ?? '',
-      undoes: options.undoes ?? null,
-      git_head: options.git?.head ?? null,
-      git_dirty: options.git === undefined ? null : Number(options.git.dirty),
-    })
+    journal.insertTransaction(
+      {
+        id: this.id,
+        task_id: options.taskId ?? null,
+        message: options.message ?? '',
+        git_head: options.git?.head ?? null,
+        git_dirty: options.git === undefined ? null : Number(options.git.dirty),
+      },
+      options.undoes,
+    )
   }
 
   get root(): string {

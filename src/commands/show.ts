@@ -1,0 +1,32 @@
+import {Args} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base.js'
+import {findTransaction, summariseTransaction} from '../workspace/history.js'
+import {Workspace} from '../workspace/workspace.js'
+
+export default class Show extends BaseCommand {
+  static override description = 'Show one transaction: its task, status, git state and the files it changed'
+  static override examples = ['<%= config.bin %> show 3f2a9c01', '<%= config.bin %> show 3f2a9c01 --json']
+  static override args = {tx: Args.string({description: 'Transaction id (a unique prefix of 4+ characters will do)', required: true})}
+
+  async run() {
+    const {args, flags} = await this.parse(Show)
+    const root = this.repoRoot(flags.cwd)
+    const {config} = this.resolveConfig(root)
+    const workspace = await Workspace.open(root, {denyPaths: config.denyPaths})
+    try {
+      const summary = summariseTransaction(workspace.journal, findTransaction(workspace.journal, args.tx))
+      if (!this.jsonEnabled()) {
+        this.log(`transaction ${summary.id}  [${summary.status}]${summary.undoneBy ? `  undone by ${summary.undoneBy}` : ''}`)
+        if (summary.taskId) this.log(`task        ${summary.taskId}`)
+        if (summary.message) this.log(`message     ${summary.message}`)
+        if (summary.gitHead) this.log(`git HEAD    ${summary.gitHead}${summary.gitDirty ? ' (dirty)' : ''}`)
+        this.log('')
+        for (const file of summary.files) this.log(`  ${file.op}  ${file.path}`)
+      }
+      return summary
+    } finally {
+      workspace.close()
+    }
+  }
+}
