@@ -61,6 +61,12 @@ function isDanglingSymlink(path: string): boolean {
   }
 }
 
+/** gitignore's rule: a pattern without a slash matches a name at any depth; a trailing slash is dropped. */
+function anchored(pattern: string): string {
+  const trimmed = pattern.replace(/\/+$/, '')
+  return trimmed.includes('/') ? trimmed.replace(/^\//, '') : `**/${trimmed}`
+}
+
 export class PathGuard {
   readonly root: string
   private readonly denyMatchers: ((path: string) => boolean)[]
@@ -68,7 +74,7 @@ export class PathGuard {
   /** `denyPaths` are globs relative to the root (`secrets/**`, `*.pem`); a directory pattern covers what it holds. */
   constructor(root: string, readonly denyPaths: readonly string[] = []) {
     this.root = realpathSync(root)
-    this.denyMatchers = denyPaths.map((pattern) => picomatch(pattern.replace(/\/+$/, ''), {dot: true, nocase: true, basename: true}))
+    this.denyMatchers = denyPaths.map((pattern) => picomatch(anchored(pattern), {dot: true, nocase: true}))
   }
 
   /** Resolves `input` (relative to the root, or absolute) or throws a PathPolicyError saying why it is refused. */
@@ -122,7 +128,7 @@ export class PathGuard {
     const candidates = components.map((_, index) => components.slice(0, index + 1).join('/'))
     const foldedCandidates = folded.map((_, index) => folded.slice(0, index + 1).join('/'))
     for (const [index, matches] of this.denyMatchers.entries()) {
-      if (candidates.some(matches) || foldedCandidates.some(matches)) {
+      if ([...candidates, ...foldedCandidates].some((candidate) => matches(candidate))) {
         throw new PathPolicyError(`${JSON.stringify(input)} matches the deny rule "${this.denyPaths[index]}" (config denyPaths)`)
       }
     }
