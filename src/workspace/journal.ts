@@ -163,6 +163,17 @@ export class Journal {
       .immediate()
   }
 
+  /**
+   * Takes over a transaction whose process died, so that of two PyAgents starting at once only
+   * one recovers it. False when another process got there first.
+   */
+  claim(tx: Pick<TransactionRow, 'id' | 'pid' | 'status'>): boolean {
+    return (
+      this.db.prepare('UPDATE transactions SET pid = ? WHERE id = ? AND pid = ? AND status = ?').run(process.pid, tx.id, tx.pid, tx.status)
+        .changes === 1
+    )
+  }
+
   transaction(txId: string): TransactionRow | undefined {
     return this.db.prepare('SELECT * FROM transactions WHERE id = ?').get(txId) as TransactionRow | undefined
   }

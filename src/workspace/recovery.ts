@@ -28,7 +28,7 @@ function isAlive(pid: number): boolean {
 export async function recover(root: string, journal: Journal): Promise<RecoveryReport> {
   const report: RecoveryReport = {rolledForward: [], abandoned: [], failed: []}
   for (const tx of journal.transactionsWithStatus(['open', 'committing'])) {
-    if (isAlive(tx.pid)) continue
+    if (isAlive(tx.pid) || !journal.claim(tx)) continue
     if (tx.status === 'open') {
       journal.markEnded(tx.id, 'abandoned')
       report.abandoned.push(tx.id)
