@@ -1,4 +1,4 @@
-import {mkdirSync, symlinkSync} from 'node:fs'
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
@@ -7,9 +7,12 @@ import {isBinary, PathGuard} from '../../src/workspace/paths.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
 
+/** A plain directory is enough: the guard never asks git. */
 function guardFor(denyPaths: string[] = []) {
-  const repo = tempRepo({'src/a.ts': 'a\n', 'docs/readme.md': 'r\n'})
-  return {repo, guard: new PathGuard(repo.root, denyPaths)}
+  const root = tempDir()
+  for (const dir of ['src', 'docs', '.git']) mkdirSync(join(root, dir))
+  writeFileSync(join(root, 'src/a.ts'), 'a\n')
+  return {repo: {root}, guard: new PathGuard(root, denyPaths)}
 }
 
 function refusal(guard: PathGuard, path: string): string {
