@@ -241,10 +241,13 @@ export class Transaction {
   private currentContent(relative: string): Buffer | null {
     const staged = this.staged.get(relative)
     if (staged) return staged.content
-    const base = this.base(relative)
-    if (base.hash === null) return null
+    const known = this.bases.get(relative)
     const observed = observe(`${this.guard.root}/${relative}`)
-    if (!sameState(observed, base)) {
+    if (!known) {
+      this.bases.set(relative, {hash: observed.hash, mode: observed.mode})
+      return observed.content
+    }
+    if (!sameState(observed, known)) {
       throw new CollisionError(relative, `${relative} changed since this transaction read it; read it again before editing`)
     }
     return observed.content
