@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base.js'
 import {readHistory, type TransactionSummary} from '../workspace/history.js'
-import {Workspace} from '../workspace/workspace.js'
 
 function lines(tx: TransactionSummary): string {
   return tx.linesAdded === null ? '' : `  +${tx.linesAdded} -${tx.linesRemoved}`
@@ -24,9 +23,7 @@ export default class History extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(History)
-    const root = this.repoRoot(flags.cwd)
-    const {config} = this.resolveConfig(root)
-    const workspace = await Workspace.open(root, {denyPaths: config.denyPaths})
+    const workspace = await this.openWorkspace(this.repoRoot(flags.cwd))
     try {
       const history = readHistory(workspace.db, workspace.journal, flags.limit)
       if (!this.jsonEnabled()) {

@@ -2,7 +2,6 @@ import {Args} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base.js'
 import {findTransaction, summariseTransaction} from '../workspace/history.js'
-import {Workspace} from '../workspace/workspace.js'
 
 export default class Show extends BaseCommand {
   static override description = 'Show one transaction: its task, status, git state and the files it changed'
@@ -11,9 +10,7 @@ export default class Show extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(Show)
-    const root = this.repoRoot(flags.cwd)
-    const {config} = this.resolveConfig(root)
-    const workspace = await Workspace.open(root, {denyPaths: config.denyPaths})
+    const workspace = await this.openWorkspace(this.repoRoot(flags.cwd))
     try {
       const summary = summariseTransaction(workspace.journal, findTransaction(workspace.journal, args.tx))
       if (!this.jsonEnabled()) {

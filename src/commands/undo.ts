@@ -2,7 +2,6 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base.js'
 import {undo} from '../workspace/undo.js'
-import {Workspace} from '../workspace/workspace.js'
 
 export default class Undo extends BaseCommand {
   static override description =
@@ -15,9 +14,7 @@ export default class Undo extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(Undo)
-    const root = this.repoRoot(flags.cwd)
-    const {config} = this.resolveConfig(root)
-    const workspace = await Workspace.open(root, {denyPaths: config.denyPaths})
+    const workspace = await this.openWorkspace(this.repoRoot(flags.cwd))
     try {
       const result = await undo(workspace, args.ref, {force: flags.force})
       const summary = {

@@ -106,5 +106,12 @@ export async function applyStates(root: string, txId: string, changes: readonly 
 
 /** Removes the temp files a crashed apply of this transaction may have left. */
 export function removeTempFiles(root: string, txId: string, paths: readonly string[]): void {
-  for (const path of paths) rmSync(tempPathFor(join(root, path), txId), {force: true})
+  for (const path of paths) {
+    try {
+      rmSync(tempPathFor(join(root, path), txId), {force: true})
+    } catch (error) {
+      // The temp file's directory is gone or is no longer a directory: there is no temp file.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error
+    }
+  }
 }

@@ -181,6 +181,26 @@ describe('recovery', () => {
     reopened.close()
   })
 
+  it('rolls back to the before states when the after states can no longer be written', async () => {
+    const {repo, workspace, read} = await workspaceWith({'a.txt': 'a\n'})
+    const tx = workspace.begin()
+    tx.write('a.txt', 'a2\n')
+    tx.create('sub/new.txt', 'new\n')
+    const entries = (tx as unknown as {verify(): Parameters<typeof workspace.journal.journalCommit>[1]}).verify()
+    workspace.journal.journalCommit(tx.id, entries)
+    await applyStates(repo.root, tx.id, [{path: 'a.txt', target: entries[0]!.after, content: entries[0]!.afterContent}])
+    // After the crash, a plain file takes the place of the directory the commit needs.
+    writeFileSync(join(repo.root, 'sub'), 'in the way\n')
+    workspace.db.prepare('UPDATE transactions SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, tx.id)
+    workspace.close()
+
+    const reopened = await Workspace.open(repo.root)
+    expect(reopened.recovery).toMatchObject({rolledForward: [], rolledBack: [tx.id], failed: []})
+    expect(read('a.txt')).toBe('a\n')
+    expect(reopened.journal.transaction(tx.id)!.status).toBe('rolled_back')
+    reopened.close()
+  })
+
   it('abandons an open transaction of a dead process and frees its files', async () => {
     const {repo, workspace} = await workspaceWith({'a.txt': 'a\n'})
     const tx = workspace.begin()
