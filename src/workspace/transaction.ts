@@ -68,14 +68,6 @@ export class Transaction {
     )
   }
 
-  get root(): string {
-    return this.guard.root
-  }
-
-  get isOpen(): boolean {
-    return this.status === 'open'
-  }
-
   /** The file's content as this transaction sees it (staged edits included); records its hash for collision detection. */
   read(path: string): Buffer {
     const {relative, absolute} = this.guard.resolve(path)
