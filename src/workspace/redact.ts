@@ -176,3 +176,55 @@ export async function redactValue<T>(value: T, options: RedactOptions = {}): Pro
   }
   return {value: (await walk(value)) as T, findings}
 }
+
+/** Message text already redacted, by content: a conversation resends its history on every step. */
+const redactedCache = new Map<string, Redaction>()
+const CACHE_ENTRIES = 2000
+
+async function redactCached(text: string, options: RedactOptions): Promise<Redaction> {
+  const key = `${JSON.stringify(options)}\u0000${text}`
+  const cached = redactedCache.get(key)
+  if (cached) return cached
+  const result = await redact(text, options)
+  if (redactedCache.size >= CACHE_ENTRIES) redactedCache.delete(redactedCache.keys().next().value!)
+  redactedCache.set(key, result)
+  return result
+}
+
+interface MessageLike {
+  content?: unknown
+  tool_calls?: unknown
+}
+
+/**
+ * Redacts what a chat message carries to the model: its text content (a string or text parts)
+ * and the arguments of its tool calls. Roles, names and ids are left as they are, so tool
+ * results still pair with their calls.
+ */
+export async function redactMessages<M extends object>(messages: readonly M[], options: RedactOptions = {}): Promise<M[]> {
+  const text = async (value: string) => (await redactCached(value, options)).text
+  return Promise.all(
+    messages.map(async (message) => {
+      const {content, tool_calls: toolCalls} = message as MessageLike
+      const copy = {...message} as Record<string, unknown>
+      if (typeof content === 'string') copy.content = await text(content)
+      if (Array.isArray(content)) {
+        copy.content = await Promise.all(
+          content.map(async (part: {type?: string; text?: unknown}) =>
+            part?.type === 'text' && typeof part.text === 'string' ? {...part, text: await text(part.text)} : part,
+          ),
+        )
+      }
+      if (Array.isArray(toolCalls)) {
+        copy.tool_calls = await Promise.all(
+          toolCalls.map(async (call: {function?: {arguments?: unknown}}) =>
+            typeof call?.function?.arguments === 'string'
+              ? {...call, function: {...call.function, arguments: await text(call.function.arguments)}}
+              : call,
+          ),
+        )
+      }
+      return copy as unknown as M
+    }),
+  )
+}
