@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base.js'
-import {undo} from '../workspace/undo.js'
+import {UndoRefusedError, undo} from '../workspace/undo.js'
 
 export default class Undo extends BaseCommand {
   static override description =
@@ -16,7 +16,11 @@ export default class Undo extends BaseCommand {
     const {args, flags} = await this.parse(Undo)
     const workspace = await this.openWorkspace(this.repoRoot(flags.cwd))
     try {
-      const result = await undo(workspace, args.ref, {force: flags.force})
+      const result = await undo(workspace, args.ref, {force: flags.force}).catch((error: unknown) => {
+        // The diff goes out as it is (no error prefix on each line), so it can be read or piped to `git apply -R`.
+        if (error instanceof UndoRefusedError && !this.jsonEnabled()) process.stderr.write(error.diff)
+        throw error
+      })
       const summary = {
         undone: result.target.transactions.map((tx) => tx.id),
         kind: result.target.kind,

@@ -2,6 +2,7 @@
  * Read side of the journal for `pyagent history` and `pyagent show`: tasks, their transactions,
  * the files each touched and the lines added and removed.
  */
+import {fileDiff} from './diff.js'
 import {LookupError} from './errors.js'
 import type {Journal, TransactionRow, TxFileRow} from './journal.js'
 import type {StateDb} from '../state/db.js'
@@ -115,4 +116,19 @@ export function findTransaction(journal: Journal, ref: string): TransactionRow {
     throw new LookupError(`"${ref}" matches ${matches.length} transactions (${matches.map((tx) => tx.id.slice(0, 12)).join(', ')}); give more digits`)
   }
   throw new LookupError(`No transaction matches "${ref}" (give at least 4 characters of its id); see \`pyagent history\``)
+}
+
+/** The transaction's change as one git-style diff, rebuilt from the journaled blobs. */
+export function transactionDiff(journal: Journal, txId: string): string {
+  const content = (hash: string | null) => (hash === null ? null : journal.blob(hash))
+  return journal
+    .files(txId)
+    .map((file) =>
+      fileDiff(
+        file.path,
+        {state: {hash: file.before_hash, mode: file.before_mode}, content: content(file.before_hash)},
+        {state: {hash: file.after_hash, mode: file.after_mode}, content: content(file.after_hash)},
+      ),
+    )
+    .join('')
 }

@@ -13,7 +13,17 @@
  */
 import {randomUUID} from 'node:crypto'
 
-import {blake3} from '../native.js'
+import {
+  type AppliedPatch,
+  applyEdits,
+  type ApplyEditsOptions,
+  applyPatch,
+  type ApplyPatchOptions,
+  blake3,
+  type EditedText,
+  type SearchReplace,
+  TextEngineError,
+} from '../native.js'
 import {applyStates, type StateChange} from './apply.js'
 import {ABSENT, describeState, type FileState, NEW_FILE_MODE, observe, sameState} from './file-state.js'
 import {CollisionError, EditError, TransactionStateError} from './errors.js'
@@ -99,6 +109,27 @@ export class Transaction {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
     const mode = this.currentState(relative).mode ?? NEW_FILE_MODE
     this.stage(relative, current === null ? 'create' : 'write', {hash: blake3(bytes), mode}, bytes)
+  }
+
+  /**
+   * Applies a unified diff of this one file: each hunk exactly where it says, then at the nearest
+   * offset, then (with ignoreWhitespace) ignoring whitespace. Every hunk applies or nothing is
+   * staged; a failure is an EditError whose cause is the engine's TextEngineError, which names
+   * the failed hunks and the closest place found for each.
+   */
+  patch(path: string, patch: string, options: ApplyPatchOptions = {}): AppliedPatch {
+    const relative = this.resolve(path)
+    const applied = this.runEngine(relative, (current) => applyPatch(current, patch, options))
+    this.stageText(relative, 'patch', applied.text)
+    return applied
+  }
+
+  /** Applies search/replace edits in order; each search must match exactly once, or nothing is staged. */
+  edit(path: string, edits: readonly SearchReplace[], options: ApplyEditsOptions = {}): EditedText {
+    const relative = this.resolve(path)
+    const edited = this.runEngine(relative, (current) => applyEdits(current, edits, options))
+    this.stageText(relative, 'edit', edited.text)
+    return edited
   }
 
   /** Creates a file that must not exist yet. */
@@ -243,6 +274,24 @@ export class Transaction {
       throw new CollisionError(relative, `${relative} changed since this transaction read it; read it again before editing`)
     }
     return observed.content
+  }
+
+  /** Runs a text operation of the native engine on the file's current text, naming the file in any refusal. */
+  private runEngine<T>(relative: string, operation: (current: Buffer) => T): T {
+    const current = this.currentContent(relative)
+    if (current === null) throw new EditError(`${relative} does not exist`)
+    if (isBinary(current)) throw new EditError(`${relative} is a binary file; it cannot be edited as text`)
+    try {
+      return operation(current)
+    } catch (error) {
+      if (error instanceof TextEngineError) throw new EditError(`${relative}: ${error.message}`, {cause: error})
+      throw error
+    }
+  }
+
+  private stageText(relative: string, op: string, text: string): void {
+    const bytes = Buffer.from(text, 'utf8')
+    this.stage(relative, op, {hash: blake3(bytes), mode: this.currentState(relative).mode}, bytes)
   }
 
   private base(relative: string): FileState {

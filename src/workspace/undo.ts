@@ -3,6 +3,7 @@
  * transaction that restores the journaled before-blobs. It commits like any other (so it is
  * atomic and crash-safe) and refuses when the files changed after the commit, unless forced.
  */
+import {renderDrift} from './diff.js'
 import {LookupError, WorkspaceError} from './errors.js'
 import {ABSENT, describeState, type FileState, observe, sameState} from './file-state.js'
 import {afterState, beforeState, type TransactionRow} from './journal.js'
@@ -19,6 +20,7 @@ export interface DriftedFile {
   currentContent: Buffer | null
 }
 
+/** Undo would overwrite later changes; `diff` shows them (committed state → disk). */
 export class UndoRefusedError extends WorkspaceError {
   override name = 'UndoRefusedError'
   constructor(
@@ -27,9 +29,8 @@ export class UndoRefusedError extends WorkspaceError {
   ) {
     super(
       `Refusing to undo: ${drifted.map((file) => file.path).join(', ')} changed after the commit ` +
-        `(${drifted.map((file) => `${file.path}: expected ${describeState(file.expected)}, found ${describeState(file.current)}`).join('; ')}).` +
-        (diff ? `\n${diff}` : '') +
-        '\nRe-run with --force to restore the earlier content anyway and lose those changes.',
+        `(${drifted.map((file) => `${file.path}: expected ${describeState(file.expected)}, found ${describeState(file.current)}`).join('; ')}). ` +
+        'Re-run with --force to restore the earlier content anyway and lose those changes.',
     )
   }
 }
@@ -123,6 +124,7 @@ export function findDrift(workspace: Workspace, target: UndoTarget): DriftedFile
 
 export interface UndoOptions {
   force?: boolean
+  /** How a refusal shows what changed; default: git-style diffs from the native engine. */
   renderDrift?: DriftRenderer
 }
 
@@ -136,7 +138,7 @@ export interface UndoResult {
 export async function undo(workspace: Workspace, ref: string, options: UndoOptions = {}): Promise<UndoResult> {
   const target = resolveUndoTarget(workspace, ref)
   const drifted = findDrift(workspace, target)
-  if (drifted.length > 0 && !options.force) throw new UndoRefusedError(drifted, options.renderDrift?.(drifted) ?? '')
+  if (drifted.length > 0 && !options.force) throw new UndoRefusedError(drifted, (options.renderDrift ?? renderDrift)(drifted))
   const driftedByPath = new Map(drifted.map((file) => [file.path, file]))
   const first = target.transactions[0]!
   const tx = workspace.begin({

@@ -3,6 +3,7 @@
  * recovery, and hands out transactions guarded by the workspace's path policy.
  */
 import {openState, type StateDb} from '../state/db.js'
+import {countChangedLines} from './diff.js'
 import {Journal} from './journal.js'
 import {PathGuard} from './paths.js'
 import {recover, type RecoveryReport} from './recovery.js'
@@ -13,6 +14,7 @@ export interface WorkspaceOptions {
   denyPaths?: readonly string[]
   /** An already open state database; by default `<root>/.pyagent/state.db`, closed with the workspace. */
   db?: StateDb
+  /** Counts lines added and removed for `history`; default: the native line diff. */
   countLines?: LineCounter
 }
 
@@ -45,7 +47,7 @@ export class Workspace {
   }
 
   begin(options: BeginOptions = {}): Transaction {
-    return new Transaction(this.guard, this.journal, options, this.options.countLines)
+    return new Transaction(this.guard, this.journal, options, this.options.countLines ?? countChangedLines)
   }
 
   close(): void {

@@ -31,7 +31,14 @@ describe('pyagent history / show / undo', () => {
     const {repo, txId} = await committed({'a.txt': 'a\n'}, {'a.txt': 'b\n'})
     const result = await runCli(['show', txId.slice(0, 6), '--json'], {cwd: repo.root})
     expect(result.exitCode).toBe(0)
-    expect(JSON.parse(String(result.stdout))).toMatchObject({id: txId, files: [{path: 'a.txt'}]})
+    expect(JSON.parse(String(result.stdout))).toMatchObject({
+      id: txId,
+      files: [{path: 'a.txt', linesAdded: 1, linesRemoved: 1}],
+      diff: 'diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+b\n',
+    })
+    const text = await runCli(['show', txId], {cwd: repo.root})
+    expect(String(text.stdout)).toContain('write  a.txt  +1 -1')
+    expect(String(text.stdout)).toContain('@@ -1 +1 @@\n-a\n+b')
     const missing = await runCli(['show', 'ffffffff'], {cwd: repo.root})
     expect(missing.exitCode).toBe(1)
     expect(String(missing.stderr)).toMatch(/No transaction matches "ffffffff"/)
@@ -43,6 +50,7 @@ describe('pyagent history / show / undo', () => {
     const refused = await runCli(['undo', txId], {cwd: repo.root})
     expect(refused.exitCode).toBe(1)
     expect(String(refused.stderr)).toMatch(/Refusing to undo: a\.txt changed after the commit/)
+    expect(String(refused.stderr)).toContain('-b\n+user')
     expect(readFileSync(join(repo.root, 'a.txt'), 'utf8')).toBe('user\n')
 
     const forced = await runCli(['undo', txId, '--force', '--json'], {cwd: repo.root})
