@@ -21,6 +21,9 @@ import {
   type ApplyPatchOptions,
   blake3,
   type EditedText,
+  type FilePatch,
+  parsePatch,
+  type ParsePatchOptions,
   type SearchReplace,
   TextEngineError,
 } from '../native.js'
@@ -122,6 +125,31 @@ export class Transaction {
     const applied = this.runEngine(relative, (current) => applyPatch(current, patch, options))
     this.stageText(relative, 'patch', applied.text)
     return applied
+  }
+
+  /**
+   * Stages a multi-file unified diff, git's extended headers included: modifications, creations,
+   * deletions, renames, copies and mode changes. Every file of it applies, or nothing of it is
+   * staged. Paths are relative to the workspace root after `strip` (default 1: `a/`, `b/`).
+   */
+  applyPatchSet(patch: string, options: ApplyPatchOptions & ParsePatchOptions = {}): FilePatch[] {
+    this.assertOpen()
+    let files: FilePatch[]
+    try {
+      files = parsePatch(patch, {strip: options.strip})
+    } catch (error) {
+      if (error instanceof TextEngineError) throw new EditError(`The patch cannot be read: ${error.message}`, {cause: error})
+      throw error
+    }
+    const saved = new Map(this.staged)
+    try {
+      for (const file of files) this.stageFilePatch(file, options)
+    } catch (error) {
+      this.staged.clear()
+      for (const [path, staged] of saved) this.staged.set(path, staged)
+      throw error
+    }
+    return files
   }
 
   /** Applies search/replace edits in order; each search must match exactly once, or nothing is staged. */
@@ -276,9 +304,47 @@ export class Transaction {
     return observed.content
   }
 
+  private stageFilePatch(file: FilePatch, options: ApplyPatchOptions): void {
+    const name = file.newPath ?? file.oldPath ?? '(unnamed file)'
+    if (file.binary) throw new EditError(`${name}: binary patches are not applied; write the file's bytes instead`)
+    if (file.oldPath === null && file.newPath === null) throw new EditError('The patch names no file; use patch(path, …) for bare hunks')
+    const mode = file.newMode === null ? undefined : Number.parseInt(file.newMode, 8) & 0o7777
+    const patched = (path: string) =>
+      file.hunks.length === 0 ? this.currentContent(this.resolve(path))! : Buffer.from(this.runEngine(this.resolve(path), (current) => applyPatch(current, file.patch, options)).text)
+    switch (file.kind) {
+      case 'create': {
+        const text = this.runEngine(this.resolve(file.newPath!), () => applyPatch('', file.patch, options), {allowMissing: true}).text
+        this.create(file.newPath!, text, mode ?? NEW_FILE_MODE)
+        break
+      }
+      case 'delete': {
+        if (patched(file.oldPath!).length > 0) throw new EditError(`${file.oldPath}: the patch deletes the file but does not remove all of its lines`)
+        this.delete(file.oldPath!)
+        break
+      }
+      case 'modify': {
+        if (file.hunks.length > 0) this.stageText(this.resolve(file.oldPath!), 'patch', patched(file.oldPath!).toString('utf8'))
+        if (mode !== undefined) this.chmod(file.oldPath!, mode)
+        break
+      }
+      case 'rename': {
+        const content = patched(file.oldPath!)
+        this.rename(file.oldPath!, file.newPath!)
+        if (file.hunks.length > 0) this.stageText(this.resolve(file.newPath!), `rename from ${this.resolve(file.oldPath!)}, patch`, content.toString('utf8'))
+        if (mode !== undefined) this.chmod(file.newPath!, mode)
+        break
+      }
+      case 'copy': {
+        const content = patched(file.oldPath!)
+        this.create(file.newPath!, content, mode ?? this.currentState(this.resolve(file.oldPath!)).mode!)
+        break
+      }
+    }
+  }
+
   /** Runs a text operation of the native engine on the file's current text, naming the file in any refusal. */
-  private runEngine<T>(relative: string, operation: (current: Buffer) => T): T {
-    const current = this.currentContent(relative)
+  private runEngine<T>(relative: string, operation: (current: Buffer) => T, options: {allowMissing?: boolean} = {}): T {
+    const current = this.currentContent(relative) ?? (options.allowMissing ? Buffer.alloc(0) : null)
     if (current === null) throw new EditError(`${relative} does not exist`)
     if (isBinary(current)) throw new EditError(`${relative} is a binary file; it cannot be edited as text`)
     try {

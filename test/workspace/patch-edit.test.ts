@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
@@ -136,6 +136,81 @@ describe('diffs in show, history and undo', () => {
     expect(error).toBeInstanceOf(UndoRefusedError)
     expect(error.diff).toContain('-  return a - b\n+  return a - b - 1\n')
     expect(error.message).toMatch(/math\.js changed after the commit.*--force/)
+    workspace.close()
+  })
+})
+
+describe('applyPatchSet', () => {
+  const PATCH = [
+    'diff --git a/math.js b/math.js',
+    '--- a/math.js',
+    '+++ b/math.js',
+    '@@ -1,3 +1,3 @@',
+    ' function add(a, b) {',
+    '-  return a + b',
+    '+  return b + a',
+    ' }',
+    'diff --git a/old.txt b/renamed.txt',
+    'similarity index 80%',
+    'rename from old.txt',
+    'rename to renamed.txt',
+    '--- a/old.txt',
+    '+++ b/renamed.txt',
+    '@@ -1,2 +1,2 @@',
+    ' keep',
+    '-drop',
+    '+new',
+    'diff --git a/created.txt b/created.txt',
+    'new file mode 100644',
+    '--- /dev/null',
+    '+++ b/created.txt',
+    '@@ -0,0 +1 @@',
+    '+hello',
+    'diff --git a/gone.txt b/gone.txt',
+    'deleted file mode 100644',
+    '--- a/gone.txt',
+    '+++ /dev/null',
+    '@@ -1 +0,0 @@',
+    '-bye',
+    'diff --git a/run.sh b/run.sh',
+    'old mode 100644',
+    'new mode 100755',
+    '',
+  ].join('\n')
+
+  it('stages modifications, a rename with changes, a creation, a deletion and a mode change as one', async () => {
+    const {repo, workspace, read} = await setup({'math.js': SOURCE, 'old.txt': 'keep\ndrop\n', 'gone.txt': 'bye\n', 'run.sh': 'echo\n'})
+    const tx = workspace.begin()
+    const files = tx.applyPatchSet(PATCH)
+    expect(files.map((file) => file.kind)).toEqual(['modify', 'rename', 'create', 'delete', 'modify'])
+    await tx.commit()
+    expect(read('math.js')).toContain('return b + a')
+    expect(read('renamed.txt')).toBe('keep\nnew\n')
+    expect(read('created.txt')).toBe('hello\n')
+    expect(() => read('old.txt')).toThrow(/ENOENT/)
+    expect(() => read('gone.txt')).toThrow(/ENOENT/)
+    expect(statSync(join(repo.root, 'run.sh')).mode & 0o777).toBe(0o755)
+    workspace.close()
+  })
+
+  it('stages nothing when one file of the patch does not apply', async () => {
+    const {workspace} = await setup({'math.js': SOURCE, 'old.txt': 'keep\nDIFFERENT\n', 'gone.txt': 'bye\n', 'run.sh': 'echo\n'})
+    const tx = workspace.begin()
+    tx.write('run.sh', 'echo staged before\n')
+    expect(() => tx.applyPatchSet(PATCH)).toThrow(/old\.txt: /)
+    expect(tx.changes().map((file) => file.path)).toEqual(['run.sh'])
+    tx.rollback()
+    workspace.close()
+  })
+
+  it('refuses paths the sandbox refuses', async () => {
+    const {workspace} = await setup()
+    const tx = workspace.begin()
+    const escape = 'diff --git a/../x b/../x\nnew file mode 100644\n--- /dev/null\n+++ b/../x\n@@ -0,0 +1 @@\n+x\n'
+    expect(() => tx.applyPatchSet(escape)).toThrow(/outside the workspace/)
+    const hook = 'diff --git a/.git/hooks/pre-commit b/.git/hooks/pre-commit\nnew file mode 100755\n--- /dev/null\n+++ b/.git/hooks/pre-commit\n@@ -0,0 +1 @@\n+x\n'
+    expect(() => tx.applyPatchSet(hook)).toThrow(/never edits/)
+    tx.rollback()
     workspace.close()
   })
 })
