@@ -5,6 +5,7 @@
 import {lstatSync, readFileSync} from 'node:fs'
 
 import {blake3} from '../native.js'
+import {EditError} from './errors.js'
 
 export interface FileState {
   /** blake3 of the content; null when the file does not exist. */
@@ -33,7 +34,7 @@ export function observe(absolute: string): Observed {
     }
     throw error
   }
-  if (!stat.isFile()) throw new Error(`${absolute} is not a regular file (it is a directory, symlink or device)`)
+  if (!stat.isFile()) throw new EditError(`${absolute} is not a regular file (it is a directory, symlink or device)`)
   const content = readFileSync(absolute)
   return {hash: blake3(content), mode: stat.mode & 0o7777, content}
 }

@@ -235,3 +235,15 @@ describe('blake3 at read time', () => {
     workspace.close()
   })
 })
+
+describe('what is not a file', () => {
+  it('refuses to write over a directory, with an EditError', async () => {
+    const repo = tempRepo({'dir/a.txt': 'a\n'})
+    const workspace = await Workspace.open(repo.root)
+    const tx = workspace.begin()
+    expect(() => tx.write('dir', 'x')).toThrow(EditError)
+    expect(() => tx.write('dir', 'x')).toThrow(/not a regular file/)
+    tx.rollback()
+    workspace.close()
+  })
+})
