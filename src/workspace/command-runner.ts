@@ -5,12 +5,12 @@
  * inside it with no network and the file system read-only outside the workspace.
  */
 import {execa, execaSync} from 'execa'
-import {statSync} from 'node:fs'
+import {existsSync, statSync} from 'node:fs'
 import {delimiter, join} from 'node:path'
 
 import {checkCommand} from './command-policy.js'
 import {CommandPolicyError} from './errors.js'
-import {PathGuard} from './paths.js'
+import {PathGuard, RESERVED_DIRS} from './paths.js'
 
 export type SandboxMode = 'auto' | 'bwrap' | 'none'
 
@@ -119,14 +119,20 @@ export function bubblewrapAvailable(): boolean {
   return bwrapWorks
 }
 
-/** Read-only root, private /tmp, writable workspace, no network, its own PID namespace, dies with us. */
+/**
+ * Read-only root, private /tmp, writable workspace except .git/ and .pyagent/ (a test script
+ * must not plant a git hook that runs later outside the sandbox), no network, its own PID
+ * namespace, dies with us.
+ */
 function bwrapArgs(root: string, cwd: string): string[] {
+  const reserved = RESERVED_DIRS.map((dir) => join(root, dir)).filter((dir) => existsSync(dir))
   return [
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
     '--tmpfs', '/tmp',
     '--bind', root, root,
+    ...reserved.flatMap((dir) => ['--ro-bind', dir, dir]),
     '--unshare-net',
     '--unshare-pid',
     '--unshare-ipc',

@@ -150,7 +150,7 @@ const bwrap = bubblewrapAvailable()
 if (!bwrap) console.log('SKIP bubblewrap tests: bwrap is not installed or cannot create namespaces here (apt-get install bubblewrap)')
 
 describe.skipIf(!bwrap)('runCommand inside bubblewrap', () => {
-  it('has no network, a read-only file system outside the workspace, and a writable workspace', async () => {
+  it('has no network, a read-only file system outside the workspace and in .git/, and a writable workspace', async () => {
     const repo = tempRepo({})
     // Outside /tmp, which the sandbox replaces with a private tmpfs.
     const outside = mkdtempSync('/var/tmp/pyagent-outside-')
@@ -165,10 +165,11 @@ describe.skipIf(!bwrap)('runCommand inside bubblewrap', () => {
         outside: tryWrite(${JSON.stringify(join(outside, 'd', 'escape.txt'))}),
         hostTmp: fs.existsSync(${JSON.stringify(hostTmp)}),
         inside: tryWrite('inside.txt'),
+        gitHook: tryWrite('.git/hooks/post-checkout'),
       }))`
     const result = await runCommand(['node', '-e', probe], options(repo.root, {sandbox: 'bwrap'}))
     expect(result.sandboxed).toBe(true)
-    expect(JSON.parse(result.stdout)).toEqual({interfaces: [], outside: 'EROFS', hostTmp: false, inside: 'wrote'})
+    expect(JSON.parse(result.stdout)).toEqual({interfaces: [], outside: 'EROFS', hostTmp: false, inside: 'wrote', gitHook: 'EROFS'})
     expect(existsSync(join(outside, 'd', 'escape.txt'))).toBe(false)
     expect(readFileSync(join(repo.root, 'inside.txt'), 'utf8')).toBe('x')
   })
