@@ -48,10 +48,10 @@ export async function gitSnapshot(root: string): Promise<GitSnapshot> {
 
 /** Throws a GitStateError naming the operation and how to finish it, when one is in progress. */
 export async function assertNoOperationInProgress(root: string): Promise<void> {
-  const repo = git(root)
-  for (const {marker, operation, finish} of IN_PROGRESS) {
-    // --git-path follows worktrees, where these markers live outside `.git/`.
-    const relative = (await repo.revparse(['--git-path', marker])).trim()
+  // --git-path follows worktrees, where these markers live outside `.git/`; one git call answers all.
+  const paths = (await git(root).revparse(IN_PROGRESS.flatMap(({marker}) => ['--git-path', marker]))).trim().split('\n')
+  for (const [index, {operation, finish}] of IN_PROGRESS.entries()) {
+    const relative = paths[index]!.trim()
     const path = isAbsolute(relative) ? relative : join(root, relative)
     if (existsSync(path)) {
       throw new GitStateError(`${root} is in the middle of ${operation}; finish it first (${finish}), then run PyAgent again`)
