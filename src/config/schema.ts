@@ -36,6 +36,9 @@ export const DEFAULT_ALLOWED_LICENSES = [
   'BSL-1.0',
 ]
 
+/** Files that usually hold credentials: not shown to an LLM nor edited by one unless configured otherwise. */
+export const DEFAULT_DENY_PATHS = ['.env', '.env.*', '*.pem', '*.key', 'id_rsa*', 'id_ed25519*', '.npmrc', '.netrc']
+
 export const configSchema = z.strictObject({
   baseUrl: z.url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'}).default('http://localhost:8000/v1').describe("OpenAI-compatible endpoint (vLLM's /v1)"),
   model: z.string().min(1).optional().describe('Model name; default: the first model the endpoint serves'),
@@ -127,6 +130,24 @@ export const configSchema = z.strictObject({
     .enum(['error', 'warning', 'never'])
     .default('error')
     .describe('Review: the lowest finding severity that makes `pyagent review`, `ci` and the hook fail'),
+  denyPaths: z
+    .array(z.string().min(1))
+    .default(DEFAULT_DENY_PATHS)
+    .describe('Globs tools may not read or edit, on top of .git/ and .pyagent/ (a pattern without / matches the name anywhere)'),
+  commandTimeoutMs: z.int().positive().default(300_000).describe('Timeout of one command an agent runs, in ms'),
+  commandOutputBytes: z
+    .int()
+    .min(1024)
+    .default(65_536)
+    .describe("Bytes of a command's stdout and of its stderr kept for the agent (head and tail)"),
+  commandSandbox: z
+    .enum(['auto', 'bwrap', 'none'])
+    .default('auto')
+    .describe('Run commands in bubblewrap: auto (when bwrap works), bwrap (required), none'),
+  redactAllow: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Values redaction leaves alone: exact strings, or /regex/ for patterns (false positives)'),
 })
 
 export type Config = z.infer<typeof configSchema>
