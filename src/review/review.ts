@@ -8,7 +8,7 @@ import {collectChanges, type ReviewTarget} from './changes.js'
 import {countBySeverity, type FailOn, failsOn, type Finding, type Severity, sortFindings} from './findings.js'
 import {checkLicences} from './licence/check.js'
 import {checkMetrics} from './metrics-check.js'
-import {detectSecrets} from './secret-rules.js'
+import {redactionDetector} from './redaction-detector.js'
 import {scanAddedLines, type SecretDetector} from './secrets.js'
 
 export interface ReviewOptions {
@@ -16,7 +16,12 @@ export interface ReviewOptions {
   target: ReviewTarget
   config: Pick<
     Config,
-    'reviewMaxComplexity' | 'reviewMaxComplexityGrowth' | 'reviewMaxFunctionLines' | 'reviewAllowedLicenses' | 'reviewFailOn'
+    | 'reviewMaxComplexity'
+    | 'reviewMaxComplexityGrowth'
+    | 'reviewMaxFunctionLines'
+    | 'reviewAllowedLicenses'
+    | 'reviewFailOn'
+    | 'redactAllow'
   >
   /** Overrides config.reviewFailOn (the `--fail-on` flag). */
   failOn?: FailOn
@@ -45,7 +50,7 @@ export interface ReviewReport {
 export async function runReview(options: ReviewOptions): Promise<ReviewReport> {
   const started = performance.now()
   const changes = await collectChanges(options.repoRoot, options.target)
-  const secretDetector = options.secretDetector ?? detectSecrets
+  const secretDetector = options.secretDetector ?? redactionDetector(options.config.redactAllow)
   // Loaded only with --llm: the hook must not pay for the LLM side's imports.
   const llmFindings = options.llm
     ? await (await import('./llm-review.js')).reviewWithLlm(options.repoRoot, changes, {client: options.llm, detectSecrets: secretDetector})

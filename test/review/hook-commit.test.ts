@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {installHook} from '../../src/review/hook.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {installNpmPackage, mitPackageJson} from './support.js'
+import {installNpmPackage, mitPackageJson, PLANTED_TOKEN} from './support.js'
 
 function commit(root: string, env: Record<string, string> = {}) {
   const result = spawnSync('git', ['commit', '-m', 'change'], {
@@ -23,7 +23,7 @@ describe('the pre-commit hook in a real git commit', () => {
     const repo = tempRepo({'package.json': mitPackageJson(), 'app.py': 'print("hi")\n'})
     await installHook(repo.root)
 
-    repo.write('app.py', 'print("hi")\nAWS_KEY = "AKIAIOSFODNN7EXAMPLQ"\n')
+    repo.write('app.py', `print("hi")\nGITHUB_TOKEN = "${PLANTED_TOKEN}"\n`)
     repo.git('add', 'app.py')
     const blocked = commit(repo.root)
     expect(blocked.status).not.toBe(0)

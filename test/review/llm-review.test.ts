@@ -6,9 +6,8 @@ import {runReview} from '../../src/review/review.js'
 import {runCli} from '../support/cli.js'
 import {startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {DEFAULT_CONFIG} from './support.js'
+import {DEFAULT_CONFIG, PLANTED_TOKEN} from './support.js'
 
-const SECRET = 'AKIAIOSFODNN7EXAMPLQ'
 
 describe('review --llm', () => {
   it('sends the diff without secrets, constrained to the findings schema, and keeps comments on changed files only', async () => {
@@ -28,7 +27,7 @@ describe('review --llm', () => {
     onTestFinished(() => client.close())
 
     const repo = tempRepo({'src/div.ts': 'export const x = 1\n'})
-    repo.write('src/div.ts', `export const x = 1\nexport const div = (a: number, b: number) => a / b\nconst key = "${SECRET}"\n`)
+    repo.write('src/div.ts', `export const x = 1\nexport const div = (a: number, b: number) => a / b\nconst token = "${PLANTED_TOKEN}"\n`)
     repo.git('add', 'src/div.ts')
     const report = await runReview({repoRoot: repo.root, target: {kind: 'staged'}, config: DEFAULT_CONFIG, llm: client})
 
@@ -39,8 +38,8 @@ describe('review --llm', () => {
     const body = server.chatRequests()[0]?.body
     const prompt = JSON.stringify(body.messages)
     expect(prompt).toContain('+export const div = (a: number, b: number) => a / b')
-    expect(prompt).toContain('[line withheld by pyagent: looks like a secret (AWS access key ID)]')
-    expect(prompt).not.toContain(SECRET)
+    expect(prompt).toContain('[line withheld by pyagent: looks like a secret (github)]')
+    expect(prompt).not.toContain(PLANTED_TOKEN)
     expect(body.structured_outputs.json).toMatchObject({type: 'object', required: ['findings']})
   })
 

@@ -4,9 +4,8 @@ import {describe, expect, it} from 'vitest'
 
 import {runReview} from '../../src/review/review.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
-import {branchyFunction, DEFAULT_CONFIG, installNpmPackage, mitPackageJson} from './support.js'
+import {branchyFunction, DEFAULT_CONFIG, installNpmPackage, mitPackageJson, PLANTED_TOKEN} from './support.js'
 
-const AWS_KEY = 'AKIAIOSFODNN7EXAMPLQ'
 
 async function reviewStaged(root: string, overrides: Partial<typeof DEFAULT_CONFIG> = {}) {
   return runReview({repoRoot: root, target: {kind: 'staged'}, config: {...DEFAULT_CONFIG, ...overrides}})
@@ -15,20 +14,29 @@ async function reviewStaged(root: string, overrides: Partial<typeof DEFAULT_CONF
 describe('review of a staged change', () => {
   it('flags a secret on the added line it sits on, without repeating it', async () => {
     const repo = tempRepo({'config.ts': 'export const region = "eu"\n'})
-    repo.write('config.ts', `export const region = "eu"\nexport const key = "${AWS_KEY}"\n`)
+    repo.write('config.ts', `export const region = "eu"\nexport const githubToken = "${PLANTED_TOKEN}"\n`)
     repo.git('add', 'config.ts')
 
     const report = await reviewStaged(repo.root)
     expect(report.findings).toEqual([
       expect.objectContaining({ruleId: 'secret/added', severity: 'error', path: 'config.ts', line: 2}),
     ])
-    expect(JSON.stringify(report)).not.toContain(AWS_KEY)
+    expect(JSON.stringify(report)).not.toContain(PLANTED_TOKEN)
+    expect(report.findings[0]?.message).toContain('(github, column 29)')
     expect(report).toMatchObject({failed: true, filesReviewed: 1, addedLines: 1})
+  })
+
+  it('leaves values listed in redactAllow alone, as redaction does', async () => {
+    const repo = tempRepo({'a.ts': 'export const a = 1\n'})
+    repo.write('a.ts', `export const fixtureToken = "${PLANTED_TOKEN}"\n`)
+    repo.git('add', 'a.ts')
+    expect((await reviewStaged(repo.root)).findings).toHaveLength(1)
+    expect((await reviewStaged(repo.root, {redactAllow: [PLANTED_TOKEN]})).findings).toEqual([])
   })
 
   it('only looks at what is staged, not at unstaged edits', async () => {
     const repo = tempRepo({'a.ts': 'export const a = 1\n'})
-    repo.write('a.ts', `export const a = "${AWS_KEY}"\n`)
+    repo.write('a.ts', `export const a = "${PLANTED_TOKEN}"\n`)
     expect((await reviewStaged(repo.root)).findings).toEqual([])
   })
 
@@ -147,11 +155,11 @@ describe('review against a base ref', () => {
   it('covers what the branch adds since its merge base, ignoring what main did meanwhile', async () => {
     const repo = tempRepo({'a.ts': 'export const a = 1\n'})
     repo.git('checkout', '-q', '-b', 'feature')
-    repo.write('b.ts', `export const token = "ghp_${'a'.repeat(36)}"\n`)
+    repo.write('b.ts', `export const token = "${PLANTED_TOKEN}"\n`)
     repo.git('add', 'b.ts')
     repo.git('commit', '-q', '-m', 'feature')
     repo.git('checkout', '-q', 'main')
-    repo.write('c.ts', `export const key = "${AWS_KEY}"\n`)
+    repo.write('c.ts', `export const dbPassword = "s3cret-main-only"\n`)
     repo.git('add', 'c.ts')
     repo.git('commit', '-q', '-m', 'main moves on')
     repo.git('checkout', '-q', 'feature')

@@ -17,3 +17,6 @@ export function branchyFunction(name: string, branches: number): string {
   const body = Array.from({length: branches}, (_, index) => `  if (x === ${index}) return ${index}`).join('\n')
   return `export function ${name}(x: number): number {\n${body}\n  return -1\n}\n`
 }
+
+/** A GitHub token's shape, which the workspace's redaction rules (secretlint) recognise. */
+export const PLANTED_TOKEN = `ghp_${'x1Y2z3W4'.repeat(4)}abcd`
