@@ -2,6 +2,7 @@
 //! converts between JS values and Rust types.
 
 mod constrain;
+mod constrain_js;
 mod hash;
 
 use neon::prelude::*;
@@ -39,5 +40,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("version", version)?;
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
+    constrain_js::register(&mut cx)?;
     Ok(())
 }

@@ -89,44 +89,81 @@ impl TokenTrie {
     }
 }
 
-/// Allowed-token bitmasks (u32 words, bit `t % 32` of word `t / 32`) for every live state.
+/// Allowed-token bitmasks (u32 words, bit `t % 32` of word `t / 32`) per automaton state,
+/// computed on first use or all at once; identical masks are stored once.
 #[derive(Debug)]
 pub struct TokenIndex {
     pub words_per_mask: usize,
-    /// All distinct masks back to back.
-    pub masks: Vec<u32>,
-    /// For each automaton state, the index of its mask in `masks` (in masks, not words).
-    pub mask_of_state: Vec<u32>,
+    eos: Option<u32>,
+    /// All distinct masks back to back; mask 0 is the empty mask (the dead state's).
+    masks: Vec<u32>,
+    /// For each automaton state, its mask number, or NOT_COMPUTED.
+    mask_of_state: Vec<u32>,
+    by_hash: HashMap<u64, Vec<u32>>,
 }
+
+const NOT_COMPUTED: u32 = u32::MAX;
 
 impl TokenIndex {
     /// `eos` is allowed exactly in accepting states.
-    pub fn build(automaton: &Automaton, trie: &TokenTrie, vocabulary_size: usize, eos: Option<u32>) -> TokenIndex {
+    pub fn new(automaton: &Automaton, vocabulary_size: usize, eos: Option<u32>) -> TokenIndex {
         let words = vocabulary_size.div_ceil(32);
-        let mut masks: Vec<u32> = vec![0; words];
-        let mut mask_of_state = vec![0u32; automaton.state_count()];
-        let mut known: HashMap<Vec<u32>, u32> = HashMap::new();
-        known.insert(vec![0; words], 0);
-        let mut scratch = vec![0u32; words];
-        for state in 1..automaton.state_count() as StateId {
-            scratch.iter_mut().for_each(|w| *w = 0);
-            trie.for_each_allowed(automaton, state, |token| scratch[token as usize / 32] |= 1 << (token % 32));
-            if let Some(eos) = eos.filter(|_| automaton.is_accepting(state)) {
-                scratch[eos as usize / 32] |= 1 << (eos % 32);
-            }
-            let next_id = known.len() as u32;
-            let id = *known.entry(scratch.clone()).or_insert_with(|| {
-                masks.extend_from_slice(&scratch);
-                next_id
-            });
-            mask_of_state[state as usize] = id;
-        }
-        TokenIndex { words_per_mask: words, masks, mask_of_state }
+        let mut mask_of_state = vec![NOT_COMPUTED; automaton.state_count()];
+        mask_of_state[DEAD as usize] = 0;
+        let mut by_hash = HashMap::new();
+        by_hash.insert(hash_words(&vec![0; words]), vec![0]);
+        TokenIndex { words_per_mask: words, eos, masks: vec![0; words], mask_of_state, by_hash }
     }
 
-    pub fn mask(&self, state: StateId) -> &[u32] {
-        let start = self.mask_of_state[state as usize] as usize * self.words_per_mask;
+    /// Computes every state's mask.
+    pub fn build(automaton: &Automaton, trie: &TokenTrie, vocabulary_size: usize, eos: Option<u32>) -> TokenIndex {
+        let mut index = TokenIndex::new(automaton, vocabulary_size, eos);
+        for state in 1..automaton.state_count() as StateId {
+            index.ensure(automaton, trie, state);
+        }
+        index
+    }
+
+    /// The mask number of `state`, computing it if needed.
+    pub fn ensure(&mut self, automaton: &Automaton, trie: &TokenTrie, state: StateId) -> u32 {
+        let known = self.mask_of_state[state as usize];
+        if known != NOT_COMPUTED {
+            return known;
+        }
+        let mut mask = vec![0u32; self.words_per_mask];
+        trie.for_each_allowed(automaton, state, |token| mask[token as usize / 32] |= 1 << (token % 32));
+        if let Some(eos) = self.eos.filter(|_| automaton.is_accepting(state)) {
+            mask[eos as usize / 32] |= 1 << (eos % 32);
+        }
+        let words = self.words_per_mask;
+        let candidates = self.by_hash.entry(hash_words(&mask)).or_default();
+        let id = match candidates.iter().find(|id| self.masks[**id as usize * words..(**id as usize + 1) * words] == mask[..]) {
+            Some(id) => *id,
+            None => {
+                let id = (self.masks.len() / words) as u32;
+                self.masks.extend_from_slice(&mask);
+                candidates.push(id);
+                id
+            }
+        };
+        self.mask_of_state[state as usize] = id;
+        id
+    }
+
+    /// The mask of a state already computed (see `ensure`).
+    pub fn mask_by_number(&self, number: u32) -> &[u32] {
+        let start = number as usize * self.words_per_mask;
         &self.masks[start..start + self.words_per_mask]
+    }
+
+    pub fn mask(&mut self, automaton: &Automaton, trie: &TokenTrie, state: StateId) -> &[u32] {
+        let number = self.ensure(automaton, trie, state);
+        self.mask_by_number(number)
+    }
+
+    /// All distinct masks back to back and each state's mask number (NOT_COMPUTED = u32::MAX).
+    pub fn tables(&self) -> (&[u32], &[u32]) {
+        (&self.masks, &self.mask_of_state)
     }
 
     pub fn distinct_masks(&self) -> usize {
@@ -136,6 +173,13 @@ impl TokenIndex {
     pub fn heap_bytes(&self) -> usize {
         (self.masks.len() + self.mask_of_state.len()) * 4
     }
+}
+
+fn hash_words(words: &[u32]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    words.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The state after emitting `token` from `state`; DEAD if the token is not allowed there.

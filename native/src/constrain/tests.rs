@@ -172,10 +172,12 @@ fn masks_equal_a_brute_force_check_on_a_small_vocabulary() {
     let vocabulary = small_vocabulary();
     let eos = vocabulary.special("<eos>").unwrap();
     let trie = TokenTrie::new(&vocabulary);
-    let index = TokenIndex::build(&automaton, &trie, vocabulary.len(), Some(eos));
+    let mut index = TokenIndex::build(&automaton, &trie, vocabulary.len(), Some(eos));
+    let mut lazy = TokenIndex::new(&automaton, vocabulary.len(), Some(eos));
     assert!(automaton.state_count() > 10);
     for state in 1..automaton.state_count() as u32 {
-        let mask = index.mask(state);
+        assert_eq!(lazy.mask(&automaton, &trie, state), index.mask(&automaton, &trie, state));
+        let mask = index.mask(&automaton, &trie, state);
         for token in 0..vocabulary.len() as u32 {
             let bit = mask[token as usize / 32] >> (token % 32) & 1 == 1;
             let expected = if token == eos { automaton.is_accepting(state) } else { advance(&automaton, &vocabulary, state, token) != DEAD };
@@ -184,3 +186,4 @@ fn masks_equal_a_brute_force_check_on_a_small_vocabulary() {
     }
     assert!(index.distinct_masks() < automaton.state_count());
 }
+

@@ -94,10 +94,6 @@ impl Vocabulary {
         self.tokens.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
-    }
-
     pub fn token(&self, id: u32) -> Option<&[u8]> {
         self.tokens.get(id as usize).and_then(|t| t.as_deref())
     }
