@@ -131,7 +131,7 @@ impl<'a> Compiler<'a> {
         format!("(?:{})", self.options.whitespace)
     }
 
-    fn value(&mut self, schema: &'a Value, ptr: &str, depth: usize) -> Result<String, SchemaError> {
+    fn value(&mut self, schema: &Value, ptr: &str, depth: usize) -> Result<String, SchemaError> {
         let object = match schema {
             Value::Bool(true) => return Ok(self.any(ptr, depth)),
             Value::Bool(false) => return Ok(NOTHING.to_string()),
@@ -150,11 +150,11 @@ impl<'a> Compiler<'a> {
             return self.reference(reference, &constraints, ptr, depth);
         }
         if let Some(all_of) = object.get("allOf") {
-            return self.all_of(all_of, &constraints, ptr, depth);
+            return self.all_of(object, all_of, ptr, depth);
         }
         for keyword in ["anyOf", "oneOf"] {
             if let Some(branches) = object.get(keyword) {
-                return self.any_of(keyword, branches, &constraints, ptr, depth);
+                return self.any_of(object, keyword, branches, &constraints, ptr, depth);
             }
         }
         let types = self.types(object, ptr)?;
@@ -168,7 +168,13 @@ impl<'a> Compiler<'a> {
                 "boolean" => "(?:true|false)".to_string(),
                 "string" => self.string(object, ptr)?,
                 "integer" => integer_regex(object, ptr)?,
-                "number" => number_regex(object, ptr)?,
+                "number" => {
+                    let (regex, bounded) = number_regex(object, ptr)?;
+                    if bounded {
+                        self.deviate("minimum", ptr, "a bounded number must be written without an exponent");
+                    }
+                    regex
+                }
                 "array" => self.array(object, ptr, depth)?,
                 "object" => self.object(object, ptr, depth)?,
                 _ => unreachable!("types() only yields known types"),
@@ -224,20 +230,95 @@ impl<'a> Compiler<'a> {
         regex
     }
 
-    fn all_of(&mut self, all_of: &'a Value, constraints: &[&str], ptr: &str, depth: usize) -> Result<String, SchemaError> {
+    /// allOf is compiled by merging its branches into one schema, which is exact when they
+    /// constrain different keywords (or the same one identically); anything else is an error.
+    fn all_of(&mut self, object: &Map<String, Value>, all_of: &Value, ptr: &str, depth: usize) -> Result<String, SchemaError> {
         let at = format!("{ptr}/allOf");
         let branches = all_of.as_array().ok_or_else(|| err("allOf", &at, "must be an array"))?;
-        if branches.len() != 1 || constraints.len() > 1 {
-            return Err(err("allOf", &at, "an intersection of several schemas cannot be expressed as one regex; only a single-schema allOf is supported"));
-        }
-        self.value(&branches[0], &format!("{at}/0"), depth)
+        let base: Map<String, Value> = object.iter().filter(|(k, _)| *k != "allOf").map(|(k, v)| (k.clone(), v.clone())).collect();
+        let merged = self.merge(base, branches, &at)?;
+        self.value(&Value::Object(merged), ptr, depth)
     }
 
-    fn any_of(&mut self, keyword: &str, branches: &'a Value, constraints: &[&str], ptr: &str, depth: usize) -> Result<String, SchemaError> {
+    /// The keywords of `base` and every branch in one map (see all_of).
+    fn merge(&mut self, base: Map<String, Value>, branches: &[Value], at: &str) -> Result<Map<String, Value>, SchemaError> {
+        let mut merged = base;
+        let mut property_sets = usize::from(merged.contains_key("properties"));
+        for (i, branch) in branches.iter().enumerate() {
+            let branch_at = format!("{at}/{i}");
+            let branch = self.resolve_branch(branch, &branch_at)?;
+            property_sets += usize::from(branch.contains_key("properties"));
+            for (key, value) in branch {
+                if ANNOTATIONS.contains(&key.as_str()) {
+                    continue;
+                }
+                let key_at = format!("{branch_at}/{}", escape_pointer_token(&key));
+                match (key.as_str(), merged.get_mut(&key)) {
+                    (_, None) => {
+                        merged.insert(key, value);
+                    }
+                    ("properties", Some(Value::Object(existing))) => {
+                        for (name, schema) in value.as_object().into_iter().flatten() {
+                            if existing.contains_key(name) {
+                                return Err(err("allOf", &key_at, format!("property {name:?} is constrained by several branches")));
+                            }
+                            existing.insert(name.clone(), schema.clone());
+                        }
+                    }
+                    ("required", Some(Value::Array(existing))) => {
+                        for name in value.as_array().into_iter().flatten() {
+                            if !existing.contains(name) {
+                                existing.push(name.clone());
+                            }
+                        }
+                    }
+                    (_, Some(existing)) if *existing == value => {}
+                    _ => return Err(err("allOf", &key_at, format!("`{key}` is constrained by several branches differently; such an intersection cannot be expressed as one regex"))),
+                }
+            }
+        }
+        if property_sets > 1 && merged.contains_key("additionalProperties") {
+            return Err(err("allOf", at, "additionalProperties inside an allOf over several property sets cannot be merged"));
+        }
+        Ok(merged)
+    }
+
+    /// A branch of allOf as a keyword map, following a plain $ref.
+    fn resolve_branch(&mut self, branch: &Value, at: &str) -> Result<Map<String, Value>, SchemaError> {
+        match branch {
+            Value::Bool(true) => Ok(Map::new()),
+            Value::Object(map) if map.len() == 1 && map.contains_key("$ref") => {
+                let target = map["$ref"].as_str().unwrap_or_default();
+                let resolved = target
+                    .strip_prefix('#')
+                    .and_then(|fragment| self.root.pointer(&percent_decode(fragment)))
+                    .ok_or_else(|| err("$ref", &format!("{at}/$ref"), format!("{target} does not resolve inside this schema")))?;
+                if self.ref_stack.iter().any(|seen| seen == target) {
+                    return Err(err("$ref", &format!("{at}/$ref"), format!("recursive reference {target} cannot be expressed as a regex")));
+                }
+                self.resolve_branch(resolved, at)
+            }
+            Value::Object(map) if map.contains_key("allOf") || map.contains_key("$ref") => {
+                Err(err("allOf", at, "nested allOf/$ref with other keywords inside allOf is not supported"))
+            }
+            Value::Object(map) => Ok(map.clone()),
+            _ => Err(err("allOf", at, "branch must be an object or true")),
+        }
+    }
+
+    fn any_of(&mut self, object: &Map<String, Value>, keyword: &str, branches: &Value, constraints: &[&str], ptr: &str, depth: usize) -> Result<String, SchemaError> {
         let at = format!("{ptr}/{keyword}");
         let branches = branches.as_array().ok_or_else(|| err(keyword, &at, "must be an array"))?;
-        if let Some(other) = constraints.iter().find(|k| **k != keyword) {
-            return Err(err(other, ptr, format!("keywords beside {keyword} are not supported")));
+        if constraints.iter().any(|k| *k != keyword) {
+            // siblings ∧ (A ∨ B) = (siblings ∧ A) ∨ (siblings ∧ B)
+            let siblings: Map<String, Value> = object.iter().filter(|(k, _)| *k != keyword).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut distributed = Vec::new();
+            for (i, branch) in branches.iter().enumerate() {
+                distributed.push(Value::Object(self.merge(siblings.clone(), std::slice::from_ref(branch), &format!("{at}/{i}"))?));
+            }
+            let mut rewritten = Map::new();
+            rewritten.insert(keyword.to_string(), Value::Array(distributed));
+            return self.any_of(&rewritten, keyword, &rewritten[keyword], &[keyword], ptr, depth);
         }
         if keyword == "oneOf" && branches.len() > 1 {
             self.deviate("oneOf", &at, "exclusivity is not enforced: an instance matching several branches is accepted");
@@ -305,7 +386,7 @@ impl<'a> Compiler<'a> {
         Ok(format!("\"{STRING_CHAR}{}\"", repeat((min.unwrap_or(0), max))))
     }
 
-    fn array(&mut self, object: &'a Map<String, Value>, ptr: &str, depth: usize) -> Result<String, SchemaError> {
+    fn array(&mut self, object: &Map<String, Value>, ptr: &str, depth: usize) -> Result<String, SchemaError> {
         let min = usize_keyword(object, "minItems", ptr)?.unwrap_or(0);
         let mut max = usize_keyword(object, "maxItems", ptr)?;
         let mut prefix = Vec::new();
@@ -333,7 +414,7 @@ impl<'a> Compiler<'a> {
         Ok(format!(r"\[{ws}{body}{ws}\]"))
     }
 
-    fn object(&mut self, object: &'a Map<String, Value>, ptr: &str, depth: usize) -> Result<String, SchemaError> {
+    fn object(&mut self, object: &Map<String, Value>, ptr: &str, depth: usize) -> Result<String, SchemaError> {
         let ws = self.ws();
         if let Some(names) = object.get("propertyNames") {
             let plain = names == &Value::Bool(true)
@@ -353,7 +434,7 @@ impl<'a> Compiler<'a> {
             Some(_) => return Err(err("required", &format!("{ptr}/required"), "must be an array of strings")),
         };
         let additional = object.get("additionalProperties");
-        let declared: Vec<(&String, &'a Value)> = properties.map(|p| p.iter().collect()).unwrap_or_default();
+        let declared: Vec<(&String, &Value)> = properties.map(|p| p.iter().collect()).unwrap_or_default();
         if declared.is_empty() {
             let value = match additional {
                 Some(Value::Bool(false)) => None,
@@ -399,7 +480,7 @@ impl<'a> Compiler<'a> {
     fn any(&mut self, ptr: &str, depth: usize) -> String {
         let scalars = format!(r#"null|true|false|{INTEGER}{FRACTION}{EXPONENT}|"{STRING_CHAR}*""#);
         if depth == 0 {
-            self.deviate("$schema", ptr, "an unconstrained value here may not contain arrays or objects (nesting bound reached)");
+            self.deviate("maxAnyDepth", ptr, "an unconstrained value here may not contain arrays or objects (nesting bound reached)");
             return format!("(?:{scalars})");
         }
         let inner = self.any(ptr, depth - 1);
@@ -498,23 +579,204 @@ fn integer_regex(object: &Map<String, Value>, ptr: &str) -> Result<String, Schem
     Ok(format!(r"(?:{}(?:\.0+)?)", integer_range(lo, hi)))
 }
 
-fn number_regex(object: &Map<String, Value>, ptr: &str) -> Result<String, SchemaError> {
-    let bound = |k: &str| number_keyword(object, k, ptr);
-    let bounds = [("minimum", bound("minimum")?), ("exclusiveMinimum", bound("exclusiveMinimum")?), ("maximum", bound("maximum")?), ("exclusiveMaximum", bound("exclusiveMaximum")?)];
-    let present: Vec<(&str, f64)> = bounds.iter().filter_map(|(k, v)| v.map(|v| (*k, v))).collect();
-    let positive_mantissa = r"(?:[1-9][0-9]*(?:\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)";
-    let zero = r"0(?:\.0+)?(?:[eE][+-]?[0-9]+)?";
-    let any = format!("{INTEGER}{FRACTION}{EXPONENT}");
-    match present.as_slice() {
-        [] => Ok(format!("(?:{any})")),
-        [(keyword, v)] if *v == 0.0 => Ok(match *keyword {
-            "exclusiveMinimum" => format!("(?:{positive_mantissa}{EXPONENT})"),
-            "minimum" => format!("(?:{positive_mantissa}{EXPONENT}|-?{zero})"),
-            "exclusiveMaximum" => format!("(?:-{positive_mantissa}{EXPONENT})"),
-            _ => format!("(?:-{positive_mantissa}{EXPONENT}|-?{zero})"),
-        }),
-        [(keyword, _), ..] => Err(err(keyword, &format!("{ptr}/{keyword}"), "bounds on a non-integer number are supported only as a single bound at 0 (positive, nonnegative, negative, nonpositive)")),
+fn number_regex(object: &Map<String, Value>, ptr: &str) -> Result<(String, bool), SchemaError> {
+    let mut lower: Option<Bound> = None;
+    let mut upper: Option<Bound> = None;
+    for (keyword, exclusive, is_lower) in [("minimum", false, true), ("exclusiveMinimum", true, true), ("maximum", false, false), ("exclusiveMaximum", true, false)] {
+        let Some(value) = object.get(keyword) else { continue };
+        let at = format!("{ptr}/{keyword}");
+        let decimal = Decimal::parse(value).ok_or_else(|| err(keyword, &at, "must be a number written without an exponent"))?;
+        let bound = Bound { value: decimal, exclusive };
+        let slot = if is_lower { &mut lower } else { &mut upper };
+        // Of two bounds on one side, keep the tighter.
+        let tighter = match slot.as_ref() {
+            None => true,
+            Some(current) => {
+                let order = bound.value.cmp(&current.value);
+                let order = if is_lower { order } else { order.reverse() };
+                order == std::cmp::Ordering::Greater || (order == std::cmp::Ordering::Equal && exclusive)
+            }
+        };
+        if tighter {
+            *slot = Some(bound);
+        }
     }
+    if lower.is_none() && upper.is_none() {
+        return Ok((format!("(?:{INTEGER}{FRACTION}{EXPONENT})"), false));
+    }
+    Ok((decimal_range(lower.as_ref(), upper.as_ref()), true))
+}
+
+/// A JSON number bound as sign, integer digits and fraction digits (no trailing zeros).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Decimal {
+    negative: bool,
+    int: u128,
+    frac: String,
+}
+
+impl Decimal {
+    fn parse(value: &Value) -> Option<Decimal> {
+        let text = value.as_number()?.to_string();
+        if text.contains(['e', 'E']) {
+            return None;
+        }
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.as_str()),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let frac = frac.trim_end_matches('0').to_string();
+        let int: u128 = int.parse().ok()?;
+        Some(Decimal { negative: negative && (int != 0 || !frac.is_empty()), int, frac })
+    }
+
+    fn magnitude_cmp(&self, other: &Decimal) -> std::cmp::Ordering {
+        self.int.cmp(&other.int).then_with(|| self.frac.cmp(&other.frac))
+    }
+
+    fn cmp(&self, other: &Decimal) -> std::cmp::Ordering {
+        match (self.negative, other.negative) {
+            (false, false) => self.magnitude_cmp(other),
+            (true, true) => other.magnitude_cmp(self),
+            (false, true) => std::cmp::Ordering::Greater,
+            (true, false) => std::cmp::Ordering::Less,
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.int == 0 && self.frac.is_empty()
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Bound {
+    value: Decimal,
+    exclusive: bool,
+}
+
+/// Regex for decimals (no exponent) in the interval; either side may be open-ended.
+fn decimal_range(lower: Option<&Bound>, upper: Option<&Bound>) -> String {
+    let zero = Bound { value: Decimal { negative: false, int: 0, frac: String::new() }, exclusive: false };
+    let mut alternatives = Vec::new();
+    // Non-negative part: magnitudes in [max(lower, 0), upper].
+    let upper_nonneg = upper.is_none_or(|u| !u.value.negative && !(u.value.is_zero() && u.exclusive));
+    if upper_nonneg {
+        let low = match lower {
+            Some(l) if !l.value.negative => l.clone(),
+            _ => zero.clone(),
+        };
+        if let Some(body) = magnitude_range(&low, upper) {
+            alternatives.push(body);
+        }
+    }
+    // Negative part: -m with m in [max(-upper, 0) exclusive of 0, -lower].
+    let lower_negative = lower.is_none_or(|l| l.value.negative);
+    if lower_negative {
+        let low = match upper {
+            Some(u) if u.value.negative => Bound { value: Decimal { negative: false, ..u.value.clone() }, exclusive: u.exclusive },
+            _ => Bound { exclusive: true, ..zero.clone() },
+        };
+        let high = lower.map(|l| Bound { value: Decimal { negative: false, ..l.value.clone() }, exclusive: l.exclusive });
+        if let Some(body) = magnitude_range(&low, high.as_ref()) {
+            alternatives.push(format!("-{body}"));
+        }
+    }
+    group(&alternatives)
+}
+
+/// Non-negative decimals m with low ≤ m ≤ high (each bound possibly exclusive).
+fn magnitude_range(low: &Bound, high: Option<&Bound>) -> Option<String> {
+    if let Some(high) = high {
+        let order = low.value.magnitude_cmp(&high.value);
+        if order == std::cmp::Ordering::Greater || (order == std::cmp::Ordering::Equal && (low.exclusive || high.exclusive)) {
+            return None;
+        }
+    }
+    let a = low.value.int;
+    let low_fraction = Some((low.value.frac.as_bytes(), low.exclusive));
+    let mut alternatives = Vec::new();
+    let mut push = |int: String, fraction: Option<String>| {
+        if let Some(fraction) = fraction {
+            alternatives.push(format!("{int}{fraction}"));
+        }
+    };
+    match high {
+        Some(high) if high.value.int == a => {
+            push(natural_range(a, Some(a)), fraction_part(low_fraction, Some((high.value.frac.as_bytes(), high.exclusive))));
+        }
+        _ => {
+            push(natural_range(a, Some(a)), fraction_part(low_fraction, None));
+            let middle_end = high.map(|h| h.value.int - 1);
+            if middle_end.is_none_or(|end| end > a) {
+                push(natural_range(a + 1, middle_end), Some(FRACTION.to_string()));
+            }
+            if let Some(h) = high {
+                let int = h.value.int;
+                push(natural_range(int, Some(int)), fraction_part(None, Some((h.value.frac.as_bytes(), h.exclusive))));
+            }
+        }
+    }
+    (!alternatives.is_empty()).then(|| group(&alternatives))
+}
+
+/// A fraction bound: the digits after the dot (no trailing zeros) and whether it is exclusive.
+type FractionBound<'b> = Option<(&'b [u8], bool)>;
+
+/// The optional `.digits` of a number whose fraction 0.d lies within the bounds; None if none does.
+fn fraction_part(low: FractionBound, high: FractionBound) -> Option<String> {
+    match fraction_digits(low, high) {
+        (Some(digits), true) => Some(format!(r"(?:\.{digits})?")),
+        (Some(digits), false) => Some(format!(r"\.{digits}")),
+        (None, true) => Some(String::new()),
+        (None, false) => None,
+    }
+}
+
+/// Digit strings d with low ≤ 0.d ≤ high (strict where exclusive): a regex for the non-empty
+/// ones, and whether the empty one (value 0) qualifies.
+fn fraction_digits(low: FractionBound, high: FractionBound) -> (Option<String>, bool) {
+    let low = low.filter(|(digits, exclusive)| !digits.is_empty() || *exclusive);
+    let empty_ok = low.is_none() && high.is_none_or(|(digits, exclusive)| !digits.is_empty() || !exclusive);
+    match (low, high) {
+        (None, None) => return (Some("[0-9]+".to_string()), true),
+        (Some((b"", true)), None) => return (Some("0*[1-9][0-9]*".to_string()), false),
+        (None, Some((b"", false))) => return (Some("0+".to_string()), true),
+        (Some(_), Some((b"", _))) | (_, Some((b"", true))) => return (None, empty_ok),
+        _ => {}
+    }
+    let mut alternatives = Vec::new();
+    for digit in b'0'..=b'9' {
+        let next_low = match low {
+            None => None,
+            Some((digits, exclusive)) => {
+                let first = digits.first().copied().unwrap_or(b'0');
+                if digit < first {
+                    continue;
+                }
+                if digit > first { None } else { Some((digits.get(1..).unwrap_or_default(), exclusive)) }
+            }
+        };
+        let next_high = match high {
+            None => None,
+            Some((digits, exclusive)) => {
+                let first = digits.first().copied().unwrap_or(b'0');
+                if digit > first {
+                    continue;
+                }
+                if digit < first { None } else { Some((digits.get(1..).unwrap_or_default(), exclusive)) }
+            }
+        };
+        let (rest, rest_empty_ok) = fraction_digits(next_low, next_high);
+        let branch = match (rest, rest_empty_ok) {
+            (Some(rest), true) => format!("{}(?:{rest})?", digit as char),
+            (Some(rest), false) => format!("{}{rest}", digit as char),
+            (None, true) => (digit as char).to_string(),
+            (None, false) => continue,
+        };
+        alternatives.push(branch);
+    }
+    ((!alternatives.is_empty()).then(|| group(&alternatives)), empty_ok)
 }
 
 /// Regex for the decimal integers in [lo, hi] (either side may be unbounded).

@@ -187,3 +187,55 @@ fn masks_equal_a_brute_force_check_on_a_small_vocabulary() {
     assert!(index.distinct_masks() < automaton.state_count());
 }
 
+
+#[test]
+fn number_bounds_match_exactly_the_decimals_in_bounds() {
+    let bounds = [-2.5, -1.0, -0.05, 0.0, 0.3, 1.0, 1.25];
+    let mut texts: Vec<(String, f64)> = Vec::new();
+    for hundredths in -300i64..=300 {
+        let value = hundredths as f64 / 100.0;
+        let sign = if hundredths < 0 { "-" } else { "" };
+        let magnitude = hundredths.unsigned_abs();
+        let (int, frac) = (magnitude / 100, magnitude % 100);
+        texts.push((format!("{sign}{int}.{frac:02}"), value));
+        texts.push((format!("{sign}{int}.{frac:02}0"), value));
+        if frac % 10 == 0 {
+            texts.push((format!("{sign}{int}.{}", frac / 10), value));
+        }
+        if frac == 0 && hundredths != 0 {
+            texts.push((format!("{sign}{int}"), value));
+        }
+    }
+    texts.push(("0".to_string(), 0.0));
+    let keywords = ["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"];
+    for (i, lo) in bounds.iter().enumerate() {
+        for hi in &bounds[i..] {
+            for lo_keyword in [None, Some(0), Some(1)] {
+                for hi_keyword in [None, Some(2), Some(3)] {
+                    let mut schema = json!({"type": "number"});
+                    if let Some(k) = lo_keyword {
+                        schema[keywords[k]] = json!(lo);
+                    }
+                    if let Some(k) = hi_keyword {
+                        schema[keywords[k]] = json!(hi);
+                    }
+                    let compiled = schema_to_regex(&schema, &Options::default()).unwrap();
+                    let regex = regex_automata::meta::Regex::new(&format!("^(?:{})$", compiled.regex)).unwrap();
+                    for (text, value) in &texts {
+                        let above = match lo_keyword {
+                            Some(0) => *value >= *lo,
+                            Some(_) => *value > *lo,
+                            None => true,
+                        };
+                        let below = match hi_keyword {
+                            Some(2) => *value <= *hi,
+                            Some(_) => *value < *hi,
+                            None => true,
+                        };
+                        assert_eq!(regex.is_match(text), above && below, "{text} against {schema}");
+                    }
+                }
+            }
+        }
+    }
+}
