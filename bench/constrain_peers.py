@@ -5,6 +5,7 @@ same rank files @dqbd/tiktoken ships (no model hub), so all engines see identica
 """
 import base64
 import json
+import multiprocessing
 import sys
 import time
 
@@ -32,6 +33,33 @@ def ms(start):
     return (time.perf_counter() - start) * 1e3
 
 
+def outlines_index(regex, ranks, eos, pipe):
+    vocabulary = outlines_core.Vocabulary(eos, {token: [rank] for token, rank in ranks.items()})
+    started = time.perf_counter()
+    index = outlines_core.Index(regex, vocabulary)
+    index_ms = ms(started)
+    state = index.get_initial_state()
+    rounds = 2000
+    started = time.perf_counter()
+    for _ in range(rounds):
+        index.get_allowed_tokens(state)
+    pipe.send({"indexMs": index_ms, "maskUs": ms(started) * 1e3 / rounds})
+
+
+def outlines_index_with_timeout(regex, ranks, eos, timeout):
+    """outlines-core's Index can take many minutes on large DFAs: stop it at `timeout` seconds."""
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=outlines_index, args=(regex, ranks, eos, sender))
+    child.start()
+    if receiver.poll(timeout):
+        timings = receiver.recv()
+        child.join()
+        return timings
+    child.terminate()
+    child.join()
+    return {"timedOut": True}
+
+
 def main():
     job = json.load(open(sys.argv[1]))
     data, ranks = load_ranks(job["encoderPath"])
@@ -39,21 +67,23 @@ def main():
     eos = specials["<|endoftext|>"]
     result = {}
 
-    if job.get("outlines", True):
-        vocabulary = outlines_core.Vocabulary(eos, {token: [rank] for token, rank in ranks.items()})
-        started = time.perf_counter()
-        regex = build_regex_from_schema(json.dumps(job["schema"]), job.get("whitespace"))
-        result["outlinesRegexMs"] = ms(started)
-        result["outlinesRegex"] = regex
-        started = time.perf_counter()
-        index = outlines_core.Index(job.get("regex") or regex, vocabulary)
-        result["outlinesIndexMs"] = ms(started)
-        state = index.get_initial_state()
-        rounds = 2000
-        started = time.perf_counter()
-        for _ in range(rounds):
-            index.get_allowed_tokens(state)
-        result["outlinesMaskUs"] = ms(started) * 1e3 / rounds
+    started = time.perf_counter()
+    regex = build_regex_from_schema(json.dumps(job["schema"]), job.get("whitespace"))
+    result["outlinesRegexMs"] = ms(started)
+    result["outlinesRegex"] = regex
+    timeout = job.get("outlinesTimeoutSec", 120)
+    small_regex = None
+    if job.get("smallSchema") is not None:
+        small_regex = build_regex_from_schema(json.dumps(job["smallSchema"]), job.get("whitespace"))
+        result["outlinesSmallRegex"] = small_regex
+    for name, pattern in [("outlines", regex), ("outlinesSmall", small_regex)]:
+        if pattern is None:
+            continue
+        timings = outlines_index_with_timeout(pattern, ranks, eos, timeout)
+        result[f"{name}IndexMs"] = timings.get("indexMs")
+        result[f"{name}MaskUs"] = timings.get("maskUs")
+        result[f"{name}TimedOut"] = timings.get("timedOut", False)
+    result["outlinesTimeoutSec"] = timeout
 
     encoding = tiktoken.Encoding(
         name=job["encoding"], pat_str=data["pat_str"], mergeable_ranks=ranks, special_tokens=specials

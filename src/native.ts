@@ -46,13 +46,14 @@ export interface NativeVocabulary {
   /** Token ids run from 0 to size - 1 (special tokens included). */
   size: number
   bytes: number
-  trieNodes: number
   loadMs: number
 }
 
 export interface NativeTokenIndex {
   handle: NativeHandle<'index'>
   wordsPerMask: number
+  /** Nodes of the token trie over this DFA's byte classes. */
+  trieNodes: number
   buildMs: number
   /** Eager indexes only: every distinct mask back to back, wordsPerMask u32 words each. */
   masks?: ArrayBuffer

@@ -21,20 +21,15 @@ struct ValidatorHandle {
 }
 impl Finalize for ValidatorHandle {}
 
-struct VocabularyHandle {
-    vocabulary: Vocabulary,
-    trie: TokenTrie,
-}
-impl Finalize for VocabularyHandle {}
-
 struct IndexHandle {
     automaton: Arc<Automaton>,
-    vocabulary: Arc<VocabularyHandle>,
+    vocabulary: Arc<Vocabulary>,
+    trie: TokenTrie,
     index: RefCell<TokenIndex>,
 }
 impl Finalize for IndexHandle {}
 
-struct SharedVocabulary(Arc<VocabularyHandle>);
+struct SharedVocabulary(Arc<Vocabulary>);
 impl Finalize for SharedVocabulary {}
 
 fn status_name(status: Status) -> &'static str {
@@ -222,17 +217,14 @@ fn validator_info(mut cx: FunctionContext) -> JsResult<JsObject> {
 
 fn vocabulary_object<'a>(cx: &mut FunctionContext<'a>, vocabulary: Result<Vocabulary, String>, started: Instant) -> JsResult<'a, JsObject> {
     let vocabulary = vocabulary.or_else(|e| cx.throw_error(e))?;
-    let trie = TokenTrie::new(&vocabulary);
     let result = cx.empty_object();
     let size = cx.number(vocabulary.len() as f64);
-    let bytes = cx.number((vocabulary.heap_bytes() + trie.heap_bytes()) as f64);
-    let trie_nodes = cx.number(trie.node_count() as f64);
+    let bytes = cx.number(vocabulary.heap_bytes() as f64);
     let load_ms = cx.number(started.elapsed().as_secs_f64() * 1e3);
-    let handle = cx.boxed(SharedVocabulary(Arc::new(VocabularyHandle { vocabulary, trie })));
+    let handle = cx.boxed(SharedVocabulary(Arc::new(vocabulary)));
     result.set(cx, "handle", handle)?;
     result.set(cx, "size", size)?;
     result.set(cx, "bytes", bytes)?;
-    result.set(cx, "trieNodes", trie_nodes)?;
     result.set(cx, "loadMs", load_ms)?;
     Ok(result)
 }
@@ -258,13 +250,13 @@ fn vocabulary_tokenizer_json(mut cx: FunctionContext) -> JsResult<JsObject> {
 fn vocabulary_special(mut cx: FunctionContext) -> JsResult<JsValue> {
     let handle = cx.argument::<JsBox<SharedVocabulary>>(0)?;
     let name = cx.argument::<JsString>(1)?.value(&mut cx);
-    Ok(match handle.0.vocabulary.special(&name) {
+    Ok(match handle.0.special(&name) {
         Some(id) => cx.number(id).upcast(),
         None => cx.null().upcast(),
     })
 }
 
-/// constrainIndexBuild(dfa, vocabulary, eos | null, eager) → {handle, wordsPerMask, buildMs,
+/// constrainIndexBuild(dfa, vocabulary, eos | null, eager) → {handle, wordsPerMask, trieNodes, buildMs,
 /// and, when eager: masks: ArrayBuffer, maskOfState: Uint32Array, distinctMasks, bytes}
 ///
 /// Eager masks are copied into one JS ArrayBuffer once; JS slices views out of it per state.
@@ -279,12 +271,13 @@ fn index_build(mut cx: FunctionContext) -> JsResult<JsObject> {
         Err(_) => None,
     };
     let eager = cx.argument::<JsBoolean>(3)?.value(&mut cx);
-    if eos.is_some_and(|e| e as usize >= vocabulary.vocabulary.len()) {
-        return cx.throw_range_error(format!("eos token {} is outside the vocabulary of {}", eos.unwrap_or_default(), vocabulary.vocabulary.len()));
+    if eos.is_some_and(|e| e as usize >= vocabulary.len()) {
+        return cx.throw_range_error(format!("eos token {} is outside the vocabulary of {}", eos.unwrap_or_default(), vocabulary.len()));
     }
-    let size = vocabulary.vocabulary.len();
+    let size = vocabulary.len();
+    let trie = TokenTrie::new(&vocabulary, &automaton);
     let index = if eager {
-        TokenIndex::build(&automaton, &vocabulary.trie, size, eos)
+        TokenIndex::build(&automaton, &trie, size, eos)
     } else {
         TokenIndex::new(&automaton, size, eos)
     };
@@ -298,15 +291,17 @@ fn index_build(mut cx: FunctionContext) -> JsResult<JsObject> {
         }
         let mask_of_state = JsUint32Array::from_slice(&mut cx, mask_of_state)?;
         let distinct = cx.number(index.distinct_masks() as f64);
-        let bytes = cx.number(index.heap_bytes() as f64);
+        let bytes = cx.number((index.heap_bytes() + trie.heap_bytes()) as f64);
         result.set(&mut cx, "masks", buffer)?;
         result.set(&mut cx, "maskOfState", mask_of_state)?;
         result.set(&mut cx, "distinctMasks", distinct)?;
         result.set(&mut cx, "bytes", bytes)?;
     }
     let words = cx.number(index.words_per_mask as f64);
+    let trie_nodes = cx.number(trie.node_count() as f64);
     let build_ms = cx.number(build_ms);
-    let handle = cx.boxed(IndexHandle { automaton, vocabulary, index: RefCell::new(index) });
+    let handle = cx.boxed(IndexHandle { automaton, vocabulary, trie, index: RefCell::new(index) });
+    result.set(&mut cx, "trieNodes", trie_nodes)?;
     result.set(&mut cx, "handle", handle)?;
     result.set(&mut cx, "wordsPerMask", words)?;
     result.set(&mut cx, "buildMs", build_ms)?;
@@ -321,7 +316,7 @@ fn index_mask(mut cx: FunctionContext) -> JsResult<JsUint32Array> {
         return cx.throw_range_error(format!("state {state} does not exist"));
     }
     let mut index = handle.index.borrow_mut();
-    let mask = index.mask(&handle.automaton, &handle.vocabulary.trie, state);
+    let mask = index.mask(&handle.automaton, &handle.trie, state);
     JsUint32Array::from_slice(&mut cx, mask)
 }
 
@@ -333,7 +328,7 @@ fn index_advance(mut cx: FunctionContext) -> JsResult<JsNumber> {
     if state as usize >= handle.automaton.state_count() {
         return cx.throw_range_error(format!("state {state} does not exist"));
     }
-    Ok(cx.number(advance(&handle.automaton, &handle.vocabulary.vocabulary, state, token)))
+    Ok(cx.number(advance(&handle.automaton, &handle.vocabulary, state, token)))
 }
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {

@@ -34,6 +34,16 @@ export const configSchema = z.strictObject({
     .default(DEFAULT_ALLOWED_COMMANDS)
     .describe('Commands agents may run without asking (a command matches when it starts with an entry)'),
   autoCommit: z.boolean().default(false).describe('Commit to git after a successful task'),
+  structuredWhitespace: z
+    .string()
+    .default('[ \\t\\n\\r]*')
+    .describe('Regex of the whitespace structured outputs may put between JSON tokens (client-side validation, token masks)'),
+  structuredMaxAnyDepth: z
+    .int()
+    .min(0)
+    .max(6)
+    .default(2)
+    .describe('How deep arrays/objects may nest where a structured-output schema leaves a value unconstrained'),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -44,9 +44,12 @@ describe('JsonConstraint from zod schemas', () => {
     expect(caught).toMatchObject({keyword: 'multipleOf', pointer: '/properties/items/items/multipleOf'})
   })
 
-  it('rejects recursive schemas with the $ref that recurses', () => {
+  it('unrolls recursive schemas a bounded number of times and says so', () => {
     const Tree: z.ZodType<{children: unknown[]}> = z.object({children: z.array(z.lazy(() => Tree))})
-    expect(() => compileSchema(Tree)).toThrow(UnsupportedSchemaError)
+    const {constraint, deviations} = compileSchema(Tree, {maxAnyDepth: 1})
+    expect(deviations.map((d) => d.keyword)).toContain('$ref')
+    expect(constraint.accepts('{"children":[{"children":[]}]}')).toBe(true)
+    expect(constraint.accepts('{"children":[{"children":[{"children":[]}]}]}')).toBe(false)
   })
 })
 

@@ -131,6 +131,15 @@ impl Automaton {
         self.next[state as usize * self.alphabet + self.classes[byte as usize] as usize]
     }
 
+    pub fn class_of(&self, byte: u8) -> u8 {
+        self.classes[byte as usize]
+    }
+
+    #[inline]
+    pub fn step_class(&self, state: StateId, class: u8) -> StateId {
+        self.next[state as usize * self.alphabet + class as usize]
+    }
+
     /// Runs `bytes` from `state`; stops early at the dead state.
     pub fn walk(&self, mut state: StateId, bytes: &[u8]) -> StateId {
         for &byte in bytes {

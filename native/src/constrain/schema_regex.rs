@@ -15,7 +15,8 @@ use std::fmt;
 pub struct Options {
     /// Regex for the whitespace allowed between JSON tokens.
     pub whitespace: String,
-    /// Nesting depth of arrays/objects allowed where the schema leaves a value unconstrained.
+    /// Nesting depth of arrays/objects allowed where the schema leaves a value unconstrained,
+    /// and how many times a recursive $ref is unrolled.
     pub max_any_depth: usize,
 }
 
@@ -66,7 +67,7 @@ const ANNOTATIONS: &[&str] = &[
 const HONOURED: &[&str] = &[
     "type", "properties", "required", "additionalProperties", "propertyNames", "enum", "const",
     "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "items", "prefixItems", "minItems", "maxItems", "anyOf", "oneOf",
+    "exclusiveMaximum", "multipleOf", "items", "prefixItems", "minItems", "maxItems", "anyOf", "oneOf",
     "allOf", "$ref",
 ];
 
@@ -171,7 +172,7 @@ impl<'a> Compiler<'a> {
                 "number" => {
                     let (regex, bounded) = number_regex(object, ptr)?;
                     if bounded {
-                        self.deviate("minimum", ptr, "a bounded number must be written without an exponent");
+                        self.deviate("minimum", ptr, "a bounded number (or one with multipleOf) must be written without an exponent");
                     }
                     regex
                 }
@@ -216,8 +217,10 @@ impl<'a> Compiler<'a> {
         let fragment = target
             .strip_prefix('#')
             .ok_or_else(|| err("$ref", &at, format!("only local references (#...) are supported, got {target}")))?;
-        if self.ref_stack.iter().any(|seen| seen == target) {
-            return Err(err("$ref", &at, format!("recursive reference {target} cannot be expressed as a regex")));
+        if self.ref_stack.iter().filter(|seen| *seen == target).count() >= self.options.max_any_depth {
+            // A regex cannot recurse: unroll a recursive reference a bounded number of times.
+            self.deviate("$ref", &at, "recursion is unrolled max_any_depth times; deeper instances are rejected");
+            return Ok(NOTHING.to_string());
         }
         let decoded = percent_decode(fragment);
         let resolved: &'a Value = self
@@ -375,7 +378,7 @@ impl<'a> Compiler<'a> {
                 return Err(err(keyword, &format!("{ptr}/{keyword}"), "a length bound together with a format cannot be expressed as one regex"));
             }
             let name = format.as_str().ok_or_else(|| err("format", &at, "must be a string"))?;
-            let body = format_regex(name).ok_or_else(|| err("format", &at, format!("format {name:?} is not supported (supported: date-time, date, time, email, uuid)")))?;
+            let body = format_regex(name).ok_or_else(|| err("format", &at, format!("format {name:?} is not supported (supported: date-time, date, time, email, uuid, uri, hostname, ipv4)")))?;
             return Ok(format!("\"{body}\""));
         }
         if let (Some(lo), Some(hi)) = (min, max) {
@@ -573,7 +576,24 @@ fn integer_bounds(object: &Map<String, Value>, ptr: &str) -> Result<(Option<i64>
     Ok((lo.map(|v| v as i64), hi.map(|v| v as i64)))
 }
 
+/// multipleOf as a power of ten 10^-k (k ≥ 0): the number of fraction digits it allows.
+/// Any other step cannot be expressed as a regex.
+fn multiple_of_digits(object: &Map<String, Value>, ptr: &str) -> Result<Option<usize>, SchemaError> {
+    let Some(step) = object.get("multipleOf") else { return Ok(None) };
+    let at = format!("{ptr}/multipleOf");
+    let unsupported = || err("multipleOf", &at, "only 1 and powers of ten below it (0.1, 0.01, ...) can be expressed as a regex");
+    let text = step.as_number().ok_or_else(unsupported)?.to_string();
+    let digits = match text.split_once('.') {
+        None if text == "1" => 0,
+        Some(("0", fraction)) if fraction.trim_end_matches('0').ends_with('1') && fraction.trim_end_matches('0').chars().rev().skip(1).all(|c| c == '0') => fraction.trim_end_matches('0').len(),
+        Some(("1", fraction)) if fraction.chars().all(|c| c == '0') => 0,
+        _ => return Err(unsupported()),
+    };
+    Ok(Some(digits))
+}
+
 fn integer_regex(object: &Map<String, Value>, ptr: &str) -> Result<String, SchemaError> {
+    multiple_of_digits(object, ptr)?;
     let (lo, hi) = integer_bounds(object, ptr)?;
     // JSON Schema counts 1.0 as an integer.
     Ok(format!(r"(?:{}(?:\.0+)?)", integer_range(lo, hi)))
@@ -600,6 +620,13 @@ fn number_regex(object: &Map<String, Value>, ptr: &str) -> Result<(String, bool)
         if tighter {
             *slot = Some(bound);
         }
+    }
+    if let Some(digits) = multiple_of_digits(object, ptr)? {
+        if lower.is_some() || upper.is_some() {
+            return Err(err("multipleOf", &format!("{ptr}/multipleOf"), "multipleOf together with bounds on a number is not supported"));
+        }
+        let fraction = if digits == 0 { r"(?:\.0+)?".to_string() } else { format!(r"(?:\.[0-9]{{1,{digits}}}0*)?") };
+        return Ok((format!("(?:{INTEGER}{fraction})"), true));
     }
     if lower.is_none() && upper.is_none() {
         return Ok((format!("(?:{INTEGER}{FRACTION}{EXPONENT})"), false));
@@ -854,6 +881,9 @@ fn format_regex(name: &str) -> Option<String> {
         "time" => time.to_string(),
         "date-time" => format!("{date}[Tt]{time}"),
         "uuid" => r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}".to_string(),
+        "uri" => r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*".to_string(),
+        "hostname" => r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*".to_string(),
+        "ipv4" => r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])".to_string(),
         "email" => r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*".to_string(),
         _ => return None,
     })

@@ -92,19 +92,26 @@ fn formats_and_zero_bounds() {
 }
 
 #[test]
-fn refs_resolve_and_recursion_is_an_error() {
+fn refs_resolve_and_recursion_is_unrolled_a_bounded_number_of_times() {
     let automaton = automaton_for(json!({"$defs": {"n": {"type": "null"}}, "anyOf": [{"$ref": "#/$defs/n"}, {"type": "boolean"}]}));
     assert!(accepts(&automaton, "null"));
     assert!(accepts(&automaton, "true"));
-    let recursive = json!({"$defs": {"t": {"type": "object", "properties": {"c": {"$ref": "#/$defs/t"}}}}, "$ref": "#/$defs/t"});
-    let error = schema_to_regex(&recursive, &Options::default()).unwrap_err();
-    assert_eq!(error.keyword, "$ref");
-    assert_eq!(error.pointer, "/$defs/t/properties/c/$ref");
+    let recursive = json!({"$defs": {"t": {"type": "object", "properties": {"c": {"$ref": "#/$defs/t"}}, "additionalProperties": false}}, "$ref": "#/$defs/t"});
+    let compiled = schema_to_regex(&recursive, &Options { max_any_depth: 2, ..Options::default() }).unwrap();
+    assert!(compiled.deviations.iter().any(|d| d.keyword == "$ref" && d.pointer == "/$defs/t/properties/c/$ref"));
+    let automaton = Automaton::from_regex(&compiled.regex, LIMIT).unwrap();
+    // Two levels of the recursive schema in all, the second without its recursive property.
+    assert!(accepts(&automaton, r#"{"c":{}}"#));
+    assert!(!accepts(&automaton, r#"{"c":{"c":{}}}"#));
 }
 
 #[test]
 fn unsupported_keywords_are_errors_naming_keyword_and_pointer() {
     let schema = json!({"type": "object", "properties": {"n": {"type": "integer", "multipleOf": 3}}});
+    let step = schema_to_regex(&json!({"type": "number", "multipleOf": 0.01}), &Options::default()).unwrap();
+    let automaton = Automaton::from_regex(&step.regex, LIMIT).unwrap();
+    assert!(accepts(&automaton, "1.25") && accepts(&automaton, "3") && accepts(&automaton, "0.100"));
+    assert!(!accepts(&automaton, "1.255"));
     let error = schema_to_regex(&schema, &Options::default()).unwrap_err();
     assert_eq!((error.keyword.as_str(), error.pointer.as_str()), ("multipleOf", "/properties/n/multipleOf"));
     let lookahead = json!({"type": "string", "pattern": "^(?!a)b$"});
@@ -171,7 +178,7 @@ fn masks_equal_a_brute_force_check_on_a_small_vocabulary() {
     }, "required": ["a"], "additionalProperties": false}));
     let vocabulary = small_vocabulary();
     let eos = vocabulary.special("<eos>").unwrap();
-    let trie = TokenTrie::new(&vocabulary);
+    let trie = TokenTrie::new(&vocabulary, &automaton);
     let mut index = TokenIndex::build(&automaton, &trie, vocabulary.len(), Some(eos));
     let mut lazy = TokenIndex::new(&automaton, vocabulary.len(), Some(eos));
     assert!(automaton.state_count() > 10);

@@ -51,8 +51,8 @@ export class Vocabulary {
     return this.native.size
   }
 
-  get stats(): {loadMs: number; bytes: number; trieNodes: number} {
-    return {loadMs: this.native.loadMs, bytes: this.native.bytes, trieNodes: this.native.trieNodes}
+  get stats(): {loadMs: number; bytes: number} {
+    return {loadMs: this.native.loadMs, bytes: this.native.bytes}
   }
 
   /** @internal */
@@ -88,9 +88,14 @@ export class TokenIndex {
     return this.native.wordsPerMask
   }
 
-  get stats(): {buildMs: number; bytes?: number; distinctMasks?: number} {
-    const {buildMs, bytes, distinctMasks} = this.native
-    return {buildMs, ...(bytes === undefined ? {} : {bytes}), ...(distinctMasks === undefined ? {} : {distinctMasks})}
+  get stats(): {buildMs: number; trieNodes: number; bytes?: number; distinctMasks?: number} {
+    const {buildMs, trieNodes, bytes, distinctMasks} = this.native
+    return {
+      buildMs,
+      trieNodes,
+      ...(bytes === undefined ? {} : {bytes}),
+      ...(distinctMasks === undefined ? {} : {distinctMasks}),
+    }
   }
 
   mask(state: number): Uint32Array {
@@ -111,7 +116,10 @@ export class TokenIndex {
     return ((word >>> (token & 31)) & 1) === 1
   }
 
-  /** The state after `token`; DEAD_STATE when the token is not allowed in `state`. */
+  /**
+   * The state after `token`; DEAD_STATE when the token is not allowed in `state`. The end token
+   * has no bytes and so no next state: it is allowed exactly where `allows(state, eosToken)`.
+   */
   advance(state: number, token: number): number {
     if (state === DEAD_STATE) return DEAD_STATE
     return constrainAdvance(this.native.handle, state, token)
