@@ -687,7 +687,7 @@ fn decimal_range(lower: Option<&Bound>, upper: Option<&Bound>) -> String {
     let zero = Bound { value: Decimal { negative: false, int: 0, frac: String::new() }, exclusive: false };
     let mut alternatives = Vec::new();
     // Non-negative part: magnitudes in [max(lower, 0), upper].
-    let upper_nonneg = upper.is_none_or(|u| !u.value.negative && !(u.value.is_zero() && u.exclusive));
+    let upper_nonneg = upper.is_none_or(|u| !(u.value.negative || u.value.is_zero() && u.exclusive));
     if upper_nonneg {
         let low = match lower {
             Some(l) if !l.value.negative => l.clone(),
@@ -949,7 +949,7 @@ fn encoded_class(class: &ClassUnicode) -> Hir {
     raw.difference(&must_escape);
     must_escape.intersect(class);
     let mut alternatives = Vec::new();
-    if raw.ranges().len() > 0 {
+    if !raw.ranges().is_empty() {
         alternatives.push(Hir::class(Class::Unicode(raw)));
     }
     for range in must_escape.ranges() {
