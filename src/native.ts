@@ -33,7 +33,7 @@ export interface NativeDfa {
 export interface NativeDfaOptions {
   /** Regex for whitespace between JSON tokens. */
   whitespace?: string
-  /** How deep arrays/objects may nest where the schema leaves a value unconstrained. */
+  /** How deep arrays/objects may nest where the schema leaves a value unconstrained, and how often a recursive $ref is unrolled. */
   maxAnyDepth?: number
   /** Memory bound for building the DFA, in bytes (default 512 MiB). */
   sizeLimit?: number

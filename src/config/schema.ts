@@ -43,7 +43,7 @@ export const configSchema = z.strictObject({
     .min(0)
     .max(6)
     .default(2)
-    .describe('How deep arrays/objects may nest where a structured-output schema leaves a value unconstrained'),
+    .describe('How deep arrays/objects may nest where a structured-output schema leaves a value unconstrained, and how often a recursive $ref is unrolled'),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -28,7 +28,7 @@ export const COMPACT_WHITESPACE = ''
 export interface ConstraintOptions {
   /** Regex for the whitespace allowed between JSON tokens (default FLEXIBLE_WHITESPACE). */
   whitespace?: string
-  /** Nesting allowed where the schema leaves a value unconstrained (default 2). */
+  /** Nesting allowed where the schema leaves a value unconstrained, and unrollings of a recursive $ref (default 2). */
   maxAnyDepth?: number
   /** Memory bound for building the DFA, in bytes (default 512 MiB). */
   sizeLimitBytes?: number
