@@ -1,6 +1,8 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod constrain;
+mod constrain_js;
 mod diff;
 mod edits;
 mod hash;
@@ -48,5 +50,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("panicForTest", panic_for_test)?;
     metrics_js::register(&mut cx)?;
     js_diff::register(&mut cx)?;
+    constrain_js::register(&mut cx)?;
     Ok(())
 }
