@@ -62,6 +62,11 @@ export const configSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Also send guided_json (vLLM < 0.12 only; newer servers ignore it silently)'),
+  structuredRepairs: z
+    .int()
+    .nonnegative()
+    .default(1)
+    .describe('Times a structured answer that breaks its schema is sent back to the model with the error before the call fails'),
   chatTemplateKwargs: z
     .record(z.string(), z.unknown())
     .default({})
