@@ -34,6 +34,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'task lineage and outcome',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN summary TEXT;
+      ALTER TABLE tasks ADD COLUMN tx_id TEXT;
+      ALTER TABLE tasks ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0
