@@ -58,6 +58,8 @@ export interface AgentResult {
   summary: string
   txId?: string
   files: string[]
+  /** The commit found a file changed since it was read (by a parallel task, say); a fresh attempt may succeed. */
+  collided?: boolean
 }
 
 interface Action {
@@ -170,7 +172,8 @@ export class Agent {
       }
     } catch (error) {
       if (this.options.signal.aborted || error instanceof Interrupted) return this.end('interrupted', 'interrupted by the user; nothing was written')
-      return this.end('failed', (error as Error).message)
+      const result = this.end('failed', (error as Error).message)
+      return (error as Error).name === 'CollisionError' ? {...result, collided: true} : result
     } finally {
       this.scratch.dispose()
     }
