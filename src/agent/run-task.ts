@@ -160,7 +160,9 @@ class TaskRunner {
         approve: options.approve,
       }).run()
     const first = await attempt()
-    return first.collided ? attempt() : first
+    if (!first.collided) return first
+    services.bus.emit({type: 'rolled_back', taskId: row.id, reason: `${first.summary} Retrying once on fresh content.`})
+    return attempt()
   }
 
   private async runPlanned(row: LineageRow): Promise<AgentResult> {
