@@ -137,17 +137,17 @@ export class Agent {
   private definitions = toolDefinitions([])
   private schema = actionSchema([])
 
-  private prepareConversation(): void {
+  private async prepareConversation(): Promise<void> {
     this.definitions = toolDefinitions(this.tools)
     this.schema = actionSchema(this.tools)
     const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions: this.options.instructions, tools: this.tools})
     this.messages.length = 0
-    this.messages.push({role: 'system', content: system}, {role: 'user', content: this.options.redact(this.options.task)})
+    this.messages.push({role: 'system', content: system}, {role: 'user', content: await this.options.redact(this.options.task)})
   }
 
   async run(): Promise<AgentResult> {
     try {
-      this.prepareConversation()
+      await this.prepareConversation()
       const baseline = this.options.role.acceptance === 'faster' ? await this.benchmark(this.options.workspace.root) : undefined
       for (;;) {
         const stop = this.budgetStop()
@@ -168,7 +168,7 @@ export class Agent {
         const conclusion = await this.conclude(finished, baseline)
         if (conclusion.kind === 'end') return conclusion.result
         this.revisions++
-        this.messages.push({role: 'user', content: this.options.redact(conclusion.feedback)})
+        this.messages.push({role: 'user', content: await this.options.redact(conclusion.feedback)})
       }
     } catch (error) {
       if (this.options.signal.aborted || error instanceof Interrupted) return this.end('interrupted', 'interrupted by the user; nothing was written')
@@ -225,7 +225,7 @@ export class Agent {
     } catch (error) {
       if (this.options.settings.protocol === 'auto' && this.protocol === 'tools' && this.step === 1 && lacksToolParser(error)) {
         this.protocol = 'json'
-        this.prepareConversation()
+        await this.prepareConversation()
         this.emit({type: 'protocol', taskId: this.id, protocol: 'json', reason: (error as Error).message})
         return this.callModel()
       }
@@ -287,7 +287,7 @@ export class Agent {
     for (const action of actions) {
       this.emit({type: 'tool_call', taskId: this.id, callId: action.id, tool: action.name, arguments: action.args.ok ? action.args.value : action.args.error})
       const {status, output} = await this.invoke(action)
-      const shown: Bounded = bound(this.options.redact(output))
+      const shown: Bounded = bound(await this.options.redact(output))
       this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: shown.text, truncated: shown.truncated})
       if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${shown.text}`})
       else this.messages.push({role: 'tool', tool_call_id: action.id, content: shown.text})
@@ -314,7 +314,7 @@ export class Agent {
     }
   }
 
-  private reportDiff(path: string): void {
+  private async reportDiff(path: string): Promise<void> {
     const change = this.tx.changes().find((candidate) => candidate.path === path)
     let before = ''
     try {
@@ -325,7 +325,7 @@ export class Agent {
     const after = change?.content?.toString('utf8') ?? (change ? '' : before)
     const diff = this.options.engine.diff(before, after, path)
     this.diffs.set(path, diff.unified)
-    this.emit({type: 'diff', taskId: this.id, path, unified: this.options.redact(bound(diff.unified).text), added: diff.added, removed: diff.removed})
+    this.emit({type: 'diff', taskId: this.id, path, unified: await this.options.redact(bound(diff.unified).text), added: diff.added, removed: diff.removed})
   }
 
   private stagedDiff(): string {
@@ -358,7 +358,7 @@ export class Agent {
     }
     const verdict = await critique(
       this.options.critic ?? this.model,
-      {task: this.options.task, summary, diff: this.options.redact(bound(this.stagedDiff()).text), tests: tests ? `${tests.passed ? 'PASSED' : 'FAILED'}\n${bound(tests.output, 4000).text}` : 'no test command declared'},
+      {task: this.options.task, summary, diff: await this.options.redact(bound(this.stagedDiff()).text), tests: tests ? `${tests.passed ? 'PASSED' : 'FAILED'}\n${bound(tests.output, 4000).text}` : 'no test command declared'},
       {signal: this.options.signal, taskId: this.id, onUsage: (usage) => this.recordUsage(usage)},
     )
     this.emit({type: 'reflection', taskId: this.id, round: this.revisions + 1, verdict: verdict.verdict, feedback: verdict.feedback})

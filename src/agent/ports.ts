@@ -102,4 +102,4 @@ export interface TextEngine {
 }
 
 /** Masks secrets before text leaves the machine or lands in the event log. */
-export type Redactor = (text: string) => string
+export type Redactor = (text: string) => string | Promise<string>

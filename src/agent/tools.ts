@@ -30,7 +30,7 @@ export interface ToolContext {
   /** Asks the user (or the --approve policy) whether an edit or command may go ahead. */
   approve(kind: ApprovalKind, subject: string): Promise<boolean>
   /** Reports a staged file's diff against the repository to the UI and the event log. */
-  onDiff(path: string): void
+  onDiff(path: string): Promise<void>
   signal: AbortSignal
 }
 
@@ -70,7 +70,7 @@ async function stage(context: ToolContext, path: string, next: string | null, op
   }
   if (next === null) context.tx.delete(path)
   else context.tx.write(path, next)
-  context.onDiff(path)
+  await context.onDiff(path)
   const {added, removed} = context.engine.diff(before, next ?? '', path)
   return `${op} ${path}: staged (+${added} -${removed}). Nothing is written until the task finishes and passes review.`
 }
