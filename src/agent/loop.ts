@@ -305,12 +305,30 @@ export class Agent {
       return {status: 'error', output: `invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`}
     }
     try {
-      return {status: 'ok', output: await tool.run(parsed.data, this.context)}
+      return {status: 'ok', output: await this.runWaitingForLocks(tool, parsed.data)}
     } catch (error) {
       if (this.options.signal.aborted) throw new Interrupted()
       if (error instanceof ToolRefused) return {status: 'refused', output: error.message}
       if (error instanceof ToolError) return {status: 'error', output: error.message}
       return {status: 'error', output: `${(error as Error).name}: ${(error as Error).message}`}
+    }
+  }
+
+  /**
+   * A file another open transaction holds (a parallel sub-task editing it) is waited for rather
+   * than reported: that transaction commits or rolls back soon, and the commit-time hash check
+   * then decides whether this task must redo its work on fresh content.
+   */
+  private async runWaitingForLocks(tool: Tool, args: Record<string, unknown>): Promise<string> {
+    let waited = 0
+    for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await tool.run(args, this.context)
+      } catch (error) {
+        if ((error as Error).name !== 'CollisionError' || waited >= LOCK_WAIT_MS) throw error
+        await sleep(delay, this.options.signal)
+        waited += delay
+      }
     }
   }
 
@@ -388,6 +406,23 @@ export class Agent {
     }
     return best
   }
+}
+
+const LOCK_WAIT_MS = 30_000
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Interrupted())
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new Interrupted())
+    }
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
 }
 
 function parseJson(text: string): unknown {

@@ -80,7 +80,13 @@ function EntryView({entry}: {entry: Entry}) {
 }
 
 function ApprovalPrompt({state}: {state: RunState}) {
-  useInput((input) => {
+  useInput((input, key) => {
+    // The prompt puts the terminal in raw mode, where Ctrl-C is a key, not a signal: pass it on as one.
+    if (key.ctrl && input === 'c') {
+      state.approval?.respond(false)
+      process.kill(process.pid, 'SIGINT')
+      return
+    }
     const answer = input.toLowerCase()
     if (answer === 'y' || answer === 'n') state.approval?.respond(answer === 'y')
   })
