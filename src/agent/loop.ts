@@ -269,7 +269,7 @@ export class Agent {
       const toolCalls: AssistantToolCall[] = calls.map((call) => ({
         id: call.id,
         type: 'function',
-        function: {name: call.name, arguments: call.args.ok ? JSON.stringify(call.args.value) : ''},
+        function: {name: call.name, arguments: call.args.ok ? JSON.stringify(call.args.value) : '{}'},
       }))
       this.messages.push(toolCalls.length > 0 ? {role: 'assistant', content: text || null, tool_calls: toolCalls} : {role: 'assistant', content: text})
       if (text) this.emit({type: 'assistant_message', taskId: this.id, content: text})
