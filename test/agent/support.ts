@@ -35,11 +35,16 @@ export class ScriptedModel implements ModelClient {
     this.queue.push(...replies)
   }
 
-  async *chat(request: ChatRequest): AsyncGenerator<ChatEvent> {
+  /** Records the request and picks the scripted reply; a script function may throw to fail the call. */
+  next(request: ChatRequest): ScriptedReply {
     this.requests.push(structuredClone({...request, signal: undefined, responseSchema: undefined}) as ChatRequest)
     const next = this.queue.shift() ?? this.fallback
     if (!next) throw new Error('scripted model: no reply left')
-    const reply = typeof next === 'function' ? next(request) : next
+    return typeof next === 'function' ? next(request) : next
+  }
+
+  async *chat(request: ChatRequest): AsyncGenerator<ChatEvent> {
+    const reply = this.next(request)
     const pause = () =>
       new Promise<void>((resolveDelay, reject) => {
         if (request.signal?.aborted) return reject(Object.assign(new Error('cancelled'), {kind: 'cancelled'}))
