@@ -4,9 +4,10 @@
 export const VLLM_SERVE_LINE =
   'vllm serve Qwen/Qwen2.5-Coder-7B-Instruct --enable-auto-tool-choice --tool-call-parser hermes --port 8000'
 
-export function noEndpointMessage(tried: readonly string[], reason: string): string {
+/** `failures` names each endpoint tried and what went wrong there. */
+export function noEndpointMessage(failures: string): string {
   return (
-    `No LLM endpoint answered: PyAgent tried ${tried.join(', ')} (${reason}). ` +
+    `No LLM endpoint answered: PyAgent tried ${failures}. ` +
     `Start vLLM's OpenAI-compatible server with tool calling enabled, for example \`${VLLM_SERVE_LINE}\`, ` +
     'or point PyAgent at a server that is already running with `export PYAGENT_BASE_URL=http://<host>:8000/v1` ' +
     '(or `pyagent config set baseUrl http://<host>:8000/v1`); `pyagent doctor` checks the connection.'

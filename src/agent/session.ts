@@ -1,24 +1,20 @@
 /**
- * One `pyagent run` from start to exit code: checks that an endpoint answers, wires the event
- * stream to the chosen output (ink TUI on a terminal, NDJSON with --json, plain lines
- * otherwise), turns Ctrl-C into an abort, runs the task, and maps its outcome to the exit code.
+ * One `pyagent run` from the opened services to the exit code: wires the event stream to the
+ * chosen output (ink TUI on a terminal, NDJSON with --json, plain lines otherwise), runs the
+ * task under the caller's abort signal (Ctrl-C), commits to git when asked, and maps the
+ * outcome to the exit code. Ink is loaded only when the TUI is shown: it is slow to import.
  */
-import {render} from 'ink'
-import React from 'react'
-
 import type {Config} from '../config/schema.js'
 import type {StateDb} from '../state/db.js'
 import type {TaskPriority} from '../state/tasks.js'
 import {Feed} from '../ui/feed.js'
 import {plainLine} from '../ui/plain.js'
-import {RunView} from '../ui/RunView.js'
 import {type ApprovalMode, approver} from './approval.js'
-import {noEndpointMessage} from './endpoint-help.js'
 import {EventBus} from './events.js'
 import type {CheaperModel} from './loop.js'
 import type {CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {detectTestCommand} from './tools.js'
-import {EXIT_CODES, runTask, type TaskOutcome} from './run-task.js'
+import {runTask, type TaskOutcome} from './run-task.js'
 import type {RoleName} from './roles.js'
 
 export interface OpenedServices {
@@ -29,10 +25,6 @@ export interface OpenedServices {
   redact: Redactor
   model: ModelClient
   cheaperModel?: CheaperModel
-  /** The endpoints that will be tried, for the message when none answers. */
-  endpoints: readonly string[]
-  /** Resolves when an endpoint serves a model; rejects with the reason otherwise. */
-  probe(signal: AbortSignal): Promise<void>
   /** Refuses to start on a repository mid-merge or mid-rebase. */
   prepare?(): Promise<void>
   /** Commits the task's files to git; returns the commit hash. */
@@ -56,11 +48,6 @@ export interface SessionIo {
   writeError(text: string): void
 }
 
-/** An expected failure before the task could start; the command prints it and exits 1. */
-export class RunSetupError extends Error {
-  override readonly name = 'RunSetupError'
-}
-
 export async function runSession(
   root: string,
   config: Config,
@@ -69,23 +56,18 @@ export async function runSession(
   io: SessionIo,
   signal: AbortSignal,
 ): Promise<{exitCode: number; outcome?: TaskOutcome}> {
-  try {
-    await services.probe(signal)
-  } catch (error) {
-    if (signal.aborted) return {exitCode: EXIT_CODES.interrupted}
-    throw new RunSetupError(noEndpointMessage(services.endpoints, firstLine((error as Error).message)))
-  }
   await services.prepare?.()
 
   const bus = new EventBus(services.db)
   const feed = new Feed()
   let ask: ((kind: 'edit' | 'command', subject: string) => Promise<boolean>) | undefined
-  let ui: ReturnType<typeof render> | undefined
+  let ui: {unmount(): Promise<void>} | undefined
   if (io.json) {
     bus.on((event) => io.write(`${JSON.stringify(event)}\n`))
   } else if (io.interactive) {
     bus.on((event) => feed.push(event))
-    ui = render(React.createElement(RunView, {feed}), {exitOnCtrlC: false})
+    const {mountRunView} = await import('../ui/mount.js')
+    ui = mountRunView(feed)
     ask = (kind, subject) => new Promise((resolve) => feed.push({type: 'approval_request', request: {kind, subject, respond: resolve}}))
   } else {
     bus.on((event) => {
@@ -123,15 +105,8 @@ export async function runSession(
     }
     return {exitCode: outcome.exitCode, outcome}
   } finally {
-    if (ui) {
-      ui.unmount()
-      await ui.waitUntilExit()
-    }
+    await ui?.unmount()
   }
 }
 
 const COMMAND_TIMEOUT_MS = 300_000
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.replace(/\.$/, '')
-}

@@ -64,9 +64,9 @@ describe('budget', () => {
 
 describe('the no-endpoint message', () => {
   it('says what was tried, how to start vLLM with tool calling, and how to set PYAGENT_BASE_URL, in one paragraph', () => {
-    const message = noEndpointMessage(['http://localhost:8000/v1'], 'connection refused')
+    const message = noEndpointMessage('http://localhost:8000/v1: connection refused')
     expect(message).not.toContain('\n')
-    expect(message).toContain('http://localhost:8000/v1 (connection refused)')
+    expect(message).toContain('tried http://localhost:8000/v1: connection refused.')
     expect(message).toContain(VLLM_SERVE_LINE)
     expect(VLLM_SERVE_LINE).toMatch(/^vllm serve \S+ .*--enable-auto-tool-choice --tool-call-parser \S+/)
     expect(message).toContain('PYAGENT_BASE_URL')
