@@ -308,6 +308,8 @@ export class Agent {
       return {status: 'ok', output: await this.runWaitingForLocks(tool, parsed.data)}
     } catch (error) {
       if (this.options.signal.aborted) throw new Interrupted()
+      // The file moved under this transaction: its edits are stale, so the attempt ends and the task runner retries on fresh content.
+      if ((error as Error).name === 'CollisionError') throw error
       if (error instanceof ToolRefused) return {status: 'refused', output: error.message}
       if (error instanceof ToolError) return {status: 'error', output: error.message}
       return {status: 'error', output: `${(error as Error).name}: ${(error as Error).message}`}
@@ -316,8 +318,8 @@ export class Agent {
 
   /**
    * A file another open transaction holds (a parallel sub-task editing it) is waited for rather
-   * than reported: that transaction commits or rolls back soon, and the commit-time hash check
-   * then decides whether this task must redo its work on fresh content.
+   * than reported: that transaction commits or rolls back soon. If it committed, the file has
+   * moved under this transaction and the edit's CollisionError ends the attempt (see invoke).
    */
   private async runWaitingForLocks(tool: Tool, args: Record<string, unknown>): Promise<string> {
     let waited = 0
@@ -325,7 +327,7 @@ export class Agent {
       try {
         return await tool.run(args, this.context)
       } catch (error) {
-        if ((error as Error).name !== 'CollisionError' || waited >= LOCK_WAIT_MS) throw error
+        if (!isLockCollision(error) || waited >= LOCK_WAIT_MS) throw error
         await sleep(delay, this.options.signal)
         waited += delay
       }
@@ -409,6 +411,11 @@ export class Agent {
 }
 
 const LOCK_WAIT_MS = 30_000
+
+/** The workspace's lock refusal, as opposed to a file that changed since it was read. */
+function isLockCollision(error: unknown): boolean {
+  return (error as Error).name === 'CollisionError' && /another open transaction/.test((error as Error).message)
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
