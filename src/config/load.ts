@@ -80,6 +80,7 @@ export function parseTextValue(key: ConfigKey, text: string, sourceLabel: string
     const lowered = text.trim().toLowerCase()
     value = ['true', '1', 'yes'].includes(lowered) ? true : ['false', '0', 'no'].includes(lowered) ? false : text
   }
+  if (type === 'record' || type === 'object') value = parseJsonText(text, sourceLabel)
   if (type === 'array') {
     value = text.trim().startsWith('[') ? parseJsonText(text, sourceLabel) : text.split(',').map((part) => part.trim())
   }

@@ -24,7 +24,11 @@ export const configSchema = z.strictObject({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .default('PYAGENT_API_KEY')
     .describe('Name of the environment variable that holds the API key (never the key itself)'),
-  requestTimeoutMs: z.int().positive().default(120_000).describe('Timeout of one LLM request, in ms'),
+  requestTimeoutMs: z
+    .int()
+    .positive()
+    .default(120_000)
+    .describe('LLM request timeout, in ms: the longest wait for an answer to start, or for its next streamed chunk'),
   maxSteps: z.int().positive().default(50).describe('Budget: agent loop steps per task'),
   maxTokens: z.int().positive().default(500_000).describe('Budget: prompt + completion tokens per task'),
   maxCostUsd: z.number().nonnegative().default(5).describe('Budget: cost per task, in USD'),
@@ -33,6 +37,52 @@ export const configSchema = z.strictObject({
     .array(z.string().min(1))
     .default(DEFAULT_ALLOWED_COMMANDS)
     .describe('Commands agents may run without asking (a command matches when it starts with an entry)'),
+  endpoints: z
+    .array(z.url())
+    .default([])
+    .describe('More OpenAI-compatible endpoints pooled with baseUrl (least outstanding requests, failover)'),
+  maxRetries: z.int().nonnegative().default(4).describe('LLM retries after a 429, a 5xx or a dropped connection'),
+  retryBaseDelayMs: z.int().positive().default(500).describe('First retry delay in ms; doubles per retry, with full jitter'),
+  retryMaxDelayMs: z.int().positive().default(20_000).describe('Ceiling of one retry delay in ms (a longer Retry-After is honoured)'),
+  totalDeadlineMs: z.int().positive().default(600_000).describe('Deadline of one LLM call across all its retries, in ms'),
+  endpointFailureThreshold: z
+    .int()
+    .positive()
+    .default(2)
+    .describe('Consecutive failures after which an endpoint is marked down until its /health answers'),
+  endpointProbeIntervalMs: z.int().positive().default(5_000).describe('Wait before probing a down endpoint\'s /health again, in ms'),
+  structuredOutputsField: z
+    .enum(['structured_outputs', 'response_format'])
+    .default('structured_outputs')
+    .describe('Request field carrying a JSON schema constraint: vLLM\'s structured_outputs, or OpenAI\'s response_format'),
+  legacyGuidedFields: z
+    .boolean()
+    .default(false)
+    .describe('Also send guided_json (vLLM < 0.12 only; newer servers ignore it silently)'),
+  chatTemplateKwargs: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('chat_template_kwargs passed to vLLM, e.g. {"enable_thinking": false}'),
+  tokenEncoding: z
+    .enum(['cl100k_base', 'o200k_base', 'p50k_base', 'r50k_base', 'gpt2'])
+    .default('cl100k_base')
+    .describe('tiktoken encoding for local token counts (reconciled with the server\'s usage)'),
+  completionReserveTokens: z
+    .int()
+    .positive()
+    .default(4096)
+    .describe('Tokens of the context window kept free for the answer when fitting a conversation'),
+  prices: z
+    .record(
+      z.string(),
+      z.strictObject({
+        inputPerMTok: z.number().nonnegative(),
+        outputPerMTok: z.number().nonnegative(),
+        cachedInputPerMTok: z.number().nonnegative().optional(),
+      }),
+    )
+    .default({})
+    .describe('USD per million tokens by model, e.g. {"qwen3": {"inputPerMTok": 0.2, "outputPerMTok": 0.6}}'),
   autoCommit: z.boolean().default(false).describe('Commit to git after a successful task'),
   actionProtocol: z
     .enum(['auto', 'tools', 'json'])

@@ -35,6 +35,32 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'llm calls',
+    sql: `
+      CREATE TABLE llm_calls (
+        id                      INTEGER PRIMARY KEY,
+        task_id                 TEXT REFERENCES tasks(id),
+        endpoint                TEXT NOT NULL,
+        model                   TEXT NOT NULL,
+        status                  TEXT NOT NULL CHECK (status IN ('ok', 'error', 'cancelled')),
+        finish_reason           TEXT,
+        prompt_tokens           INTEGER NOT NULL,
+        completion_tokens       INTEGER NOT NULL,
+        cached_tokens           INTEGER,
+        usage_source            TEXT NOT NULL CHECK (usage_source IN ('server', 'estimated')),
+        estimated_prompt_tokens INTEGER NOT NULL,
+        attempts                INTEGER NOT NULL,
+        latency_ms              INTEGER NOT NULL,
+        first_token_ms          INTEGER,
+        cost_usd                REAL,
+        error                   TEXT,
+        created_at              TEXT NOT NULL
+      );
+      CREATE INDEX llm_calls_task ON llm_calls(task_id);
+    `,
+  },
+  {
     version: 4,
     name: 'task lineage and outcome',
     sql: `

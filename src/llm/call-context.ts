@@ -1,0 +1,77 @@
+import type {LlmClientConfig} from './client.js'
+import type {ServedModel} from './discovery.js'
+import {LlmError, toLlmError} from './errors.js'
+import type {TokenCounter} from './tokens.js'
+import type {ChatRequest} from './types.js'
+import type {LlmCallRecord, UsageRecorder} from './usage-log.js'
+
+/** One chat() call: its deadline, the caller's signal, and its single llm_calls record. */
+export class CallContext {
+  readonly started = performance.now()
+  readonly outer: AbortSignal
+  served: ServedModel
+  localPromptTokens = 0
+  attempts = 0
+  endpoint: string
+  private readonly deadline = new AbortController()
+  private readonly deadlineTimer: NodeJS.Timeout
+  private recorded = false
+
+  constructor(
+    readonly request: ChatRequest,
+    private readonly config: LlmClientConfig,
+    private readonly recordUsage: UsageRecorder | undefined,
+    private readonly tokens: TokenCounter,
+  ) {
+    this.served = {id: config.model ?? 'unknown'}
+    this.endpoint = config.baseUrl
+    this.deadlineTimer = setTimeout(() => this.deadline.abort(new Error('deadline')), config.totalDeadlineMs)
+    this.outer = request.signal ? AbortSignal.any([request.signal, this.deadline.signal]) : this.deadline.signal
+  }
+
+  /** Names an abort by its cause: the caller, the total deadline, or this attempt's timeout. */
+  classify(error: unknown, endpoint: string, attemptSignal?: AbortSignal): LlmError {
+    if (this.request.signal?.aborted) {
+      return new LlmError({kind: 'cancelled', endpoint, detail: 'cancelled by the caller', retryable: false, cause: error})
+    }
+    if (this.deadline.signal.aborted) {
+      const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)`
+      return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
+    }
+    if (attemptSignal?.aborted) {
+      const detail = `no answer and no progress for requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
+      return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
+    }
+    return toLlmError(error, endpoint)
+  }
+
+  record(status: LlmCallRecord['status'], extra: Partial<LlmCallRecord> = {}): void {
+    if (this.recorded) return
+    this.recorded = true
+    this.recordUsage?.({
+      taskId: this.request.taskId,
+      endpoint: this.endpoint,
+      model: this.served.id,
+      status,
+      promptTokens: this.tokens.calibrated(this.localPromptTokens),
+      completionTokens: 0,
+      usageSource: 'estimated',
+      estimatedPromptTokens: this.localPromptTokens,
+      attempts: this.attempts,
+      latencyMs: performance.now() - this.started,
+      ...extra,
+    })
+  }
+
+  /** Records the failed call and returns the error to throw. */
+  fail(error: LlmError, extra: Partial<LlmCallRecord> = {}): LlmError {
+    this.record(error.kind === 'cancelled' ? 'cancelled' : 'error', {...extra, error: error.message})
+    return error
+  }
+
+  close(): void {
+    clearTimeout(this.deadlineTimer)
+    // A caller that stopped reading early still leaves a record of what the call cost.
+    this.record('cancelled', {error: 'the caller stopped reading the answer'})
+  }
+}

@@ -1,0 +1,21 @@
+/** The LLM client's public surface: what agents and commands import. */
+import type {StateDb} from '../state/db.js'
+import {LlmClient, type LlmClientConfig, type LlmClientOptions} from './client.js'
+import {sqliteUsageRecorder} from './usage-log.js'
+
+export {LlmClient, type LlmClientConfig, type LlmClientOptions} from './client.js'
+export {collectChat, type ChatResult} from './collect.js'
+export {LlmError, type LlmErrorKind} from './errors.js'
+export type {StreamingValidator, StreamingValidatorFactory, TextConstraint} from './structured.js'
+export {invalidArgumentsObservation} from './tool-calls.js'
+export type * from './types.js'
+export {usageTotals, type LlmCallRecord, type UsageTotals} from './usage-log.js'
+
+/** A client for the configured endpoints that records every call in the repository's llm_calls. */
+export function createLlmClient(
+  config: LlmClientConfig,
+  state: StateDb,
+  options: Omit<LlmClientOptions, 'config' | 'recordUsage'> = {},
+): LlmClient {
+  return new LlmClient({...options, config, recordUsage: sqliteUsageRecorder(state)})
+}

@@ -1,0 +1,135 @@
+/**
+ * Several OpenAI-compatible endpoints used as one: the least busy is picked, a conversation
+ * stays on its endpoint (vLLM's prefix cache lives there), and an endpoint that keeps failing
+ * is set aside until its /health answers again.
+ */
+import {LlmError} from './errors.js'
+
+const MAX_CONVERSATIONS = 10_000
+
+export interface Endpoint {
+  /** The /v1 base URL. */
+  readonly url: string
+  /** The server root, where vLLM serves /health and /tokenize. */
+  readonly root: string
+  outstanding: number
+  failures: number
+  down: boolean
+  lastProbeAt: number
+}
+
+export interface PoolOptions {
+  failureThreshold: number
+  probeIntervalMs: number
+  /** Resolves true when the endpoint's /health answers 2xx. */
+  probe?: (endpoint: Endpoint) => Promise<boolean>
+  now?: () => number
+}
+
+export function serverRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')
+}
+
+export async function probeHealth(endpoint: Endpoint, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint.root}/health`, {signal: AbortSignal.timeout(timeoutMs)})
+    await response.body?.cancel()
+    return response.ok
+  } catch {
+    return false
+  }
+}
+
+export class EndpointPool {
+  readonly endpoints: Endpoint[]
+  private readonly affinity = new Map<string, Endpoint>()
+  private readonly probing = new Map<Endpoint, Promise<void>>()
+  private readonly now: () => number
+  private readonly probe: (endpoint: Endpoint) => Promise<boolean>
+
+  constructor(
+    urls: readonly string[],
+    private readonly options: PoolOptions,
+  ) {
+    const unique = [...new Set(urls.map((url) => url.replace(/\/+$/, '')))]
+    if (unique.length === 0) throw new Error('EndpointPool needs at least one endpoint URL')
+    this.endpoints = unique.map((url) => ({url, root: serverRoot(url), outstanding: 0, failures: 0, down: false, lastProbeAt: 0}))
+    this.now = options.now ?? Date.now
+    this.probe = options.probe ?? ((endpoint) => probeHealth(endpoint))
+  }
+
+  /**
+   * Picks an endpoint and counts the request as outstanding on it; `release` must follow.
+   * `avoid` is the endpoint that just failed: a retry goes elsewhere when it can.
+   */
+  async acquire(conversationId?: string, avoid?: Endpoint): Promise<Endpoint> {
+    this.probeDueEndpoints()
+    let up = this.endpoints.filter((endpoint) => !endpoint.down)
+    if (up.length === 0) {
+      await Promise.all(this.endpoints.map((endpoint) => this.probeNow(endpoint)))
+      up = this.endpoints.filter((endpoint) => !endpoint.down)
+    }
+    if (up.length === 0) {
+      throw new LlmError({
+        kind: 'no_endpoint',
+        endpoint: this.endpoints.map((endpoint) => endpoint.url).join(', '),
+        detail: 'every endpoint is marked down and failed its /health probe',
+        retryable: true,
+      })
+    }
+    const candidates = avoid && up.length > 1 ? up.filter((endpoint) => endpoint !== avoid) : up
+    const sticky = conversationId === undefined ? undefined : this.affinity.get(conversationId)
+    let chosen = sticky && candidates.includes(sticky) ? sticky : undefined
+    if (!chosen) {
+      chosen = candidates[0]!
+      for (const endpoint of candidates) if (endpoint.outstanding < chosen.outstanding) chosen = endpoint
+    }
+    if (conversationId !== undefined) this.remember(conversationId, chosen)
+    chosen.outstanding++
+    return chosen
+  }
+
+  /** Most recently used last; the oldest conversations are forgotten so a long-lived server doesn't grow without bound. */
+  private remember(conversationId: string, endpoint: Endpoint): void {
+    this.affinity.delete(conversationId)
+    this.affinity.set(conversationId, endpoint)
+    if (this.affinity.size > MAX_CONVERSATIONS) this.affinity.delete(this.affinity.keys().next().value!)
+  }
+
+  /** `failed` is for failures of the endpoint itself (connection, 5xx, timeout), not of the request. */
+  release(endpoint: Endpoint, outcome: 'ok' | 'failed' | 'neutral'): void {
+    endpoint.outstanding = Math.max(0, endpoint.outstanding - 1)
+    if (outcome === 'ok') endpoint.failures = 0
+    if (outcome === 'failed') {
+      endpoint.failures++
+      if (endpoint.failures >= this.options.failureThreshold && !endpoint.down) {
+        endpoint.down = true
+        endpoint.lastProbeAt = this.now()
+      }
+    }
+  }
+
+  /** Down endpoints whose wait is over are probed in the background; a healthy one rejoins. */
+  private probeDueEndpoints(): void {
+    for (const endpoint of this.endpoints) {
+      if (endpoint.down && this.now() - endpoint.lastProbeAt >= this.options.probeIntervalMs) void this.probeNow(endpoint)
+    }
+  }
+
+  private probeNow(endpoint: Endpoint): Promise<void> {
+    if (!endpoint.down) return Promise.resolve()
+    let running = this.probing.get(endpoint)
+    if (!running) {
+      endpoint.lastProbeAt = this.now()
+      running = this.probe(endpoint).then((healthy) => {
+        this.probing.delete(endpoint)
+        if (healthy) {
+          endpoint.down = false
+          endpoint.failures = 0
+        }
+      })
+      this.probing.set(endpoint, running)
+    }
+    return running
+  }
+}

@@ -1,0 +1,432 @@
+/**
+ * A stand-in for vLLM's OpenAI-compatible server, speaking its wire format: `data:` SSE frames
+ * ending in `data: [DONE]`, a first delta carrying the role, tool-call deltas keyed by index
+ * with the id and name first and the arguments in pieces, a trailing usage chunk with
+ * `choices: []` when `stream_options.include_usage` is set, and both error body shapes vLLM has
+ * used. Each test scripts the replies (a queue, or a function of the request) and can inject
+ * faults; every request is recorded so tests can inspect what the client sent.
+ */
+import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+
+export type ErrorShape = 'nested' | 'flat'
+
+export interface ScriptedToolCall {
+  name: string
+  /** Sent verbatim, so a test can script invalid JSON. */
+  arguments: string
+  id?: string
+}
+
+export type StreamFault =
+  /** Destroy the socket after this many SSE events: the client sees a reset mid-stream. */
+  | {kind: 'drop'; afterEvents: number}
+  /** Send a `data:` frame that is not JSON after this many events, then carry on. */
+  | {kind: 'malformed'; afterEvents: number}
+  /** Stop writing (socket left open) after this many events: a stream that goes silent. */
+  | {kind: 'hang'; afterEvents: number}
+  /** Keep sending content deltas every intervalMs until the client leaves: a stream that never ends. */
+  | {kind: 'endless'; afterEvents: number; intervalMs: number}
+  /** Omit finish_reason and go straight to `[DONE]`: a truncated answer. */
+  | {kind: 'no-finish'}
+  /** A mid-stream error event in the given body shape, then `[DONE]`, as vLLM does on a generation error. */
+  | {kind: 'error-event'; afterEvents: number; message: string}
+
+export interface CompletionReply {
+  type: 'completion'
+  text?: string
+  /** A reasoning parser's output, streamed before the answer. */
+  reasoning?: string
+  /** `reasoning` in newer vLLM, `reasoning_content` in older (default). */
+  reasoningField?: 'reasoning' | 'reasoning_content'
+  toolCalls?: ScriptedToolCall[]
+  finishReason?: 'stop' | 'length' | 'tool_calls'
+  /** Characters per content / argument delta (default: one word per delta). */
+  deltaChars?: number
+  /** Split the response bytes into socket writes of at most this many bytes (UTF-8 sequences included). */
+  writeBytes?: number
+  /** Delay before each SSE event, for slow tokens. */
+  tokenDelayMs?: number
+  promptTokens?: number
+  cachedTokens?: number
+  /** Behave like a server that ignores stream_options: no usage chunk. */
+  omitUsage?: boolean
+  fault?: StreamFault
+}
+
+export interface ErrorReply {
+  type: 'error'
+  status: number
+  message: string
+  errorType?: string
+  shape?: ErrorShape
+  /** Value of the Retry-After header. */
+  retryAfter?: string
+}
+
+/** The socket is destroyed before any response: a connection reset. */
+export interface ResetReply {
+  type: 'reset'
+}
+
+export type Reply = CompletionReply | ErrorReply | ResetReply
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  headers: IncomingMessage['headers']
+  body: any
+}
+
+export interface OpenAiServerOptions {
+  model?: string
+  maxModelLen?: number
+  /** Error body shape when a reply doesn't choose: vLLM >= 0.10.1 nests, older versions are flat. */
+  errorShape?: ErrorShape
+  tokenize?: boolean
+  onChat?: (request: RecordedRequest) => Reply | undefined
+}
+
+export interface OpenAiTestServer {
+  /** e.g. http://127.0.0.1:43123/v1 */
+  baseUrl: string
+  root: string
+  requests: RecordedRequest[]
+  chatRequests(): RecordedRequest[]
+  enqueue(...replies: Reply[]): void
+  setHandler(handler: OpenAiServerOptions['onChat']): void
+  healthy: boolean
+  /** Stops accepting connections and destroys open ones, like a crashed server. */
+  kill(): Promise<void>
+  close(): Promise<void>
+}
+
+const WORD = /\s*\S+|\s+/g
+
+export function splitWords(text: string): string[] {
+  return text.match(WORD) ?? []
+}
+
+function splitChars(text: string, size: number): string[] {
+  const chars = Array.from(text)
+  const pieces: string[] = []
+  for (let index = 0; index < chars.length; index += size) pieces.push(chars.slice(index, index + size).join(''))
+  return pieces
+}
+
+function pieces(text: string, deltaChars?: number): string[] {
+  return deltaChars ? splitChars(text, deltaChars) : splitWords(text)
+}
+
+function errorBody(reply: Pick<ErrorReply, 'message' | 'errorType' | 'status'>, shape: ErrorShape): object {
+  const type = reply.errorType ?? (reply.status >= 500 ? 'InternalServerError' : 'BadRequestError')
+  return shape === 'nested'
+    ? {error: {message: reply.message, type, param: null, code: reply.status}}
+    : {object: 'error', message: reply.message, type, param: null, code: reply.status}
+}
+
+function promptTokenEstimate(body: any): number {
+  return splitWords(JSON.stringify(body?.messages ?? [])).length
+}
+
+let idCounter = 0
+const nextId = (prefix: string) => `${prefix}-${(++idCounter).toString(16).padStart(8, '0')}`
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function readBody(request: IncomingMessage): Promise<any> {
+  const parts: Buffer[] = []
+  for await (const part of request) parts.push(part as Buffer)
+  const text = Buffer.concat(parts).toString('utf8')
+  return text ? JSON.parse(text) : undefined
+}
+
+interface ChoiceDelta {
+  role?: string
+  content?: string
+  reasoning?: string
+  reasoning_content?: string
+  tool_calls?: object[]
+}
+
+function streamEvents(reply: CompletionReply, body: any, model: string): {events: string[]; chunk: (delta: ChoiceDelta) => string} {
+  const id = nextId('chatcmpl')
+  const created = Math.floor(Date.now() / 1000)
+  const chunk = (delta: ChoiceDelta, finishReason: string | null = null, extra: object = {}) =>
+    JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{index: 0, delta, logprobs: null, finish_reason: finishReason, ...extra}],
+    })
+  const events: string[] = [chunk({role: 'assistant', content: ''})]
+  let completionTokens = 0
+  for (const piece of pieces(reply.reasoning ?? '', reply.deltaChars)) {
+    events.push(chunk({[reply.reasoningField ?? 'reasoning_content']: piece}))
+    completionTokens++
+  }
+  for (const piece of pieces(reply.text ?? '', reply.deltaChars)) {
+    events.push(chunk({content: piece}))
+    completionTokens++
+  }
+  reply.toolCalls?.forEach((call, index) => {
+    events.push(
+      chunk({
+        tool_calls: [{id: call.id ?? nextId('chatcmpl-tool'), type: 'function', index, function: {name: call.name}}],
+      }),
+    )
+    for (const piece of pieces(call.arguments, reply.deltaChars)) {
+      events.push(chunk({tool_calls: [{index, function: {arguments: piece}}]}))
+      completionTokens++
+    }
+  })
+  const finishReason = reply.finishReason ?? (reply.toolCalls?.length ? 'tool_calls' : 'stop')
+  if (reply.fault?.kind !== 'no-finish') events.push(chunk({content: ''}, finishReason, {stop_reason: null}))
+  if (body?.stream_options?.include_usage && !reply.omitUsage) {
+    const promptTokens = reply.promptTokens ?? promptTokenEstimate(body)
+    events.push(
+      JSON.stringify({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [],
+        usage: {
+          prompt_tokens: promptTokens,
+          total_tokens: promptTokens + completionTokens,
+          completion_tokens: completionTokens,
+          ...(reply.cachedTokens !== undefined ? {prompt_tokens_details: {cached_tokens: reply.cachedTokens}} : {}),
+        },
+      }),
+    )
+  }
+  return {events, chunk}
+}
+
+function completionBody(reply: CompletionReply, body: any, model: string): object {
+  const promptTokens = reply.promptTokens ?? promptTokenEstimate(body)
+  const completionTokens =
+    pieces(reply.text ?? '').length +
+    pieces(reply.reasoning ?? '').length +
+    (reply.toolCalls ?? []).reduce((sum, call) => sum + pieces(call.arguments).length, 0)
+  const toolCalls = (reply.toolCalls ?? []).map((call) => ({
+    id: call.id ?? nextId('chatcmpl-tool'),
+    type: 'function',
+    function: {name: call.name, arguments: call.arguments},
+  }))
+  return {
+    id: nextId('chatcmpl'),
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: reply.text ?? (toolCalls.length ? null : ''),
+          refusal: null,
+          annotations: null,
+          audio: null,
+          function_call: null,
+          tool_calls: toolCalls,
+          [reply.reasoningField ?? 'reasoning_content']: reply.reasoning ?? null,
+        },
+        logprobs: null,
+        finish_reason: reply.finishReason ?? (toolCalls.length ? 'tool_calls' : 'stop'),
+        stop_reason: null,
+      },
+    ],
+    service_tier: null,
+    system_fingerprint: null,
+    usage: {
+      prompt_tokens: promptTokens,
+      total_tokens: promptTokens + completionTokens,
+      completion_tokens: completionTokens,
+      prompt_tokens_details: reply.cachedTokens !== undefined ? {cached_tokens: reply.cachedTokens} : null,
+    },
+    prompt_logprobs: null,
+    kv_transfer_params: null,
+  }
+}
+
+async function writeBytes(response: ServerResponse, data: string, maxBytes?: number): Promise<void> {
+  const bytes = Buffer.from(data, 'utf8')
+  if (!maxBytes) {
+    response.write(bytes)
+    return
+  }
+  for (let offset = 0; offset < bytes.length; offset += maxBytes) {
+    response.write(bytes.subarray(offset, offset + maxBytes))
+    // A macrotask between writes so the pieces travel as separate TCP segments.
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+async function sendStream(
+  response: ServerResponse,
+  reply: CompletionReply,
+  body: any,
+  model: string,
+  errorShape: ErrorShape,
+): Promise<void> {
+  response.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
+  response.flushHeaders()
+  const {events, chunk} = streamEvents(reply, body, model)
+  const fault = reply.fault
+  for (const [index, event] of events.entries()) {
+    if (response.destroyed) return
+    if (fault && 'afterEvents' in fault && index === fault.afterEvents) {
+      if (fault.kind === 'drop') {
+        // Let what was written reach the client first, so the cut falls mid-answer.
+        await new Promise((resolve) => response.write('', resolve))
+        await sleep(5)
+        response.socket?.destroy()
+        return
+      }
+      if (fault.kind === 'hang') return
+      if (fault.kind === 'endless') {
+        const delta = chunk({content: ' more'})
+        while (!response.destroyed) {
+          await writeBytes(response, `data: ${delta}\n\n`)
+          await sleep(fault.intervalMs)
+        }
+        return
+      }
+      if (fault.kind === 'malformed') await writeBytes(response, 'data: {"id": "chatcmpl-broken", "choices": [\n\n')
+      if (fault.kind === 'error-event') {
+        await writeBytes(response, `data: ${JSON.stringify(streamErrorBody(fault.message, errorShape))}\n\n`)
+        await writeBytes(response, 'data: [DONE]\n\n')
+        response.end()
+        return
+      }
+    }
+    if (reply.tokenDelayMs) await sleep(reply.tokenDelayMs)
+    await writeBytes(response, `data: ${event}\n\n`, reply.writeBytes)
+  }
+  await writeBytes(response, 'data: [DONE]\n\n', reply.writeBytes)
+  response.end()
+}
+
+/** vLLM wraps a generation error in `{"error": ...}` inside the stream, with the body in the server's shape. */
+function streamErrorBody(message: string, shape: ErrorShape): object {
+  const inner = {message, type: 'InternalServerError', param: null, code: 500}
+  return shape === 'nested' ? {error: inner} : {error: {object: 'error', ...inner}}
+}
+
+function sendJson(response: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
+  response.writeHead(status, {'content-type': 'application/json', ...headers})
+  response.end(JSON.stringify(body))
+}
+
+export async function startOpenAiServer(options: OpenAiServerOptions = {}): Promise<OpenAiTestServer> {
+  const model = options.model ?? 'test-model'
+  const maxModelLen = options.maxModelLen ?? 8192
+  const errorShape = options.errorShape ?? 'nested'
+  const queue: Reply[] = []
+  const requests: RecordedRequest[] = []
+  const sockets = new Set<Socket>()
+  let handler = options.onChat
+
+  const state = {healthy: true}
+
+  const server: Server = createServer(async (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    let body: any
+    try {
+      body = await readBody(request)
+    } catch {
+      sendJson(response, 400, errorBody({status: 400, message: 'request body is not JSON'}, errorShape))
+      return
+    }
+    const recorded: RecordedRequest = {method: request.method ?? 'GET', path, headers: request.headers, body}
+    requests.push(recorded)
+
+    if (path === '/health') {
+      response.writeHead(state.healthy ? 200 : 503).end()
+      return
+    }
+    if (path === '/v1/models') {
+      sendJson(response, 200, {
+        object: 'list',
+        data: [
+          {
+            id: model,
+            object: 'model',
+            created: Math.floor(Date.now() / 1000),
+            owned_by: 'vllm',
+            root: model,
+            parent: null,
+            max_model_len: maxModelLen,
+            permission: [],
+          },
+        ],
+      })
+      return
+    }
+    if (path === '/tokenize' && options.tokenize !== false) {
+      const text = body?.prompt ?? JSON.stringify(body?.messages ?? [])
+      const tokens = splitWords(text).map((_, index) => index)
+      sendJson(response, 200, {count: tokens.length, max_model_len: maxModelLen, tokens, token_strs: null})
+      return
+    }
+    if (path !== '/v1/chat/completions' || request.method !== 'POST') {
+      sendJson(response, 404, errorBody({status: 404, message: `Not Found: ${path}`, errorType: 'NotFoundError'}, errorShape))
+      return
+    }
+
+    const reply = queue.shift() ?? handler?.(recorded)
+    if (!reply) {
+      sendJson(response, 500, errorBody({status: 500, message: 'test server: no scripted reply left'}, errorShape))
+      return
+    }
+    if (reply.type === 'reset') {
+      request.socket.destroy()
+      return
+    }
+    if (reply.type === 'error') {
+      sendJson(
+        response,
+        reply.status,
+        errorBody(reply, reply.shape ?? errorShape),
+        reply.retryAfter === undefined ? {} : {'retry-after': reply.retryAfter},
+      )
+      return
+    }
+    if (body?.stream) await sendStream(response, reply, body, model, errorShape)
+    else sendJson(response, 200, completionBody(reply, body, model))
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as AddressInfo
+  const root = `http://127.0.0.1:${port}`
+
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy()
+      server.close(() => resolve())
+    })
+
+  return {
+    baseUrl: `${root}/v1`,
+    root,
+    requests,
+    chatRequests: () => requests.filter((request) => request.path === '/v1/chat/completions'),
+    enqueue: (...replies) => queue.push(...replies),
+    setHandler: (next) => {
+      handler = next
+    },
+    get healthy() {
+      return state.healthy
+    },
+    set healthy(value: boolean) {
+      state.healthy = value
+    },
+    kill: stop,
+    close: () => (server.listening ? stop() : Promise.resolve()),
+  }
+}
