@@ -11,7 +11,7 @@ import {type Bounded, bound} from './bounded.js'
 import type {Budget} from './budget.js'
 import {splitCommand} from './commands.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
-import type {AssistantToolCall, ChatMessage, ChatUsage, CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
+import type {ChatMessage, ChatUsage, CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
@@ -266,9 +266,9 @@ export class Agent {
     }
     if (this.options.signal.aborted) throw new Interrupted()
     if (!json) {
-      const toolCalls: AssistantToolCall[] = calls.map((call) => ({
+      const toolCalls = calls.map((call) => ({
         id: call.id,
-        type: 'function',
+        type: 'function' as const,
         function: {name: call.name, arguments: call.args.ok ? JSON.stringify(call.args.value) : '{}'},
       }))
       this.messages.push(toolCalls.length > 0 ? {role: 'assistant', content: text || null, tool_calls: toolCalls} : {role: 'assistant', content: text})

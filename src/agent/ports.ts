@@ -3,64 +3,11 @@
  * transactional workspace, the text engine and the command sandbox. The real implementations
  * satisfy them structurally (see adapters.ts); tests and bench/ pass scripted ones.
  */
-import type {z} from 'zod'
+import type {ChatEvent, ChatRequest} from '../llm/types.js'
 
-/** OpenAI's chat message shape, as much of it as the loop writes. */
-export type ChatMessage =
-  | {role: 'system'; content: string}
-  | {role: 'user'; content: string}
-  | {role: 'assistant'; content: string | null; tool_calls?: AssistantToolCall[]}
-  | {role: 'tool'; tool_call_id: string; content: string}
+export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolDefinition} from '../llm/types.js'
 
-export interface AssistantToolCall {
-  id: string
-  type: 'function'
-  function: {name: string; arguments: string}
-}
-
-export interface ToolDefinition {
-  type: 'function'
-  function: {name: string; description: string; parameters: Record<string, unknown>}
-}
-
-export interface ChatRequest {
-  messages: ChatMessage[]
-  tools?: ToolDefinition[]
-  toolChoice?: 'auto' | 'none' | 'required'
-  responseSchema?: z.ZodType
-  stream?: boolean
-  signal?: AbortSignal
-  conversationId?: string
-  taskId?: string
-  maxTokens?: number
-  temperature?: number
-}
-
-export type ParsedArguments = {ok: true; value: Record<string, unknown>} | {ok: false; error: string}
-
-export interface ModelToolCall {
-  id: string
-  name: string
-  argumentsText: string
-  arguments: ParsedArguments
-}
-
-export interface ChatUsage {
-  promptTokens: number
-  completionTokens: number
-  totalTokens: number
-  cachedTokens?: number
-  costUsd?: number
-}
-
-export type ChatEvent =
-  | {type: 'text'; delta: string}
-  | {type: 'tool_call'; call: ModelToolCall}
-  | {type: 'structured'; value: unknown}
-  | {type: 'usage'; usage: ChatUsage}
-  | {type: 'finish'; reason: string; model: string}
-  | {type: 'restart'; attempt: number}
-
+/** The LLM client (src/llm's LlmClient, or a scripted stand-in in bench/). */
 export interface ModelClient {
   chat(request: ChatRequest): AsyncIterable<ChatEvent>
 }

@@ -1,16 +1,24 @@
-/** Sets up a run of the agent over a temp git repository with scripted ports, and collects what it reports. */
+/**
+ * Sets up a run of the agent over a temp git repository, with the real stack: the LLM client
+ * talking to test/support's OpenAI-compatible server (replies scripted per test), the
+ * transactional workspace, the native text engine and the command sandbox.
+ */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 
 import type {AgentEvent} from '../../src/agent/events.js'
 import {EventBus} from '../../src/agent/events.js'
-import type {CheaperModel} from '../../src/agent/loop.js'
-import type {ModelClient} from '../../src/agent/ports.js'
+import type {ChatRequest, ModelClient} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
+import {configSchema} from '../../src/config/schema.js'
+import {LlmClient} from '../../src/llm/client.js'
+import {TokenCounter} from '../../src/llm/tokens.js'
+import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
 import {openState, type StateDb} from '../../src/state/db.js'
+import {type RecordedRequest, type Reply, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo, type TempRepo} from '../support/temp-repo.js'
-import {execaRunner, fsWorkspace, jsdiffEngine} from './support.js'
+import {execaRunner, fsWorkspace, jsdiffEngine, type ScriptedModel, type ScriptedReply} from './support.js'
 
 export const FIXTURE = {
   'src/add.js': 'export function add(a, b) {\n  return a - b\n}\n',
@@ -35,8 +43,9 @@ export interface Run {
 export interface RunSetup {
   task?: string
   role?: RunTaskOptions['role']
-  model: ModelClient
-  cheaperModel?: CheaperModel
+  model: ScriptedModel
+  /** Served under the model name `small`. */
+  cheaperModel?: ScriptedModel
   files?: Record<string, string>
   options?: Partial<Omit<RunTaskOptions, 'settings' | 'budget'>> & {
     settings?: Partial<RunTaskOptions['settings']>
@@ -56,8 +65,46 @@ export function prepare(files: Record<string, string> = FIXTURE) {
   return {repo, db}
 }
 
+/** USD per million prompt tokens of the test model: a reply's costUsd is scripted as promptTokens = costUsd × 1000. */
+const PRICE_PER_MTOK = 1000
+
+/** Loading an encoding takes a second on a busy machine: one counter serves every run of the file. */
+let tokens: TokenCounter | undefined
+
+function asRequest(body: any): ChatRequest {
+  return {messages: body.messages, tools: body.tools, responseSchema: body.structured_outputs ? ({} as never) : undefined}
+}
+
+function asReply(script: ScriptedModel, recorded: RecordedRequest): Reply {
+  let reply: ScriptedReply
+  try {
+    reply = script.next(asRequest(recorded.body))
+  } catch (error) {
+    return {type: 'error', status: (error as {status?: number}).status ?? 500, message: (error as Error).message}
+  }
+  const promptTokens = reply.promptTokens ?? (reply.costUsd === undefined ? undefined : Math.round((reply.costUsd * 1e6) / PRICE_PER_MTOK))
+  return {type: 'completion', text: reply.text, toolCalls: reply.toolCalls, tokenDelayMs: reply.delayMs, promptTokens}
+}
+
 export async function run(setup: RunSetup, prepared = prepare(setup.files)): Promise<Run> {
   const {repo, db} = prepared
+  const server = await startOpenAiServer({
+    onChat: (recorded) => asReply(recorded.body?.model === 'small' && setup.cheaperModel ? setup.cheaperModel : setup.model, recorded),
+  })
+  const config = configSchema.parse({
+    baseUrl: server.baseUrl,
+    maxRetries: 0,
+    prices: {'test-model': {inputPerMTok: PRICE_PER_MTOK, outputPerMTok: 0}},
+  })
+  const recordUsage = sqliteUsageRecorder(db)
+  tokens ??= new TokenCounter(config.tokenEncoding)
+  const client = new LlmClient({config, recordUsage, tokens})
+  const cheap = setup.cheaperModel ? new LlmClient({config: {...config, model: 'small'}, recordUsage, tokens}) : undefined
+  onTestFinished(async () => {
+    client.close()
+    cheap?.close()
+    await server.close()
+  })
   const bus = new EventBus(db)
   const events: AgentEvent[] = []
   bus.on((event) => events.push(event))
@@ -70,8 +117,8 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
       engine: jsdiffEngine,
       runner: execaRunner,
       redact: (text) => text,
-      model: setup.model,
-      cheaperModel: setup.cheaperModel,
+      model: client as ModelClient,
+      cheaperModel: cheap ? {name: 'small', client: cheap as ModelClient} : undefined,
       bus,
     },
     {

@@ -196,7 +196,7 @@ describe('budgets', () => {
   it('the cost monitor moves to the cheaper model near the limit', async () => {
     const expensive = new ScriptedModel([{...call('list_files', {}), costUsd: 0.9}])
     const cheap = new ScriptedModel([call('finish', {summary: 'done cheaply'})])
-    const {events, outcome} = await run({model: expensive, cheaperModel: {name: 'small', client: cheap}, role: 'cost', options: {budget: {maxCostUsd: 1}}})
+    const {events, outcome} = await run({model: expensive, cheaperModel: cheap, role: 'cost', options: {budget: {maxCostUsd: 1}}})
     expect(outcome.status).toBe('done')
     expect(events.find((event) => event.type === 'model_switch')).toMatchObject({model: 'small'})
     expect(cheap.requests).toHaveLength(1)

@@ -10,9 +10,7 @@ type Subtask = {key: string; title: string; role: string; dependsOn: string[]}
 
 /** Routes each request to the planner's, the critic's or a sub-task's script, by its prompt. */
 function router(plans: Record<string, Subtask[]>, scripts: Record<string, ScriptedReply[]>, delayMs = 0) {
-  let inFlight = 0
-  const stats = {maxInFlight: 0}
-  const model = new ScriptedModel([], (request: ChatRequest) => {
+  return new ScriptedModel([], (request: ChatRequest) => {
     const system = request.messages[0]!.content as string
     const user = request.messages[1]!.content as string
     if (system.startsWith('You plan work')) {
@@ -25,17 +23,6 @@ function router(plans: Record<string, Subtask[]>, scripts: Record<string, Script
     if (!script) throw new Error(`no script for sub-task "${user}"`)
     return {...(script[Math.min(turns, script.length - 1)] as ScriptedReply), delayMs}
   })
-  const chat = model.chat.bind(model)
-  model.chat = async function* (request) {
-    inFlight++
-    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight)
-    try {
-      yield* chat(request)
-    } finally {
-      inFlight--
-    }
-  }
-  return {model, stats}
 }
 
 const ROOT = 'Fix the two helpers and review them'
@@ -43,7 +30,7 @@ const NO_TESTS = {settings: {testCommand: undefined}}
 
 describe('the planner (--role auto)', () => {
   it('runs independent sub-tasks in parallel as child tasks, then their dependant, each attributed', async () => {
-    const {model, stats} = router(
+    const model = router(
       {
         [ROOT]: [
           {key: 'add', title: 'Fix add', role: 'coder', dependsOn: []},
@@ -58,10 +45,11 @@ describe('the planner (--role auto)', () => {
       },
       15,
     )
-    const {repo, db, outcome} = await run({model, role: 'auto', task: ROOT, options: NO_TESTS})
+    const {repo, db, outcome, events} = await run({model, role: 'auto', task: ROOT, options: NO_TESTS})
 
     expect(outcome.status).toBe('done')
-    expect(stats.maxInFlight).toBeGreaterThanOrEqual(2)
+    const lifecycle = events.flatMap((event) => (event.type === 'task_started' || event.type === 'task_finished') && event.taskId !== outcome.taskId ? [event.type] : [])
+    expect(lifecycle.slice(0, 2)).toEqual(['task_started', 'task_started'])
     expect(read(repo, 'src/add.js')).toContain('a + b')
     expect(read(repo, 'src/greet.js')).toContain("'hello '")
     const children = childrenOf(db, outcome.taskId)
@@ -80,7 +68,7 @@ describe('the planner (--role auto)', () => {
   })
 
   it('refuses a sub-task that repeats an ancestor, and runs the rest', async () => {
-    const {model} = router(
+    const model = router(
       {
         [ROOT]: [
           {key: 'again', title: 'fix the two helpers, and review them!', role: 'auto', dependsOn: []},
@@ -98,7 +86,7 @@ describe('the planner (--role auto)', () => {
   })
 
   it('refuses a grandchild that repeats its grandparent, and sub-tasks beyond the depth limit', async () => {
-    const {model} = router(
+    const model = router(
       {
         [ROOT]: [{key: 'split', title: 'Split the work', role: 'auto', dependsOn: []}],
         'Split the work': [
@@ -118,13 +106,13 @@ describe('the planner (--role auto)', () => {
     expect(lineage(deep.db, grandchildren[1]!.id).map((row) => row.depth)).toEqual([2, 1, 0])
     expect(grandchildren[0]!.summary).toMatch(/ancestor task/)
 
-    const shallow = await run({model: router({[ROOT]: [{key: 'split', title: 'Split the work', role: 'auto', dependsOn: []}], 'Split the work': [{key: 'add', title: 'Fix add', role: 'coder', dependsOn: []}]}, {}).model, role: 'auto', task: ROOT, options: {...NO_TESTS, maxDepth: 1}})
+    const shallow = await run({model: router({[ROOT]: [{key: 'split', title: 'Split the work', role: 'auto', dependsOn: []}], 'Split the work': [{key: 'add', title: 'Fix add', role: 'coder', dependsOn: []}]}, {}), role: 'auto', task: ROOT, options: {...NO_TESTS, maxDepth: 1}})
     const [limited] = childrenOf(shallow.db, shallow.outcome.taskId)
     expect(childrenOf(shallow.db, limited!.id)[0]).toMatchObject({status: 'refused', summary: expect.stringMatching(/depth limit \(1\)/)})
   })
 
   it('retries a sub-task once on fresh content when its commit collides with a parallel one', async () => {
-    const {model} = router(
+    const model = router(
       {[ROOT]: [
         {key: 'a', title: 'Fix add', role: 'coder', dependsOn: []},
         {key: 'b', title: 'Comment add', role: 'coder', dependsOn: []},
@@ -143,7 +131,7 @@ describe('the planner (--role auto)', () => {
   })
 
   it('skips the dependants of a failed sub-task and fails the parent', async () => {
-    const {model} = router(
+    const model = router(
       {[ROOT]: [
         {key: 'a', title: 'Fix add', role: 'coder', dependsOn: []},
         {key: 'b', title: 'Then explain', role: 'analyst', dependsOn: ['a']},

@@ -1,15 +1,16 @@
 /**
- * Stand-ins for the agent's ports while the real LLM client, workspace and native engine are
- * on their own branches: a scripted model, a transaction over the real file system, jsdiff as
- * the text engine, execa as the command runner.
+ * The scripted model of the agent tests: a queue of replies (or a function of the request) that
+ * test/support's OpenAI-compatible server sends back in vLLM's wire format (see harness.ts).
+ * Until the workspace and the native engine land, a transaction over the real file system,
+ * jsdiff and execa stand in for them.
  */
 import {applyPatch, createTwoFilesPatch, diffLines} from 'diff'
 import {execa} from 'execa'
+import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
-import {randomUUID} from 'node:crypto'
 
-import type {ChatEvent, ChatRequest, CommandRunner, ModelClient, TextEngine, TransactionPort, WorkspacePort} from '../../src/agent/ports.js'
+import type {ChatRequest, CommandRunner, TextEngine, TransactionPort, WorkspacePort} from '../../src/agent/ports.js'
 
 export interface ScriptedReply {
   text?: string
@@ -17,22 +18,18 @@ export interface ScriptedReply {
   /** Milliseconds before each streamed piece. */
   delayMs?: number
   promptTokens?: number
-  completionTokens?: number
+  /** Scripted through the prompt token count and the test model's price (harness.ts). */
   costUsd?: number
 }
 
 export type Script = ScriptedReply | ((request: ChatRequest) => ScriptedReply)
 
-export class ScriptedModel implements ModelClient {
+export class ScriptedModel {
   readonly requests: ChatRequest[] = []
   private readonly queue: Script[]
 
   constructor(replies: Script[], private readonly fallback?: (request: ChatRequest) => ScriptedReply) {
     this.queue = [...replies]
-  }
-
-  enqueue(...replies: Script[]): void {
-    this.queue.push(...replies)
   }
 
   /** Records the request and picks the scripted reply; a script function may throw to fail the call. */
@@ -41,37 +38,6 @@ export class ScriptedModel implements ModelClient {
     const next = this.queue.shift() ?? this.fallback
     if (!next) throw new Error('scripted model: no reply left')
     return typeof next === 'function' ? next(request) : next
-  }
-
-  async *chat(request: ChatRequest): AsyncGenerator<ChatEvent> {
-    const reply = this.next(request)
-    const pause = () =>
-      new Promise<void>((resolveDelay, reject) => {
-        if (request.signal?.aborted) return reject(Object.assign(new Error('cancelled'), {kind: 'cancelled'}))
-        const timer = setTimeout(resolveDelay, reply.delayMs ?? 0)
-        request.signal?.addEventListener('abort', () => {
-          clearTimeout(timer)
-          reject(Object.assign(new Error('cancelled'), {kind: 'cancelled'}))
-        })
-      })
-    for (const piece of (reply.text ?? '').match(/\s*\S+|\s+/g) ?? []) {
-      if (reply.delayMs) await pause()
-      yield {type: 'text', delta: piece}
-    }
-    for (const [index, call] of (reply.toolCalls ?? []).entries()) {
-      let parsed: {ok: true; value: Record<string, unknown>} | {ok: false; error: string}
-      try {
-        parsed = {ok: true, value: JSON.parse(call.arguments)}
-      } catch (error) {
-        parsed = {ok: false, error: (error as Error).message}
-      }
-      yield {type: 'tool_call', call: {id: `call-${this.requests.length}-${index}`, name: call.name, argumentsText: call.arguments, arguments: parsed}}
-    }
-    if (request.responseSchema) yield {type: 'structured', value: request.responseSchema.parse(JSON.parse(reply.text ?? ''))}
-    const promptTokens = reply.promptTokens ?? 10
-    const completionTokens = reply.completionTokens ?? 5
-    yield {type: 'usage', usage: {promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, costUsd: reply.costUsd}}
-    yield {type: 'finish', reason: reply.toolCalls?.length ? 'tool_calls' : 'stop', model: 'scripted'}
   }
 }
 
