@@ -11,7 +11,7 @@ import {type Bounded, bound} from './bounded.js'
 import type {Budget} from './budget.js'
 import {splitCommand} from './commands.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
-import type {ChatMessage, ChatUsage, CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
+import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
@@ -134,8 +134,8 @@ export class Agent {
   }
 
   /** Built once: every request of this task starts with these same bytes. */
-  private definitions = toolDefinitions([])
-  private schema = actionSchema([])
+  private definitions: ToolDefinition[] = []
+  private schema!: ReturnType<typeof actionSchema>
 
   private async prepareConversation(): Promise<void> {
     this.definitions = toolDefinitions(this.tools)
