@@ -10,9 +10,21 @@ interface NativeBinding {
   version(): string
   blake3(data: Buffer | string): string
   panicForTest(message: string): never
+  diffLines(a: Text, b: Text, algorithm: DiffAlgorithm, context: number, aPath: string, bPath: string): RawLineDiff
+  applyPatch(original: Text, patch: Text, ignoreWhitespace: boolean, recount: boolean): {text: string; hunks: string}
+  parsePatch(patch: Text, strip: number, recount: boolean): string
+  applyEdits(original: Text, searches: Text[], replaces: Text[], flexibleWhitespace: boolean): {text: string; edits: string}
 }
 
-const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = ['version', 'blake3', 'panicForTest']
+const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
+  'version',
+  'blake3',
+  'panicForTest',
+  'diffLines',
+  'applyPatch',
+  'parsePatch',
+  'applyEdits',
+]
 
 export const NATIVE_MODULE_PATH = fileURLToPath(new URL('../native/index.node', import.meta.url))
 
@@ -57,4 +69,301 @@ export function blake3(data: Buffer | string): string {
 /** Makes the Rust side panic; exists so tests can prove a panic becomes a JS Error. */
 export function panicForTest(message: string): never {
   return load().panicForTest(message)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diff, patch and search/replace edits (native/src/diff.rs, patch.rs, edits.rs).
+// Inputs are text; a Buffer is read as UTF-8. Content with a NUL byte is refused as binary
+// (E_BINARY) and a Buffer that is not UTF-8 is refused (E_ENCODING). Line endings are kept
+// exactly as they are, CRLF included. Failures throw a TextEngineError with a stable `code`.
+
+/** A string, or a Buffer holding UTF-8 text. */
+export type Text = string | Buffer
+
+export type DiffAlgorithm = 'myers' | 'histogram'
+
+export interface DiffOptions {
+  /** 'myers' (default, as plain `git diff`) is the faster; 'histogram' (`git diff --histogram`) often reads better for code. */
+  algorithm?: DiffAlgorithm
+  /** Unchanged lines around each change, like `git diff -U<n>`. Default 3. */
+  context?: number
+  /** Path for the `--- a/<path>` header, without the `a/` prefix; '/dev/null' for a created file. Default 'file'. */
+  aPath?: string
+  /** Path for the `+++ b/<path>` header; '/dev/null' for a deleted file. Default: aPath (or 'file'). */
+  bPath?: string
+}
+
+/** One hunk of a diff, with the ranges of its `@@` line. */
+export interface DiffHunk {
+  oldStart: number
+  oldLines: number
+  newStart: number
+  newLines: number
+  /** The `@@ -l,s +l,s @@` line. */
+  header: string
+  /** Body lines as printed: prefixed with ' ', '-', '+' or '\\' (no-newline marker), without the '\n'. */
+  lines: string[]
+}
+
+export interface LineDiff {
+  /** The unified diff as git prints it (accepted by `git apply` and `patch`); '' when a equals b. */
+  unified: string
+  hunks: DiffHunk[]
+  added: number
+  removed: number
+}
+
+interface RawLineDiff {
+  unified: string
+  /** Five numbers per hunk: oldStart, oldLines, newStart, newLines, body line count. */
+  hunks: number[]
+  added: number
+  removed: number
+}
+
+export interface ApplyPatchOptions {
+  /** After exact and offset matching fail, match lines ignoring whitespace. Default false. */
+  ignoreWhitespace?: boolean
+  /**
+   * Ignore the line counts in `@@` headers and take each hunk's body as written, like
+   * `git apply --recount`: for model-written patches, whose counts are often wrong. Default false
+   * (a hunk whose body disagrees with its counts is an E_PATCH_PARSE error).
+   */
+  recount?: boolean
+}
+
+export interface AppliedHunk {
+  /** 0-based index of the hunk in the file's patch. */
+  index: number
+  /** 1-based line of the original where the hunk's old lines started. */
+  line: number
+  /** How many lines away from its header's position the hunk applied. */
+  offset: number
+  /** True when only the whitespace-insensitive comparison matched. */
+  whitespace: boolean
+}
+
+export interface AppliedPatch {
+  text: string
+  hunks: AppliedHunk[]
+}
+
+export interface ParsePatchOptions {
+  /** Leading path components removed from file names, like `patch -p<n>`. Default 1 (drops `a/`, `b/`). */
+  strip?: number
+  /** As ApplyPatchOptions.recount. Default false. */
+  recount?: boolean
+}
+
+export type FileChangeKind = 'modify' | 'create' | 'delete' | 'rename' | 'copy'
+
+export interface PatchLine {
+  kind: 'context' | 'remove' | 'add'
+  /** The line's text with its terminator ('\n' or '\r\n'); none when the patch marks no newline at end of file. */
+  text: string
+}
+
+export interface PatchHunk {
+  oldStart: number
+  oldLines: number
+  newStart: number
+  newLines: number
+  header: string
+  lines: PatchLine[]
+}
+
+/** One file's change in a patch. */
+export interface FilePatch {
+  /** null for a created file (`/dev/null`) or a bare hunk list that names no file. */
+  oldPath: string | null
+  /** null for a deleted file or a bare hunk list. */
+  newPath: string | null
+  kind: FileChangeKind
+  oldMode: string | null
+  newMode: string | null
+  /** git's similarity index (percent) for renames and copies. */
+  similarity: number | null
+  /** A binary change: no hunks to apply as text. */
+  binary: boolean
+  hunks: PatchHunk[]
+  /** This file's section of the patch, headers included: pass it to applyPatch. */
+  patch: string
+}
+
+export interface SearchReplace {
+  search: Text
+  replace: Text
+}
+
+export interface ApplyEditsOptions {
+  /**
+   * When a search is not found exactly, compare whole lines ignoring whitespace and re-indent
+   * the replacement to the file's indentation and line endings. Default false.
+   */
+  flexibleWhitespace?: boolean
+}
+
+export interface AppliedEdit {
+  index: number
+  /** 1-based line where the replaced text started, in the text this edit applied to. */
+  line: number
+  /** True when only the whitespace-flexible comparison matched. */
+  flexible: boolean
+}
+
+export interface EditedText {
+  text: string
+  edits: AppliedEdit[]
+}
+
+/** The stretch of the file most like what was looked for. */
+export interface Candidate {
+  /** 1-based line where it starts. */
+  line: number
+  /** 0..1: the share of characters it has in common with what was looked for. */
+  similarity: number
+  /** Its lines, without terminators. */
+  text: string[]
+}
+
+export interface HunkFailure {
+  index: number
+  header: string
+  /** The context and removed lines the hunk needs, without terminators. */
+  expected: string[]
+  closest: Candidate | null
+}
+
+export type TextEngineErrorDetails =
+  | {code: 'E_BINARY'; input: string; offset: number}
+  | {code: 'E_ENCODING'; input: string; offset: number}
+  | {code: 'E_PATCH_PARSE'; line: number; reason: string}
+  | {code: 'E_PATCH_FILE_COUNT'; files: string[]}
+  | {code: 'E_PATCH_TARGET'; path: string | null; reason: string}
+  | {code: 'E_HUNK_FAILED'; path: string | null; hunks: number; failures: HunkFailure[]}
+  | {code: 'E_EDIT_INVALID'; index: number; reason: string}
+  | {code: 'E_EDIT_NO_MATCH'; index: number; search: string; nearest: Candidate | null}
+  | {code: 'E_EDIT_AMBIGUOUS'; index: number; count: number; lines: number[]}
+
+export type TextEngineErrorCode = TextEngineErrorDetails['code']
+
+/**
+ * A diff, patch or edit the engine refused. `code` is stable; `details` holds what a caller
+ * (or a model) needs to fix the input: failed hunks with the closest place found, the match
+ * count of an ambiguous search, the nearest candidate of a missing one.
+ */
+export class TextEngineError<C extends TextEngineErrorCode = TextEngineErrorCode> extends Error {
+  override readonly name = 'TextEngineError'
+  readonly code: C
+  readonly details: Extract<TextEngineErrorDetails, {code: C}>
+
+  constructor(message: string, details: Extract<TextEngineErrorDetails, {code: C}>) {
+    super(message)
+    this.code = details.code as C
+    this.details = details
+  }
+
+  /** Narrows an unknown error to a TextEngineError, optionally of one code. */
+  static is<C extends TextEngineErrorCode>(error: unknown, code?: C): error is TextEngineError<C> {
+    return error instanceof TextEngineError && (code === undefined || error.code === code)
+  }
+}
+
+/** Rebuilds an engine error thrown by Rust (an Error carrying `pyagentDetails` JSON); rethrows anything else. */
+function rethrow(error: unknown): never {
+  const raw = (error as {pyagentDetails?: unknown} | null)?.pyagentDetails
+  if (typeof raw === 'string') {
+    const {message, ...details} = JSON.parse(raw) as TextEngineErrorDetails & {message: string}
+    throw new TextEngineError(message, details)
+  }
+  throw error
+}
+
+function callEngine<T>(call: () => T): T {
+  try {
+    return call()
+  } catch (error) {
+    return rethrow(error)
+  }
+}
+
+/** Line diff of a and b, as structured hunks and as git's unified format. */
+export function diffLines(a: Text, b: Text, options: DiffOptions = {}): LineDiff {
+  const aPath = options.aPath ?? 'file'
+  const bPath = options.bPath ?? (aPath === '/dev/null' ? 'file' : aPath)
+  const raw = callEngine(() =>
+    load().diffLines(a, b, options.algorithm ?? 'myers', options.context ?? 3, aPath, bPath),
+  )
+  let hunks: DiffHunk[] | undefined
+  return {
+    unified: raw.unified,
+    added: raw.added,
+    removed: raw.removed,
+    // Built from `unified` on first use: most callers only print the text.
+    get hunks() {
+      hunks ??= hunksOf(raw)
+      return hunks
+    },
+  }
+}
+
+function hunksOf(raw: RawLineDiff): DiffHunk[] {
+  const lines = raw.unified.split('\n')
+  const hunks: DiffHunk[] = []
+  let at = 2
+  for (let i = 0; i < raw.hunks.length; i += 5) {
+    const [oldStart, oldLines, newStart, newLines, bodyLines] = raw.hunks.slice(i, i + 5) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ]
+    hunks.push({
+      oldStart,
+      oldLines,
+      newStart,
+      newLines,
+      header: lines[at] ?? '',
+      lines: lines.slice(at + 1, at + 1 + bodyLines),
+    })
+    at += 1 + bodyLines
+  }
+  return hunks
+}
+
+/**
+ * Applies a unified diff that changes one file (from any of `git diff`, `diff -u`, diffLines,
+ * or FilePatch.patch) to that file's text. Each hunk is matched exactly where its header says,
+ * then at the nearest offset, then (with ignoreWhitespace) ignoring whitespace. Either every
+ * hunk applies or a TextEngineError 'E_HUNK_FAILED' lists each failed hunk; never a partial result.
+ */
+export function applyPatch(original: Text, patch: Text, options: ApplyPatchOptions = {}): AppliedPatch {
+  const raw = callEngine(() =>
+    load().applyPatch(original, patch, options.ignoreWhitespace ?? false, options.recount ?? false),
+  )
+  return {text: raw.text, hunks: JSON.parse(raw.hunks) as AppliedHunk[]}
+}
+
+/** Every file a (multi-file, git-extended) unified diff changes, in order. */
+export function parsePatch(patch: Text, options: ParsePatchOptions = {}): FilePatch[] {
+  return JSON.parse(callEngine(() => load().parsePatch(patch, options.strip ?? 1, options.recount ?? false))) as FilePatch[]
+}
+
+/**
+ * Applies search/replace edits in order, each to the text the previous one produced. Each
+ * search must match exactly once: none ('E_EDIT_NO_MATCH', with the nearest candidate and its
+ * similarity) or several ('E_EDIT_AMBIGUOUS', with the count and lines) fails the whole batch.
+ * An empty search is only accepted on an empty text (it fills it).
+ */
+export function applyEdits(original: Text, edits: readonly SearchReplace[], options: ApplyEditsOptions = {}): EditedText {
+  const raw = callEngine(() =>
+    load().applyEdits(
+      original,
+      edits.map((edit) => edit.search),
+      edits.map((edit) => edit.replace),
+      options.flexibleWhitespace ?? false,
+    ),
+  )
+  return {text: raw.text, edits: JSON.parse(raw.edits) as AppliedEdit[]}
 }

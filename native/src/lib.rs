@@ -1,7 +1,13 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod diff;
+mod edits;
 mod hash;
+mod js_diff;
+mod patch;
+mod similarity;
+mod text;
 
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
@@ -38,5 +44,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("version", version)?;
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
+    js_diff::register(&mut cx)?;
     Ok(())
 }

@@ -1,0 +1,154 @@
+/**
+ * Diff speed: our diffLines (diff + git-style unified text, through N-API) against jsdiff's
+ * createTwoFilesPatch and against `git diff --no-index` (whole process, minus the start-up of
+ * a process measured with `git --version`). Every figure is measured in the same run.
+ *
+ *   npx tsx bench/diff.ts
+ */
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {createTwoFilesPatch} from 'diff'
+import {diffLines, type DiffAlgorithm} from '../src/native.js'
+
+let seed = 0x9e3779b9
+function random(): number {
+  seed = (seed * 1664525 + 1013904223) >>> 0
+  return seed / 2 ** 32
+}
+
+const SNIPPETS = ['}', '', '  return result', '  if (!ok) {', '    throw new Error(message)', '  }', 'export function step() {']
+
+function sourceLine(i: number): string {
+  return random() < 0.3 ? SNIPPETS[Math.floor(random() * SNIPPETS.length)]! : `  const v${i} = compute(${Math.floor(random() * 1e6)}, 'k${i % 97}')`
+}
+
+function file(lines: number): string[] {
+  return Array.from({length: lines}, (_, i) => sourceLine(i))
+}
+
+/** Changes `share` of the lines at scattered places: replacements, insertions and deletions. */
+function scatter(lines: string[], share: number): string[] {
+  const out: string[] = []
+  for (const [i, line] of lines.entries()) {
+    const roll = random()
+    if (roll < share / 3) out.push(`${line} // edited`)
+    else if (roll < (2 * share) / 3) out.push(line, `  inserted(${i})`)
+    else if (roll >= share) out.push(line)
+  }
+  return out
+}
+
+const text = (lines: string[]) => `${lines.join('\n')}\n`
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+
+/**
+ * Median milliseconds of each contender, measured in interleaved rounds so that all of them see
+ * the same load on a shared machine. A contender whose samples already add up to `slowMs`
+ * stops early (jsdiff needs seconds for some scenarios).
+ */
+function interleaved(contenders: Record<string, () => unknown>, rounds: number, slowMs = 3000): Record<string, number> {
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as number[]]))
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of Object.entries(contenders)) {
+      const taken = samples[name]!
+      if (taken.reduce((sum, ms) => sum + ms, 0) > slowMs) continue
+      const start = performance.now()
+      run()
+      taken.push(performance.now() - start)
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, taken]) => [name, median(taken)]))
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'pyagent-bench-diff-'))
+const gitEnv = {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null'}
+const git = (...args: string[]) => () => spawnSync('git', args, {cwd: dir, env: gitEnv, maxBuffer: 1 << 28})
+
+interface Scenario {
+  name: string
+  a: string
+  b: string
+}
+
+const ten = file(10_000)
+const hundred = file(100_000)
+const scenarios: Scenario[] = [
+  {name: '(a) 10k lines, 1% changed', a: text(ten), b: text(scatter(ten, 0.01))},
+  {name: '(b) 100k lines, scattered edits', a: text(hundred), b: text(scatter(hundred, 0.01))},
+  // 5k lines: jsdiff needs tens of seconds for a 10k-line rewrite.
+  {name: '(c) 5k lines, whole rewrite', a: text(ten.slice(0, 5_000)), b: text(file(5_000))},
+]
+
+// Warm the JIT and the module up before anything is measured.
+for (let i = 0; i < 20; i++) {
+  createTwoFilesPatch('a', 'b', scenarios[0]!.a, scenarios[0]!.b)
+  diffLines(scenarios[0]!.a, scenarios[0]!.b)
+}
+
+const rows: string[][] = []
+let processStartMs = 0
+for (const {name, a, b} of scenarios) {
+  writeFileSync(join(dir, 'a'), a)
+  writeFileSync(join(dir, 'b'), b)
+  const ours = (algorithm: DiffAlgorithm) => () => diffLines(a, b, {algorithm, aPath: 'a', bPath: 'b'}).unified
+  const ms = interleaved(
+    {
+      histogram: ours('histogram'),
+      myers: ours('myers'),
+      jsdiff: () => createTwoFilesPatch('a', 'b', a, b),
+      start: git('--version'),
+      git: git('diff', '--no-index', '--no-color', 'a', 'b'),
+      gitHistogram: git('diff', '--no-index', '--no-color', '--histogram', 'a', 'b'),
+    },
+    15,
+  )
+  processStartMs = ms.start!
+  const gitMyers = Math.max(0.01, ms.git! - ms.start!)
+  const gitHistogram = Math.max(0.01, ms.gitHistogram! - ms.start!)
+  rows.push([
+    name,
+    ms.histogram!.toFixed(2),
+    ms.myers!.toFixed(2),
+    ms.jsdiff!.toFixed(1),
+    gitMyers.toFixed(2),
+    gitHistogram.toFixed(2),
+    `${(ms.jsdiff! / ms.histogram!).toFixed(0)}x`,
+    `${(ms.jsdiff! / ms.myers!).toFixed(0)}x`,
+    `${(gitMyers / ms.myers!).toFixed(2)}x`,
+    `${(gitHistogram / ms.histogram!).toFixed(2)}x`,
+  ])
+}
+rmSync(dir, {recursive: true, force: true})
+
+const header = ['scenario', 'ours hist ms', 'ours myers ms', 'jsdiff ms', 'git myers ms', 'git hist ms', 'jsdiff/ours hist', 'jsdiff/ours myers', 'git/ours myers', 'git/ours hist']
+console.log(`git process start (git --version, last scenario): ${processStartMs.toFixed(2)} ms, subtracted from git figures`)
+console.log(header.join(' | '))
+for (const row of rows) console.log(row.join(' | '))
+
+// N-API round trip: one changed line in 50, through the typed wrapper.
+const small = Array.from({length: 50}, (_, i) => `line ${i}`)
+const smallA = text(small)
+const smallB = smallA.replace('line 25\n', 'line twenty-five\n')
+// Blocks of calls, alternating between the two, so both see the same load.
+const perCallUs = interleaved(
+  {
+    ours: () => {
+      for (let i = 0; i < 2000; i++) diffLines(smallA, smallB).unified
+    },
+    jsdiff: () => {
+      for (let i = 0; i < 2000; i++) createTwoFilesPatch('file', 'file', smallA, smallB)
+    },
+  },
+  11,
+)
+const tinyOurs = (perCallUs.ours! * 1000) / 2000
+const tinyJsdiff = (perCallUs.jsdiff! * 1000) / 2000
+console.log(
+  `tiny (1 changed line in 50): ours ${tinyOurs.toFixed(1)} µs/call, jsdiff ${tinyJsdiff.toFixed(1)} µs/call, jsdiff/ours ${(tinyJsdiff / tinyOurs).toFixed(1)}x`,
+)
