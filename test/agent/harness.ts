@@ -11,6 +11,7 @@ import type {AgentEvent} from '../../src/agent/events.js'
 import {EventBus} from '../../src/agent/events.js'
 import type {ChatRequest, ModelClient} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
+import {nativeEngine} from '../../src/agent/text-engine.js'
 import {configSchema} from '../../src/config/schema.js'
 import {LlmClient} from '../../src/llm/client.js'
 import {TokenCounter} from '../../src/llm/tokens.js'
@@ -18,7 +19,7 @@ import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
 import {openState, type StateDb} from '../../src/state/db.js'
 import {type RecordedRequest, type Reply, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo, type TempRepo} from '../support/temp-repo.js'
-import {execaRunner, fsWorkspace, jsdiffEngine, type ScriptedModel, type ScriptedReply} from './support.js'
+import {execaRunner, fsWorkspace, type ScriptedModel, type ScriptedReply} from './support.js'
 
 export const FIXTURE = {
   'src/add.js': 'export function add(a, b) {\n  return a - b\n}\n',
@@ -114,7 +115,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
     {
       db,
       workspace: fsWorkspace(repo.root),
-      engine: jsdiffEngine,
+      engine: nativeEngine,
       runner: execaRunner,
       redact: (text) => text,
       model: client as ModelClient,

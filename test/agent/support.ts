@@ -1,16 +1,14 @@
 /**
  * The scripted model of the agent tests: a queue of replies (or a function of the request) that
  * test/support's OpenAI-compatible server sends back in vLLM's wire format (see harness.ts).
- * Until the workspace and the native engine land, a transaction over the real file system,
- * jsdiff and execa stand in for them.
+ * Until the workspace lands, a transaction over the real file system and execa stand in for it.
  */
-import {applyPatch, createTwoFilesPatch, diffLines} from 'diff'
 import {execa} from 'execa'
 import {randomUUID} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
 
-import type {ChatRequest, CommandRunner, TextEngine, TransactionPort, WorkspacePort} from '../../src/agent/ports.js'
+import type {ChatRequest, CommandRunner, TransactionPort, WorkspacePort} from '../../src/agent/ports.js'
 
 export interface ScriptedReply {
   text?: string
@@ -132,28 +130,6 @@ export function fsWorkspace(root: string): WorkspacePort {
       return !rel.startsWith('..') && !rel.startsWith('.git') && !rel.startsWith('.pyagent')
     },
   }
-}
-
-export const jsdiffEngine: TextEngine = {
-  applyEdits(original, edits) {
-    let text = original
-    for (const edit of edits) {
-      const count = text.split(edit.search).length - 1
-      if (count !== 1) throw new Error(`search text found ${count} times`)
-      text = text.replace(edit.search, () => edit.replace)
-    }
-    return text
-  },
-  applyPatch(original, patch) {
-    const result = applyPatch(original, patch)
-    if (result === false) throw new Error('patch does not apply')
-    return result
-  },
-  diff(before, after, path) {
-    const changes = diffLines(before, after)
-    const count = (kind: 'added' | 'removed') => changes.filter((change) => change[kind]).reduce((sum, change) => sum + (change.count ?? 0), 0)
-    return {unified: before === after ? '' : createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after), added: count('added'), removed: count('removed')}
-  },
 }
 
 export const execaRunner: CommandRunner = {
