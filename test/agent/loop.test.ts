@@ -78,6 +78,26 @@ describe('the agent loop with native tool calls', () => {
     expect(errors[2]).toMatch(/unknown tool "delete_everything"/)
   })
 
+  it('applies a unified diff, creates a file, and searches and lists what is staged', async () => {
+    const patch = '--- a/src/add.js\n+++ b/src/add.js\n@@ -1,3 +1,3 @@\n export function add(a, b) {\n-  return a - b\n+  return a + b\n }\n'
+    const model = new ScriptedModel([
+      call('apply_patch', {path: 'src/add.js', patch}),
+      call('write_file', {path: 'src/util/new.js', content: 'export const sum = 1\n'}),
+      call('search', {pattern: 'a \\+ b|sum'}),
+      call('list_files', {directory: 'src/util'}),
+      call('edit', FIX_GREET),
+      call('finish', {summary: 'patched'}),
+      verdict('approve'),
+    ])
+    const {repo, events, outcome} = await run({model})
+    expect(outcome.status).toBe('done')
+    const output = (tool: string) => (events.find((event) => event.type === 'tool_result' && event.tool === tool) as {output: string}).output
+    expect(output('search').split('\n').sort()).toEqual(['src/add.js:2:  return a + b', 'src/util/new.js:1:export const sum = 1'])
+    expect(output('list_files')).toBe('src/util/new.js')
+    expect(read(repo, 'src/add.js')).toContain('return a + b')
+    expect(read(repo, 'src/util/new.js')).toBe('export const sum = 1\n')
+  })
+
   it('bounds a huge tool result before it reaches the model or the log', async () => {
     const big = 'x'.repeat(100_000)
     const model = new ScriptedModel([call('read_file', {path: 'big.txt'}), call('finish', {summary: 'read it'})])
