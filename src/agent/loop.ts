@@ -96,6 +96,7 @@ export class Agent {
   private readonly tx
   private readonly context: ToolContext
   private revisions = 0
+  private txOpen = true
   private step = 0
   private readonly diffs = new Map<string, string>()
 
@@ -181,12 +182,17 @@ export class Agent {
 
   /** Ends the task without committing: whatever is staged is dropped. */
   private end(status: RunStatus, summary: string): AgentResult {
-    if (this.tx.isOpen) {
+    if (this.txOpen) {
       const staged = this.tx.changes().length
-      this.tx.rollback()
+      this.closeTransaction()
       if (staged > 0) this.emit({type: 'rolled_back', taskId: this.id, reason: summary})
     }
     return {status, summary, files: []}
+  }
+
+  private closeTransaction(): void {
+    this.txOpen = false
+    this.tx.rollback()
   }
 
   private budgetStop(): string | undefined {
@@ -358,7 +364,7 @@ export class Agent {
   /** The model called finish: check the role's acceptance rule, ask the critic, then commit or roll back. */
   private async conclude(summary: string, baseline: number | undefined): Promise<Conclusion> {
     if (this.tx.changes().length === 0) {
-      this.tx.rollback()
+      this.closeTransaction()
       return {kind: 'end', result: {status: 'done', summary, files: []}}
     }
     const canRevise = this.revisions < this.options.settings.maxRevisions
@@ -388,6 +394,8 @@ export class Agent {
     }
     if (verdict.verdict === 'reject') return {kind: 'end', result: this.end('rejected', `rejected by review: ${verdict.feedback}`)}
     if (this.options.signal.aborted) throw new Interrupted()
+    // Whatever the commit does, the transaction is over: it committed, or it rolled itself back.
+    this.txOpen = false
     const committed = await this.tx.commit()
     const files = committed.files.map((file) => file.path)
     this.emit({type: 'committed', taskId: this.id, txId: committed.id, files})

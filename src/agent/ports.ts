@@ -15,7 +15,6 @@ export interface ModelClient {
 /** One workspace transaction: staged edits, committed whole or not at all. */
 export interface TransactionPort {
   readonly id: string
-  readonly isOpen: boolean
   readText(path: string): string
   write(path: string, content: string): void
   delete(path: string): void

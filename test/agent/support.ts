@@ -55,15 +55,10 @@ export function verdict(value: 'approve' | 'revise' | 'reject', feedback = 'look
 
 class FsTransaction implements TransactionPort {
   readonly id = randomUUID()
-  private open = true
   private readonly staged = new Map<string, Buffer | null>()
   private readonly readHashes = new Map<string, string | null>()
 
   constructor(private readonly root: string) {}
-
-  get isOpen() {
-    return this.open
-  }
 
   private disk(path: string): string | null {
     const full = join(this.root, path)
@@ -96,7 +91,6 @@ class FsTransaction implements TransactionPort {
   }
 
   rollback(): void {
-    this.open = false
     this.staged.clear()
   }
 
@@ -116,7 +110,6 @@ class FsTransaction implements TransactionPort {
         writeFileSync(full, content)
       }
     }
-    this.open = false
     return {id: this.id, files: files.map(({path, op}) => ({path, op}))}
   }
 }
