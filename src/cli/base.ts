@@ -9,9 +9,11 @@ import {loadConfig, type ResolvedConfig} from '../config/load.js'
 import type {ConfigKey} from '../config/schema.js'
 import {NativeModuleError} from '../native.js'
 import {StateSchemaError} from '../state/db.js'
+import {WorkspaceError} from '../workspace/errors.js'
 import {findRepoRoot} from '../workspace/repo.js'
+import {Workspace} from '../workspace/workspace.js'
 
-const KNOWN_ERRORS = [ConfigError, NativeModuleError, StateSchemaError]
+const KNOWN_ERRORS = [ConfigError, NativeModuleError, StateSchemaError, WorkspaceError]
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -26,6 +28,16 @@ export abstract class BaseCommand extends Command {
 
   protected resolveConfig(repoRoot: string, flags: Partial<Record<ConfigKey, unknown>> = {}): ResolvedConfig {
     return loadConfig({repoRoot, flags})
+  }
+
+  /** Opens the transactional workspace (running crash recovery) under the configured path policy. */
+  protected async openWorkspace(repoRoot: string): Promise<Workspace> {
+    const {config} = this.resolveConfig(repoRoot)
+    const workspace = await Workspace.open(repoRoot, {denyPaths: config.denyPaths})
+    for (const failure of workspace.recovery.failed) {
+      this.warn(`Transaction ${failure.id} could not be repaired after a crash: ${failure.error}. Fix the files it names, then run again.`)
+    }
+    return workspace
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {

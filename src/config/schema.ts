@@ -16,6 +16,9 @@ export const DEFAULT_ALLOWED_COMMANDS = [
   'go test',
 ]
 
+/** Files that usually hold credentials: not shown to an LLM nor edited by one unless configured otherwise. */
+export const DEFAULT_DENY_PATHS = ['.env', '.env.*', '*.pem', '*.key', 'id_rsa*', 'id_ed25519*', '.npmrc', '.netrc']
+
 export const configSchema = z.strictObject({
   baseUrl: z.url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'}).default('http://localhost:8000/v1').describe("OpenAI-compatible endpoint (vLLM's /v1)"),
   model: z.string().min(1).optional().describe('Model name; default: the first model the endpoint serves'),
@@ -84,6 +87,24 @@ export const configSchema = z.strictObject({
     .default({})
     .describe('USD per million tokens by model, e.g. {"qwen3": {"inputPerMTok": 0.2, "outputPerMTok": 0.6}}'),
   autoCommit: z.boolean().default(false).describe('Commit to git after a successful task'),
+  denyPaths: z
+    .array(z.string().min(1))
+    .default(DEFAULT_DENY_PATHS)
+    .describe('Globs tools may not read or edit, on top of .git/ and .pyagent/ (a pattern without / matches the name anywhere)'),
+  commandTimeoutMs: z.int().positive().default(300_000).describe('Timeout of one command an agent runs, in ms'),
+  commandOutputBytes: z
+    .int()
+    .min(1024)
+    .default(65_536)
+    .describe("Bytes of a command's stdout and of its stderr kept for the agent (head and tail)"),
+  commandSandbox: z
+    .enum(['auto', 'bwrap', 'none'])
+    .default('auto')
+    .describe('Run commands in bubblewrap: auto (when bwrap works), bwrap (required), none'),
+  redactAllow: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Values redaction leaves alone: exact strings, or /regex/ for patterns (false positives)'),
   actionProtocol: z
     .enum(['auto', 'tools', 'json'])
     .default('auto')

@@ -34,15 +34,27 @@ export class CallContext {
     if (this.request.signal?.aborted) {
       return new LlmError({kind: 'cancelled', endpoint, detail: 'cancelled by the caller', retryable: false, cause: error})
     }
-    if (this.deadline.signal.aborted) {
-      const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)`
-      return new LlmError({kind: 'deadline', endpoint, detail, retryable: false, cause: error})
-    }
+    if (this.deadline.signal.aborted) return this.deadlineError(endpoint, error)
     if (attemptSignal?.aborted) {
       const detail = `no answer and no progress for requestTimeoutMs (${this.config.requestTimeoutMs} ms)`
       return new LlmError({kind: 'timeout', endpoint, detail, retryable: true, cause: error})
     }
     return toLlmError(error, endpoint)
+  }
+
+  /** The total deadline ended the call, whether it fired mid-attempt or left no time for another retry. */
+  deadlineError(endpoint: string, cause: unknown): LlmError {
+    const last = cause instanceof LlmError ? cause : undefined
+    const detail = `no complete answer within totalDeadlineMs (${this.config.totalDeadlineMs} ms)${last ? `; last attempt: ${last.message}` : ''}`
+    return new LlmError({
+      kind: 'deadline',
+      endpoint,
+      detail,
+      retryable: false,
+      status: last?.status,
+      retryAfterMs: last?.retryAfterMs,
+      cause,
+    })
   }
 
   record(status: LlmCallRecord['status'], extra: Partial<LlmCallRecord> = {}): void {

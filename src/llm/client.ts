@@ -29,6 +29,7 @@ import {ToolCallAssembler} from './tool-calls.js'
 import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason} from './types.js'
 import type {UsageRecorder} from './usage-log.js'
 import {vllmFetch} from './vllm-fetch.js'
+import {redactMessages} from '../workspace/redact.js'
 
 export type LlmClientConfig = Pick<
   Config,
@@ -49,6 +50,7 @@ export type LlmClientConfig = Pick<
   | 'tokenEncoding'
   | 'completionReserveTokens'
   | 'prices'
+  | 'redactAllow'
 >
 
 export interface LlmClientOptions {
@@ -60,7 +62,14 @@ export interface LlmClientOptions {
   /** A counter shared with other clients; the client frees only a counter it created. */
   tokens?: TokenCounter
   random?: () => number
+  /**
+   * Masks secrets and personal data in every message before it leaves the machine. Default:
+   * the workspace redactor with the configured allow-list; `false` only for trusted test setups.
+   */
+  redact?: MessageRedactor | false
 }
+
+export type MessageRedactor = (messages: ChatMessage[]) => Promise<ChatMessage[]>
 
 type CompletionUsage = OpenAI.Completions.CompletionUsage
 
@@ -94,6 +103,7 @@ export class LlmClient {
   private servedModel?: Promise<ServedModel>
   private readonly noTokenize = new Set<Endpoint>()
   private readonly ownsTokens: boolean
+  private readonly redact: MessageRedactor
 
   constructor(private readonly options: LlmClientOptions) {
     this.config = options.config
@@ -106,6 +116,8 @@ export class LlmClient {
     })
     this.ownsTokens = options.tokens === undefined
     this.tokens = options.tokens ?? new TokenCounter(this.config.tokenEncoding)
+    const allow = this.config.redactAllow
+    this.redact = options.redact === false ? async (messages) => messages : (options.redact ?? ((messages) => redactMessages(messages, {allow})))
   }
 
   close(): void {
@@ -171,7 +183,12 @@ export class LlmClient {
     for (const endpoint of this.pool.endpoints) {
       if (endpoint.down || this.noTokenize.has(endpoint)) continue
       try {
-        const count = await tokenizeOnServer(endpoint.root, {model: id, messages}, {authorization: `Bearer ${this.apiKey}`}, signal)
+        const count = await tokenizeOnServer(
+          endpoint.root,
+          {model: id, messages: await this.redact(messages)},
+          {authorization: `Bearer ${this.apiKey}`},
+          signal,
+        )
         if (count !== undefined) return count
         this.noTokenize.add(endpoint)
       } catch (error) {
@@ -244,6 +261,7 @@ export class LlmClient {
       try {
         call.served = await this.model(call.outer)
         ;({messages, localPromptTokens: call.localPromptTokens} = this.fit(request, call.served))
+        messages = await this.redact(messages)
       } catch (error) {
         throw call.fail(call.classify(error, this.config.baseUrl))
       }
@@ -300,7 +318,8 @@ export class LlmClient {
         }
         const delay = retryDelay(call.attempts - 1, this.retryPolicy(), failure.retryAfterMs, this.options.random)
         const pastDeadline = performance.now() - call.started + delay > this.config.totalDeadlineMs
-        if (!failure.retryable || call.attempts > this.config.maxRetries || pastDeadline) throw call.fail(failure)
+        if (!failure.retryable || call.attempts > this.config.maxRetries) throw call.fail(failure)
+        if (pastDeadline) throw call.fail(call.deadlineError(failure.endpoint, failure))
         if (state.text !== '' || state.toolCalls.size > 0) yield {type: 'restart', attempt: call.attempts, error: failure}
         try {
           await sleep(delay, call.outer)

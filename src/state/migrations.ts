@@ -35,6 +35,53 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'workspace transactions, their files and the blob store',
+    sql: `
+      CREATE TABLE blobs (
+        hash        TEXT PRIMARY KEY,
+        size        INTEGER NOT NULL,
+        content     BLOB NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE transactions (
+        id            TEXT PRIMARY KEY,
+        task_id       TEXT REFERENCES tasks(id),
+        status        TEXT NOT NULL CHECK (status IN ('open', 'committing', 'committed', 'rolled_back', 'abandoned')),
+        message       TEXT NOT NULL DEFAULT '',
+        pid           INTEGER NOT NULL,
+        undone_by     TEXT REFERENCES transactions(id),
+        git_head      TEXT,
+        git_dirty     INTEGER,
+        created_at    TEXT NOT NULL,
+        committed_at  TEXT
+      );
+      CREATE INDEX transactions_task ON transactions(task_id);
+      CREATE INDEX transactions_status ON transactions(status);
+      CREATE TABLE tx_files (
+        tx_id         TEXT NOT NULL REFERENCES transactions(id),
+        seq           INTEGER NOT NULL,
+        path          TEXT NOT NULL,
+        op            TEXT NOT NULL,
+        before_hash   TEXT REFERENCES blobs(hash),
+        before_mode   INTEGER,
+        after_hash    TEXT REFERENCES blobs(hash),
+        after_mode    INTEGER,
+        lines_added   INTEGER,
+        lines_removed INTEGER,
+        PRIMARY KEY (tx_id, path)
+      ) WITHOUT ROWID;
+      CREATE TABLE tx_undoes (
+        undo_tx_id    TEXT NOT NULL REFERENCES transactions(id),
+        undone_tx_id  TEXT NOT NULL REFERENCES transactions(id),
+        PRIMARY KEY (undo_tx_id, undone_tx_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE tx_locks (
+        path        TEXT PRIMARY KEY,
+        tx_id       TEXT NOT NULL REFERENCES transactions(id)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
     version: 3,
     name: 'llm calls',
     sql: `

@@ -1,0 +1,88 @@
+/**
+ * Which commands an agent may run: an allow-list of command prefixes (`git diff`, `npm test`)
+ * matched word by word, so npx's own options cannot precede the allowed program, plus argument
+ * rules that close the usual escapes (git's `-c` running arbitrary programs, paths that leave
+ * the workspace).
+ */
+import {isAbsolute, relative, resolve, sep} from 'node:path'
+
+import {CommandPolicyError} from './errors.js'
+
+/** Options that make an otherwise harmless command run code, write files or leave the repository. */
+const DENIED_OPTIONS: Record<string, readonly string[]> = {
+  git: [
+    '-c',
+    '--config-env',
+    '--exec-path',
+    '-C',
+    '--git-dir',
+    '--work-tree',
+    '--namespace',
+    '--output',
+    '--ext-diff',
+    '--upload-pack',
+    '--receive-pack',
+    '--open-files-in-pager',
+    '-O',
+  ],
+  npm: ['--prefix', '-C', '--userconfig', '--globalconfig', '--registry', '--script-shell', '-g', '--global'],
+  cargo: ['--manifest-path', '--config', '-Z'],
+  go: ['-exec', '-toolexec', '-o'],
+  pytest: ['-p', '--rootdir', '--confcutdir', '--basetemp'],
+}
+
+export interface CommandPolicy {
+  /** Allowed command prefixes, e.g. `git diff` or `npx tsc --noEmit`. */
+  allowed: readonly string[]
+  /** The workspace root: arguments that name paths must stay inside it. */
+  root: string
+}
+
+function words(entry: string): string[] {
+  return entry.trim().split(/\s+/)
+}
+
+function startsWith(argv: readonly string[], prefix: readonly string[]): boolean {
+  return prefix.length <= argv.length && prefix.every((word, index) => argv[index] === word)
+}
+
+function optionName(arg: string): string {
+  // `--output=x` and git's stuck short form `-cfoo=bar` both name their option.
+  if (arg.startsWith('--')) return arg.split('=')[0]!
+  return arg.slice(0, 2)
+}
+
+/** An argument that names a path (absolute, or walking up with `..`) must resolve inside the root. */
+function assertPathInside(arg: string, cwd: string, root: string): void {
+  const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
+  const looksLikePath = isAbsolute(value) || value.split(/[/\\]/).includes('..') || value.startsWith('~')
+  if (!looksLikePath) return
+  if (value.startsWith('~')) throw new CommandPolicyError(`Argument "${arg}" names a home-directory path; commands stay inside the workspace`)
+  const rel = relative(root, resolve(cwd, value))
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new CommandPolicyError(`Argument "${arg}" points outside the workspace ${root}`)
+  }
+}
+
+/** Throws a CommandPolicyError saying what is refused and what is allowed; returns normally otherwise. */
+export function checkCommand(argv: readonly string[], cwd: string, policy: CommandPolicy): void {
+  const [executable] = argv
+  if (executable === undefined || executable === '') throw new CommandPolicyError('An empty command runs nothing')
+  if (argv.some((arg) => arg.includes('\0'))) throw new CommandPolicyError('A command argument holds a NUL byte')
+  if (/[/\\]/.test(executable)) {
+    throw new CommandPolicyError(`"${executable}": name the program without a path; it is looked up on PATH and must be allow-listed`)
+  }
+  if (!policy.allowed.some((entry) => startsWith(argv, words(entry)))) {
+    throw new CommandPolicyError(
+      `"${argv.join(' ')}" is not allowed. Allowed commands (config allowedCommands): ${policy.allowed.join('; ')}`,
+    )
+  }
+  const denied = DENIED_OPTIONS[executable] ?? []
+  for (const arg of argv.slice(1)) {
+    if (arg === '--') break
+    if (arg.startsWith('-') && denied.includes(optionName(arg))) {
+      throw new CommandPolicyError(`Option ${optionName(arg)} is refused for ${executable}: it can run other programs or reach outside the workspace`)
+    }
+  }
+  for (const arg of argv.slice(1)) assertPathInside(arg, cwd, policy.root)
+}

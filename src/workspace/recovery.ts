@@ -1,0 +1,68 @@
+/**
+ * Crash recovery, run every time a workspace is opened. A transaction whose process died while
+ * `committing` has every before- and after-blob journaled, so it is rolled forward: each file
+ * is put into its after state (files already there are left alone), leftover temp files are
+ * removed, and it is marked committed. If that cannot be done (a directory it needs has become
+ * a file, say), it is rolled back to the before states instead. One that died while `open`
+ * wrote nothing; it is marked abandoned and its locks are released.
+ */
+import {applyStates, removeTempFiles} from './apply.js'
+import {afterState, beforeState, type Journal, type TxFileRow} from './journal.js'
+
+export interface RecoveryReport {
+  rolledForward: string[]
+  rolledBack: string[]
+  abandoned: string[]
+  failed: {id: string; error: string}[]
+}
+
+/** A process we cannot signal for lack of permission still exists. */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export async function recover(root: string, journal: Journal): Promise<RecoveryReport> {
+  const report: RecoveryReport = {rolledForward: [], rolledBack: [], abandoned: [], failed: []}
+  for (const tx of journal.transactionsWithStatus(['open', 'committing'])) {
+    if (isAlive(tx.pid) || !journal.claim(tx)) continue
+    if (tx.status === 'open') {
+      journal.markEnded(tx.id, 'abandoned')
+      report.abandoned.push(tx.id)
+      continue
+    }
+    const files = journal.files(tx.id)
+    const paths = files.map((file) => file.path)
+    try {
+      await applyStates(root, tx.id, changesTo(journal, files, 'after'))
+      removeTempFiles(root, tx.id, paths)
+      journal.markCommitted(tx.id)
+      report.rolledForward.push(tx.id)
+    } catch (forwardError) {
+      try {
+        await applyStates(root, tx.id, changesTo(journal, files, 'before'))
+        removeTempFiles(root, tx.id, paths)
+        journal.markEnded(tx.id, 'rolled_back')
+        report.rolledBack.push(tx.id)
+      } catch (backwardError) {
+        report.failed.push({
+          id: tx.id,
+          error: `rolling forward failed (${(forwardError as Error).message}), and so did rolling back (${(backwardError as Error).message})`,
+        })
+      }
+    }
+  }
+  return report
+}
+
+function changesTo(journal: Journal, files: readonly TxFileRow[], side: 'before' | 'after') {
+  return files.map((file) => {
+    const target = side === 'after' ? afterState(file) : beforeState(file)
+    return {path: file.path, target, content: target.hash === null ? null : journal.blob(target.hash)}
+  })
+}

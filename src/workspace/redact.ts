@@ -1,0 +1,230 @@
+/**
+ * Masks secrets and personal data before text leaves the machine (every LLM request) and before
+ * it is written to logs and events. Secrets are found by secretlint's maintained recommended
+ * preset (cloud keys, tokens, private keys, connection strings...) plus one rule for
+ * `password = "..."`-style assignments that no vendor format covers; personal data by
+ * libphonenumber (phones), a Luhn check (cards) and address syntax (emails, IPv4, IPv6).
+ */
+import {lintSource} from '@secretlint/core'
+import {creator as recommendedPreset} from '@secretlint/secretlint-rule-preset-recommend'
+import type {SecretLintCoreConfig} from '@secretlint/types'
+import {findPhoneNumbersInText} from 'libphonenumber-js'
+import {isIPv4, isIPv6} from 'node:net'
+
+export type FindingKind = 'secret' | 'email' | 'phone' | 'card' | 'ip'
+
+export interface Finding {
+  kind: FindingKind
+  /** Which rule matched, e.g. `secretlint-rule-github` or `luhn`. Never the matched value. */
+  rule: string
+  /** Offsets in the original text. */
+  start: number
+  end: number
+}
+
+export interface Redaction {
+  text: string
+  findings: Finding[]
+}
+
+export interface RedactOptions {
+  /** Values never masked: exact strings, or `/regex/flags` (config redactAllow). */
+  allow?: readonly string[]
+  /** Mask personal data too (default true). */
+  pii?: boolean
+}
+
+const SECRETLINT_CONFIG: SecretLintCoreConfig = {
+  rules: [{id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedPreset}],
+}
+
+/** `password: "…"`, `API_KEY=…`, `"client_secret": "…"`: the value is masked, the name kept for context. */
+const ASSIGNED_SECRET =
+  /\b[\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[\w.-]*["']?\s*[:=]\s*["']?([^\s"',;]{8,})/gi
+/** Values that only stand in for a secret. */
+const PLACEHOLDER = /^(?:\$\{?[\w.]+\}?|<[^>]+>|x{4,}|\*{4,}|changeme|redacted|\[REDACTED[^\]]*\]|(?:process\.env|os\.environ)\b.*)$/i
+
+const EMAIL = /[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
+const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g
+const IPV4_CANDIDATE = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g
+const IPV6_CANDIDATE = /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g
+/** Addresses that identify no one: loopback, unspecified, documentation-free placeholders. */
+const HARMLESS_IPS = new Set(['127.0.0.1', '0.0.0.0', '255.255.255.255', '::1', '::'])
+
+function luhnValid(digits: string): boolean {
+  let sum = 0
+  for (let index = 0; index < digits.length; index++) {
+    let digit = Number(digits[digits.length - 1 - index])
+    if (index % 2 === 1) {
+      digit *= 2
+      if (digit > 9) digit -= 9
+    }
+    sum += digit
+  }
+  return sum % 10 === 0
+}
+
+function allMatches(text: string, pattern: RegExp): RegExpExecArray[] {
+  return [...text.matchAll(new RegExp(pattern.source, pattern.flags))]
+}
+
+async function secretFindings(text: string): Promise<Finding[]> {
+  const result = await lintSource({
+    source: {content: text, filePath: 'message.txt', ext: '.txt', contentType: 'text'},
+    options: {config: SECRETLINT_CONFIG, noPhysicFilePath: true},
+  })
+  const findings: Finding[] = result.messages.map((message) => ({
+    kind: 'secret',
+    rule: message.ruleId.replace(/^@secretlint\//, ''),
+    start: message.range[0],
+    end: message.range[1],
+  }))
+  for (const match of allMatches(text, ASSIGNED_SECRET)) {
+    const value = match[1]!
+    if (PLACEHOLDER.test(value)) continue
+    const start = match.index + match[0].length - value.length
+    findings.push({kind: 'secret', rule: 'assigned-secret', start, end: start + value.length})
+  }
+  return findings
+}
+
+function piiFindings(text: string): Finding[] {
+  const findings: Finding[] = []
+  for (const match of allMatches(text, EMAIL)) {
+    findings.push({kind: 'email', rule: 'email', start: match.index, end: match.index + match[0].length})
+  }
+  for (const match of allMatches(text, CARD_CANDIDATE)) {
+    const digits = match[0].replace(/[ -]/g, '')
+    if (digits.length >= 13 && luhnValid(digits)) {
+      findings.push({kind: 'card', rule: 'luhn', start: match.index, end: match.index + match[0].length})
+    }
+  }
+  for (const phone of findPhoneNumbersInText(text, 'US')) {
+    findings.push({kind: 'phone', rule: 'libphonenumber', start: phone.startsAt, end: phone.endsAt})
+  }
+  for (const match of allMatches(text, IPV4_CANDIDATE)) {
+    if (isIPv4(match[0]) && !HARMLESS_IPS.has(match[0])) {
+      findings.push({kind: 'ip', rule: 'ipv4', start: match.index, end: match.index + match[0].length})
+    }
+  }
+  for (const match of allMatches(text, IPV6_CANDIDATE)) {
+    const groups = match[0].split(':').filter(Boolean).length
+    if (groups >= 3 && isIPv6(match[0]) && !HARMLESS_IPS.has(match[0])) {
+      findings.push({kind: 'ip', rule: 'ipv6', start: match.index, end: match.index + match[0].length})
+    }
+  }
+  return findings
+}
+
+function allowMatcher(allow: readonly string[]): (value: string) => boolean {
+  const patterns = allow.map((entry) => {
+    const regex = /^\/(.+)\/([a-z]*)$/s.exec(entry)
+    return regex ? new RegExp(`^(?:${regex[1]})$`, regex[2]) : entry
+  })
+  return (value) => patterns.some((pattern) => (typeof pattern === 'string' ? pattern === value : pattern.test(value)))
+}
+
+/** Overlapping findings become one masked span, labelled by the first (secrets sort first). */
+function mergeSpans(findings: readonly Finding[]): Finding[] {
+  const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end)
+  const merged: Finding[] = []
+  for (const finding of sorted) {
+    const last = merged.at(-1)
+    if (last && finding.start < last.end) {
+      last.end = Math.max(last.end, finding.end)
+      continue
+    }
+    merged.push({...finding})
+  }
+  return merged
+}
+
+export function maskFor(finding: Finding): string {
+  return finding.kind === 'secret' ? `[REDACTED:${finding.rule.replace(/^secretlint-rule-/, '')}]` : `[REDACTED:${finding.kind}]`
+}
+
+/** Masks secrets (and, unless `pii: false`, personal data) in `text`; findings hold offsets, never values. */
+export async function redact(text: string, options: RedactOptions = {}): Promise<Redaction> {
+  if (text === '') return {text, findings: []}
+  const isAllowed = allowMatcher(options.allow ?? [])
+  const found = [...(await secretFindings(text)), ...(options.pii === false ? [] : piiFindings(text))]
+  const findings = mergeSpans(found.filter((finding) => !isAllowed(text.slice(finding.start, finding.end))))
+  let output = ''
+  let cursor = 0
+  for (const finding of findings) {
+    output += text.slice(cursor, finding.start) + maskFor(finding)
+    cursor = finding.end
+  }
+  return {text: output + text.slice(cursor), findings}
+}
+
+/** Redacts every string inside a JSON-like value (event payloads, tool results), keeping its shape. */
+export async function redactValue<T>(value: T, options: RedactOptions = {}): Promise<{value: T; findings: Finding[]}> {
+  const findings: Finding[] = []
+  const walk = async (node: unknown): Promise<unknown> => {
+    if (typeof node === 'string') {
+      const result = await redact(node, options)
+      findings.push(...result.findings)
+      return result.text
+    }
+    if (Array.isArray(node)) return Promise.all(node.map(walk))
+    if (node !== null && typeof node === 'object') {
+      const entries = await Promise.all(Object.entries(node).map(async ([key, child]) => [key, await walk(child)] as const))
+      return Object.fromEntries(entries)
+    }
+    return node
+  }
+  return {value: (await walk(value)) as T, findings}
+}
+
+/** Message text already redacted, by content: a conversation resends its history on every step. */
+const redactedCache = new Map<string, Redaction>()
+const CACHE_ENTRIES = 2000
+
+async function redactCached(text: string, options: RedactOptions): Promise<Redaction> {
+  const key = `${JSON.stringify(options)}\u0000${text}`
+  const cached = redactedCache.get(key)
+  if (cached) return cached
+  const result = await redact(text, options)
+  if (redactedCache.size >= CACHE_ENTRIES) redactedCache.delete(redactedCache.keys().next().value!)
+  redactedCache.set(key, result)
+  return result
+}
+
+interface MessageLike {
+  content?: unknown
+  tool_calls?: unknown
+}
+
+/**
+ * Redacts what a chat message carries to the model: its text content (a string or text parts)
+ * and the arguments of its tool calls. Roles, names and ids are left as they are, so tool
+ * results still pair with their calls.
+ */
+export async function redactMessages<M extends object>(messages: readonly M[], options: RedactOptions = {}): Promise<M[]> {
+  const text = async (value: string) => (await redactCached(value, options)).text
+  return Promise.all(
+    messages.map(async (message) => {
+      const {content, tool_calls: toolCalls} = message as MessageLike
+      const copy = {...message} as Record<string, unknown>
+      if (typeof content === 'string') copy.content = await text(content)
+      if (Array.isArray(content)) {
+        copy.content = await Promise.all(
+          content.map(async (part: {type?: string; text?: unknown}) =>
+            part?.type === 'text' && typeof part.text === 'string' ? {...part, text: await text(part.text)} : part,
+          ),
+        )
+      }
+      if (Array.isArray(toolCalls)) {
+        copy.tool_calls = await Promise.all(
+          toolCalls.map(async (call: {function?: {arguments?: unknown}}) =>
+            typeof call?.function?.arguments === 'string'
+              ? {...call, function: {...call.function, arguments: await text(call.function.arguments)}}
+              : call,
+          ),
+        )
+      }
+      return copy as unknown as M
+    }),
+  )
+}

@@ -1,0 +1,379 @@
+/**
+ * A workspace transaction: edits are staged in memory against the hash each file had when it was
+ * read, then committed all together or not at all.
+ *
+ * Commit order (the crash-safety argument lives here and in recovery.ts):
+ *  1. every staged file is re-read; a hash that moved since it was read is a collision and the
+ *     transaction ends before any file is touched;
+ *  2. every before and after blob and the status `committing` are journaled in one durable
+ *     SQLite transaction;
+ *  3. each file is written to a temp file, fsynced, renamed over the target, directories fsynced;
+ *  4. the status becomes `committed`.
+ * A crash before 2 leaves every file as it was; after 2, recovery rolls the journal forward.
+ */
+import {randomUUID} from 'node:crypto'
+
+import {
+  type AppliedPatch,
+  applyEdits,
+  type ApplyEditsOptions,
+  applyPatch,
+  type ApplyPatchOptions,
+  blake3,
+  type EditedText,
+  type FilePatch,
+  parsePatch,
+  type ParsePatchOptions,
+  type SearchReplace,
+  TextEngineError,
+} from '../native.js'
+import {applyStates, type StateChange} from './apply.js'
+import {ABSENT, describeState, type FileState, NEW_FILE_MODE, observe, sameState} from './file-state.js'
+import {CollisionError, EditError, TransactionStateError} from './errors.js'
+import type {Journal, JournalEntry} from './journal.js'
+import {isBinary, type PathGuard} from './paths.js'
+
+export interface BeginOptions {
+  taskId?: string
+  message?: string
+  /** The committed transactions this one reverses (set by undo). */
+  undoes?: readonly string[]
+  git?: {head: string | null; dirty: boolean}
+}
+
+export interface StagedFile {
+  path: string
+  op: string
+  before: FileState
+  after: FileState
+  content: Buffer | null
+}
+
+export interface CommitResult {
+  id: string
+  files: {path: string; op: string; before: FileState; after: FileState}[]
+}
+
+/** Counts lines added and removed; supplied by the diff engine so the journal can answer `history` cheaply. */
+export type LineCounter = (before: Buffer | null, after: Buffer | null) => {added: number; removed: number} | null
+
+export class Transaction {
+  readonly id = randomUUID()
+  private status: 'open' | 'committed' | 'rolled_back' = 'open'
+  private readonly bases = new Map<string, FileState>()
+  private readonly staged = new Map<string, StagedFile>()
+
+  constructor(
+    private readonly guard: PathGuard,
+    private readonly journal: Journal,
+    readonly options: BeginOptions = {},
+    private readonly countLines: LineCounter = () => null,
+  ) {
+    journal.insertTransaction(
+      {
+        id: this.id,
+        task_id: options.taskId ?? null,
+        message: options.message ?? '',
+        git_head: options.git?.head ?? null,
+        git_dirty: options.git === undefined ? null : Number(options.git.dirty),
+      },
+      options.undoes,
+    )
+  }
+
+  /** The file's content as this transaction sees it (staged edits included); records its hash for collision detection. */
+  read(path: string): Buffer {
+    const {relative, absolute} = this.guard.resolve(path)
+    const staged = this.staged.get(relative)
+    if (staged) {
+      if (staged.content === null) throw new EditError(`${relative} is deleted in this transaction`)
+      return staged.content
+    }
+    const observed = observe(absolute)
+    if (observed.content === null) throw new EditError(`${relative} does not exist`)
+    if (!this.bases.has(relative)) this.bases.set(relative, {hash: observed.hash, mode: observed.mode})
+    return observed.content
+  }
+
+  /** Like read, for text: a binary file is refused rather than mangled. */
+  readText(path: string): string {
+    const content = this.read(path)
+    if (isBinary(content)) throw new EditError(`${this.guard.resolve(path).relative} is a binary file; it cannot be read or edited as text`)
+    return content.toString('utf8')
+  }
+
+  /** Replaces (or creates) the file. A string is text: writing it over a binary file is refused. */
+  write(path: string, content: string | Buffer): void {
+    const relative = this.resolve(path)
+    const current = this.currentContent(relative)
+    if (typeof content === 'string' && current !== null && isBinary(current)) {
+      throw new EditError(`${relative} is a binary file; it cannot be edited as text`)
+    }
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
+    const mode = this.currentState(relative).mode ?? NEW_FILE_MODE
+    this.stage(relative, current === null ? 'create' : 'write', {hash: blake3(bytes), mode}, bytes)
+  }
+
+  /**
+   * Applies a unified diff of this one file: each hunk exactly where it says, then at the nearest
+   * offset, then (with ignoreWhitespace) ignoring whitespace. Every hunk applies or nothing is
+   * staged; a failure is an EditError whose cause is the engine's TextEngineError, which names
+   * the failed hunks and the closest place found for each.
+   */
+  patch(path: string, patch: string, options: ApplyPatchOptions = {}): AppliedPatch {
+    const relative = this.resolve(path)
+    const applied = this.runEngine(relative, (current) => applyPatch(current, patch, options))
+    this.stageText(relative, 'patch', applied.text)
+    return applied
+  }
+
+  /**
+   * Stages a multi-file unified diff, git's extended headers included: modifications, creations,
+   * deletions, renames, copies and mode changes. Every file of it applies, or nothing of it is
+   * staged. Paths are relative to the workspace root after `strip` (default 1: `a/`, `b/`).
+   */
+  applyPatchSet(patch: string, options: ApplyPatchOptions & ParsePatchOptions = {}): FilePatch[] {
+    this.assertOpen()
+    let files: FilePatch[]
+    try {
+      files = parsePatch(patch, {strip: options.strip})
+    } catch (error) {
+      if (error instanceof TextEngineError) throw new EditError(`The patch cannot be read: ${error.message}`, {cause: error})
+      throw error
+    }
+    const saved = new Map(this.staged)
+    try {
+      for (const file of files) this.stageFilePatch(file, options)
+    } catch (error) {
+      this.staged.clear()
+      for (const [path, staged] of saved) this.staged.set(path, staged)
+      throw error
+    }
+    return files
+  }
+
+  /** Applies search/replace edits in order; each search must match exactly once, or nothing is staged. */
+  edit(path: string, edits: readonly SearchReplace[], options: ApplyEditsOptions = {}): EditedText {
+    const relative = this.resolve(path)
+    const edited = this.runEngine(relative, (current) => applyEdits(current, edits, options))
+    this.stageText(relative, 'edit', edited.text)
+    return edited
+  }
+
+  /** Creates a file that must not exist yet. */
+  create(path: string, content: string | Buffer, mode: number = NEW_FILE_MODE): void {
+    const relative = this.resolve(path)
+    if (this.currentContent(relative) !== null) throw new EditError(`${relative} already exists; use write to replace it`)
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
+    this.stage(relative, 'create', {hash: blake3(bytes), mode}, bytes)
+  }
+
+  delete(path: string): void {
+    const relative = this.resolve(path)
+    if (this.currentContent(relative) === null) throw new EditError(`${relative} does not exist`)
+    this.stage(relative, 'delete', ABSENT, null)
+  }
+
+  /** Moves a file; the destination must not exist. Journaled as a delete plus a create of the same blob. */
+  rename(from: string, to: string): void {
+    const source = this.resolve(from)
+    const target = this.resolve(to)
+    const content = this.currentContent(source)
+    if (content === null) throw new EditError(`${source} does not exist`)
+    if (this.currentContent(target) !== null) throw new EditError(`${target} already exists; refusing to overwrite it by a rename`)
+    const mode = this.currentState(source).mode!
+    this.stage(source, `rename to ${target}`, ABSENT, null)
+    this.stage(target, `rename from ${source}`, {hash: blake3(content), mode}, content)
+  }
+
+  chmod(path: string, mode: number): void {
+    const relative = this.resolve(path)
+    const content = this.currentContent(relative)
+    if (content === null) throw new EditError(`${relative} does not exist`)
+    this.stage(relative, 'chmod', {hash: this.currentState(relative).hash, mode: mode & 0o7777}, content)
+  }
+
+  /**
+   * Stages `after` for a path whose expected current state is given rather than read: undo uses it
+   * to reverse a committed transaction against the state that transaction left.
+   */
+  stageState(path: string, op: string, expected: FileState, after: FileState, content: Buffer | null): void {
+    const relative = this.resolve(path)
+    if (!this.bases.has(relative)) this.bases.set(relative, expected)
+    this.stage(relative, op, after, content)
+  }
+
+  /** What is staged, in staging order; files staged back to their original state are left out. */
+  changes(): StagedFile[] {
+    return [...this.staged.values()].filter((file) => !sameState(file.before, file.after))
+  }
+
+  /** Drops everything staged and releases the files. */
+  rollback(): void {
+    this.assertOpen()
+    this.staged.clear()
+    this.status = 'rolled_back'
+    this.journal.markEnded(this.id, 'rolled_back')
+  }
+
+  async commit(): Promise<CommitResult> {
+    this.assertOpen()
+    const entries = this.verify()
+    this.journal.journalCommit(this.id, entries)
+    const forward: StateChange[] = entries.map((entry) => ({path: entry.path, target: entry.after, content: entry.afterContent, current: entry.before}))
+    try {
+      await applyStates(this.guard.root, this.id, forward)
+    } catch (error) {
+      await this.undoPartialApply(entries, error as Error)
+    }
+    this.journal.markCommitted(this.id)
+    this.status = 'committed'
+    return {id: this.id, files: entries.map(({path, op, before, after}) => ({path, op, before, after}))}
+  }
+
+  /** Step 1 of commit: every file must still be as it was read, or nothing is written. */
+  private verify(): JournalEntry[] {
+    const entries: JournalEntry[] = []
+    for (const file of this.changes()) {
+      const current = observe(`${this.guard.root}/${file.path}`)
+      if (!sameState(current, file.before)) {
+        this.rollback()
+        throw new CollisionError(
+          file.path,
+          `${file.path} changed since it was read (expected ${describeState(file.before)}, found ${describeState(current)}); ` +
+            'transaction rolled back, nothing was written. Read the file again and redo the edit.',
+        )
+      }
+      const lines = this.countLines(current.content, file.content)
+      entries.push({
+        path: file.path,
+        op: file.op,
+        before: file.before,
+        after: file.after,
+        beforeContent: current.content,
+        afterContent: file.content,
+        linesAdded: lines?.added ?? null,
+        linesRemoved: lines?.removed ?? null,
+      })
+    }
+    return entries
+  }
+
+  /** An I/O error mid-apply (disk full, permissions): put back what was written, then report. */
+  private async undoPartialApply(entries: readonly JournalEntry[], cause: Error): Promise<never> {
+    const backward = entries.map((entry) => ({path: entry.path, target: entry.before, content: entry.beforeContent}))
+    try {
+      await applyStates(this.guard.root, this.id, backward)
+    } catch (restoreError) {
+      throw new EditError(
+        `Commit of ${this.id} failed (${cause.message}) and restoring the files failed too (${(restoreError as Error).message}); ` +
+          'the transaction stays `committing` and the next start will finish it from the journal.',
+      )
+    }
+    this.status = 'rolled_back'
+    this.journal.markEnded(this.id, 'rolled_back')
+    throw new EditError(`Commit of ${this.id} failed and was rolled back, every file is as before: ${cause.message}`)
+  }
+
+  private assertOpen(): void {
+    if (this.status !== 'open') throw new TransactionStateError(`Transaction ${this.id} is ${this.status.replace('_', ' ')}`)
+  }
+
+  private resolve(path: string): string {
+    this.assertOpen()
+    return this.guard.resolve(path).relative
+  }
+
+  /** The state this transaction believes the file has now (its own staged edits included). */
+  private currentState(relative: string): FileState {
+    return this.staged.get(relative)?.after ?? this.base(relative)
+  }
+
+  private currentContent(relative: string): Buffer | null {
+    const staged = this.staged.get(relative)
+    if (staged) return staged.content
+    const known = this.bases.get(relative)
+    const observed = observe(`${this.guard.root}/${relative}`)
+    if (!known) {
+      this.bases.set(relative, {hash: observed.hash, mode: observed.mode})
+      return observed.content
+    }
+    if (!sameState(observed, known)) {
+      throw new CollisionError(relative, `${relative} changed since this transaction read it; read it again before editing`)
+    }
+    return observed.content
+  }
+
+  private stageFilePatch(file: FilePatch, options: ApplyPatchOptions): void {
+    const name = file.newPath ?? file.oldPath ?? '(unnamed file)'
+    if (file.binary) throw new EditError(`${name}: binary patches are not applied; write the file's bytes instead`)
+    if (file.oldPath === null && file.newPath === null) throw new EditError('The patch names no file; use patch(path, …) for bare hunks')
+    const mode = file.newMode === null ? undefined : Number.parseInt(file.newMode, 8) & 0o7777
+    const patched = (path: string) =>
+      file.hunks.length === 0 ? this.currentContent(this.resolve(path))! : Buffer.from(this.runEngine(this.resolve(path), (current) => applyPatch(current, file.patch, options)).text)
+    switch (file.kind) {
+      case 'create': {
+        const text = this.runEngine(this.resolve(file.newPath!), () => applyPatch('', file.patch, options), {allowMissing: true}).text
+        this.create(file.newPath!, text, mode ?? NEW_FILE_MODE)
+        break
+      }
+      case 'delete': {
+        if (patched(file.oldPath!).length > 0) throw new EditError(`${file.oldPath}: the patch deletes the file but does not remove all of its lines`)
+        this.delete(file.oldPath!)
+        break
+      }
+      case 'modify': {
+        if (file.hunks.length > 0) this.stageText(this.resolve(file.oldPath!), 'patch', patched(file.oldPath!).toString('utf8'))
+        if (mode !== undefined) this.chmod(file.oldPath!, mode)
+        break
+      }
+      case 'rename': {
+        const content = patched(file.oldPath!)
+        this.rename(file.oldPath!, file.newPath!)
+        if (file.hunks.length > 0) this.stageText(this.resolve(file.newPath!), `rename from ${this.resolve(file.oldPath!)}, patch`, content.toString('utf8'))
+        if (mode !== undefined) this.chmod(file.newPath!, mode)
+        break
+      }
+      case 'copy': {
+        const content = patched(file.oldPath!)
+        this.create(file.newPath!, content, mode ?? this.currentState(this.resolve(file.oldPath!)).mode!)
+        break
+      }
+    }
+  }
+
+  /** Runs a text operation of the native engine on the file's current text, naming the file in any refusal. */
+  private runEngine<T>(relative: string, operation: (current: Buffer) => T, options: {allowMissing?: boolean} = {}): T {
+    const current = this.currentContent(relative) ?? (options.allowMissing ? Buffer.alloc(0) : null)
+    if (current === null) throw new EditError(`${relative} does not exist`)
+    if (isBinary(current)) throw new EditError(`${relative} is a binary file; it cannot be edited as text`)
+    try {
+      return operation(current)
+    } catch (error) {
+      if (error instanceof TextEngineError) throw new EditError(`${relative}: ${error.message}`, {cause: error})
+      throw error
+    }
+  }
+
+  private stageText(relative: string, op: string, text: string): void {
+    const bytes = Buffer.from(text, 'utf8')
+    this.stage(relative, op, {hash: blake3(bytes), mode: this.currentState(relative).mode}, bytes)
+  }
+
+  private base(relative: string): FileState {
+    let base = this.bases.get(relative)
+    if (!base) {
+      const observed = observe(`${this.guard.root}/${relative}`)
+      base = {hash: observed.hash, mode: observed.mode}
+      this.bases.set(relative, base)
+    }
+    return base
+  }
+
+  private stage(relative: string, op: string, after: FileState, content: Buffer | null): void {
+    this.journal.lock(this.id, relative)
+    const existing = this.staged.get(relative)
+    const before = existing?.before ?? this.base(relative)
+    this.staged.set(relative, {path: relative, op, before, after, content})
+  }
+}

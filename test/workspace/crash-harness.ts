@@ -1,0 +1,71 @@
+/**
+ * One crash trial: a child process commits generations of 50 files in a loop and is SIGKILLed
+ * at a random moment; the workspace is then opened (which runs recovery) and every file must be
+ * byte-identical to one single generation, the one the journal's last committed transaction wrote.
+ */
+import {execa} from 'execa'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {blake3} from '../../src/native.js'
+import {Workspace} from '../../src/workspace/workspace.js'
+// @ts-expect-error: plain ESM shared with the child process, no type declarations
+import {FILE_COUNT, fileContent, fileName, parseGeneration} from './crash-files.mjs'
+
+const CHILD = fileURLToPath(new URL('crash-child.mjs', import.meta.url))
+
+export interface TrialOutcome {
+  generation: number
+  recovered: 'rolled-forward' | 'nothing'
+}
+
+export function seedFiles(root: string): void {
+  for (let index = 0; index < FILE_COUNT; index++) writeFileSync(join(root, fileName(index)), fileContent(index, 0))
+}
+
+/** Kills the committing child after `delayMs` (measured from its "ready"), recovers, and checks. */
+export async function crashTrial(root: string, delayMs: number): Promise<TrialOutcome> {
+  const child = execa(process.execPath, [CHILD, root], {reject: false, stdin: 'ignore', buffer: false, stderr: 'inherit'})
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve())
+    child.once('exit', (code) => reject(new Error(`crash child exited (${code}) before it was ready`)))
+  })
+  await new Promise((resolve) => setTimeout(resolve, delayMs))
+  child.kill('SIGKILL')
+  await child
+
+  return checkRecovered(root)
+}
+
+/** Opens the workspace (running recovery) and checks the files are wholly one generation, the journal's last. */
+export async function checkRecovered(root: string): Promise<TrialOutcome> {
+  const workspace = await Workspace.open(root)
+  try {
+    if (workspace.recovery.failed.length > 0) throw new Error(`recovery failed: ${JSON.stringify(workspace.recovery.failed)}`)
+    const generations = new Set<number>()
+    for (let index = 0; index < FILE_COUNT; index++) {
+      const content = readFileSync(join(root, fileName(index)), 'utf8')
+      const generation = parseGeneration(content) as number
+      if (content !== fileContent(index, generation)) throw new Error(`${fileName(index)} is torn: ${JSON.stringify(content.slice(0, 60))}`)
+      generations.add(generation)
+    }
+    if (generations.size !== 1) throw new Error(`files are a mix of generations ${[...generations].sort().join(', ')}`)
+    const [generation] = [...generations] as [number]
+    const last = workspace.journal.transactionsWithStatus(['committed']).at(-1)
+    if (last) {
+      for (const file of workspace.journal.files(last.id)) {
+        if (blake3(readFileSync(join(root, file.path))) !== file.after_hash) {
+          throw new Error(`${file.path} differs from the last committed transaction ${last.id}`)
+        }
+      }
+    } else if (generation !== 0) {
+      throw new Error(`generation ${generation} on disk but no committed transaction in the journal`)
+    }
+    const pending = workspace.journal.transactionsWithStatus(['open', 'committing'])
+    if (pending.length > 0) throw new Error(`transactions left unfinished after recovery: ${pending.map((tx) => tx.status).join(', ')}`)
+    return {generation, recovered: workspace.recovery.rolledForward.length > 0 ? 'rolled-forward' : 'nothing'}
+  } finally {
+    workspace.close()
+  }
+}

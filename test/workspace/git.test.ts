@@ -1,0 +1,102 @@
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {openState} from '../../src/state/db.js'
+import {createTask} from '../../src/state/tasks.js'
+import {GitStateError} from '../../src/workspace/errors.js'
+import {autoCommit, commitMessage, gitSnapshot, prepareTask} from '../../src/workspace/git.js'
+import {commitTask} from '../../src/workspace/task-commit.js'
+import {undo} from '../../src/workspace/undo.js'
+import {Workspace} from '../../src/workspace/workspace.js'
+import {tempDir, tempRepo} from '../support/temp-repo.js'
+
+describe('git', () => {
+  it('records HEAD and whether the tree is dirty', async () => {
+    const repo = tempRepo({'a.txt': 'a\n'})
+    const head = repo.git('rev-parse', 'HEAD').trim()
+    expect(await gitSnapshot(repo.root)).toMatchObject({head, branch: 'main', dirty: false, changed: []})
+    repo.write('a.txt', 'changed\n')
+    expect(await gitSnapshot(repo.root)).toMatchObject({head, dirty: true, changed: ['a.txt']})
+  })
+
+  it('works in a repository without commits and outside git', async () => {
+    const empty = tempRepo({})
+    expect(await prepareTask(empty.root)).toMatchObject({head: null, dirty: false})
+    expect(await prepareTask(tempDir())).toBeNull()
+  })
+
+  it('refuses a repository in the middle of a merge, saying how to finish it', async () => {
+    const repo = tempRepo({'a.txt': 'base\n'})
+    repo.git('checkout', '-q', '-b', 'other')
+    repo.write('a.txt', 'other\n')
+    repo.git('commit', '-qam', 'other')
+    repo.git('checkout', '-q', 'main')
+    repo.write('a.txt', 'main\n')
+    repo.git('commit', '-qam', 'main')
+    expect(() => repo.git('merge', '-q', 'other')).toThrow()
+    const error = await prepareTask(repo.root).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(GitStateError)
+    expect((error as Error).message).toMatch(/middle of a merge.*git merge --abort/)
+  })
+
+  it('refuses a repository in the middle of a rebase', async () => {
+    const repo = tempRepo({'a.txt': 'base\n'})
+    repo.git('checkout', '-q', '-b', 'topic')
+    repo.write('a.txt', 'topic\n')
+    repo.git('commit', '-qam', 'topic')
+    repo.git('checkout', '-q', 'main')
+    repo.write('a.txt', 'main\n')
+    repo.git('commit', '-qam', 'main')
+    repo.git('checkout', '-q', 'topic')
+    expect(() => repo.git('rebase', '-q', 'main')).toThrow()
+    await expect(prepareTask(repo.root)).rejects.toThrow(/middle of a rebase/)
+  })
+
+  it("auto-commits exactly the task's paths, deletions included, leaving the user's other changes alone", async () => {
+    const repo = tempRepo({'a.txt': 'a\n', 'gone.txt': 'x\n', 'user.txt': 'u\n'})
+    repo.write('a.txt', 'a2\n')
+    repo.write('new.txt', 'n\n')
+    rmSync(join(repo.root, 'gone.txt'))
+    repo.write('user.txt', 'user edit\n')
+    const hash = await autoCommit(repo.root, {title: 'Fix the parser', transactionIds: ['tx-1'], paths: ['a.txt', 'new.txt', 'gone.txt']})
+    expect(hash).toBe(repo.git('rev-parse', 'HEAD').trim())
+    expect(repo.git('show', '--name-status', '--format=%B', 'HEAD')).toContain('pyagent: Fix the parser')
+    expect(repo.git('show', '--name-status', '--format=', 'HEAD').trim().split('\n').sort()).toEqual(['A\tnew.txt', 'D\tgone.txt', 'M\ta.txt'])
+    expect(repo.git('status', '--porcelain').trim()).toBe('M user.txt')
+  })
+
+  it('writes a message that names the transactions', () => {
+    expect(commitMessage({title: 'Add tests\nmore detail', transactionIds: ['t1', 't2'], paths: ['x']})).toBe(
+      'pyagent: Add tests\n\n1 file changed in transaction t1, t2.\nPyAgent-Transaction: t1 t2',
+    )
+  })
+})
+
+describe('commitTask', () => {
+  it("commits what the task's transactions changed: not undone edits, not other tasks' files", async () => {
+    const repo = tempRepo({'a.txt': 'a\n', 'b.txt': 'b\n', 'other.txt': 'o\n'})
+    const workspace = await Workspace.open(repo.root)
+    const db = openState(repo.root)
+    const task = createTask(db, {title: 'Tidy the files', role: 'coder'})
+    const otherTask = createTask(db, {title: 'unrelated', role: 'coder'})
+    db.close()
+    const kept = workspace.begin({taskId: task.id})
+    kept.write('a.txt', 'a2\n')
+    await kept.commit()
+    const undone = workspace.begin({taskId: task.id})
+    undone.write('b.txt', 'b2\n')
+    await undone.commit()
+    await undo(workspace, undone.id)
+    const other = workspace.begin({taskId: otherTask.id})
+    other.write('other.txt', 'o2\n')
+    await other.commit()
+
+    const result = await commitTask(workspace, task.id, 'Tidy the files')
+    expect(result.paths).toEqual(['a.txt', 'b.txt'])
+    expect(result.commit).toBe(repo.git('rev-parse', 'HEAD').trim())
+    expect(repo.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual(['pyagent: Tidy the files', '', 'a.txt'])
+    expect(repo.git('status', '--porcelain').trim()).toBe('M other.txt')
+    workspace.close()
+  })
+})

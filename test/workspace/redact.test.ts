@@ -1,0 +1,106 @@
+import {generateKeyPairSync, randomBytes} from 'node:crypto'
+import {describe, expect, it} from 'vitest'
+
+import {redact, redactValue} from '../../src/workspace/redact.js'
+
+/** Secrets are assembled at run time so this file itself holds none for scanners to flag. */
+function randomFrom(alphabet: string, length: number): string {
+  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('')
+}
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const SECRETS = {
+  github: ['ghp', randomFrom(ALNUM, 36)].join('_'),
+  aws: `AKIA${randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`,
+  slack: ['xoxb', '1234567890', '1234567890123', randomFrom(ALNUM, 24)].join('-'),
+  openai: ['sk', 'proj', `${randomFrom(ALNUM, 74)}${'T3Blbk'}FJ${randomFrom(ALNUM, 74)}`].join('-'),
+  npm: ['npm', randomFrom(ALNUM, 36)].join('_'),
+  privateKey: generateKeyPairSync('rsa', {modulusLength: 1024}).privateKey.export({type: 'pkcs1', format: 'pem'}).toString(),
+}
+
+describe('redact: secrets (secretlint recommended preset)', () => {
+  it.each(Object.entries(SECRETS))('masks a %s credential and reports the rule, never the value', async (name, secret) => {
+    const text = `context before\n${name === 'aws' ? 'aws_access_key_id = ' : 'value: '}${secret}\ncontext after`
+    const {text: masked, findings} = await redact(text)
+    expect(masked).not.toContain(secret.trim().split('\n')[1] ?? secret)
+    expect(masked).not.toContain(secret)
+    expect(masked).toContain('context before')
+    expect(masked).toContain('context after')
+    expect(masked).toMatch(/\[REDACTED:[a-z0-9-]+\]/)
+    expect(findings.length).toBeGreaterThan(0)
+    expect(JSON.stringify(findings)).not.toContain(secret.slice(8, 24))
+  })
+
+  it('masks a database URL password and key=value secrets no vendor format covers', async () => {
+    const password = randomFrom(ALNUM, 16)
+    const {text} = await redact(`DATABASE_URL=postgres://app:${password}@db.internal:5432/app\nDB_PASSWORD="${password}x"\nclient_secret: ${password}y`)
+    expect(text).not.toContain(password)
+    expect(text).toContain('DB_PASSWORD="[REDACTED:assigned-secret]"')
+  })
+
+  it('masks all of an AWS secret access key (secretlint reports a span that starts at the name)', async () => {
+    const secret = randomFrom(`${ALNUM}/+`, 40)
+    const {text} = await redact(`aws_secret_access_key = "${secret}"`)
+    for (let offset = 0; offset + 8 <= secret.length; offset += 8) expect(text).not.toContain(secret.slice(offset, offset + 8))
+  })
+
+  it('leaves placeholders and ordinary code alone', async () => {
+    const code = 'const password = process.env.DB_PASSWORD\napi_key: ${API_KEY}\ntoken = <your-token>\nfunction tokenize(text) { return text.split(" ") }\n'
+    const result = await redact(code)
+    expect(result.findings).toEqual([])
+    expect(result.text).toBe(code)
+  })
+})
+
+describe('redact: personal data', () => {
+  it('masks emails, phone numbers, Luhn-valid cards and IP addresses', async () => {
+    const text = [
+      'mail jane.doe+work@example.co.uk',
+      'call +1 (415) 555-2671 or +44 20 7946 0958',
+      'card 4111 1111 1111 1111 and 5500-0000-0000-0004',
+      'host 203.0.113.42 and 2001:db8:85a3::8a2e:370:7334',
+    ].join('\n')
+    const {text: masked, findings} = await redact(text)
+    expect(masked).toBe(
+      [
+        'mail [REDACTED:email]',
+        'call [REDACTED:phone] or [REDACTED:phone]',
+        'card [REDACTED:card] and [REDACTED:card]',
+        'host [REDACTED:ip] and [REDACTED:ip]',
+      ].join('\n'),
+    )
+    expect(findings.map((finding) => finding.kind).sort()).toEqual(['card', 'card', 'email', 'ip', 'ip', 'phone', 'phone'])
+  })
+
+  it('does not take numbers that fail Luhn, versions, loopback or code for personal data', async () => {
+    const text = 'order 4111 1111 1111 1112, version 1.2.3, listen on 127.0.0.1:8080 and ::1, std::vector<int>, id 1234567890, a::b::c'
+    const result = await redact(text)
+    expect(result.findings).toEqual([])
+  })
+
+  it('can leave personal data alone when asked', async () => {
+    expect((await redact('mail jane@example.com', {pii: false})).text).toBe('mail jane@example.com')
+  })
+})
+
+describe('redact: allow-list', () => {
+  it('keeps exact strings and /regex/ matches the user declared harmless', async () => {
+    const text = 'ops@example.com, noreply@example.com, bob@corp.example and 198.51.100.7'
+    const {text: masked} = await redact(text, {allow: ['ops@example.com', '/.*@example\\.com/', '/198\\.51\\.100\\.\\d+/']})
+    expect(masked).toBe('ops@example.com, noreply@example.com, [REDACTED:email] and 198.51.100.7')
+  })
+})
+
+describe('redactValue', () => {
+  it('redacts every string in a JSON payload and keeps its shape', async () => {
+    const payload = {tool: 'read_file', args: {path: 'a.ts'}, lines: ['ok', `token ${SECRETS.github}`], count: 2, nested: {mail: 'a@b.io'}}
+    const {value, findings} = await redactValue(payload)
+    expect(value).toEqual({
+      tool: 'read_file',
+      args: {path: 'a.ts'},
+      lines: ['ok', 'token [REDACTED:github]'],
+      count: 2,
+      nested: {mail: '[REDACTED:email]'},
+    })
+    expect(findings).toHaveLength(2)
+  })
+})
