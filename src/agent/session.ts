@@ -91,7 +91,7 @@ export async function runSession(
           benchmarkCommand: config.benchmarkCommand,
           perfMarginPct: config.perfMarginPct,
           maxRevisions: config.maxRevisions,
-          commandTimeoutMs: COMMAND_TIMEOUT_MS,
+          commandTimeoutMs: config.commandTimeoutMs,
         },
         concurrency: config.concurrency,
         maxDepth: config.maxDepth,
@@ -108,5 +108,3 @@ export async function runSession(
     await ui?.unmount()
   }
 }
-
-const COMMAND_TIMEOUT_MS = 300_000

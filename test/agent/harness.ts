@@ -11,15 +11,17 @@ import type {AgentEvent} from '../../src/agent/events.js'
 import {EventBus} from '../../src/agent/events.js'
 import type {ChatRequest, ModelClient} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
+import {sandboxRunner, workspacePort} from '../../src/agent/services.js'
 import {nativeEngine} from '../../src/agent/text-engine.js'
 import {configSchema} from '../../src/config/schema.js'
 import {LlmClient} from '../../src/llm/client.js'
 import {TokenCounter} from '../../src/llm/tokens.js'
 import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
 import {openState, type StateDb} from '../../src/state/db.js'
+import {Workspace} from '../../src/workspace/workspace.js'
 import {type RecordedRequest, type Reply, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo, type TempRepo} from '../support/temp-repo.js'
-import {execaRunner, fsWorkspace, type ScriptedModel, type ScriptedReply} from './support.js'
+import type {ScriptedModel, ScriptedReply} from './support.js'
 
 export const FIXTURE = {
   'src/add.js': 'export function add(a, b) {\n  return a - b\n}\n',
@@ -101,9 +103,11 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
   tokens ??= new TokenCounter(config.tokenEncoding)
   const client = new LlmClient({config, recordUsage, tokens})
   const cheap = setup.cheaperModel ? new LlmClient({config: {...config, model: 'small'}, recordUsage, tokens}) : undefined
+  const workspace = await Workspace.open(repo.root, {db})
   onTestFinished(async () => {
     client.close()
     cheap?.close()
+    workspace.close()
     await server.close()
   })
   const bus = new EventBus(db)
@@ -114,9 +118,9 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
   const outcome = await runTask(
     {
       db,
-      workspace: fsWorkspace(repo.root),
+      workspace: workspacePort(workspace),
       engine: nativeEngine,
-      runner: execaRunner,
+      runner: sandboxRunner(config),
       redact: (text) => text,
       model: client as ModelClient,
       cheaperModel: cheap ? {name: 'small', client: cheap as ModelClient} : undefined,
