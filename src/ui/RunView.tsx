@@ -1,5 +1,5 @@
 /** The TUI of `pyagent run`: streaming text, tool calls with status, coloured diffs, a spinner, a token and cost counter, approval prompts. */
-import {Box, Text, useInput} from 'ink'
+import {Box, Text, useApp, useInput} from 'ink'
 import React, {useEffect, useReducer, useState} from 'react'
 
 import type {RunStatus} from '../agent/events.js'
@@ -121,7 +121,12 @@ export function StatusLine({state}: {state: RunState}) {
 
 export function RunView({feed, interactive = true}: {feed: RunFeed; interactive?: boolean}) {
   const [state, dispatch] = useReducer(reduceRun, initialRunState)
+  const {exit} = useApp()
   useEffect(() => feed.subscribe(dispatch), [feed])
+  // Exiting once the result is on screen lets ink paint the final frame before it lets go of the terminal.
+  useEffect(() => {
+    if (state.finished) exit()
+  }, [state.finished, exit])
   const entries = state.entries.slice(-VISIBLE_ENTRIES)
   return (
     <Box flexDirection="column">
