@@ -242,13 +242,32 @@ describe('roles', () => {
     expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
   })
 
-  it('the perf role keeps a change only when the benchmark is faster by the margin', async () => {
-    const files = {...FIXTURE, 'bench.js': "const end = Date.now() + Number(process.env.X ?? 0); import('./src/add.js').then(() => {})\n", 'slow.txt': 'slow\n'}
+  it('the perf role rolls back a change that does not make the benchmark faster by the margin', async () => {
+    const files = {...FIXTURE, 'bench.js': "import './src/add.js'\n"}
     const model = new ScriptedModel([call('edit', FIX_ADD), call('edit', FIX_GREET), call('finish', {summary: 'faster?'}), verdict('approve')])
     const {repo, outcome, events} = await run({model, role: 'perf', files, options: {settings: {benchmarkCommand: 'node bench.js', perfMarginPct: 90}}})
     expect(outcome).toMatchObject({status: 'rejected', exitCode: 3})
     expect(events.find((event) => event.type === 'check' && event.name === 'benchmark')).toMatchObject({passed: false})
     expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+
+  it('the perf role keeps a change that makes the benchmark faster and passes the tests', async () => {
+    const files = {
+      ...FIXTURE,
+      'src/work.js': 'export function work() {\n  const end = Date.now() + 400\n  while (Date.now() < end);\n}\n',
+      'bench.js': "import {work} from './src/work.js'\nwork()\n",
+    }
+    const model = new ScriptedModel([
+      call('edit', {path: 'src/work.js', edits: [{search: 'Date.now() + 400', replace: 'Date.now()'}]}),
+      call('edit', FIX_ADD),
+      call('edit', FIX_GREET),
+      call('finish', {summary: 'work no longer spins'}),
+      verdict('approve'),
+    ])
+    const {repo, outcome, events} = await run({model, role: 'perf', files, options: {settings: {benchmarkCommand: 'node bench.js', perfMarginPct: 10}}})
+    expect(events.find((event) => event.type === 'check' && event.name === 'benchmark')).toMatchObject({passed: true})
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/work.js')).toContain('const end = Date.now()\n')
   })
 
   it('asks before a command outside the allow-list and reports a refusal to the model', async () => {
