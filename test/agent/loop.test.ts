@@ -270,6 +270,20 @@ describe('roles', () => {
     expect(read(repo, 'src/work.js')).toContain('const end = Date.now()\n')
   })
 
+  it('the legal role reads the licences of the declared dependencies and cannot edit', async () => {
+    const files = {
+      ...FIXTURE,
+      'package.json': '{"type": "module", "dependencies": {"left-pad": "1.3.0", "gone": "1.0.0"}}\n',
+      'node_modules/left-pad/package.json': '{"name": "left-pad", "license": "WTFPL"}\n',
+    }
+    const model = new ScriptedModel([call('dependency_licenses', {}), call('finish', {summary: 'left-pad is WTFPL; gone is not installed'})])
+    const {outcome, events} = await run({model, role: 'legal', files, task: 'Audit the licences'})
+    expect(outcome.status).toBe('done')
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'finish'])
+    const output = (events.find((event) => event.type === 'tool_result' && event.tool === 'dependency_licenses') as {output: string}).output
+    expect(output).toBe('npm left-pad: WTFPL\nnpm gone: not installed (licence unknown)')
+  })
+
   it('asks before a command outside the allow-list and reports a refusal to the model', async () => {
     const model = new ScriptedModel([call('run_command', {command: 'rm -rf src'}), call('finish', {summary: 'stopped'})])
     const asked: string[] = []
