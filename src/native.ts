@@ -6,6 +6,63 @@
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 
+declare const nativeHandle: unique symbol
+/** An opaque Rust object owned by the JS garbage collector (a Neon JsBox). */
+export type NativeHandle<Kind extends string> = {readonly [nativeHandle]: Kind}
+
+/** Where a schema's regex deliberately differs from the schema (see native/src/constrain). */
+export interface SchemaDeviation {
+  keyword: string
+  pointer: string
+  note: string
+}
+
+export interface NativeDfa {
+  handle: NativeHandle<'dfa'>
+  /** Number of states, the dead state 0 included. */
+  states: number
+  /** Start state; 0 when the schema accepts nothing. */
+  start: number
+  /** Bytes of the transition table. */
+  bytes: number
+  regex: string
+  buildMs: number
+  deviations?: SchemaDeviation[]
+}
+
+export interface NativeDfaOptions {
+  /** Regex for whitespace between JSON tokens. */
+  whitespace?: string
+  /** How deep arrays/objects may nest where the schema leaves a value unconstrained, and how often a recursive $ref is unrolled. */
+  maxAnyDepth?: number
+  /** Memory bound for building the DFA, in bytes (default 512 MiB). */
+  sizeLimit?: number
+}
+
+export type ConstrainStatus = 'ok' | 'complete' | 'dead'
+
+export interface NativeVocabulary {
+  handle: NativeHandle<'vocabulary'>
+  /** Token ids run from 0 to size - 1 (special tokens included). */
+  size: number
+  bytes: number
+  loadMs: number
+}
+
+export interface NativeTokenIndex {
+  handle: NativeHandle<'index'>
+  wordsPerMask: number
+  /** Nodes of the token trie over this DFA's byte classes. */
+  trieNodes: number
+  buildMs: number
+  /** Eager indexes only: every distinct mask back to back, wordsPerMask u32 words each. */
+  masks?: ArrayBuffer
+  /** Eager indexes only: per state, the number of its mask in `masks`. */
+  maskOfState?: Uint32Array
+  distinctMasks?: number
+  bytes?: number
+}
+
 interface NativeBinding {
   version(): string
   blake3(data: Buffer | string): string
@@ -14,6 +71,25 @@ interface NativeBinding {
   applyPatch(original: Text, patch: Text, ignoreWhitespace: boolean, recount: boolean): {text: string; hunks: string}
   parsePatch(patch: Text, strip: number, recount: boolean): string
   applyEdits(original: Text, searches: Text[], replaces: Text[], flexibleWhitespace: boolean): {text: string; edits: string}
+  constrainCompileSchema(schemaJson: string, options: NativeDfaOptions): NativeDfa
+  constrainCompileRegex(regex: string, options: Pick<NativeDfaOptions, 'sizeLimit'>): NativeDfa
+  constrainStatus(dfa: NativeHandle<'dfa'>, state: number): ConstrainStatus
+  constrainWalk(dfa: NativeHandle<'dfa'>, state: number, text: string | Uint8Array): number
+  constrainForced(dfa: NativeHandle<'dfa'>, state: number): {bytes: Buffer; state: number}
+  constrainValidatorNew(dfa: NativeHandle<'dfa'>): NativeHandle<'validator'>
+  constrainValidatorFeed(validator: NativeHandle<'validator'>, chunk: string | Uint8Array): ConstrainStatus
+  constrainValidatorInfo(validator: NativeHandle<'validator'>): {state: number; consumed: number; deadAt: number | null}
+  constrainVocabularyTiktoken(encoderJson: string): NativeVocabulary
+  constrainVocabularyTokenizerJson(path: string): NativeVocabulary
+  constrainVocabularySpecial(vocabulary: NativeHandle<'vocabulary'>, name: string): number | null
+  constrainIndexBuild(
+    dfa: NativeHandle<'dfa'>,
+    vocabulary: NativeHandle<'vocabulary'>,
+    eos: number | null,
+    eager: boolean,
+  ): NativeTokenIndex
+  constrainIndexMask(index: NativeHandle<'index'>, state: number): Uint32Array
+  constrainAdvance(index: NativeHandle<'index'>, state: number, token: number): number
 }
 
 const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
@@ -24,6 +100,20 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'applyPatch',
   'parsePatch',
   'applyEdits',
+  'constrainCompileSchema',
+  'constrainCompileRegex',
+  'constrainStatus',
+  'constrainWalk',
+  'constrainForced',
+  'constrainValidatorNew',
+  'constrainValidatorFeed',
+  'constrainValidatorInfo',
+  'constrainVocabularyTiktoken',
+  'constrainVocabularyTokenizerJson',
+  'constrainVocabularySpecial',
+  'constrainIndexBuild',
+  'constrainIndexMask',
+  'constrainAdvance',
 ]
 
 export const NATIVE_MODULE_PATH = fileURLToPath(new URL('../native/index.node', import.meta.url))
@@ -366,4 +456,82 @@ export function applyEdits(original: Text, edits: readonly SearchReplace[], opti
     ),
   )
   return {text: raw.text, edits: JSON.parse(raw.edits) as AppliedEdit[]}
+}
+
+/**
+ * Compiles a JSON Schema (as JSON text) to a DFA over its instances' JSON text. Throws an Error
+ * with `keyword` and `pointer` properties when the schema uses something it cannot honour.
+ */
+export function constrainCompileSchema(schemaJson: string, options: NativeDfaOptions = {}): NativeDfa {
+  return load().constrainCompileSchema(schemaJson, options)
+}
+
+/** Compiles a regex (matched against the whole text) to a DFA. */
+export function constrainCompileRegex(regex: string, options: Pick<NativeDfaOptions, 'sizeLimit'> = {}): NativeDfa {
+  return load().constrainCompileRegex(regex, options)
+}
+
+export function constrainStatus(dfa: NativeHandle<'dfa'>, state: number): ConstrainStatus {
+  return load().constrainStatus(dfa, state)
+}
+
+/** The state after `text` (UTF-8) from `state`; 0 when the text cannot be completed. */
+export function constrainWalk(dfa: NativeHandle<'dfa'>, state: number, text: string | Uint8Array): number {
+  return load().constrainWalk(dfa, state, text)
+}
+
+/** Jump-forward: the bytes every accepted continuation of `state` starts with, and the state after them. */
+export function constrainForced(dfa: NativeHandle<'dfa'>, state: number): {bytes: Buffer; state: number} {
+  return load().constrainForced(dfa, state)
+}
+
+export function constrainValidatorNew(dfa: NativeHandle<'dfa'>): NativeHandle<'validator'> {
+  return load().constrainValidatorNew(dfa)
+}
+
+/** Feeds a chunk; linear in its bytes. */
+export function constrainValidatorFeed(validator: NativeHandle<'validator'>, chunk: string | Uint8Array): ConstrainStatus {
+  return load().constrainValidatorFeed(validator, chunk)
+}
+
+export function constrainValidatorInfo(validator: NativeHandle<'validator'>): {
+  state: number
+  consumed: number
+  deadAt: number | null
+} {
+  return load().constrainValidatorInfo(validator)
+}
+
+/** A vocabulary from the encoder JSON @dqbd/tiktoken ships (`encoders/<name>.json`). */
+export function constrainVocabularyTiktoken(encoderJson: string): NativeVocabulary {
+  return load().constrainVocabularyTiktoken(encoderJson)
+}
+
+/** A vocabulary from a Hugging Face tokenizer.json file. */
+export function constrainVocabularyTokenizerJson(path: string): NativeVocabulary {
+  return load().constrainVocabularyTokenizerJson(path)
+}
+
+export function constrainVocabularySpecial(vocabulary: NativeHandle<'vocabulary'>, name: string): number | null {
+  return load().constrainVocabularySpecial(vocabulary, name)
+}
+
+/** Token masks of a DFA over a vocabulary: all at once (`eager`) or per state on first request. */
+export function constrainIndexBuild(
+  dfa: NativeHandle<'dfa'>,
+  vocabulary: NativeHandle<'vocabulary'>,
+  eos: number | null,
+  eager: boolean,
+): NativeTokenIndex {
+  return load().constrainIndexBuild(dfa, vocabulary, eos, eager)
+}
+
+/** One state's mask (computed on first request), copied into a new Uint32Array. */
+export function constrainIndexMask(index: NativeHandle<'index'>, state: number): Uint32Array {
+  return load().constrainIndexMask(index, state)
+}
+
+/** The state after emitting `token` from `state`; 0 when the token is not allowed there. */
+export function constrainAdvance(index: NativeHandle<'index'>, state: number, token: number): number {
+  return load().constrainAdvance(index, state, token)
 }

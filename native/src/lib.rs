@@ -1,6 +1,8 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod constrain;
+mod constrain_js;
 mod diff;
 mod edits;
 mod hash;
@@ -45,5 +47,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
     js_diff::register(&mut cx)?;
+    constrain_js::register(&mut cx)?;
     Ok(())
 }

@@ -105,6 +105,16 @@ export const configSchema = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .describe('Values redaction leaves alone: exact strings, or /regex/ for patterns (false positives)'),
+  structuredWhitespace: z
+    .string()
+    .default('[ \\t\\n\\r]*')
+    .describe('Regex of the whitespace structured outputs may put between JSON tokens (client-side validation, token masks)'),
+  structuredMaxAnyDepth: z
+    .int()
+    .min(0)
+    .max(6)
+    .default(2)
+    .describe('How deep arrays/objects may nest where a structured-output schema leaves a value unconstrained, and how often a recursive $ref is unrolled'),
   actionProtocol: z
     .enum(['auto', 'tools', 'json'])
     .default('auto')

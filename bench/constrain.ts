@@ -1,0 +1,252 @@
+/**
+ * Constrained decoding: our engine (native/src/constrain) against outlines-core and llguidance,
+ * measured in the same run on the same schema and the same tiktoken ranks.
+ *
+ *   npx tsx bench/constrain.ts            (creates bench/.venv with the peers on first run)
+ *
+ * Prints a table of figures and the ratios the issue sets as targets.
+ */
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+import {fileURLToPath} from 'node:url'
+import {get_encoding} from '@dqbd/tiktoken'
+import {z} from 'zod'
+import {
+  FLEXIBLE_WHITESPACE,
+  JsonConstraint,
+  TokenIndex,
+  UnsupportedSchemaError,
+  Vocabulary,
+} from '../src/llm/structured/index.js'
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
+const VENV = join(BENCH_DIR, '.venv')
+const PYTHON = join(VENV, 'bin', 'python')
+const PEERS = ['outlines-core==0.2.14', 'llguidance==1.9.1', 'tiktoken==0.14.0']
+
+const Path = z.string().max(256)
+const ToolCall = z.object({
+  thought: z.string(),
+  call: z.discriminatedUnion('tool', [
+    z.object({
+      tool: z.literal('read_file'),
+      args: z.object({path: Path, startLine: z.int().min(1).optional(), endLine: z.int().min(1).optional()}),
+    }),
+    z.object({
+      tool: z.literal('write_file'),
+      args: z.object({path: Path, content: z.string(), mode: z.enum(['overwrite', 'append', 'create'])}),
+    }),
+    z.object({
+      tool: z.literal('search'),
+      args: z.object({
+        query: z.string().min(1),
+        regex: z.boolean(),
+        paths: z.array(Path).max(10),
+        limit: z.int().min(1).max(500),
+      }),
+    }),
+    z.object({
+      tool: z.literal('run_command'),
+      args: z.object({
+        command: z.enum(['npm test', 'cargo test', 'pytest', 'go test ./...']),
+        timeoutSec: z.int().min(1).max(3600),
+        // Not z.record: llguidance rejects the propertyNames zod emits for it.
+        env: z.array(z.object({name: z.string(), value: z.string()})).max(8),
+      }),
+    }),
+    z.object({
+      tool: z.literal('edit'),
+      args: z.object({
+        path: Path,
+        edits: z.array(z.object({search: z.string(), replace: z.string(), occurrence: z.int().min(0).nullable()})).min(1).max(20),
+      }),
+    }),
+  ]),
+})
+
+const instance = JSON.stringify({
+  thought: 'The failing test reads the config before it exists; patch the loader.',
+  call: {
+    tool: 'edit',
+    args: {
+      path: 'src/config/load.ts',
+      edits: [{search: 'readFileSync(path)', replace: "existsSync(path) ? readFileSync(path) : '{}'", occurrence: null}],
+    },
+  },
+})
+
+function time<T>(run: () => T): [T, number] {
+  const started = performance.now()
+  const value = run()
+  return [value, performance.now() - started]
+}
+
+function ensurePeers(): void {
+  if (existsSync(PYTHON)) return
+  console.error('creating bench/.venv with', PEERS.join(' '))
+  execFileSync('python3', ['-m', 'venv', VENV], {stdio: 'inherit'})
+  execFileSync(join(VENV, 'bin', 'pip'), ['install', '-q', ...PEERS], {stdio: 'inherit'})
+}
+
+function peers(job: Record<string, unknown>): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'pyagent-bench-'))
+  const file = join(dir, 'job.json')
+  writeFileSync(file, JSON.stringify(job))
+  const out = execFileSync(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), file], {maxBuffer: 1 << 28, encoding: 'utf8'})
+  return JSON.parse(out) as Record<string, unknown>
+}
+
+function loadCorpus(): unknown[] {
+  const dir = join(BENCH_DIR, 'schemas')
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[])
+}
+
+/** Walks the instance's tokens, returning the states met (to time mask retrieval on). */
+function statesOf(index: TokenIndex, start: number, tokens: Uint32Array): number[] {
+  const states = [start]
+  let state = start
+  for (const token of tokens) {
+    if (!index.allows(state, token)) throw new Error(`token ${token} masked at state ${state}`)
+    state = index.advance(state, token)
+    states.push(state)
+  }
+  return states
+}
+
+function streamingThroughput(): {mbPerSecChunked: number; mbPerSecWhole: number; jsonParseMbPerSec: number} {
+  const Log = z.array(
+    z.object({id: z.int().min(0), level: z.enum(['debug', 'info', 'warn', 'error']), message: z.string(), tags: z.array(z.string()).max(5)}),
+  )
+  const constraint = JsonConstraint.fromJsonSchema(z.toJSONSchema(Log))
+  const entries = Array.from({length: 60_000}, (_, i) => ({
+    id: i,
+    level: ['debug', 'info', 'warn', 'error'][i % 4],
+    message: `request ${i} took ${i % 97} ms — path /api/v1/items/${i}?q=\\"x\\"`,
+    tags: ['api', 'http', 'ünïcode'].slice(0, i % 4),
+  }))
+  const text = Buffer.from(JSON.stringify(entries, null, 1))
+  const mb = text.length / 1e6
+  const chunk = 64
+  const [, chunkedMs] = time(() => {
+    const validator = constraint.validator()
+    for (let i = 0; i < text.length; i += chunk) validator.feed(text.subarray(i, i + chunk))
+    if (validator.status !== 'complete') throw new Error(`stream not complete: ${validator.status}`)
+  })
+  const [, wholeMs] = time(() => {
+    if (constraint.validator().feed(text) !== 'complete') throw new Error('text not complete')
+  })
+  const asString = text.toString()
+  const [, parseMs] = time(() => JSON.parse(asString))
+  return {mbPerSecChunked: mb / (chunkedMs / 1e3), mbPerSecWhole: mb / (wholeMs / 1e3), jsonParseMbPerSec: mb / (parseMs / 1e3)}
+}
+
+/** A small extraction schema on which outlines-core finishes quickly, for a finite ratio. */
+const SMALL_SCHEMA = {
+  type: 'object',
+  properties: {sentiment: {enum: ['positive', 'negative', 'neutral']}, confidence: {type: 'number'}, reason: {type: 'string'}},
+  required: ['sentiment', 'confidence', 'reason'],
+  additionalProperties: false,
+}
+const OUTLINES_TIMEOUT_SEC = 60
+
+function main(): void {
+  ensurePeers()
+  const schema = z.toJSONSchema(ToolCall)
+  const corpus = loadCorpus()
+  const row = (label: string, value: number | string, unit = '') => {
+    const text = typeof value === 'number' ? `${value.toFixed(value < 10 ? 3 : 1)}${unit}` : value
+    console.log(`${label.padEnd(66)}  ${text}`)
+  }
+
+  for (const encoding of ['cl100k_base', 'o200k_base'] as const) {
+    const encoderPath = createRequire(import.meta.url).resolve(`@dqbd/tiktoken/encoders/${encoding}.json`)
+    const peer = peers({
+      schema,
+      smallSchema: SMALL_SCHEMA,
+      encoding,
+      encoderPath,
+      whitespace: FLEXIBLE_WHITESPACE,
+      instance,
+      outlinesTimeoutSec: OUTLINES_TIMEOUT_SEC,
+      corpus: encoding === 'cl100k_base' ? corpus : [],
+    })
+    const [vocabulary, vocabMs] = time(() => Vocabulary.tiktoken(encoding))
+    row(`${encoding}: vocabulary load (ours, once per process)`, vocabMs, ' ms')
+
+    // Time to first mask: compile the schema, then one mask, nothing precomputed.
+    const [firstMaskConstraint, firstMaskMs] = time(() => {
+      const constraint = JsonConstraint.fromJsonSchema(schema)
+      new TokenIndex(constraint, vocabulary).mask(constraint.startState)
+      return constraint
+    })
+    row(`${encoding}: tool-call DFA: states, table bytes, compile`, `${firstMaskConstraint.stateCount}, ${firstMaskConstraint.stats.bytes}, ${firstMaskConstraint.stats.buildMs.toFixed(1)} ms`)
+    const [eager, eagerMs] = time(() => new TokenIndex(firstMaskConstraint, vocabulary, {eager: true}))
+    row(`${encoding}: index build, tool-call schema (ours, all states)`, eagerMs, ' ms')
+    row(`${encoding}: index memory (ours)`, `${((eager.stats.bytes ?? 0) / 1e6).toFixed(1)} MB, ${eager.stats.distinctMasks} distinct masks, ${eager.stats.trieNodes} trie nodes`)
+
+    for (const [label, regexKey, msKey, timedOutKey] of [
+      ['tool-call', 'outlinesRegex', 'outlinesIndexMs', 'outlinesTimedOut'],
+      ['small', 'outlinesSmallRegex', 'outlinesSmallIndexMs', 'outlinesSmallTimedOut'],
+    ] as const) {
+      const [, oursMs] = time(() => new TokenIndex(JsonConstraint.fromRegex(String(peer[regexKey])), vocabulary, {eager: true}))
+      row(`${encoding}: index build, outlines' ${label} regex (ours)`, oursMs, ' ms')
+      if (peer[timedOutKey]) {
+        row(`${encoding}: index build, outlines' ${label} regex (outlines-core)`, `> ${OUTLINES_TIMEOUT_SEC * 1000} ms (stopped)`)
+        row(`${encoding}: RATIO outlines-core / ours, ${label} (target >= 2)`, `> ${((OUTLINES_TIMEOUT_SEC * 1000) / oursMs).toFixed(0)}x`)
+      } else {
+        row(`${encoding}: index build, outlines' ${label} regex (outlines-core)`, Number(peer[msKey]), ' ms')
+        row(`${encoding}: RATIO outlines-core / ours, ${label} (target >= 2)`, Number(peer[msKey]) / oursMs, 'x')
+      }
+    }
+
+    const encoder = get_encoding(encoding)
+    const states = statesOf(eager, firstMaskConstraint.startState, encoder.encode(instance))
+    encoder.free()
+    const rounds = 2_000
+    const [, maskMs] = time(() => {
+      let sink = 0
+      for (let r = 0; r < rounds; r++) for (const state of states) sink += eager.mask(state).length
+      return sink
+    })
+    row(`${encoding}: mask retrieval per token (ours, target <= 1 us)`, (maskMs * 1e3) / (rounds * states.length), ' us')
+    if (peer.outlinesSmallMaskUs) row(`${encoding}: get_allowed_tokens, small schema (outlines-core)`, Number(peer.outlinesSmallMaskUs), ' us')
+    row(`${encoding}: compute_bitmask per token (llguidance)`, Number(peer.llguidanceMaskUs), ' us')
+    row(`${encoding}: time to first mask (ours: compile + 1 lazy mask)`, firstMaskMs, ' ms')
+    row(`${encoding}: time to first mask (llguidance)`, Number(peer.llguidanceFirstMaskMs), ' ms')
+    row(`${encoding}: RATIO ours / llguidance first mask (target <= 10)`, firstMaskMs / Number(peer.llguidanceFirstMaskMs), 'x')
+    if (peer.llguidanceError) row(`${encoding}: llguidance error`, String(peer.llguidanceError))
+
+    if (encoding === 'cl100k_base' && corpus.length > 0) {
+      let ours = 0
+      const reasons = new Map<string, number>()
+      for (const entry of corpus) {
+        try {
+          JsonConstraint.fromJsonSchema(entry)
+          ours++
+        } catch (error) {
+          const reason = error instanceof UnsupportedSchemaError ? error.keyword : 'dfa'
+          reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+        }
+      }
+      const coverage = peer.coverage as {outlines: number; llguidance: number}
+      row('schema coverage (ours / outlines-core / llguidance)', `${ours} / ${coverage.outlines} / ${coverage.llguidance} of ${corpus.length}`)
+      row('ours: refused, by keyword', [...reasons].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', '))
+    }
+  }
+
+  const throughput = streamingThroughput()
+  row('streaming validation, 64-byte chunks (ours)', throughput.mbPerSecChunked, ' MB/s')
+  row('streaming validation, one chunk (ours)', throughput.mbPerSecWhole, ' MB/s')
+  row('JSON.parse of the same text (V8, reference)', throughput.jsonParseMbPerSec, ' MB/s')
+  row('RATIO ours 64-byte chunks / JSON.parse', throughput.mbPerSecChunked / throughput.jsonParseMbPerSec, 'x')
+}
+
+main()

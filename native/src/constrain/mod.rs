@@ -1,0 +1,10 @@
+//! Constrained decoding: JSON Schema → regex → DFA → per-state token masks, a streaming
+//! validator and jump-forward.
+
+pub mod automaton;
+pub mod index;
+pub mod schema_regex;
+pub mod vocabulary;
+
+#[cfg(test)]
+mod tests;
