@@ -82,6 +82,11 @@ export const configSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Also send guided_json (vLLM < 0.12 only; newer servers ignore it silently)'),
+  structuredRepairs: z
+    .int()
+    .nonnegative()
+    .default(1)
+    .describe('Times a structured answer that breaks its schema is sent back to the model with the error before the call fails'),
   chatTemplateKwargs: z
     .record(z.string(), z.unknown())
     .default({})
@@ -158,6 +163,17 @@ export const configSchema = z.strictObject({
     .max(6)
     .default(2)
     .describe('How deep arrays/objects may nest where a structured-output schema leaves a value unconstrained, and how often a recursive $ref is unrolled'),
+  actionProtocol: z
+    .enum(['auto', 'tools', 'json'])
+    .default('auto')
+    .describe('How the model acts: native tool calls, JSON actions under a schema constraint, or auto (tools, JSON when the server has no tool parser)'),
+  maxRevisions: z.int().nonnegative().default(2).describe('Rounds of revision after failing tests or a review asking for changes'),
+  concurrency: z.int().positive().default(3).describe('Sub-tasks of a plan (--role auto) running at once'),
+  maxDepth: z.int().positive().default(2).describe('How deep sub-tasks may nest below the task'),
+  testCommand: z.string().min(1).optional().describe("The repository's test command; default: what package.json, Cargo.toml, go.mod or pyproject.toml declare"),
+  benchmarkCommand: z.string().min(1).optional().describe('Command the perf role times before and after its change'),
+  perfMarginPct: z.number().nonnegative().default(5).describe('The perf role keeps a change only when the benchmark is at least this many percent faster'),
+  cheaperModel: z.string().min(1).optional().describe('Model the cost role moves to when 80% of the token or cost budget is spent'),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -22,7 +22,8 @@ import {
   type StreamingValidator,
   type StreamingValidatorFactory,
   structuredRequestFields,
-} from './structured.js'
+} from './structured/request.js'
+import {nativeStreamingValidator} from './structured/streaming.js'
 import {StallWatch, untilAborted} from './timing.js'
 import {TokenCounter} from './tokens.js'
 import {ToolCallAssembler} from './tool-calls.js'
@@ -46,6 +47,7 @@ export type LlmClientConfig = Pick<
   | 'endpointProbeIntervalMs'
   | 'structuredOutputsField'
   | 'legacyGuidedFields'
+  | 'structuredRepairs'
   | 'chatTemplateKwargs'
   | 'tokenEncoding'
   | 'completionReserveTokens'
@@ -57,7 +59,7 @@ export interface LlmClientOptions {
   config: LlmClientConfig
   env?: NodeJS.ProcessEnv
   recordUsage?: UsageRecorder
-  /** The native DFA validator, when available: checks structured answers while they stream. */
+  /** Checks structured answers while they stream; default: the native DFA compiled from the schema. */
   streamingValidator?: StreamingValidatorFactory
   /** A counter shared with other clients; the client frees only a counter it created. */
   tokens?: TokenCounter
@@ -80,6 +82,16 @@ class AttemptState {
   finishReason?: FinishReason
   usage?: CompletionUsage
   firstTokenAt?: number
+  /** The checked structured answer, set once the whole answer passed its schema or constraint. */
+  structured?: {value: unknown}
+}
+
+/** What the model is told when its structured answer broke the schema: where, and what to do instead. */
+function repairMessage(error: LlmError): ChatMessage {
+  return {
+    role: 'user',
+    content: `Your answer is not valid: ${error.detail ?? error.message}\nReply again with only the JSON value the schema asks for: no prose, no code fences.`,
+  }
 }
 
 /** Failures that say the endpoint is unwell (rather than the request being wrong) and count toward marking it down. */
@@ -265,7 +277,8 @@ export class LlmClient {
       } catch (error) {
         throw call.fail(call.classify(error, this.config.baseUrl))
       }
-      const body = this.requestBody(request, call.served.id, messages)
+      let body = this.requestBody(request, call.served.id, messages)
+      let repairs = 0
       let avoid: Endpoint | undefined
       for (;;) {
         call.attempts++
@@ -280,7 +293,7 @@ export class LlmClient {
           endpoint = await this.pool.acquire(request.conversationId, avoid)
           call.endpoint = endpoint.url
           const signal = AbortSignal.any([call.outer, attemptAbort.signal])
-          const validator = request.responseSchema && this.options.streamingValidator?.(jsonSchemaOf(request.responseSchema))
+          const validator = request.responseSchema && (this.options.streamingValidator ?? nativeStreamingValidator)(request.responseSchema)
           if (request.stream === false) {
             for (const event of await this.completeOnce(endpoint, body, signal, state)) yield event
           } else {
@@ -302,6 +315,7 @@ export class LlmClient {
           }
           const reason = validator?.end()
           if (reason) throw this.structuredError(endpoint, reason)
+          state.structured = this.checkAnswer(request, state, endpoint)
           outcome = 'ok'
         } catch (raw) {
           failure = call.classify(raw, endpoint?.url ?? call.endpoint, attemptAbort.signal)
@@ -315,6 +329,14 @@ export class LlmClient {
         if (!failure) {
           yield* this.finish(call, state)
           return
+        }
+        if (failure.kind === 'structured_output' && repairs < this.config.structuredRepairs) {
+          // The model, not the server, went wrong: show it its answer and where it broke, at once.
+          repairs++
+          messages = [...messages, {role: 'assistant', content: state.text}, repairMessage(failure)]
+          body = this.requestBody(request, call.served.id, messages)
+          yield {type: 'restart', attempt: call.attempts, error: failure}
+          continue
         }
         const delay = retryDelay(call.attempts - 1, this.retryPolicy(), failure.retryAfterMs, this.options.random)
         const pastDeadline = performance.now() - call.started + delay > this.config.totalDeadlineMs
@@ -337,6 +359,15 @@ export class LlmClient {
     return {maxRetries: this.config.maxRetries, baseDelayMs: this.config.retryBaseDelayMs, maxDelayMs: this.config.retryMaxDelayMs}
   }
 
+  /** The whole answer against the request's schema or constraint, whatever the server claims to have enforced. */
+  private checkAnswer(request: ChatRequest, state: AttemptState, endpoint: Endpoint): {value: unknown} | undefined {
+    const {responseSchema, responseConstraint} = request
+    if (!responseSchema && !responseConstraint) return undefined
+    const checked = responseSchema ? checkStructured(state.text, responseSchema) : checkConstraint(state.text, responseConstraint!)
+    if (!checked.ok) throw this.structuredError(endpoint, checked.error)
+    return {value: checked.value}
+  }
+
   private structuredError(endpoint: Endpoint, reason: string): LlmError {
     return new LlmError({kind: 'structured_output', endpoint: endpoint.url, detail: reason, retryable: false})
   }
@@ -347,15 +378,7 @@ export class LlmClient {
     const usage = this.usageOf(state, call.served, call.localPromptTokens, toolCalls)
     const firstTokenMs = state.firstTokenAt === undefined ? undefined : state.firstTokenAt - call.started
     const usageFields = {...this.usageFields(usage), finishReason: state.finishReason, firstTokenMs}
-    const {responseSchema, responseConstraint} = call.request
-    if (responseSchema || responseConstraint) {
-      const checked = responseSchema ? checkStructured(state.text, responseSchema) : checkConstraint(state.text, responseConstraint!)
-      if (!checked.ok) {
-        const error = new LlmError({kind: 'structured_output', endpoint: call.endpoint, detail: checked.error, retryable: false})
-        throw call.fail(error, usageFields)
-      }
-      yield {type: 'structured', value: checked.value}
-    }
+    if (state.structured) yield {type: 'structured', value: state.structured.value}
     yield {type: 'usage', usage}
     call.record('ok', usageFields)
     yield {

@@ -51,6 +51,8 @@ export class LlmError extends Error {
   readonly endpoint: string
   readonly status?: number
   readonly serverMessage?: string
+  /** PyAgent's own account of what went wrong, without the endpoint and hint the message adds. */
+  readonly detail?: string
   readonly retryable: boolean
   readonly retryAfterMs?: number
 
@@ -63,6 +65,7 @@ export class LlmError extends Error {
     this.endpoint = details.endpoint
     this.status = details.status
     this.serverMessage = details.serverMessage
+    this.detail = details.detail
     this.retryable = details.retryable
     this.retryAfterMs = details.retryAfterMs
   }

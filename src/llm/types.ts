@@ -3,7 +3,7 @@ import type OpenAI from 'openai'
 import type {z} from 'zod'
 
 import type {LlmError} from './errors.js'
-import type {TextConstraint} from './structured.js'
+import type {TextConstraint} from './structured/request.js'
 
 export type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam
 export type ToolDefinition = OpenAI.Chat.Completions.ChatCompletionTool

@@ -107,6 +107,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX llm_calls_task ON llm_calls(task_id);
     `,
   },
+  {
+    version: 4,
+    name: 'task lineage and outcome',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN summary TEXT;
+      ALTER TABLE tasks ADD COLUMN tx_id TEXT;
+      ALTER TABLE tasks ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

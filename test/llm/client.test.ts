@@ -111,7 +111,7 @@ describe('LlmClient.chat', () => {
   it('can send response_format json_schema instead, and rejects an answer the server did not constrain', async () => {
     const s = await server()
     s.enqueue({type: 'completion', text: '{"action": "dance"}'})
-    const llm = client([s], {structuredOutputsField: 'response_format'})
+    const llm = client([s], {structuredOutputsField: 'response_format', structuredRepairs: 0})
     const error = await collectChat(llm.chat({messages: [user('act')], responseSchema: z.object({action: z.enum(['edit'])})})).catch(
       (caught: unknown) => caught,
     )
@@ -124,7 +124,7 @@ describe('LlmClient.chat', () => {
   it('sends regex and choice constraints as structured_outputs and checks the answer against them', async () => {
     const s = await server()
     s.enqueue({type: 'completion', text: 'yes'}, {type: 'completion', text: 'v1.2'}, {type: 'completion', text: 'v1.2 and more'})
-    const llm = client([s], {legacyGuidedFields: true})
+    const llm = client([s], {legacyGuidedFields: true, structuredRepairs: 0})
     const choice = await collectChat(llm.chat({messages: [user('ok?')], responseConstraint: {choice: ['yes', 'no']}, chatTemplateKwargs: {enable_thinking: false}}))
     expect(choice.structured).toBe('yes')
     expect(s.chatRequests()[0]!.body).toMatchObject({
@@ -142,7 +142,7 @@ describe('LlmClient.chat', () => {
   it('stops a structured answer early when the streaming validator rejects it', async () => {
     const s = await server()
     s.enqueue({type: 'completion', text: 'Sure! Here is the JSON you asked for', tokenDelayMs: 5})
-    const llm = client([s], {}, {
+    const llm = client([s], {structuredRepairs: 0}, {
       streamingValidator: () => ({
         push: (delta) => (delta.trimStart().startsWith('{') ? undefined : `cannot start with ${JSON.stringify(delta)}`),
         end: () => undefined,
@@ -155,6 +155,38 @@ describe('LlmClient.chat', () => {
     expect((error as LlmError).kind).toBe('structured_output')
     expect((error as LlmError).message).toContain('cannot start with "Sure!"')
     expect(seen).toEqual([])
+  })
+
+  it('stops at the first byte the native DFA rejects and repairs the answer with the model', async () => {
+    const s = await server()
+    const schema = z.object({action: z.enum(['edit', 'done']), path: z.string()})
+    s.enqueue(
+      {type: 'completion', text: '{"action": "dance", "path": "never streamed to the end"}', tokenDelayMs: 2},
+      {type: 'completion', text: '{"action": "done", "path": "a.ts"}'},
+    )
+    const seen: ChatEvent[] = []
+    for await (const event of client([s]).chat({messages: [user('act')], responseSchema: schema})) seen.push(event)
+
+    const restart = seen.find((event) => event.type === 'restart')
+    expect(restart).toMatchObject({error: {kind: 'structured_output'}})
+    expect(seen.find((event) => event.type === 'structured')).toMatchObject({value: {action: 'done', path: 'a.ts'}})
+    const repair = s.chatRequests()[1]!.body.messages as {role: string; content: string}[]
+    const brokenAnswer = repair.at(-2)!
+    expect(brokenAnswer.role).toBe('assistant')
+    // The stream was cut at the first wrong byte, not read to the end.
+    expect(brokenAnswer.content.startsWith('{"action": "d')).toBe(true)
+    expect(brokenAnswer.content).not.toContain('never streamed')
+    expect(repair.at(-1)).toMatchObject({role: 'user', content: expect.stringContaining('stopped matching the JSON schema')})
+  })
+
+  it('fails with the last error once its repairs are used up', async () => {
+    const s = await server()
+    s.enqueue({type: 'completion', text: '{"action": "dance"}'}, {type: 'completion', text: '{"action": "jump"}'})
+    const error = await collectChat(
+      client([s], {structuredRepairs: 1}).chat({messages: [user('act')], responseSchema: z.object({action: z.enum(['edit'])})}),
+    ).catch((caught: unknown) => caught)
+    expect(error).toMatchObject({kind: 'structured_output'})
+    expect(s.chatRequests()).toHaveLength(2)
   })
 
   it('discovers the served model and its context window, and counts with /tokenize when present', async () => {

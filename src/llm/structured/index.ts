@@ -11,3 +11,4 @@ export {
 } from './constraint.js'
 export {compileSchema, type StructuredSchema, StructuredOutputError, StructuredStreamValidator} from './schema.js'
 export {type TiktokenEncodingName, TokenIndex, type TokenIndexOptions, Vocabulary} from './vocabulary.js'
+export {nativeStreamingValidator} from './streaming.js'

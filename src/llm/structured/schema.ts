@@ -4,6 +4,7 @@
  * checks the stream as it arrives (abort at the first dead byte) and parses the final text
  * with the zod schema.
  */
+import {jsonSchemaOf} from './request.js'
 import {z} from 'zod'
 import {
   type ConstrainStatus,
@@ -48,7 +49,8 @@ const compiled = new Map<string, JsonConstraint>()
  * Throws UnsupportedSchemaError naming the keyword and JSON pointer it cannot honour.
  */
 export function compileSchema<T>(schema: z.ZodType<T>, options: ConstraintOptions = {}): StructuredSchema<T> {
-  const jsonSchema = z.toJSONSchema(schema, {target: 'draft-2020-12', io: 'output'}) as Record<string, unknown>
+  // The same document the client sends to the server, so both sides enforce one schema.
+  const jsonSchema = jsonSchemaOf(schema)
   const key = JSON.stringify([jsonSchema, options])
   let constraint = compiled.get(key)
   if (!constraint) {

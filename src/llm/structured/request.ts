@@ -19,7 +19,8 @@ export interface StreamingValidator {
   end(): string | undefined
 }
 
-export type StreamingValidatorFactory = (jsonSchema: Record<string, unknown>) => StreamingValidator
+/** A validator for one response to `schema`, or undefined when this factory cannot check that schema while it streams. */
+export type StreamingValidatorFactory = (schema: z.ZodType) => StreamingValidator | undefined
 
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema) as Record<string, unknown>

@@ -1,0 +1,21 @@
+/**
+ * `--approve none|edits|commands|all`: what runs without asking. Commands on the allow-list
+ * never ask; the default (`edits`) asks only for commands outside it. Where nobody can answer
+ * (--json, no terminal), asking means no.
+ */
+import type {ApprovalKind} from './tools.js'
+
+export const APPROVAL_MODES = ['none', 'edits', 'commands', 'all'] as const
+export type ApprovalMode = (typeof APPROVAL_MODES)[number]
+
+export function preApproved(mode: ApprovalMode, kind: ApprovalKind): boolean {
+  if (mode === 'all') return true
+  if (mode === 'none') return false
+  return mode === (kind === 'edit' ? 'edits' : 'commands')
+}
+
+export type Asker = (kind: ApprovalKind, subject: string) => Promise<boolean>
+
+export function approver(mode: ApprovalMode, ask: Asker | undefined): Asker {
+  return async (kind, subject) => preApproved(mode, kind) || (ask ? ask(kind, subject) : false)
+}

@@ -1,0 +1,449 @@
+/**
+ * One agent working one task: messages → model (native tool calls, or one JSON action per turn)
+ * → tools → observations, until the model calls finish or a budget runs out. Its edits stay in
+ * one transaction that commits only after the role's acceptance rule and the critic approve.
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {performance} from 'node:perf_hooks'
+
+import {type Bounded, bound} from './bounded.js'
+import type {Budget} from './budget.js'
+import {splitCommand} from './commands.js'
+import type {AgentEvent, EventBus, RunStatus} from './events.js'
+import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
+import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
+import {critique} from './reflection.js'
+import type {Role} from './roles.js'
+import {ScratchTree} from './scratch.js'
+import {type ApprovalKind, runTests, type Tool, type ToolContext, ToolError, ToolRefused} from './tools.js'
+
+export interface CheaperModel {
+  name: string
+  client: ModelClient
+}
+
+export interface AgentSettings {
+  protocol: ActionProtocol | 'auto'
+  allowedCommands: readonly string[]
+  testCommand: string | undefined
+  benchmarkCommand: string | undefined
+  perfMarginPct: number
+  maxRevisions: number
+  commandTimeoutMs: number
+}
+
+export interface AgentOptions {
+  taskId: string
+  task: string
+  role: Role
+  model: ModelClient
+  cheaperModel?: CheaperModel
+  /** The critic; the task's model when not given. */
+  critic?: ModelClient
+  workspace: WorkspacePort
+  engine: TextEngine
+  runner: CommandRunner
+  redact: Redactor
+  bus: EventBus
+  budget: Budget
+  signal: AbortSignal
+  settings: AgentSettings
+  instructions: string
+  approve(kind: ApprovalKind, subject: string): Promise<boolean>
+}
+
+export interface AgentResult {
+  status: RunStatus
+  summary: string
+  txId?: string
+  files: string[]
+  /** The commit found a file changed since it was read (by a parallel task, say); a fresh attempt may succeed. */
+  collided?: boolean
+}
+
+interface Action {
+  id: string
+  name: string
+  args: {ok: true; value: Record<string, unknown>} | {ok: false; error: string}
+}
+
+interface Turn {
+  text: string
+  actions: Action[]
+  /** For the JSON protocol: why the answer is not a valid action. */
+  invalid?: string
+}
+
+class Interrupted extends Error {}
+
+/** What the finish of a task leads to: keep working on feedback, or end with a result. */
+type Conclusion = {kind: 'revise'; feedback: string} | {kind: 'end'; result: AgentResult}
+
+/** A protocol switch is only safe before the first answer, and only for errors that say the server lacks tool parsing. */
+function lacksToolParser(error: unknown): boolean {
+  const status = (error as {status?: number}).status
+  return status === 400 && /tool/i.test((error as Error).message)
+}
+
+export class Agent {
+  private readonly tools: readonly Tool[]
+  private protocol: ActionProtocol
+  private model: ModelClient
+  private switchedModel = false
+  private readonly messages: ChatMessage[] = []
+  private readonly scratch: ScratchTree
+  private readonly tx
+  private readonly context: ToolContext
+  private revisions = 0
+  private txOpen = true
+  private step = 0
+  private readonly diffs = new Map<string, string>()
+
+  constructor(private readonly options: AgentOptions) {
+    this.tools = options.role.tools
+    this.protocol = options.settings.protocol === 'json' ? 'json' : 'tools'
+    this.model = options.model
+    this.scratch = new ScratchTree(options.workspace.root)
+    this.tx = options.workspace.begin({taskId: options.taskId, message: options.task})
+    this.context = {
+      taskId: options.taskId,
+      workspace: options.workspace,
+      tx: this.tx,
+      scratch: this.scratch,
+      engine: options.engine,
+      runner: options.runner,
+      allowedCommands: options.settings.allowedCommands,
+      testCommand: options.settings.testCommand,
+      commandTimeoutMs: options.settings.commandTimeoutMs,
+      approve: async (kind, subject) => {
+        const approved = await options.approve(kind, subject)
+        this.emit({type: 'approval', taskId: options.taskId, kind, subject, approved})
+        return approved
+      },
+      onDiff: (path) => this.reportDiff(path),
+      signal: options.signal,
+    }
+  }
+
+  private emit(event: AgentEvent): void {
+    this.options.bus.emit(event)
+  }
+
+  private get id(): string {
+    return this.options.taskId
+  }
+
+  /** Built once: every request of this task starts with these same bytes. */
+  private definitions: ToolDefinition[] = []
+  private schema!: ReturnType<typeof actionSchema>
+
+  private async prepareConversation(): Promise<void> {
+    this.definitions = toolDefinitions(this.tools)
+    this.schema = actionSchema(this.tools)
+    const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions: this.options.instructions, tools: this.tools})
+    this.messages.length = 0
+    this.messages.push({role: 'system', content: system}, {role: 'user', content: await this.options.redact(this.options.task)})
+  }
+
+  async run(): Promise<AgentResult> {
+    try {
+      await this.prepareConversation()
+      const baseline = this.options.role.acceptance === 'faster' ? await this.benchmark(this.options.workspace.root) : undefined
+      for (;;) {
+        const stop = this.budgetStop()
+        if (stop) return this.end('budget_exhausted', stop)
+        this.options.budget.addStep()
+        this.step++
+        const turn = await this.nextTurn()
+        if (turn.invalid) {
+          this.messages.push({role: 'user', content: `That was not a valid action: ${turn.invalid}. Answer with one JSON action.`})
+          continue
+        }
+        if (turn.actions.length === 0) {
+          this.messages.push({role: 'user', content: 'Use the tools to make progress; call finish when the task is done.'})
+          continue
+        }
+        const finished = await this.execute(turn.actions)
+        if (finished === undefined) continue
+        const conclusion = await this.conclude(finished, baseline)
+        if (conclusion.kind === 'end') return conclusion.result
+        this.revisions++
+        this.messages.push({role: 'user', content: await this.options.redact(conclusion.feedback)})
+      }
+    } catch (error) {
+      if (this.options.signal.aborted || error instanceof Interrupted) return this.end('interrupted', 'interrupted by the user; nothing was written')
+      const result = this.end('failed', (error as Error).message)
+      return (error as Error).name === 'CollisionError' ? {...result, collided: true} : result
+    } finally {
+      this.scratch.dispose()
+    }
+  }
+
+  /** Ends the task without committing: whatever is staged is dropped. */
+  private end(status: RunStatus, summary: string): AgentResult {
+    if (this.txOpen) {
+      const staged = this.tx.changes().length
+      this.closeTransaction()
+      if (staged > 0) this.emit({type: 'rolled_back', taskId: this.id, reason: summary})
+    }
+    return {status, summary, files: []}
+  }
+
+  private closeTransaction(): void {
+    this.txOpen = false
+    this.tx.rollback()
+  }
+
+  private budgetStop(): string | undefined {
+    const {budget} = this.options
+    const exhausted = budget.exhausted()
+    if (exhausted) return budget.describe(exhausted)
+    if (this.options.role.budgetPolicy === 'downshift' && budget.spentShare() >= 0.8) {
+      const cheaper = this.options.cheaperModel
+      if (!cheaper) return `cost monitor: ${Math.round(budget.spentShare() * 100)}% of the budget spent and no cheaperModel configured; stopping`
+      if (!this.switchedModel) {
+        this.switchedModel = true
+        this.model = cheaper.client
+        this.emit({type: 'model_switch', taskId: this.id, model: cheaper.name, reason: `${Math.round(budget.spentShare() * 100)}% of the budget spent`})
+      }
+    }
+    return undefined
+  }
+
+  private recordUsage(usage: ChatUsage): void {
+    const cost = usage.costUsd ?? 0
+    this.options.budget.addUsage(usage.totalTokens, cost)
+    this.emit({
+      type: 'usage',
+      taskId: this.id,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      costUsd: cost,
+      totalTokens: this.options.budget.tokens,
+      totalCostUsd: this.options.budget.costUsd,
+    })
+  }
+
+  private async nextTurn(): Promise<Turn> {
+    try {
+      return await this.callModel()
+    } catch (error) {
+      if (this.options.settings.protocol === 'auto' && this.protocol === 'tools' && this.step === 1 && lacksToolParser(error)) {
+        this.protocol = 'json'
+        await this.prepareConversation()
+        this.emit({type: 'protocol', taskId: this.id, protocol: 'json', reason: (error as Error).message})
+        return this.callModel()
+      }
+      if ((error as {kind?: string}).kind === 'structured_output') return {text: '', actions: [], invalid: (error as Error).message}
+      throw error
+    }
+  }
+
+  private async callModel(): Promise<Turn> {
+    const json = this.protocol === 'json'
+    const request = json
+      ? {messages: this.messages, responseSchema: this.schema}
+      : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const}
+    let text = ''
+    let structured: unknown
+    const calls: Action[] = []
+    for await (const event of this.model.chat({...request, signal: this.options.signal, taskId: this.id, conversationId: this.id})) {
+      if (this.options.signal.aborted) throw new Interrupted()
+      switch (event.type) {
+        case 'text':
+          text += event.delta
+          if (!json) this.emit({type: 'text', taskId: this.id, delta: event.delta})
+          break
+        case 'restart':
+          text = ''
+          calls.length = 0
+          break
+        case 'tool_call':
+          calls.push({id: event.call.id, name: event.call.name, args: event.call.arguments})
+          break
+        case 'structured':
+          structured = event.value
+          break
+        case 'usage':
+          this.recordUsage(event.usage)
+          break
+      }
+    }
+    if (this.options.signal.aborted) throw new Interrupted()
+    if (!json) {
+      const toolCalls = calls.map((call) => ({
+        id: call.id,
+        type: 'function' as const,
+        function: {name: call.name, arguments: call.args.ok ? JSON.stringify(call.args.value) : '{}'},
+      }))
+      this.messages.push(toolCalls.length > 0 ? {role: 'assistant', content: text || null, tool_calls: toolCalls} : {role: 'assistant', content: text})
+      if (text) this.emit({type: 'assistant_message', taskId: this.id, content: text})
+      return {text, actions: calls}
+    }
+    this.messages.push({role: 'assistant', content: text})
+    const action = this.schema.safeParse(structured ?? parseJson(text))
+    if (!action.success) return {text, actions: [], invalid: action.error.issues.map((issue) => issue.message).join('; ')}
+    return {text, actions: [{id: `action-${this.step}`, name: action.data.tool, args: {ok: true, value: action.data.arguments}}]}
+  }
+
+  /** Runs the turn's actions in order; returns finish's summary when the model called it. */
+  private async execute(actions: readonly Action[]): Promise<string | undefined> {
+    let finished: string | undefined
+    for (const action of actions) {
+      this.emit({type: 'tool_call', taskId: this.id, callId: action.id, tool: action.name, arguments: action.args.ok ? action.args.value : action.args.error})
+      const {status, output} = await this.invoke(action)
+      const shown: Bounded = bound(await this.options.redact(output))
+      this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: shown.text, truncated: shown.truncated})
+      if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${shown.text}`})
+      else this.messages.push({role: 'tool', tool_call_id: action.id, content: shown.text})
+      if (action.name === 'finish' && status === 'ok') finished = output
+    }
+    return finished
+  }
+
+  private async invoke(action: Action): Promise<{status: 'ok' | 'error' | 'refused'; output: string}> {
+    const tool = this.tools.find((candidate) => candidate.name === action.name)
+    if (!tool) return {status: 'error', output: `unknown tool "${action.name}"; available: ${this.tools.map((t) => t.name).join(', ')}`}
+    if (!action.args.ok) return {status: 'error', output: `the arguments are not valid JSON: ${action.args.error}`}
+    const parsed = tool.schema.safeParse(action.args.value)
+    if (!parsed.success) {
+      return {status: 'error', output: `invalid arguments for ${tool.name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`}
+    }
+    try {
+      return {status: 'ok', output: await this.runWaitingForLocks(tool, parsed.data)}
+    } catch (error) {
+      if (this.options.signal.aborted) throw new Interrupted()
+      // The file moved under this transaction: its edits are stale, so the attempt ends and the task runner retries on fresh content.
+      if ((error as Error).name === 'CollisionError') throw error
+      if (error instanceof ToolRefused) return {status: 'refused', output: error.message}
+      if (error instanceof ToolError) return {status: 'error', output: error.message}
+      return {status: 'error', output: `${(error as Error).name}: ${(error as Error).message}`}
+    }
+  }
+
+  /**
+   * A file another open transaction holds (a parallel sub-task editing it) is waited for rather
+   * than reported: that transaction commits or rolls back soon. If it committed, the file has
+   * moved under this transaction and the edit's CollisionError ends the attempt (see invoke).
+   */
+  private async runWaitingForLocks(tool: Tool, args: Record<string, unknown>): Promise<string> {
+    let waited = 0
+    for (let delay = 25; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await tool.run(args, this.context)
+      } catch (error) {
+        if (!isLockCollision(error) || waited >= LOCK_WAIT_MS) throw error
+        await sleep(delay, this.options.signal)
+        waited += delay
+      }
+    }
+  }
+
+  private async reportDiff(path: string): Promise<void> {
+    const change = this.tx.changes().find((candidate) => candidate.path === path)
+    let before = ''
+    try {
+      before = readFileSync(join(this.options.workspace.root, path), 'utf8')
+    } catch {
+      // A file this task creates has no original.
+    }
+    const after = change?.content?.toString('utf8') ?? (change ? '' : before)
+    const diff = this.options.engine.diff(before, after, path)
+    this.diffs.set(path, diff.unified)
+    this.emit({type: 'diff', taskId: this.id, path, unified: await this.options.redact(bound(diff.unified).text), added: diff.added, removed: diff.removed})
+  }
+
+  private stagedDiff(): string {
+    return this.tx
+      .changes()
+      .map((change) => this.diffs.get(change.path) ?? '')
+      .join('')
+  }
+
+  /** The model called finish: check the role's acceptance rule, ask the critic, then commit or roll back. */
+  private async conclude(summary: string, baseline: number | undefined): Promise<Conclusion> {
+    if (this.tx.changes().length === 0) {
+      this.closeTransaction()
+      return {kind: 'end', result: {status: 'done', summary, files: []}}
+    }
+    const canRevise = this.revisions < this.options.settings.maxRevisions
+    const tests = await runTests(this.context)
+    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    if (tests && !tests.passed) {
+      if (canRevise) return {kind: 'revise', feedback: `The tests fail with your changes; fix them, then call finish again.\n${bound(tests.output).text}`}
+      return {kind: 'end', result: this.end('failed', `the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
+    }
+    if (baseline !== undefined) {
+      const after = await this.benchmark(this.scratch.prepare(this.tx.changes()))
+      const gain = ((baseline - after) / baseline) * 100
+      const passed = gain >= this.options.settings.perfMarginPct
+      const detail = `benchmark ${baseline.toFixed(1)} ms → ${after.toFixed(1)} ms (${gain.toFixed(1)}% faster; ${this.options.settings.perfMarginPct}% required)`
+      this.emit({type: 'check', taskId: this.id, name: 'benchmark', passed, detail})
+      if (!passed) return {kind: 'end', result: this.end('rejected', `not kept: ${detail}`)}
+    }
+    const verdict = await critique(
+      this.options.critic ?? this.model,
+      {task: this.options.task, summary, diff: await this.options.redact(bound(this.stagedDiff()).text), tests: tests ? `${tests.passed ? 'PASSED' : 'FAILED'}\n${bound(tests.output, 4000).text}` : 'no test command declared'},
+      {signal: this.options.signal, taskId: this.id, onUsage: (usage) => this.recordUsage(usage)},
+    )
+    this.emit({type: 'reflection', taskId: this.id, round: this.revisions + 1, verdict: verdict.verdict, feedback: verdict.feedback})
+    if (verdict.verdict === 'revise') {
+      if (canRevise) return {kind: 'revise', feedback: `A reviewer asks for a revision: ${verdict.feedback}\nRevise, then call finish again.`}
+      return {kind: 'end', result: this.end('rejected', `still not approved after ${this.revisions} revision(s): ${verdict.feedback}`)}
+    }
+    if (verdict.verdict === 'reject') return {kind: 'end', result: this.end('rejected', `rejected by review: ${verdict.feedback}`)}
+    if (this.options.signal.aborted) throw new Interrupted()
+    // Whatever the commit does, the transaction is over: it committed, or it rolled itself back.
+    this.txOpen = false
+    const committed = await this.tx.commit()
+    const files = committed.files.map((file) => file.path)
+    this.emit({type: 'committed', taskId: this.id, txId: committed.id, files})
+    return {kind: 'end', result: {status: 'done', summary, txId: committed.id, files}}
+  }
+
+  /** Wall time of the benchmark command, best of three runs (the least disturbed by other load). */
+  private async benchmark(cwd: string): Promise<number> {
+    const command = this.options.settings.benchmarkCommand
+    if (!command) throw new Error('the perf role needs a benchmark command: set benchmarkCommand (e.g. `pyagent config set benchmarkCommand "npm run bench"`)')
+    const argv = splitCommand(command)
+    let best = Number.POSITIVE_INFINITY
+    for (let run = 0; run < 3; run++) {
+      const started = performance.now()
+      const result = await this.options.runner.run(argv, {cwd, timeoutMs: this.options.settings.commandTimeoutMs, signal: this.options.signal})
+      if (result.timedOut || result.exitCode !== 0) throw new Error(`the benchmark command failed (${command}): ${bound(result.output, 1000).text}`)
+      best = Math.min(best, performance.now() - started)
+    }
+    return best
+  }
+}
+
+const LOCK_WAIT_MS = 30_000
+
+/** The workspace's lock refusal, as opposed to a file that changed since it was read. */
+function isLockCollision(error: unknown): boolean {
+  return (error as Error).name === 'CollisionError' && /another open transaction/.test((error as Error).message)
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Interrupted())
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(new Interrupted())
+    }
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

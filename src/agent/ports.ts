@@ -1,0 +1,51 @@
+/**
+ * What the agent needs from the rest of PyAgent, as small interfaces: the LLM client, the
+ * transactional workspace, the text engine and the command sandbox. The real implementations
+ * satisfy them structurally (see adapters.ts); tests and bench/ pass scripted ones.
+ */
+import type {ChatEvent, ChatRequest} from '../llm/types.js'
+
+export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolDefinition} from '../llm/types.js'
+
+/** The LLM client (src/llm's LlmClient, or a scripted stand-in in bench/). */
+export interface ModelClient {
+  chat(request: ChatRequest): AsyncIterable<ChatEvent>
+}
+
+/** One workspace transaction: staged edits, committed whole or not at all. */
+export interface TransactionPort {
+  readonly id: string
+  readText(path: string): string
+  write(path: string, content: string): void
+  delete(path: string): void
+  changes(): {path: string; op: string; content: Buffer | null}[]
+  rollback(): void
+  commit(): Promise<{id: string; files: {path: string; op: string}[]}>
+}
+
+export interface WorkspacePort {
+  readonly root: string
+  begin(options: {taskId: string; message: string}): TransactionPort
+  /** Whether the path guard lets tools touch this path (inside the root, not .git/ or .pyagent/). */
+  allows(path: string): boolean
+}
+
+export interface CommandResult {
+  exitCode: number | null
+  output: string
+  timedOut: boolean
+}
+
+export interface CommandRunner {
+  run(argv: readonly string[], options: {cwd: string; timeoutMs: number; signal?: AbortSignal}): Promise<CommandResult>
+}
+
+export interface TextEngine {
+  applyEdits(original: string, edits: readonly {search: string; replace: string}[]): string
+  applyPatch(original: string, patch: string): string
+  /** A unified diff of one file, as git prints it. */
+  diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
+}
+
+/** Masks secrets before text leaves the machine or lands in the event log. */
+export type Redactor = (text: string) => string | Promise<string>

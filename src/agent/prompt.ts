@@ -1,0 +1,72 @@
+/**
+ * The system prompt. It is built once per task and never changes afterwards, and the tool list
+ * is one array reused for every request: byte-identical prefixes let vLLM's prefix cache serve
+ * the whole head of every prompt after the first.
+ */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {z} from 'zod'
+
+import type {ToolDefinition} from './ports.js'
+import type {Role} from './roles.js'
+import type {Tool} from './tools.js'
+
+/** Instruction files other agents' users already keep in their repositories, in the order they are read. */
+export const INSTRUCTION_FILES = ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md'] as const
+
+const MAX_INSTRUCTIONS_CHARS = 20_000
+
+export function repoInstructions(root: string): string {
+  const sections: string[] = []
+  for (const name of INSTRUCTION_FILES) {
+    let text: string
+    try {
+      text = readFileSync(join(root, name), 'utf8')
+    } catch {
+      continue
+    }
+    sections.push(`## ${name}\n${text.slice(0, MAX_INSTRUCTIONS_CHARS).trimEnd()}`)
+  }
+  return sections.join('\n\n')
+}
+
+export type ActionProtocol = 'tools' | 'json'
+
+const RULES = [
+  'Work only through the tools. Paths are relative to the repository root.',
+  'Edits are staged in a transaction: nothing reaches the files until you call finish and the change passes the tests and a review.',
+  'When the task is done (or cannot be done), call finish with a short summary.',
+]
+
+const JSON_PROTOCOL = [
+  'Answer every turn with exactly one JSON object and nothing else: {"tool": <tool name>, "arguments": {…}}.',
+  'The result of the tool comes back in the next user message.',
+]
+
+export function toolDefinitions(tools: readonly Tool[]): ToolDefinition[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: {name: tool.name, description: tool.description, parameters: z.toJSONSchema(tool.schema) as Record<string, unknown>},
+  }))
+}
+
+/** The JSON-actions protocol: one object naming a tool and its arguments, each tool's arguments checked by its own schema. */
+export function actionSchema(tools: readonly Tool[]): z.ZodType<{tool: string; arguments: Record<string, unknown>}> {
+  const options = tools.map((tool) =>
+    z.object({tool: z.literal(tool.name), arguments: tool.schema}),
+  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]
+  return (options.length === 1 ? options[0] : z.discriminatedUnion('tool', options)) as unknown as z.ZodType<{
+    tool: string
+    arguments: Record<string, unknown>
+  }>
+}
+
+export function systemPrompt(options: {role: Role; protocol: ActionProtocol; instructions: string; tools: readonly Tool[]}): string {
+  const parts = [options.role.prompt, RULES.join('\n')]
+  if (options.protocol === 'json') {
+    const catalogue = options.tools.map((tool) => `- ${tool.name}: ${tool.description} Arguments: ${JSON.stringify(z.toJSONSchema(tool.schema))}`)
+    parts.push([...JSON_PROTOCOL, 'Tools:', ...catalogue].join('\n'))
+  }
+  if (options.instructions) parts.push(`# Instructions from the repository\n\n${options.instructions}`)
+  return parts.join('\n\n')
+}

@@ -1,0 +1,80 @@
+/**
+ * The real implementations behind the agent's ports: the LLM client over the configured
+ * endpoints, the transactional workspace, the native text engine, the command sandbox and
+ * redaction. Each adapter only translates shapes.
+ */
+import type {Config} from '../config/schema.js'
+import {LlmClient} from '../llm/client.js'
+import {sqliteUsageRecorder} from '../llm/usage-log.js'
+import {openState} from '../state/db.js'
+import {runCommand} from '../workspace/command-runner.js'
+import {autoCommit, prepareTask} from '../workspace/git.js'
+import {redact} from '../workspace/redact.js'
+import {Workspace} from '../workspace/workspace.js'
+import type {CommandRunner, ModelClient, WorkspacePort} from './ports.js'
+import type {OpenedServices} from './session.js'
+import {nativeEngine} from './text-engine.js'
+
+export function workspacePort(workspace: Workspace): WorkspacePort {
+  return {
+    root: workspace.root,
+    begin: (options) => workspace.begin(options),
+    allows: (path) => workspace.guard.allows(path),
+  }
+}
+
+/**
+ * Commands run through the workspace's sandbox, rooted at the scratch tree (the repository
+ * with the staged edits). The agent has already applied the allow-list and asked about the
+ * rest, so the command it passes is the one allowed here.
+ */
+export function sandboxRunner(config: Config): CommandRunner {
+  return {
+    async run(argv, options) {
+      const result = await runCommand(argv, {
+        root: options.cwd,
+        allowed: [argv.join(' ')],
+        timeoutMs: options.timeoutMs,
+        outputBytes: config.commandOutputBytes,
+        sandbox: config.commandSandbox,
+        denyPaths: config.denyPaths,
+      })
+      const output = [result.stdout, result.stderr, result.error ?? ''].filter(Boolean).join('\n')
+      return {exitCode: result.exitCode, output, timedOut: result.timedOut}
+    },
+  }
+}
+
+export async function openServices(root: string, config: Config): Promise<OpenedServices> {
+  const db = openState(root)
+  const workspace = await Workspace.open(root, {db, denyPaths: config.denyPaths})
+  const recordUsage = sqliteUsageRecorder(db)
+  const client = new LlmClient({config, recordUsage})
+  const cheaper = config.cheaperModel ? new LlmClient({config: {...config, model: config.cheaperModel}, recordUsage, tokens: client.tokens}) : undefined
+  return {
+    db,
+    workspace: workspacePort(workspace),
+    engine: nativeEngine,
+    runner: sandboxRunner(config),
+    redact: async (text) => (await redact(text, {allow: config.redactAllow})).text,
+    model: client as ModelClient,
+    cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,
+    prepare: async () => {
+      await prepareTask(root)
+    },
+    gitCommit: async (outcome) => {
+      const done = outcome.results.filter((result) => result.txId)
+      return autoCommit(root, {
+        title: outcome.results.find((result) => result.taskId === outcome.taskId)?.title ?? 'PyAgent task',
+        transactionIds: done.map((result) => result.txId!),
+        paths: [...new Set(done.flatMap((result) => result.files))].sort(),
+      })
+    },
+    close: () => {
+      cheaper?.close()
+      client.close()
+      workspace.close()
+      db.close()
+    },
+  }
+}

@@ -1,0 +1,114 @@
+import {Flags} from '@oclif/core'
+
+import {APPROVAL_MODES} from '../agent/approval.js'
+import {checkEndpoints, RunSetupError} from '../agent/probe.js'
+import {ROLE_NAMES} from '../agent/roles.js'
+import {BaseCommand} from '../cli/base.js'
+import {taskPrioritySchema} from '../state/tasks.js'
+
+/** `pyagent run`'s exit code on Ctrl-C (also in EXIT_CODES, which is not imported here to keep start-up light). */
+const INTERRUPTED = 130
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return ''
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8').trim()
+}
+
+export default class Run extends BaseCommand {
+  static override description = [
+    'Run an autonomous agent on a task in this repository.',
+    '',
+    'Edits are staged in one transaction and written only after the tests and a review pass.',
+    'Exit codes: 0 done, 1 failed (or no endpoint answered), 2 a budget ran out, 3 rejected by review, 130 interrupted (Ctrl-C; nothing is written).',
+  ].join('\n')
+
+  static override examples = [
+    '<%= config.bin %> run --task "Fix the off-by-one in src/range.ts and add a test"',
+    'echo "Why is the cache never hit?" | <%= config.bin %> run --role analyst',
+    '<%= config.bin %> run --role auto --task "Upgrade the parser and its callers" --max-cost 2',
+    '<%= config.bin %> run --json --approve all --task "Rename getCwd to currentDir" > events.ndjson',
+  ]
+
+  static override flags = {
+    task: Flags.string({char: 't', description: 'What to do (default: read from stdin)'}),
+    priority: Flags.option({options: taskPrioritySchema.options, default: 'normal' as const, description: 'Priority recorded with the task'})(),
+    role: Flags.option({
+      options: [...ROLE_NAMES, 'auto'] as const,
+      default: 'coder' as const,
+      description: 'coder, analyst (read-only), perf, legal (licences), cost (budget-minded), or auto (plan sub-tasks)',
+    })(),
+    'max-steps': Flags.integer({min: 1, description: 'Budget: agent steps (config maxSteps)'}),
+    'max-tokens': Flags.integer({min: 1, description: 'Budget: prompt + completion tokens (config maxTokens)'}),
+    'max-cost': Flags.string({description: 'Budget: cost in USD (config maxCostUsd)'}),
+    timeout: Flags.integer({min: 1, description: 'Budget: wall time in seconds (config timeoutSec)'}),
+    approve: Flags.option({
+      options: APPROVAL_MODES,
+      default: 'edits' as const,
+      description: 'What runs without asking: none, edits (default: ask only for commands outside the allow-list), commands, all',
+    })(),
+    commit: Flags.boolean({allowNo: true, description: 'Commit the change to git on success (default: config autoCommit)'}),
+  }
+
+  /** --json prints newline-delimited JSON: one object per line, errors included. */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json)}\n`)
+  }
+
+  async run() {
+    const {flags} = await this.parse(Run)
+    const task = flags.task ?? (await readStdin())
+    if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
+    const root = this.repoRoot(flags.cwd)
+    const {config} = this.resolveConfig(root, {
+      maxSteps: flags['max-steps'],
+      maxTokens: flags['max-tokens'],
+      maxCostUsd: flags['max-cost'] === undefined ? undefined : Number(flags['max-cost']),
+      timeoutSec: flags.timeout,
+      autoCommit: flags.commit,
+    })
+    const json = this.jsonEnabled()
+    const controller = new AbortController()
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(INTERRUPTED)
+      controller.abort()
+    }
+    process.on('SIGINT', onSignal)
+    try {
+      await checkEndpoints([config.baseUrl, ...config.endpoints], controller.signal)
+      // Loaded only once a server answers: the client, the workspace and the UI are slow to import.
+      const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
+      const services = await openServices(root, config)
+      try {
+        const {exitCode} = await runSession(
+          root,
+          config,
+          {task, role: flags.role, priority: flags.priority, approve: flags.approve, gitCommit: config.autoCommit},
+          services,
+          {
+            json,
+            interactive: !json && Boolean(process.stdout.isTTY && process.stdin.isTTY),
+            write: (text) => process.stdout.write(text),
+            writeError: (text) => process.stderr.write(text),
+          },
+          controller.signal,
+        )
+        process.exitCode = exitCode
+      } finally {
+        services.close()
+      }
+    } catch (error) {
+      if (controller.signal.aborted) {
+        process.exitCode = INTERRUPTED
+        return
+      }
+      if (!(error instanceof RunSetupError)) throw error
+      // One paragraph, unwrapped, on stderr: oclif's error formatting would break it into prefixed lines.
+      process.stderr.write(`${error.message}\n`)
+      process.exitCode = 1
+    } finally {
+      process.off('SIGINT', onSignal)
+    }
+  }
+}

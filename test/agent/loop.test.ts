@@ -1,0 +1,317 @@
+import {describe, expect, it} from 'vitest'
+
+import {listEvents} from '../../src/state/tasks.js'
+import {getLineageTask} from '../../src/agent/lineage.js'
+import {FIXTURE, read, run} from './harness.js'
+import {action, call, ScriptedModel, verdict} from './support.js'
+
+const FIX_ADD = {path: 'src/add.js', edits: [{search: 'return a - b', replace: 'return a + b'}]}
+const FIX_GREET = {path: 'src/greet.js', edits: [{search: "'hi ' + name", replace: "'hello ' + name"}]}
+
+describe('the agent loop with native tool calls', () => {
+  it('edits two files, passes the repo tests, commits, and records every tool result', async () => {
+    const model = new ScriptedModel([
+      call('read_file', {path: 'src/add.js'}),
+      call('edit', FIX_ADD),
+      call('edit', FIX_GREET),
+      call('run_tests', {}),
+      call('finish', {summary: 'fixed add and greet'}),
+      verdict('approve'),
+    ])
+    const {repo, db, events, outcome} = await run({model})
+
+    expect(outcome.status).toBe('done')
+    expect(outcome.exitCode).toBe(0)
+    expect(read(repo, 'src/add.js')).toContain('return a + b')
+    expect(read(repo, 'src/greet.js')).toContain("'hello ' + name")
+    const row = getLineageTask(db, outcome.taskId)!
+    expect(row).toMatchObject({status: 'done', summary: 'fixed add and greet', depth: 0})
+    expect(row.tx_id).toBe(outcome.results[0]!.txId)
+    expect(row.tokens).toBeGreaterThan(0)
+
+    const logged = listEvents(db, outcome.taskId)
+    const results = logged.filter((event) => event.type === 'tool_result')
+    expect(results.map((event) => (event.payload as {tool: string}).tool)).toEqual(['read_file', 'edit', 'edit', 'run_tests', 'finish'])
+    expect((results[3]!.payload as {output: string}).output).toMatch(/^PASSED/)
+    expect(events.filter((event) => event.type === 'diff').map((event) => (event as {path: string}).path)).toEqual(['src/add.js', 'src/greet.js'])
+    expect(logged.at(-1)).toMatchObject({type: 'task_finished', payload: {status: 'done'}})
+  })
+
+  it('keeps the system prompt and the tool list byte-identical across steps', async () => {
+    const model = new ScriptedModel([
+      call('read_file', {path: 'src/add.js'}),
+      call('list_files', {}),
+      call('search', {pattern: 'return'}),
+      call('finish', {summary: 'looked around'}),
+    ])
+    await run({model, role: 'coder'})
+    const steps = model.requests.filter((request) => request.tools)
+    expect(steps).toHaveLength(4)
+    const prefix = (index: number) => JSON.stringify({system: steps[index]!.messages[0], tools: steps[index]!.tools})
+    for (let index = 1; index < steps.length; index++) expect(prefix(index)).toBe(prefix(0))
+    for (let index = 1; index < steps.length; index++) {
+      expect(JSON.stringify(steps[index]!.messages.slice(0, steps[index - 1]!.messages.length))).toBe(JSON.stringify(steps[index - 1]!.messages))
+    }
+  })
+
+  it("puts the repository's AGENTS.md and CLAUDE.md into the system prompt", async () => {
+    const model = new ScriptedModel([call('finish', {summary: 'nothing to do'})])
+    await run({model, files: {...FIXTURE, 'AGENTS.md': 'Always use tabs.\n', 'CLAUDE.md': 'Never touch vendor/.\n'}})
+    const system = model.requests[0]!.messages[0]!.content as string
+    expect(system).toContain('Always use tabs.')
+    expect(system).toContain('Never touch vendor/.')
+  })
+
+  it('answers invalid arguments and unknown tools with an observation, not a crash', async () => {
+    const model = new ScriptedModel([
+      {toolCalls: [{name: 'read_file', arguments: '{"path": '}]},
+      call('read_file', {path: 42}),
+      call('delete_everything', {}),
+      call('finish', {summary: 'gave up'}),
+    ])
+    const {events, outcome} = await run({model})
+    expect(outcome.status).toBe('done')
+    const errors = events.filter((event) => event.type === 'tool_result' && event.status === 'error').map((event) => (event as {output: string}).output)
+    expect(errors).toHaveLength(3)
+    expect(errors[0]).toMatch(/not valid JSON/)
+    expect(errors[1]).toMatch(/path/)
+    expect(errors[2]).toMatch(/unknown tool "delete_everything"/)
+  })
+
+  it('applies a unified diff, creates a file, and searches and lists what is staged', async () => {
+    const patch = '--- a/src/add.js\n+++ b/src/add.js\n@@ -1,3 +1,3 @@\n export function add(a, b) {\n-  return a - b\n+  return a + b\n }\n'
+    const model = new ScriptedModel([
+      call('apply_patch', {path: 'src/add.js', patch}),
+      call('write_file', {path: 'src/util/new.js', content: 'export const sum = 1\n'}),
+      call('search', {pattern: 'a \\+ b|sum'}),
+      call('list_files', {directory: 'src/util'}),
+      call('edit', FIX_GREET),
+      call('finish', {summary: 'patched'}),
+      verdict('approve'),
+    ])
+    const {repo, events, outcome} = await run({model})
+    expect(outcome.status).toBe('done')
+    const output = (tool: string) => (events.find((event) => event.type === 'tool_result' && event.tool === tool) as {output: string}).output
+    expect(output('search').split('\n').sort()).toEqual(['src/add.js:2:  return a + b', 'src/util/new.js:1:export const sum = 1'])
+    expect(output('list_files')).toBe('src/util/new.js')
+    expect(read(repo, 'src/add.js')).toContain('return a + b')
+    expect(read(repo, 'src/util/new.js')).toBe('export const sum = 1\n')
+  })
+
+  it('bounds a huge tool result before it reaches the model or the log', async () => {
+    const big = 'x'.repeat(100_000)
+    const model = new ScriptedModel([call('read_file', {path: 'big.txt'}), call('finish', {summary: 'read it'})])
+    const {events} = await run({model, files: {...FIXTURE, 'big.txt': big}})
+    const result = events.find((event) => event.type === 'tool_result' && event.tool === 'read_file') as {output: string; truncated: boolean}
+    expect(result.truncated).toBe(true)
+    expect(result.output.length).toBeLessThan(17_000)
+    const toolMessage = model.requests[1]!.messages.at(-1)!
+    expect((toolMessage.content as string).length).toBeLessThan(17_000)
+  })
+})
+
+describe('the agent loop with JSON actions', () => {
+  it('does the same two-file task with one JSON object per step under a schema constraint', async () => {
+    const model = new ScriptedModel([
+      action('read_file', {path: 'src/add.js'}),
+      action('edit', FIX_ADD),
+      action('edit', FIX_GREET),
+      action('finish', {summary: 'fixed both'}),
+      verdict('approve'),
+    ])
+    const {repo, outcome} = await run({model, options: {settings: {protocol: 'json'}}})
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/add.js')).toContain('return a + b')
+    expect(read(repo, 'src/greet.js')).toContain("'hello ' + name")
+    const steps = model.requests.slice(0, 4)
+    expect(steps.every((request) => request.tools === undefined)).toBe(true)
+    expect(steps[0]!.messages[0]!.content).toMatch(/exactly one JSON object/)
+    expect(steps[1]!.messages.at(-1)).toMatchObject({role: 'user', content: expect.stringMatching(/^Result of read_file \(ok\)/)})
+  })
+
+  it('switches to JSON actions when the server has no tool-call parser (protocol auto)', async () => {
+    const model = new ScriptedModel([
+      () => {
+        throw Object.assign(new Error('"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'), {status: 400})
+      },
+      action('finish', {summary: 'nothing to change'}),
+    ])
+    const {events, outcome} = await run({model, options: {settings: {protocol: 'auto'}}})
+    expect(outcome.status).toBe('done')
+    expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json'})
+  })
+})
+
+describe('acceptance and reflection', () => {
+  it('feeds a failing test run back to the model, which revises and then succeeds', async () => {
+    const model = new ScriptedModel([
+      call('edit', FIX_ADD),
+      call('finish', {summary: 'fixed add'}),
+      call('edit', FIX_GREET),
+      call('finish', {summary: 'fixed add and greet'}),
+      verdict('approve'),
+    ])
+    const {repo, events, outcome} = await run({model})
+    expect(outcome.status).toBe('done')
+    const checks = events.filter((event) => event.type === 'check').map((event) => (event as {passed: boolean}).passed)
+    expect(checks).toEqual([false, true])
+    const feedback = model.requests[2]!.messages.at(-1)!
+    expect(feedback.content).toMatch(/tests fail[\s\S]*greet is wrong/)
+    expect(read(repo, 'src/greet.js')).toContain('hello')
+  })
+
+  it('asks for a revision when the critic says so, within bounded rounds', async () => {
+    const model = new ScriptedModel([
+      call('edit', FIX_ADD),
+      call('edit', FIX_GREET),
+      call('finish', {summary: 'done'}),
+      verdict('revise', 'add a comment'),
+      call('edit', {path: 'src/add.js', edits: [{search: 'export function add', replace: '// adds\nexport function add'}]}),
+      call('finish', {summary: 'done, with a comment'}),
+      verdict('approve'),
+    ])
+    const {repo, outcome, events} = await run({model})
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/add.js')).toMatch(/^\/\/ adds/)
+    expect(events.filter((event) => event.type === 'reflection').map((event) => (event as {verdict: string}).verdict)).toEqual(['revise', 'approve'])
+  })
+
+  it('rolls back on a rejection and leaves every file as it was (exit 3)', async () => {
+    const model = new ScriptedModel([call('edit', FIX_ADD), call('edit', FIX_GREET), call('finish', {summary: 'done'}), verdict('reject', 'wrong approach')])
+    const {repo, db, outcome} = await run({model})
+    expect(outcome).toMatchObject({status: 'rejected', exitCode: 3})
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+    expect(read(repo, 'src/greet.js')).toBe(FIXTURE['src/greet.js'])
+    expect(repo.git('status', '--porcelain')).toBe('')
+    expect(getLineageTask(db, outcome.taskId)).toMatchObject({status: 'rejected', tx_id: null})
+  })
+
+  it('fails and rolls back when the tests still fail after the last revision', async () => {
+    const model = new ScriptedModel([call('edit', FIX_ADD), call('finish', {summary: 'a'}), call('finish', {summary: 'b'})])
+    const {repo, outcome} = await run({model, options: {settings: {maxRevisions: 1}}})
+    expect(outcome).toMatchObject({status: 'failed', exitCode: 1})
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+})
+
+describe('budgets', () => {
+  it('stops at the step budget, rolls back, and exits 2', async () => {
+    const model = new ScriptedModel([call('edit', FIX_ADD)], () => call('read_file', {path: 'src/add.js'}))
+    const {repo, outcome, events} = await run({model, options: {budget: {maxSteps: 3}}})
+    expect(outcome).toMatchObject({status: 'budget_exhausted', exitCode: 2})
+    expect(outcome.summary).toMatch(/step budget exhausted \(3 of 3 steps\)/)
+    expect(model.requests).toHaveLength(3)
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+    expect(events.some((event) => event.type === 'rolled_back')).toBe(true)
+  })
+
+  it('stops at the token budget', async () => {
+    const model = new ScriptedModel([], () => ({...call('list_files', {}), promptTokens: 400, completionTokens: 100}))
+    const {outcome} = await run({model, options: {budget: {maxTokens: 1200}}})
+    expect(outcome.status).toBe('budget_exhausted')
+    expect(outcome.summary).toMatch(/token budget/)
+    expect(model.requests).toHaveLength(3)
+  })
+
+  it('the cost monitor moves to the cheaper model near the limit', async () => {
+    const expensive = new ScriptedModel([{...call('list_files', {}), costUsd: 0.9}])
+    const cheap = new ScriptedModel([call('finish', {summary: 'done cheaply'})])
+    const {events, outcome} = await run({model: expensive, cheaperModel: cheap, role: 'cost', options: {budget: {maxCostUsd: 1}}})
+    expect(outcome.status).toBe('done')
+    expect(events.find((event) => event.type === 'model_switch')).toMatchObject({model: 'small'})
+    expect(cheap.requests).toHaveLength(1)
+  })
+
+  it('the cost monitor stops early when there is no cheaper model', async () => {
+    const model = new ScriptedModel([], () => ({...call('list_files', {}), costUsd: 0.45}))
+    const {outcome} = await run({model, role: 'cost', options: {budget: {maxCostUsd: 1}}})
+    expect(outcome.status).toBe('budget_exhausted')
+    expect(outcome.summary).toMatch(/no cheaperModel/)
+    expect(model.requests).toHaveLength(2)
+  })
+})
+
+describe('roles', () => {
+  it('the analyst cannot edit: edit tools are not offered and a call to one is refused', async () => {
+    const model = new ScriptedModel([call('edit', FIX_ADD), call('finish', {summary: 'add subtracts'})])
+    const {repo, outcome, events} = await run({model, role: 'analyst', task: 'What does add do?'})
+    expect(outcome.status).toBe('done')
+    expect(outcome.summary).toBe('add subtracts')
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'finish'])
+    expect(events.find((event) => event.type === 'tool_result' && event.tool === 'edit')).toMatchObject({status: 'error'})
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+
+  it('the perf role rolls back a change that does not make the benchmark faster by the margin', async () => {
+    const files = {...FIXTURE, 'bench.js': "import './src/add.js'\n"}
+    const model = new ScriptedModel([call('edit', FIX_ADD), call('edit', FIX_GREET), call('finish', {summary: 'faster?'}), verdict('approve')])
+    const {repo, outcome, events} = await run({model, role: 'perf', files, options: {settings: {benchmarkCommand: 'node bench.js', perfMarginPct: 90}}})
+    expect(outcome).toMatchObject({status: 'rejected', exitCode: 3})
+    expect(events.find((event) => event.type === 'check' && event.name === 'benchmark')).toMatchObject({passed: false})
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+
+  it('the perf role keeps a change that makes the benchmark faster and passes the tests', async () => {
+    const files = {
+      ...FIXTURE,
+      'src/work.js': 'export function work() {\n  const end = Date.now() + 400\n  while (Date.now() < end);\n}\n',
+      'bench.js': "import {work} from './src/work.js'\nwork()\n",
+    }
+    const model = new ScriptedModel([
+      call('edit', {path: 'src/work.js', edits: [{search: 'Date.now() + 400', replace: 'Date.now()'}]}),
+      call('edit', FIX_ADD),
+      call('edit', FIX_GREET),
+      call('finish', {summary: 'work no longer spins'}),
+      verdict('approve'),
+    ])
+    const {repo, outcome, events} = await run({model, role: 'perf', files, options: {settings: {benchmarkCommand: 'node bench.js', perfMarginPct: 10}}})
+    expect(events.find((event) => event.type === 'check' && event.name === 'benchmark')).toMatchObject({passed: true})
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/work.js')).toContain('const end = Date.now()\n')
+  })
+
+  it('the legal role reads the licences of the declared dependencies and cannot edit', async () => {
+    const files = {
+      ...FIXTURE,
+      'package.json': '{"type": "module", "dependencies": {"left-pad": "1.3.0", "gone": "1.0.0"}}\n',
+      'node_modules/left-pad/package.json': '{"name": "left-pad", "license": "WTFPL"}\n',
+    }
+    const model = new ScriptedModel([call('dependency_licenses', {}), call('finish', {summary: 'left-pad is WTFPL; gone is not installed'})])
+    const {outcome, events} = await run({model, role: 'legal', files, task: 'Audit the licences'})
+    expect(outcome.status).toBe('done')
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'finish'])
+    const output = (events.find((event) => event.type === 'tool_result' && event.tool === 'dependency_licenses') as {output: string}).output
+    expect(output).toBe('npm left-pad: WTFPL\nnpm gone: not installed (licence unknown)')
+  })
+
+  it('asks before a command outside the allow-list and reports a refusal to the model', async () => {
+    const model = new ScriptedModel([call('run_command', {command: 'rm -rf src'}), call('finish', {summary: 'stopped'})])
+    const asked: string[] = []
+    const {repo, events} = await run({model, options: {approve: async (_kind, subject) => (asked.push(subject), false)}})
+    expect(asked).toEqual(['rm -rf src'])
+    expect(events.find((event) => event.type === 'tool_result' && event.tool === 'run_command')).toMatchObject({status: 'refused'})
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+})
+
+describe('interrupts', () => {
+  it('an abort mid-stream rolls back, records the task as interrupted, and leaves the repo unchanged', async () => {
+    const controller = new AbortController()
+    const model = new ScriptedModel([
+      call('edit', FIX_ADD),
+      call('write_file', {path: 'src/new.js', content: 'export const x = 1\n'}),
+      {text: 'Now I will carefully think about the next change for a long while', delayMs: 20},
+    ])
+    const {repo, db, outcome} = await run({
+      model,
+      options: {signal: controller.signal},
+      onEvent: (event) => {
+        if (event.type === 'text') controller.abort()
+      },
+    })
+    expect(outcome).toMatchObject({status: 'interrupted', exitCode: 130})
+    expect(repo.git('status', '--porcelain')).toBe('')
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+    expect(getLineageTask(db, outcome.taskId)!.status).toBe('interrupted')
+  })
+})
