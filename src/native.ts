@@ -67,6 +67,8 @@ interface NativeBinding {
   version(): string
   blake3(data: Buffer | string): string
   panicForTest(message: string): never
+  metricsAnalyze(source: Buffer | string, language: MetricsLanguage): FileMetrics
+  metricsLanguageForPath(path: string): MetricsLanguage | null
   diffLines(a: Text, b: Text, algorithm: DiffAlgorithm, context: number, aPath: string, bPath: string): RawLineDiff
   applyPatch(original: Text, patch: Text, ignoreWhitespace: boolean, recount: boolean): {text: string; hunks: string}
   parsePatch(patch: Text, strip: number, recount: boolean): string
@@ -96,6 +98,8 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'version',
   'blake3',
   'panicForTest',
+  'metricsAnalyze',
+  'metricsLanguageForPath',
   'diffLines',
   'applyPatch',
   'parsePatch',
@@ -115,6 +119,27 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'constrainIndexMask',
   'constrainAdvance',
 ]
+
+export type MetricsLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'rust' | 'go'
+
+export interface FunctionMetrics {
+  name: string
+  /** Enclosing classes, impls, modules and functions joined with `.` (Rust `::`), then the name. */
+  qualifiedName: string
+  /** 1-based, inclusive. */
+  startLine: number
+  endLine: number
+  lines: number
+  /** McCabe cyclomatic complexity: 1 + decision points in the function's own body. */
+  complexity: number
+}
+
+export interface FileMetrics {
+  language: MetricsLanguage
+  /** tree-sitter recovered from syntax errors; the figures may be partial. */
+  hasErrors: boolean
+  functions: FunctionMetrics[]
+}
 
 export const NATIVE_MODULE_PATH = fileURLToPath(new URL('../native/index.node', import.meta.url))
 
@@ -159,6 +184,16 @@ export function blake3(data: Buffer | string): string {
 /** Makes the Rust side panic; exists so tests can prove a panic becomes a JS Error. */
 export function panicForTest(message: string): never {
   return load().panicForTest(message)
+}
+
+/** The metrics language of a file from its extension, or null when metrics do not cover it. */
+export function metricsLanguageForPath(path: string): MetricsLanguage | null {
+  return load().metricsLanguageForPath(path)
+}
+
+/** Per-function cyclomatic complexity and size of one file's text, parsed with tree-sitter. */
+export function analyzeMetrics(source: Buffer | string, language: MetricsLanguage): FileMetrics {
+  return load().metricsAnalyze(source, language)
 }
 
 // ---------------------------------------------------------------------------------------------

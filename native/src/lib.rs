@@ -7,6 +7,8 @@ mod diff;
 mod edits;
 mod hash;
 mod js_diff;
+mod metrics;
+mod metrics_js;
 mod patch;
 mod similarity;
 mod text;
@@ -46,6 +48,7 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("version", version)?;
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
+    metrics_js::register(&mut cx)?;
     js_diff::register(&mut cx)?;
     constrain_js::register(&mut cx)?;
     Ok(())

@@ -16,6 +16,26 @@ export const DEFAULT_ALLOWED_COMMANDS = [
   'go test',
 ]
 
+/** Permissive licences a dependency may carry without review; the repository's own licence is always allowed too. */
+export const DEFAULT_ALLOWED_LICENSES = [
+  'MIT',
+  'MIT-0',
+  'ISC',
+  '0BSD',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  'Apache-2.0',
+  'Zlib',
+  'Unlicense',
+  'CC0-1.0',
+  'BlueOak-1.0.0',
+  'Python-2.0',
+  'PSF-2.0',
+  'Unicode-3.0',
+  'Unicode-DFS-2016',
+  'BSL-1.0',
+]
+
 /** Files that usually hold credentials: not shown to an LLM nor edited by one unless configured otherwise. */
 export const DEFAULT_DENY_PATHS = ['.env', '.env.*', '*.pem', '*.key', 'id_rsa*', 'id_ed25519*', '.npmrc', '.netrc']
 
@@ -92,6 +112,29 @@ export const configSchema = z.strictObject({
     .default({})
     .describe('USD per million tokens by model, e.g. {"qwen3": {"inputPerMTok": 0.2, "outputPerMTok": 0.6}}'),
   autoCommit: z.boolean().default(false).describe('Commit to git after a successful task'),
+  reviewMaxComplexity: z
+    .int()
+    .positive()
+    .default(15)
+    .describe('Review: a changed function whose cyclomatic complexity goes over this is a warning'),
+  reviewMaxComplexityGrowth: z
+    .int()
+    .nonnegative()
+    .default(5)
+    .describe("Review: a changed function whose complexity grows by more than this is a warning"),
+  reviewMaxFunctionLines: z
+    .int()
+    .positive()
+    .default(100)
+    .describe('Review: a changed function longer than this many lines is a warning'),
+  reviewAllowedLicenses: z
+    .array(z.string().min(1))
+    .default(DEFAULT_ALLOWED_LICENSES)
+    .describe("Review: SPDX ids a new dependency's licence must satisfy (the repository's own licence is allowed too)"),
+  reviewFailOn: z
+    .enum(['error', 'warning', 'never'])
+    .default('error')
+    .describe('Review: the lowest finding severity that makes `pyagent review`, `ci` and the hook fail'),
   denyPaths: z
     .array(z.string().min(1))
     .default(DEFAULT_DENY_PATHS)

@@ -1,0 +1,22 @@
+/** Fixtures shared by the review suites: a repo config and packages installed as npm would. */
+import {configSchema} from '../../src/config/schema.js'
+import type {TempRepo} from '../support/temp-repo.js'
+
+export const DEFAULT_CONFIG = configSchema.parse({})
+
+export function installNpmPackage(repo: TempRepo, name: string, license: string): void {
+  repo.write(`node_modules/${name}/package.json`, JSON.stringify({name, version: '1.0.0', license}))
+}
+
+export function mitPackageJson(dependencies: Record<string, string> = {}): string {
+  return `${JSON.stringify({name: 'fixture', version: '1.0.0', license: 'MIT', dependencies}, null, 2)}\n`
+}
+
+/** A function whose cyclomatic complexity is 1 + `branches`. */
+export function branchyFunction(name: string, branches: number): string {
+  const body = Array.from({length: branches}, (_, index) => `  if (x === ${index}) return ${index}`).join('\n')
+  return `export function ${name}(x: number): number {\n${body}\n  return -1\n}\n`
+}
+
+/** A GitHub token's shape, which the workspace's redaction rules (secretlint) recognise. */
+export const PLANTED_TOKEN = `ghp_${'x1Y2z3W4'.repeat(4)}abcd`
