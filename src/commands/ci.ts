@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
+import {RunSetupError} from '../agent/probe.js'
 import {ReviewCommand} from '../review/command.js'
 import {runCi} from '../review/ci.js'
+import {fixFindings} from '../review/fix.js'
 import {formatText} from '../review/format/text.js'
 
 export default class Ci extends ReviewCommand {
@@ -10,6 +12,7 @@ export default class Ci extends ReviewCommand {
   static override examples = [
     '<%= config.bin %> ci --base origin/main',
     'GITHUB_BASE_REF=main <%= config.bin %> ci --sarif pyagent.sarif --fail-on warning',
+    '<%= config.bin %> ci --base origin/main --fix --patch-file pyagent-fix.patch',
   ]
   static override flags = {
     base: Flags.string({description: 'Ref to compare with (default: origin/$GITHUB_BASE_REF, else $GITHUB_BASE_REF)'}),
@@ -19,6 +22,11 @@ export default class Ci extends ReviewCommand {
       options: ['error', 'warning', 'never'] as const,
       description: 'Exit 1 when a finding has this severity or worse (default: config reviewFailOn, else error)',
     })(),
+    fix: Flags.boolean({
+      description:
+        'Run an agent task on the findings (as `pyagent run` would, needs an endpoint): the fixes stay in the working tree, uncommitted, and are written to --patch-file; nothing is pushed',
+    }),
+    'patch-file': Flags.string({description: 'Where --fix writes its patch', default: 'pyagent-fix.patch'}),
   }
 
   async run() {
@@ -39,6 +47,24 @@ export default class Ci extends ReviewCommand {
       for (const path of result.written) this.log(`wrote ${path}`)
     }
     if (result.report.failed) process.exitCode = 1
-    return result
+    if (!flags.fix) return result
+    // The agent's progress goes to stderr: stdout carries the report (and --json's one document).
+    const io = {json: false, interactive: false, write: (text: string) => process.stderr.write(text), writeError: (text: string) => process.stderr.write(text)}
+    const controller = new AbortController()
+    const onSignal = () => controller.abort()
+    process.once('SIGINT', onSignal)
+    try {
+      const fix = await fixFindings({repoRoot, config, report: result.report, patchPath: flags['patch-file'], io, signal: controller.signal})
+      if (!this.jsonEnabled()) {
+        this.log(fix.patch ? `wrote ${fix.patch} (${fix.files.length} file(s); undo with \`pyagent undo ${fix.taskId}\`)` : `--fix: ${fix.status}, no patch`)
+      }
+      if (fix.exitCode !== 0) process.exitCode = fix.exitCode
+      return {...result, fix}
+    } catch (error) {
+      if (error instanceof RunSetupError) this.error(error.message, {exit: 1})
+      throw error
+    } finally {
+      process.off('SIGINT', onSignal)
+    }
   }
 }

@@ -1,0 +1,82 @@
+/**
+ * `pyagent ci --fix`: the review's findings become one coder task for the agent, run exactly as
+ * `pyagent run` would (same loop, sandbox, reflection), and what it changed is written as a
+ * patch file for a person or a later CI step to look at. Nothing is committed or pushed.
+ */
+import {writeFileSync} from 'node:fs'
+import {resolve} from 'node:path'
+
+import {checkEndpoints} from '../agent/probe.js'
+import type {TaskOutcome} from '../agent/run-task.js'
+import type {SessionIo} from '../agent/session.js'
+import type {Config} from '../config/schema.js'
+import type {StateDb} from '../state/db.js'
+import {transactionDiff} from '../workspace/history.js'
+import {Journal} from '../workspace/journal.js'
+import type {ReviewReport} from './review.js'
+
+export interface FixOptions {
+  repoRoot: string
+  config: Config
+  report: ReviewReport
+  patchPath: string
+  io: SessionIo
+  signal: AbortSignal
+}
+
+export interface FixResult {
+  /** `clean` when the review found nothing worth a task. */
+  status: TaskOutcome['status'] | 'clean'
+  taskId?: string
+  summary?: string
+  files: string[]
+  /** Absolute path of the patch, when the agent changed anything. */
+  patch?: string
+  exitCode: number
+}
+
+/** The task the agent is given, or undefined when no finding calls for a change. */
+export function fixTask(report: ReviewReport): string | undefined {
+  const findings = report.findings.filter((finding) => finding.severity !== 'note')
+  if (findings.length === 0) return undefined
+  return [
+    'Fix these findings of `pyagent review` in this change:',
+    ...findings.map((finding) => `- ${finding.path}${finding.line ? `:${finding.line}` : ''} [${finding.ruleId}] ${finding.message}`),
+    'Change only what each finding needs and keep behaviour the same; run the tests before you finish.',
+  ].join('\n')
+}
+
+/** Every transaction the task and its sub-tasks committed, as one patch rebuilt from the journal. */
+export function fixPatch(db: StateDb, outcome: TaskOutcome): string {
+  const journal = new Journal(db)
+  return outcome.results.flatMap((result) => (result.txId ? [transactionDiff(journal, result.txId)] : [])).join('')
+}
+
+export async function fixFindings(options: FixOptions): Promise<FixResult> {
+  const task = fixTask(options.report)
+  if (!task) return {status: 'clean', files: [], exitCode: 0}
+  const {config, repoRoot, signal} = options
+  await checkEndpoints([config.baseUrl, ...config.endpoints], signal)
+  // Loaded only when there is something to fix: the agent's modules are slow to import.
+  const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
+  const services = await openServices(repoRoot, config)
+  try {
+    const request = {task, role: 'coder', priority: 'normal', approve: 'edits', gitCommit: false} as const
+    const {exitCode, outcome} = await runSession(repoRoot, config, request, services, options.io, signal)
+    const result: FixResult = {
+      status: outcome?.status ?? 'failed',
+      taskId: outcome?.taskId,
+      summary: outcome?.summary,
+      files: outcome?.results.flatMap((taskResult) => taskResult.files) ?? [],
+      exitCode,
+    }
+    const patch = outcome ? fixPatch(services.db, outcome) : ''
+    if (patch !== '') {
+      result.patch = resolve(repoRoot, options.patchPath)
+      writeFileSync(result.patch, patch)
+    }
+    return result
+  } finally {
+    services.close()
+  }
+}
