@@ -19,7 +19,7 @@ export interface SchemaDeviation {
 
 export interface NativeDfa {
   handle: NativeHandle<'dfa'>
-  /** Number of states, the dead state 0 included. */
+  /** Number of states built at compile time (the dead state and the start); the rest are built as reached. */
   states: number
   /** Start state; 0 when the schema accepts nothing. */
   start: number
@@ -74,6 +74,7 @@ interface NativeBinding {
   constrainCompileSchema(schemaJson: string, options: NativeDfaOptions): NativeDfa
   constrainCompileRegex(regex: string, options: Pick<NativeDfaOptions, 'sizeLimit'>): NativeDfa
   constrainStatus(dfa: NativeHandle<'dfa'>, state: number): ConstrainStatus
+  constrainStateCount(dfa: NativeHandle<'dfa'>): number
   constrainWalk(dfa: NativeHandle<'dfa'>, state: number, text: string | Uint8Array): number
   constrainForced(dfa: NativeHandle<'dfa'>, state: number): {bytes: Buffer; state: number}
   constrainValidatorNew(dfa: NativeHandle<'dfa'>): NativeHandle<'validator'>
@@ -103,6 +104,7 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'constrainCompileSchema',
   'constrainCompileRegex',
   'constrainStatus',
+  'constrainStateCount',
   'constrainWalk',
   'constrainForced',
   'constrainValidatorNew',
@@ -473,6 +475,11 @@ export function constrainCompileRegex(regex: string, options: Pick<NativeDfaOpti
 
 export function constrainStatus(dfa: NativeHandle<'dfa'>, state: number): ConstrainStatus {
   return load().constrainStatus(dfa, state)
+}
+
+/** States built so far, the dead state 0 included: states are built as walks first reach them. */
+export function constrainStateCount(dfa: NativeHandle<'dfa'>): number {
+  return load().constrainStateCount(dfa)
 }
 
 /** The state after `text` (UTF-8) from `state`; 0 when the text cannot be completed. */

@@ -124,8 +124,9 @@ impl TokenIndex {
         TokenIndex { words_per_mask: words, eos, masks: vec![0; words], mask_of_state, by_hash }
     }
 
-    /// Computes every state's mask.
+    /// Builds every state of the automaton and computes every state's mask.
     pub fn build(automaton: &Automaton, trie: &TokenTrie, vocabulary_size: usize, eos: Option<u32>) -> TokenIndex {
+        automaton.build_all();
         let mut index = TokenIndex::new(automaton, vocabulary_size, eos);
         for state in 1..automaton.state_count() as StateId {
             index.ensure(automaton, trie, state);
@@ -135,6 +136,9 @@ impl TokenIndex {
 
     /// The mask number of `state`, computing it if needed.
     pub fn ensure(&mut self, automaton: &Automaton, trie: &TokenTrie, state: StateId) -> u32 {
+        if self.mask_of_state.len() <= state as usize {
+            self.mask_of_state.resize(automaton.state_count(), NOT_COMPUTED);
+        }
         let known = self.mask_of_state[state as usize];
         if known != NOT_COMPUTED {
             return known;
