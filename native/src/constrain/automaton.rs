@@ -230,6 +230,8 @@ impl Table {
     }
 
     /// Builds `state`'s transition row.
+    #[cold]
+    #[inline(never)]
     fn build_row(&mut self, nfa: &Nfa, state: StateId) {
         let mut buckets = std::mem::take(&mut self.buckets);
         buckets.iter_mut().for_each(Vec::clear);
@@ -320,9 +322,10 @@ impl Automaton {
         self.nfa.classes[byte as usize]
     }
 
-    #[inline]
-    pub fn step_class(&self, state: StateId, class: u8) -> StateId {
-        self.table.borrow_mut().step_class(&self.nfa, state, class)
+    /// Steps many times under one borrow of the table (for hot loops). The automaton must not be
+    /// used otherwise while the stepper lives.
+    pub fn stepper(&self) -> Stepper<'_> {
+        Stepper { nfa: &self.nfa, table: self.table.borrow_mut() }
     }
 
     /// Runs `bytes` from `state`; stops early at the dead state.
@@ -336,9 +339,9 @@ impl Automaton {
         if state == DEAD {
             return (DEAD, None);
         }
-        let mut table = self.table.borrow_mut();
+        let mut stepper = self.stepper();
         for (i, &byte) in bytes.iter().enumerate() {
-            state = table.step_class(&self.nfa, state, self.nfa.classes[byte as usize]);
+            state = stepper.step_class(state, self.nfa.classes[byte as usize]);
             if state == DEAD {
                 return (DEAD, Some(i));
             }
@@ -375,6 +378,18 @@ impl Automaton {
     /// Bytes held by the states built so far (for memory reports).
     pub fn heap_bytes(&self) -> usize {
         self.table.borrow().heap_bytes() + self.singleton.len() * 2 + self.nfa.nfa.memory_usage()
+    }
+}
+
+pub struct Stepper<'a> {
+    nfa: &'a Nfa,
+    table: std::cell::RefMut<'a, Table>,
+}
+
+impl Stepper<'_> {
+    #[inline]
+    pub fn step_class(&mut self, state: StateId, class: u8) -> StateId {
+        self.table.step_class(self.nfa, state, class)
     }
 }
 

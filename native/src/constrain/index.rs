@@ -73,9 +73,10 @@ impl TokenTrie {
         let mut states = vec![state; self.max_depth + 1];
         let mut node = 0usize;
         let nodes = self.class.len();
+        let mut stepper = automaton.stepper();
         while node < nodes {
             let depth = self.depth[node] as usize;
-            let next = automaton.step_class(states[depth - 1], self.class[node]);
+            let next = stepper.step_class(states[depth - 1], self.class[node]);
             if next == DEAD {
                 node = self.subtree_end[node] as usize;
                 continue;
