@@ -25,16 +25,23 @@ pub struct TokenTrie {
 
 impl TokenTrie {
     pub fn new(vocabulary: &Vocabulary, automaton: &Automaton) -> TokenTrie {
+        let mut symbols: Vec<u8> = Vec::new();
+        let mut spans: Vec<(u32, u32, u32)> = Vec::new();
+        for (id, bytes) in vocabulary.tokens_in_byte_order() {
+            spans.push((id, symbols.len() as u32, bytes.len() as u32));
+            symbols.extend(bytes.iter().map(|b| automaton.class_of(*b)));
+        }
+        let sequence = |&(_, start, len): &(u32, u32, u32)| &symbols[start as usize..(start + len) as usize];
+        // Byte order is nearly class-sequence order (classes are numbered in byte order), which
+        // makes this sort cheap.
+        spans.sort_by(|a, b| sequence(a).cmp(sequence(b)));
         let mut trie = TokenTrie { class: Vec::new(), depth: Vec::new(), subtree_end: Vec::new(), ends_start: Vec::new(), ends: Vec::new(), max_depth: 0 };
         let mut token_at_node: Vec<(u32, u32)> = Vec::new();
         let mut path: Vec<u32> = Vec::new();
-        let mut previous: Vec<u8> = Vec::new();
-        let mut classes: Vec<u8> = Vec::new();
-        // Byte classes are numbered in byte order, so byte order is class-sequence order too.
-        for (id, bytes) in vocabulary.tokens_in_byte_order() {
-            classes.clear();
-            classes.extend(bytes.iter().map(|b| automaton.class_of(*b)));
-            let common = previous.iter().zip(&classes).take_while(|(a, b)| a == b).count();
+        let mut previous: &[u8] = &[];
+        for span in &spans {
+            let classes = sequence(span);
+            let common = previous.iter().zip(classes).take_while(|(a, b)| a == b).count();
             while path.len() > common {
                 let node = path.pop().expect("non-empty path");
                 trie.subtree_end[node as usize] = trie.class.len() as u32;
@@ -45,9 +52,9 @@ impl TokenTrie {
                 trie.depth.push(depth as u16 + 1);
                 trie.subtree_end.push(0);
             }
-            token_at_node.push((*path.last().expect("a token has bytes"), id));
+            token_at_node.push((*path.last().expect("a token has bytes"), span.0));
             trie.max_depth = trie.max_depth.max(classes.len());
-            std::mem::swap(&mut previous, &mut classes);
+            previous = classes;
         }
         while let Some(node) = path.pop() {
             trie.subtree_end[node as usize] = trie.class.len() as u32;

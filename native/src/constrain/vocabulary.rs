@@ -116,8 +116,8 @@ impl Vocabulary {
         self.specials.get(name).copied()
     }
 
-    /// The non-empty tokens, sorted by their bytes once per vocabulary: any monotone map of bytes
-    /// (such as an automaton's byte classes) keeps them sorted, so a token trie needs no sort.
+    /// The non-empty tokens, sorted by their bytes once per vocabulary and stored back to back,
+    /// so a token trie reads them in memory order and its own sort starts nearly sorted.
     pub fn tokens_in_byte_order(&self) -> impl Iterator<Item = (u32, &[u8])> {
         let starts = std::iter::once(0).chain(self.byte_order.iter().map(|(_, end)| *end));
         self.byte_order.iter().zip(starts).map(|(&(id, end), start)| (id, &self.sorted_bytes[start as usize..end as usize]))
