@@ -35,7 +35,7 @@ export interface NativeDfaOptions {
   whitespace?: string
   /** How deep arrays/objects may nest where the schema leaves a value unconstrained, and how often a recursive $ref is unrolled. */
   maxAnyDepth?: number
-  /** Memory bound for building the DFA, in bytes (default 512 MiB). */
+  /** Memory bound for the NFA and the DFA states built from it as they are reached, in bytes (default 512 MiB); a walk, mask or feed that would exceed it throws. */
   sizeLimit?: number
 }
 

@@ -31,7 +31,7 @@ export interface ConstraintOptions {
   whitespace?: string
   /** Nesting allowed where the schema leaves a value unconstrained, and unrollings of a recursive $ref (default 2). */
   maxAnyDepth?: number
-  /** Memory bound for building the DFA, in bytes (default 512 MiB). */
+  /** Memory bound for the NFA and the DFA states built from it as they are reached, in bytes (default 512 MiB); a walk, mask or feed that would exceed it throws. */
   sizeLimitBytes?: number
 }
 
