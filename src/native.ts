@@ -19,7 +19,7 @@ export interface SchemaDeviation {
 
 export interface NativeDfa {
   handle: NativeHandle<'dfa'>
-  /** Number of states, the dead state 0 included. */
+  /** Number of states built at compile time (the dead state and the start); the rest are built as reached. */
   states: number
   /** Start state; 0 when the schema accepts nothing. */
   start: number
@@ -35,7 +35,7 @@ export interface NativeDfaOptions {
   whitespace?: string
   /** How deep arrays/objects may nest where the schema leaves a value unconstrained, and how often a recursive $ref is unrolled. */
   maxAnyDepth?: number
-  /** Memory bound for building the DFA, in bytes (default 512 MiB). */
+  /** Memory bound for the NFA and the DFA states built from it as they are reached, in bytes (default 512 MiB); a walk, mask or feed that would exceed it throws. */
   sizeLimit?: number
 }
 
@@ -76,6 +76,7 @@ interface NativeBinding {
   constrainCompileSchema(schemaJson: string, options: NativeDfaOptions): NativeDfa
   constrainCompileRegex(regex: string, options: Pick<NativeDfaOptions, 'sizeLimit'>): NativeDfa
   constrainStatus(dfa: NativeHandle<'dfa'>, state: number): ConstrainStatus
+  constrainStateCount(dfa: NativeHandle<'dfa'>): number
   constrainWalk(dfa: NativeHandle<'dfa'>, state: number, text: string | Uint8Array): number
   constrainForced(dfa: NativeHandle<'dfa'>, state: number): {bytes: Buffer; state: number}
   constrainValidatorNew(dfa: NativeHandle<'dfa'>): NativeHandle<'validator'>
@@ -107,6 +108,7 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'constrainCompileSchema',
   'constrainCompileRegex',
   'constrainStatus',
+  'constrainStateCount',
   'constrainWalk',
   'constrainForced',
   'constrainValidatorNew',
@@ -508,6 +510,11 @@ export function constrainCompileRegex(regex: string, options: Pick<NativeDfaOpti
 
 export function constrainStatus(dfa: NativeHandle<'dfa'>, state: number): ConstrainStatus {
   return load().constrainStatus(dfa, state)
+}
+
+/** States built so far, the dead state 0 included: states are built as walks first reach them. */
+export function constrainStateCount(dfa: NativeHandle<'dfa'>): number {
+  return load().constrainStateCount(dfa)
 }
 
 /** The state after `text` (UTF-8) from `state`; 0 when the text cannot be completed. */

@@ -7,29 +7,29 @@ use crate::constrain::vocabulary::Vocabulary;
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::rc::Rc;
 use std::time::Instant;
 
 const DEFAULT_SIZE_LIMIT: f64 = (512u64 << 20) as f64;
 
-struct DfaHandle(Arc<Automaton>);
+struct DfaHandle(Rc<Automaton>);
 impl Finalize for DfaHandle {}
 
 struct ValidatorHandle {
-    automaton: Arc<Automaton>,
+    automaton: Rc<Automaton>,
     validator: RefCell<Validator>,
 }
 impl Finalize for ValidatorHandle {}
 
 struct IndexHandle {
-    automaton: Arc<Automaton>,
-    vocabulary: Arc<Vocabulary>,
+    automaton: Rc<Automaton>,
+    vocabulary: Rc<Vocabulary>,
     trie: TokenTrie,
     index: RefCell<TokenIndex>,
 }
 impl Finalize for IndexHandle {}
 
-struct SharedVocabulary(Arc<Vocabulary>);
+struct SharedVocabulary(Rc<Vocabulary>);
 impl Finalize for SharedVocabulary {}
 
 fn status_name(status: Status) -> &'static str {
@@ -79,7 +79,7 @@ fn dfa_object<'a>(cx: &mut FunctionContext<'a>, automaton: Automaton, regex: &st
     let bytes = cx.number(automaton.heap_bytes() as f64);
     let regex = cx.string(regex);
     let build_ms = cx.number(started.elapsed().as_secs_f64() * 1e3);
-    let handle = cx.boxed(DfaHandle(Arc::new(automaton)));
+    let handle = cx.boxed(DfaHandle(Rc::new(automaton)));
     result.set(cx, "handle", handle)?;
     result.set(cx, "states", states)?;
     result.set(cx, "start", start)?;
@@ -149,6 +149,12 @@ fn dfa_status(mut cx: FunctionContext) -> JsResult<JsString> {
         return cx.throw_range_error(format!("state {state} does not exist"));
     }
     Ok(cx.string(status_name(dfa.0.status(state))))
+}
+
+/// constrainStateCount(dfa) → the number of states built so far (they are built as reached).
+fn dfa_state_count(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    let dfa = cx.argument::<JsBox<DfaHandle>>(0)?;
+    Ok(cx.number(dfa.0.state_count() as f64))
 }
 
 fn dfa_walk(mut cx: FunctionContext) -> JsResult<JsNumber> {
@@ -221,7 +227,7 @@ fn vocabulary_object<'a>(cx: &mut FunctionContext<'a>, vocabulary: Result<Vocabu
     let size = cx.number(vocabulary.len() as f64);
     let bytes = cx.number(vocabulary.heap_bytes() as f64);
     let load_ms = cx.number(started.elapsed().as_secs_f64() * 1e3);
-    let handle = cx.boxed(SharedVocabulary(Arc::new(vocabulary)));
+    let handle = cx.boxed(SharedVocabulary(Rc::new(vocabulary)));
     result.set(cx, "handle", handle)?;
     result.set(cx, "size", size)?;
     result.set(cx, "bytes", bytes)?;
@@ -335,6 +341,7 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_function("constrainCompileSchema", compile_schema)?;
     cx.export_function("constrainCompileRegex", compile_regex)?;
     cx.export_function("constrainStatus", dfa_status)?;
+    cx.export_function("constrainStateCount", dfa_state_count)?;
     cx.export_function("constrainWalk", dfa_walk)?;
     cx.export_function("constrainForced", dfa_forced)?;
     cx.export_function("constrainValidatorNew", validator_new)?;

@@ -114,4 +114,16 @@ describe('jump-forward', () => {
     expect(constraint.status(rest.state)).toBe('complete')
     expect(constraint.walk('c', first.state)).toBe(DEAD_STATE)
   })
+
+  it('builds states as they are reached, and throws once they outgrow the size limit', () => {
+    // The classic DFA blow-up: 2^13 states from an NFA of a few dozen.
+    const constraint = JsonConstraint.fromRegex('(?:a|b)*a(?:a|b){12}', {sizeLimitBytes: 40_000})
+    expect(constraint.stateCount).toBe(2)
+    expect(constraint.accepts('abbbbbbbbbbbb')).toBe(true)
+    expect(constraint.stateCount).toBeLessThan(40)
+    const everyWindow = Array.from({length: 1 << 13}, (_, n) =>
+      Array.from({length: 13}, (_, bit) => ((n >> bit) & 1 ? 'a' : 'b')).join(''),
+    ).join('')
+    expect(() => constraint.walk(everyWindow)).toThrow(/outgrew its size limit of 40000 bytes/)
+  })
 })

@@ -27,12 +27,14 @@ impl TokenTrie {
     pub fn new(vocabulary: &Vocabulary, automaton: &Automaton) -> TokenTrie {
         let mut symbols: Vec<u8> = Vec::new();
         let mut spans: Vec<(u32, u32, u32)> = Vec::new();
-        for (id, bytes) in vocabulary.tokens().filter(|(_, bytes)| !bytes.is_empty()) {
+        for (id, bytes) in vocabulary.tokens_in_byte_order() {
             spans.push((id, symbols.len() as u32, bytes.len() as u32));
             symbols.extend(bytes.iter().map(|b| automaton.class_of(*b)));
         }
         let sequence = |&(_, start, len): &(u32, u32, u32)| &symbols[start as usize..(start + len) as usize];
-        spans.sort_unstable_by(|a, b| sequence(a).cmp(sequence(b)));
+        // Byte order is nearly class-sequence order (classes are numbered in byte order), which
+        // makes this sort cheap.
+        spans.sort_by(|a, b| sequence(a).cmp(sequence(b)));
         let mut trie = TokenTrie { class: Vec::new(), depth: Vec::new(), subtree_end: Vec::new(), ends_start: Vec::new(), ends: Vec::new(), max_depth: 0 };
         let mut token_at_node: Vec<(u32, u32)> = Vec::new();
         let mut path: Vec<u32> = Vec::new();
@@ -78,9 +80,10 @@ impl TokenTrie {
         let mut states = vec![state; self.max_depth + 1];
         let mut node = 0usize;
         let nodes = self.class.len();
+        let mut stepper = automaton.stepper();
         while node < nodes {
             let depth = self.depth[node] as usize;
-            let next = automaton.step_class(states[depth - 1], self.class[node]);
+            let next = stepper.step_class(states[depth - 1], self.class[node]);
             if next == DEAD {
                 node = self.subtree_end[node] as usize;
                 continue;
@@ -124,8 +127,9 @@ impl TokenIndex {
         TokenIndex { words_per_mask: words, eos, masks: vec![0; words], mask_of_state, by_hash }
     }
 
-    /// Computes every state's mask.
+    /// Builds every state of the automaton and computes every state's mask.
     pub fn build(automaton: &Automaton, trie: &TokenTrie, vocabulary_size: usize, eos: Option<u32>) -> TokenIndex {
+        automaton.build_all();
         let mut index = TokenIndex::new(automaton, vocabulary_size, eos);
         for state in 1..automaton.state_count() as StateId {
             index.ensure(automaton, trie, state);
@@ -135,6 +139,9 @@ impl TokenIndex {
 
     /// The mask number of `state`, computing it if needed.
     pub fn ensure(&mut self, automaton: &Automaton, trie: &TokenTrie, state: StateId) -> u32 {
+        if self.mask_of_state.len() <= state as usize {
+            self.mask_of_state.resize(automaton.state_count(), NOT_COMPUTED);
+        }
         let known = self.mask_of_state[state as usize];
         if known != NOT_COMPUTED {
             return known;

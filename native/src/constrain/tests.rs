@@ -246,3 +246,17 @@ fn number_bounds_match_exactly_the_decimals_in_bounds() {
         }
     }
 }
+
+#[test]
+fn states_are_built_as_reached_and_outgrowing_the_size_limit_is_an_error() {
+    // The classic DFA blow-up: 2^13 states, from an NFA of a few dozen.
+    let automaton = Automaton::from_regex("(?:a|b)*a(?:a|b){12}", 40_000).unwrap();
+    assert_eq!(automaton.state_count(), 2);
+    assert!(automaton.is_accepting(automaton.walk(automaton.start(), b"abbbbbbbbbbbb")));
+    assert!(automaton.state_count() < 40);
+    // Every 13-letter window of a and b, so every state is reached.
+    let text: Vec<u8> = (0..1u32 << 13).flat_map(|n| (0..13).map(move |bit| if n >> bit & 1 == 1 { b'a' } else { b'b' })).collect();
+    let outgrown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| automaton.walk(automaton.start(), &text)));
+    let message = outgrown.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("outgrew its size limit of 40000 bytes"), "{message}");
+}

@@ -11,6 +11,10 @@ pub struct Vocabulary {
     tokens: Vec<Option<Vec<u8>>>,
     /// Special tokens by name (e.g. `<|endoftext|>`).
     specials: HashMap<String, u32>,
+    /// The non-empty tokens sorted by their bytes, as (id, end offset in `sorted_bytes`), their
+    /// bytes back to back so that walking them in order reads memory in order.
+    byte_order: Vec<(u32, u32)>,
+    sorted_bytes: Vec<u8>,
 }
 
 impl Vocabulary {
@@ -18,7 +22,17 @@ impl Vocabulary {
         let size = specials.values().map(|id| *id as usize + 1).max().unwrap_or(0).max(tokens.len());
         let mut tokens = tokens;
         tokens.resize(size, None);
-        Vocabulary { tokens, specials }
+        let mut ids: Vec<u32> = (0..size as u32).filter(|id| tokens[*id as usize].as_ref().is_some_and(|t| !t.is_empty())).collect();
+        ids.sort_unstable_by(|a, b| tokens[*a as usize].cmp(&tokens[*b as usize]));
+        let mut sorted_bytes = Vec::new();
+        let byte_order = ids
+            .into_iter()
+            .map(|id| {
+                sorted_bytes.extend_from_slice(tokens[id as usize].as_deref().unwrap_or_default());
+                (id, sorted_bytes.len() as u32)
+            })
+            .collect();
+        Vocabulary { tokens, specials, byte_order, sorted_bytes }
     }
 
     /// The JSON of @dqbd/tiktoken's `encoders/<name>.json`: `bpe_ranks` holds lines
@@ -102,12 +116,16 @@ impl Vocabulary {
         self.specials.get(name).copied()
     }
 
-    pub fn tokens(&self) -> impl Iterator<Item = (u32, &[u8])> {
-        self.tokens.iter().enumerate().filter_map(|(id, t)| Some((id as u32, t.as_deref()?)))
+    /// The non-empty tokens, sorted by their bytes once per vocabulary and stored back to back,
+    /// so a token trie reads them in memory order and its own sort starts nearly sorted.
+    pub fn tokens_in_byte_order(&self) -> impl Iterator<Item = (u32, &[u8])> {
+        let starts = std::iter::once(0).chain(self.byte_order.iter().map(|(_, end)| *end));
+        self.byte_order.iter().zip(starts).map(|(&(id, end), start)| (id, &self.sorted_bytes[start as usize..end as usize]))
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.tokens.iter().map(|t| t.as_ref().map_or(0, Vec::len) + std::mem::size_of::<Option<Vec<u8>>>()).sum()
+        let tokens: usize = self.tokens.iter().map(|t| t.as_ref().map_or(0, Vec::len) + std::mem::size_of::<Option<Vec<u8>>>()).sum();
+        tokens + self.byte_order.len() * 8 + self.sorted_bytes.len()
     }
 }
 

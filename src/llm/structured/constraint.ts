@@ -11,6 +11,7 @@ import {
   constrainCompileRegex,
   constrainCompileSchema,
   constrainForced,
+  constrainStateCount,
   constrainStatus,
   constrainValidatorFeed,
   constrainValidatorInfo,
@@ -30,7 +31,7 @@ export interface ConstraintOptions {
   whitespace?: string
   /** Nesting allowed where the schema leaves a value unconstrained, and unrollings of a recursive $ref (default 2). */
   maxAnyDepth?: number
-  /** Memory bound for building the DFA, in bytes (default 512 MiB). */
+  /** Memory bound for the NFA and the DFA states built from it as they are reached, in bytes (default 512 MiB); a walk, mask or feed that would exceed it throws. */
   sizeLimitBytes?: number
 }
 
@@ -80,15 +81,16 @@ export class JsonConstraint {
     return this.dfa.deviations ?? []
   }
 
+  /** States built so far (dead state 0 included); the DFA grows as walks, masks and validators reach new states. */
   get stateCount(): number {
-    return this.dfa.states
+    return constrainStateCount(this.dfa.handle)
   }
 
   get startState(): number {
     return this.dfa.start
   }
 
-  /** Build time and table size of the DFA. */
+  /** Compile time and size of the automaton as compiled (the NFA and the start state). */
   get stats(): {buildMs: number; bytes: number; states: number} {
     return {buildMs: this.dfa.buildMs, bytes: this.dfa.bytes, states: this.dfa.states}
   }
