@@ -134,4 +134,10 @@ describe('pyagent model', {timeout: 60_000}, () => {
     expect(missing.exitCode).toBe(1)
     expect(String(missing.stderr)).toMatch(/No model named "smollm2-135m-instruct"/)
   })
+
+  it('serve-model says to pull first when the cache is empty', async () => {
+    const result = await runCli(['serve-model'], {env: {XDG_CACHE_HOME: tempDir()}})
+    expect(result.exitCode).toBe(1)
+    expect(String(result.stderr)).toMatch(/No model in the cache; run `pyagent model pull` first/)
+  })
 })
