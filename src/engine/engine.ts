@@ -2,9 +2,12 @@
  * The embedded engine: a cached GGUF run in-process by node-llama-cpp, which is imported only
  * here and only when a model is loaded (it is large and the vLLM path never needs it).
  */
-import type {ChatHistoryItem, ChatModelFunctions, LlamaChat, LlamaGrammar, Llama, LlamaModel} from 'node-llama-cpp'
+import type {ChatHistoryItem, ChatModelFunctions, LlamaChat, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
+
+import {constrainAdvance, constrainCompileSchema, constrainIndexBuild, constrainIndexMask} from '../native.js'
 
 import {ModelError} from './errors.js'
+import {readGgufVocabulary, type GgufVocabulary} from './gguf-vocabulary.js'
 import type {ModelEntry} from './models.js'
 import {verifyModel} from './models.js'
 
@@ -30,6 +33,8 @@ export interface EngineRequest {
   maxTokens?: number
   temperature?: number
   seed?: number
+  /** Decode structured requests under the native token masks (default); off only to measure what they buy. */
+  masks?: boolean
   signal?: AbortSignal
   onText?: (chunk: string) => void
 }
@@ -40,6 +45,9 @@ export interface EngineResult {
   finishReason: 'stop' | 'length' | 'tool_calls'
   promptTokens: number
   completionTokens: number
+  /** Time spent computing and applying token masks, in ms (0 when unconstrained). */
+  maskMs: number
+  generationMs: number
 }
 
 /** Serialises requests: one context sequence, one generation at a time. */
@@ -82,17 +90,18 @@ export function toolCallSchema(tools: EngineTool[]): Record<string, unknown> {
 
 export class EmbeddedEngine {
   private readonly queue = new Queue()
+  private vocabulary: Promise<GgufVocabulary> | undefined
 
   private constructor(
     readonly entry: ModelEntry,
-    private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly chat: LlamaChat,
+    private readonly newTokenBias: () => TokenBias,
   ) {}
 
   static async load(entry: ModelEntry, options: {contextSize?: number; threads?: number} = {}): Promise<EmbeddedEngine> {
     await verifyModel(entry)
-    const {getLlama, LlamaChat: Chat, LlamaLogLevel} = await import('node-llama-cpp')
+    const {getLlama, LlamaChat: Chat, LlamaLogLevel, TokenBias: Bias} = await import('node-llama-cpp')
     const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'})
     let model: LlamaModel
     try {
@@ -101,7 +110,7 @@ export class EmbeddedEngine {
       throw new ModelError(`Could not load ${entry.name} from ${entry.file}: ${(error as Error).message}. Run \`pyagent model rm ${entry.name}\` and pull it again.`)
     }
     const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads: options.threads ?? 1})
-    return new EmbeddedEngine(entry, llama, model, new Chat({contextSequence: context.getSequence()}))
+    return new EmbeddedEngine(entry, model, new Chat({contextSequence: context.getSequence()}), () => new Bias(model.tokenizer))
   }
 
   get name(): string {
@@ -112,12 +121,54 @@ export class EmbeddedEngine {
     return this.queue.run(() => this.generate(request))
   }
 
-  private async grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+  /**
+   * Sampling under the schema's native token index: before each token the allowed-token mask
+   * becomes a bias that rules out every other token; each sampled token advances the DFA state.
+   */
+  private async maskedSampling(schema: Record<string, unknown>) {
+    this.vocabulary ??= readGgufVocabulary(this.entry.file)
+    const {vocabulary, eos} = await this.vocabulary
+    let dfa
     try {
-      return await this.llama.createGrammarForJsonSchema(schema as never)
+      dfa = constrainCompileSchema(JSON.stringify(schema))
     } catch (error) {
       throw new ModelError(`The embedded engine cannot decode under this JSON schema: ${(error as Error).message}`)
     }
+    const index = constrainIndexBuild(dfa.handle, vocabulary.handle, eos, false)
+    let state = dfa.start
+    const stats = {maskMs: 0}
+    // States recur (every character inside a string is one state), so each state's bias is built once.
+    const biasOfState = new Map<number, TokenBias>()
+    const tokenBias = () => {
+      const started = performance.now()
+      const cached = biasOfState.get(state)
+      if (cached) {
+        stats.maskMs += performance.now() - started
+        return cached
+      }
+      const mask = constrainIndexMask(index.handle, state)
+      const bias = this.newTokenBias()
+      // TokenBias.set tokenizes its input and checks each token (about 4 µs a token, 49k tokens a
+      // mask); with node-llama-cpp pinned, the map it fills is written directly with its own -Infinity.
+      const banned = (bias as unknown as {_biases: Map<number, number>})._biases
+      for (let word = 0; word < mask.length; word++) {
+        const bits = mask[word]!
+        if (bits === 0xffffffff) continue
+        for (let bit = 0; bit < 32; bit++) {
+          const token = word * 32 + bit
+          if (token < vocabulary.size && (bits & (1 << bit)) === 0) banned.set(token, -Infinity)
+        }
+      }
+      biasOfState.set(state, bias)
+      stats.maskMs += performance.now() - started
+      return bias
+    }
+    const advance = (tokens: readonly Token[]) => {
+      const started = performance.now()
+      for (const token of tokens) if (state !== 0) state = constrainAdvance(index.handle, state, token)
+      stats.maskMs += performance.now() - started
+    }
+    return {tokenBias, advance, stats}
   }
 
   private async generate(request: EngineRequest): Promise<EngineResult> {
@@ -134,24 +185,29 @@ export class EmbeddedEngine {
         : undefined
     const promptTokens = this.model.tokenize(history.map((item) => (item.type === 'model' ? item.response.join('') : String(item.text))).join('\n')).length
     let completionTokens = 0
+    const masking = schema && request.masks !== false ? await this.maskedSampling(schema) : undefined
+    const started = performance.now()
     const common = {
       maxTokens: request.maxTokens ?? 512,
       temperature: request.temperature ?? 0,
       seed: request.seed,
       signal: request.signal,
-      onToken: (tokens: readonly unknown[]) => {
+      tokenBias: masking?.tokenBias,
+      onToken: (tokens: Token[]) => {
         completionTokens += tokens.length
+        masking?.advance(tokens)
       },
     }
     const onTextChunk = forced ? undefined : request.onText
     const response = functions
       ? await this.chat.generateResponse(history, {...common, functions, onTextChunk})
-      : await this.chat.generateResponse(history, {...common, grammar: schema ? await this.grammarFor(schema) : undefined, onTextChunk})
+      : await this.chat.generateResponse(history, {...common, onTextChunk})
+    const timing = {maskMs: masking?.stats.maskMs ?? 0, generationMs: performance.now() - started}
 
     const stop = response.metadata.stopReason
     if (forced) {
       const call = JSON.parse(response.response) as {name: string; arguments: unknown}
-      return {text: '', toolCalls: [{name: call.name, arguments: JSON.stringify(call.arguments)}], finishReason: 'tool_calls', promptTokens, completionTokens}
+      return {text: '', toolCalls: [{name: call.name, arguments: JSON.stringify(call.arguments)}], finishReason: 'tool_calls', promptTokens, completionTokens, ...timing}
     }
     const toolCalls = (response.functionCalls ?? []).map((call) => ({name: call.functionName, arguments: JSON.stringify(call.params ?? {})}))
     return {
@@ -160,6 +216,7 @@ export class EmbeddedEngine {
       finishReason: toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop',
       promptTokens,
       completionTokens,
+      ...timing,
     }
   }
 

@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {EmbeddedEngine} from '../../src/engine/engine.js'
 import {findModel} from '../../src/engine/models.js'
 import {serveModel, type ModelServer} from '../../src/engine/server.js'
+import {constrainCompileSchema, constrainValidatorFeed, constrainValidatorNew} from '../../src/native.js'
 
 // The real default model: CI pulls it once with `node bin/run.js model pull`.
 const entry = await findModel()
@@ -69,6 +70,18 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
     expect(completion.choices[0]!.finish_reason).toBe('tool_calls')
     expect(call!.type === 'function' && call!.function.name).toBe('read_file')
     expect(typeof JSON.parse(call!.type === 'function' ? call!.function.arguments : '').path).toBe('string')
+  })
+
+  it('decodes under the native token masks: every answer valid even at temperature 1', async () => {
+    const schema = {type: 'object', properties: {action: {enum: ['read_file', 'finish']}, path: {type: 'string', maxLength: 30}}, required: ['action', 'path'], additionalProperties: false}
+    const dfa = constrainCompileSchema(JSON.stringify(schema))
+    for (let seed = 0; seed < 3; seed++) {
+      const result = await engine.complete({messages: [{role: 'user', content: 'Next action as JSON?'}], jsonSchema: schema, temperature: 1, seed, maxTokens: 60})
+      expect(constrainValidatorFeed(constrainValidatorNew(dfa.handle), result.text.trim()), result.text).toBe('complete')
+      expect(result.maskMs).toBeGreaterThan(0)
+    }
+    const unmasked = await engine.complete({messages: [{role: 'user', content: 'Next action as JSON?'}], jsonSchema: schema, masks: false, maxTokens: 20})
+    expect(unmasked.maskMs).toBe(0)
   })
 
   it('answers a malformed request with an OpenAI error body', async () => {
