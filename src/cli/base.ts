@@ -7,13 +7,14 @@ import {Command, Flags} from '@oclif/core'
 import {ConfigError} from '../config/errors.js'
 import {loadConfig, type ResolvedConfig} from '../config/load.js'
 import type {ConfigKey} from '../config/schema.js'
+import {ModelError} from '../engine/errors.js'
 import {NativeModuleError} from '../native.js'
 import {StateSchemaError} from '../state/db.js'
 import {WorkspaceError} from '../workspace/errors.js'
 import {findRepoRoot} from '../workspace/repo.js'
 import {Workspace} from '../workspace/workspace.js'
 
-const KNOWN_ERRORS = [ConfigError, NativeModuleError, StateSchemaError, WorkspaceError]
+const KNOWN_ERRORS = [ConfigError, ModelError, NativeModuleError, StateSchemaError, WorkspaceError]
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true

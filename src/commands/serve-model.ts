@@ -1,0 +1,32 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../cli/base.js'
+import {EmbeddedEngine} from '../engine/engine.js'
+import {ModelError} from '../engine/errors.js'
+import {findModel} from '../engine/models.js'
+import {serveModel} from '../engine/server.js'
+
+export default class ServeModel extends BaseCommand {
+  static override description = 'Serve a cached model with the embedded engine on 127.0.0.1, behind the OpenAI-compatible API (/v1/models, /v1/chat/completions)'
+  static override examples = ['<%= config.bin %> serve-model', '<%= config.bin %> serve-model --port 8011 --model smollm2-135m-instruct']
+  static override flags = {
+    port: Flags.integer({description: 'Port on 127.0.0.1 (default: any free port)', min: 0, max: 65_535, default: 0}),
+    model: Flags.string({description: 'Cached model name (default: the default model)'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(ServeModel)
+    const entry = await findModel(flags.model)
+    if (!entry) throw new ModelError(`No ${flags.model ? `model "${flags.model}"` : 'model'} in the cache; run \`pyagent model pull\` first.`)
+    const engine = await EmbeddedEngine.load(entry)
+    const server = await serveModel(engine, {port: flags.port})
+    // The URL goes out on stdout as soon as it is known, so scripts can wait for it, with or without --json.
+    process.stdout.write(this.jsonEnabled() ? `${JSON.stringify({url: server.url, model: entry.name})}\n` : `Serving ${entry.name} at ${server.url}\n`)
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
+    })
+    await server.close()
+    await engine.close()
+  }
+}

