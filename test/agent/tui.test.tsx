@@ -10,7 +10,7 @@ const T = 'task-1'
 describe('the run TUI', () => {
   it('streams text, shows tool calls with status, coloured diffs, the counter and the result', async () => {
     const feed = new Feed()
-    const {lastFrame, unmount} = render(<RunView feed={feed} />)
+    const {lastFrame, frames, unmount} = render(<RunView feed={feed} />)
     feed.push({type: 'task_started', taskId: T, parentId: null, title: 'Fix add', role: 'coder', depth: 0})
     feed.push({type: 'text', taskId: T, delta: 'Let me'})
     feed.push({type: 'text', taskId: T, delta: ' look.'})
@@ -33,8 +33,11 @@ describe('the run TUI', () => {
     expect(frame).toContain('1,234 tokens · $0.0123')
 
     feed.push({type: 'task_finished', taskId: T, status: 'done', summary: 'fixed add'})
-    await vi.waitFor(() => expect(lastFrame()).toMatch(/fixed add[\s\S]*done/))
-    expect(lastFrame()).not.toMatch(/working/)
+    // The view exits once the result is painted, and unmounting writes one last empty frame, so
+    // look for the result among the frames rather than racing the exit for the last one.
+    const result = () => frames.findLast((painted) => /fixed add[\s\S]*done/.test(painted))
+    await vi.waitFor(() => expect(result()).toBeDefined())
+    expect(result()).not.toMatch(/working/)
     unmount()
   })
 
