@@ -4,6 +4,7 @@ use crate::constrain::automaton::{Automaton, StateId, Status, Validator};
 use crate::constrain::index::{advance, TokenIndex, TokenTrie};
 use crate::constrain::schema_regex::{schema_to_regex, Options, SchemaError};
 use crate::constrain::vocabulary::Vocabulary;
+use crate::js_args::bytes_arg;
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 use std::cell::RefCell;
@@ -38,17 +39,6 @@ fn status_name(status: Status) -> &'static str {
         Status::Complete => "complete",
         Status::Dead => "dead",
     }
-}
-
-fn bytes_or_string<'a>(cx: &mut FunctionContext<'a>, index: usize, function: &str) -> NeonResult<Vec<u8>> {
-    let value = cx.argument::<JsValue>(index)?;
-    if let Ok(text) = value.downcast::<JsString, _>(cx) {
-        return Ok(text.value(cx).into_bytes());
-    }
-    if let Ok(buffer) = value.downcast::<JsUint8Array, _>(cx) {
-        return Ok(buffer.as_slice(cx).to_vec());
-    }
-    cx.throw_type_error(format!("{function}: argument {index} must be a string or a Uint8Array"))
 }
 
 fn id_arg(cx: &mut FunctionContext, index: usize, what: &str) -> NeonResult<u32> {
@@ -160,7 +150,7 @@ fn dfa_state_count(mut cx: FunctionContext) -> JsResult<JsNumber> {
 fn dfa_walk(mut cx: FunctionContext) -> JsResult<JsNumber> {
     let dfa = cx.argument::<JsBox<DfaHandle>>(0)?;
     let state = state_arg(&mut cx, 1)?;
-    let bytes = bytes_or_string(&mut cx, 2, "constrainWalk")?;
+    let bytes = bytes_arg(&mut cx, 2, "constrainWalk: text")?;
     if state as usize >= dfa.0.state_count() {
         return cx.throw_range_error(format!("state {state} does not exist"));
     }

@@ -4,11 +4,11 @@
 //! `code`), which src/native.ts turns into typed error classes.
 
 use crate::diff::{diff_lines, Algorithm, DiffOptions};
+use crate::js_args::{bytes_arg, bytes_of};
 use crate::edits::{apply_edits, Edit, EditOptions};
 use crate::patch::{apply_patch, parse_patch, ApplyOptions, ParseOptions};
 use crate::text::{as_text, EngineError};
 use neon::prelude::*;
-use neon::types::buffer::TypedArray;
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_function("diffLines", js_diff_lines)?;
@@ -16,26 +16,6 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_function("parsePatch", js_parse_patch)?;
     cx.export_function("applyEdits", js_apply_edits)?;
     Ok(())
-}
-
-/// The bytes of a `string | Buffer` value.
-fn bytes_of<'a>(
-    cx: &mut FunctionContext<'a>,
-    value: Handle<'a, JsValue>,
-    name: &str,
-) -> NeonResult<Vec<u8>> {
-    if let Ok(text) = value.downcast::<JsString, _>(cx) {
-        return Ok(text.value(cx).into_bytes());
-    }
-    if let Ok(buffer) = value.downcast::<JsBuffer, _>(cx) {
-        return Ok(buffer.as_slice(cx).to_vec());
-    }
-    cx.throw_type_error(format!("{name} must be a string or a Buffer"))
-}
-
-fn bytes_arg(cx: &mut FunctionContext, index: usize, name: &str) -> NeonResult<Vec<u8>> {
-    let value = cx.argument::<JsValue>(index)?;
-    bytes_of(cx, value, name)
 }
 
 fn throw_engine_error<T>(cx: &mut FunctionContext, error: EngineError) -> NeonResult<T> {

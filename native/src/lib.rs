@@ -6,6 +6,7 @@ mod constrain_js;
 mod diff;
 mod edits;
 mod hash;
+mod js_args;
 mod js_diff;
 mod metrics;
 mod metrics_js;
@@ -14,26 +15,13 @@ mod similarity;
 mod text;
 
 use neon::prelude::*;
-use neon::types::buffer::TypedArray;
-
-/// Bytes of a `Buffer | string` argument; anything else is a TypeError naming the function.
-fn bytes_arg(cx: &mut FunctionContext, index: usize, function: &str) -> NeonResult<Vec<u8>> {
-    let value = cx.argument::<JsValue>(index)?;
-    if let Ok(text) = value.downcast::<JsString, _>(cx) {
-        return Ok(text.value(cx).into_bytes());
-    }
-    if let Ok(buffer) = value.downcast::<JsBuffer, _>(cx) {
-        return Ok(buffer.as_slice(cx).to_vec());
-    }
-    cx.throw_type_error(format!("{function}: argument {index} must be a Buffer or a string"))
-}
 
 fn version(mut cx: FunctionContext) -> JsResult<JsString> {
     Ok(cx.string(env!("CARGO_PKG_VERSION")))
 }
 
 fn blake3(mut cx: FunctionContext) -> JsResult<JsString> {
-    let data = bytes_arg(&mut cx, 0, "blake3")?;
+    let data = js_args::bytes_arg(&mut cx, 0, "blake3: data")?;
     Ok(cx.string(hash::blake3_hex(&data)))
 }
 
