@@ -6,6 +6,7 @@ import {z} from 'zod'
 
 import type {ChatUsage, ModelClient} from './ports.js'
 import {ROLE_NAMES} from './roles.js'
+import {structuredAnswer} from './structured-call.js'
 
 export const planSchema = z.object({
   subtasks: z
@@ -38,23 +39,20 @@ export async function plan(
   task: string,
   options: {signal: AbortSignal; taskId: string; instructions: string; onUsage(usage: ChatUsage): void},
 ): Promise<Plan> {
-  let text = ''
-  let structured: unknown
   const user = options.instructions ? `${task}\n\n# Instructions from the repository\n${options.instructions}` : task
-  for await (const event of model.chat({
-    messages: [
-      {role: 'system', content: PLANNER_PROMPT},
-      {role: 'user', content: user},
-    ],
-    responseSchema: planSchema,
-    signal: options.signal,
-    taskId: options.taskId,
-  })) {
-    if (event.type === 'text') text += event.delta
-    else if (event.type === 'restart') text = ''
-    else if (event.type === 'structured') structured = event.value
-    else if (event.type === 'usage') options.onUsage(event.usage)
-  }
+  const {structured, text} = await structuredAnswer(
+    model,
+    {
+      messages: [
+        {role: 'system', content: PLANNER_PROMPT},
+        {role: 'user', content: user},
+      ],
+      responseSchema: planSchema,
+      signal: options.signal,
+      taskId: options.taskId,
+    },
+    options.onUsage,
+  )
   let candidate = structured
   if (candidate === undefined) {
     try {

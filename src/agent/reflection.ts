@@ -5,6 +5,7 @@
 import {z} from 'zod'
 
 import type {ChatUsage, ModelClient} from './ports.js'
+import {structuredAnswer} from './structured-call.js'
 
 export const verdictSchema = z.object({
   verdict: z.enum(['approve', 'revise', 'reject']),
@@ -39,22 +40,19 @@ export async function critique(
     `# Staged diff\n${input.diff || '(no changes)'}`,
     `# Tests\n${input.tests}`,
   ].join('\n\n')
-  let text = ''
-  let structured: unknown
-  for await (const event of model.chat({
-    messages: [
-      {role: 'system', content: CRITIC_PROMPT},
-      {role: 'user', content},
-    ],
-    responseSchema: verdictSchema,
-    signal: options.signal,
-    taskId: options.taskId,
-  })) {
-    if (event.type === 'text') text += event.delta
-    else if (event.type === 'restart') text = ''
-    else if (event.type === 'structured') structured = event.value
-    else if (event.type === 'usage') options.onUsage(event.usage)
-  }
+  const {structured, text} = await structuredAnswer(
+    model,
+    {
+      messages: [
+        {role: 'system', content: CRITIC_PROMPT},
+        {role: 'user', content},
+      ],
+      responseSchema: verdictSchema,
+      signal: options.signal,
+      taskId: options.taskId,
+    },
+    options.onUsage,
+  )
   const parsed = verdictSchema.safeParse(structured ?? safeJson(text))
   if (!parsed.success) return {verdict: 'reject', feedback: `the review did not produce a valid verdict: ${text.slice(0, 200)}`}
   return parsed.data

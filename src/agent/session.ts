@@ -5,26 +5,17 @@
  * outcome to the exit code. Ink is loaded only when the TUI is shown: it is slow to import.
  */
 import type {Config} from '../config/schema.js'
-import type {StateDb} from '../state/db.js'
 import type {TaskPriority} from '../state/tasks.js'
 import {Feed} from '../ui/feed.js'
 import {plainLine} from '../ui/plain.js'
 import {type ApprovalMode, approver} from './approval.js'
 import {EventBus} from './events.js'
-import type {CheaperModel} from './loop.js'
-import type {CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {detectTestCommand} from './tools.js'
-import {runTask, type TaskOutcome} from './run-task.js'
+import {runTask, type TaskOutcome, type TaskServices} from './run-task.js'
 import type {RoleName} from './roles.js'
 
-export interface OpenedServices {
-  db: StateDb
-  workspace: WorkspacePort
-  engine: TextEngine
-  runner: CommandRunner
-  redact: Redactor
-  model: ModelClient
-  cheaperModel?: CheaperModel
+/** What a run needs besides the event bus, which the session makes itself. */
+export interface OpenedServices extends Omit<TaskServices, 'bus'> {
   /** Refuses to start on a repository mid-merge or mid-rebase. */
   prepare?(): Promise<void>
   /** Commits the task's files to git; returns the commit hash. */
