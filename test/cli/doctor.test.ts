@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PACKAGE_ROOT} from '../../src/cli/manifest.js'
 import {runDoctor} from '../../src/doctor/checks.js'
 import {runCli} from '../support/cli.js'
-import {tempDir, tempRepo} from '../support/temp-repo.js'
+import {conflictingBranches, tempDir, tempRepo} from '../support/temp-repo.js'
 
 interface Check {
   name: string
@@ -97,13 +97,7 @@ describe('runDoctor', () => {
     expect(byName(plain.checks, 'repository')?.status).toBe('warn')
     expect(plain.ok).toBe(true)
 
-    const repo = tempRepo({'a.txt': 'base\n'})
-    repo.git('checkout', '-q', '-b', 'other')
-    repo.write('a.txt', 'other\n')
-    repo.git('commit', '-qam', 'other')
-    repo.git('checkout', '-q', 'main')
-    repo.write('a.txt', 'main\n')
-    repo.git('commit', '-qam', 'main')
+    const repo = conflictingBranches()
     try {
       repo.git('merge', 'other')
     } catch {

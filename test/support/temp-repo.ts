@@ -39,3 +39,15 @@ export function tempRepo(files: Record<string, string> = {'README.md': '# fixtur
   }
   return {root, write, git}
 }
+
+/** A repository whose branches `main` (checked out) and `other` change the same line of a.txt: merging or rebasing one onto the other conflicts. */
+export function conflictingBranches(): TempRepo {
+  const repo = tempRepo({'a.txt': 'base\n'})
+  repo.git('checkout', '-q', '-b', 'other')
+  repo.write('a.txt', 'other\n')
+  repo.git('commit', '-qam', 'other')
+  repo.git('checkout', '-q', 'main')
+  repo.write('a.txt', 'main\n')
+  repo.git('commit', '-qam', 'main')
+  return repo
+}

@@ -9,7 +9,7 @@ import {autoCommit, commitMessage, gitSnapshot, prepareTask} from '../../src/wor
 import {commitTask} from '../../src/workspace/task-commit.js'
 import {undo} from '../../src/workspace/undo.js'
 import {Workspace} from '../../src/workspace/workspace.js'
-import {tempDir, tempRepo} from '../support/temp-repo.js'
+import {conflictingBranches, tempDir, tempRepo} from '../support/temp-repo.js'
 
 describe('git', () => {
   it('records HEAD and whether the tree is dirty', async () => {
@@ -27,13 +27,7 @@ describe('git', () => {
   })
 
   it('refuses a repository in the middle of a merge, saying how to finish it', async () => {
-    const repo = tempRepo({'a.txt': 'base\n'})
-    repo.git('checkout', '-q', '-b', 'other')
-    repo.write('a.txt', 'other\n')
-    repo.git('commit', '-qam', 'other')
-    repo.git('checkout', '-q', 'main')
-    repo.write('a.txt', 'main\n')
-    repo.git('commit', '-qam', 'main')
+    const repo = conflictingBranches()
     expect(() => repo.git('merge', '-q', 'other')).toThrow()
     const error = await prepareTask(repo.root).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(GitStateError)
@@ -41,14 +35,8 @@ describe('git', () => {
   })
 
   it('refuses a repository in the middle of a rebase', async () => {
-    const repo = tempRepo({'a.txt': 'base\n'})
-    repo.git('checkout', '-q', '-b', 'topic')
-    repo.write('a.txt', 'topic\n')
-    repo.git('commit', '-qam', 'topic')
-    repo.git('checkout', '-q', 'main')
-    repo.write('a.txt', 'main\n')
-    repo.git('commit', '-qam', 'main')
-    repo.git('checkout', '-q', 'topic')
+    const repo = conflictingBranches()
+    repo.git('checkout', '-q', 'other')
     expect(() => repo.git('rebase', '-q', 'main')).toThrow()
     await expect(prepareTask(repo.root)).rejects.toThrow(/middle of a rebase/)
   })
