@@ -16,6 +16,7 @@ export class Budget {
   tokens = 0
   costUsd = 0
   private readonly startedAt: number
+  private readonly spentByTask = new Map<string, {tokens: number; costUsd: number}>()
 
   constructor(
     readonly limits: BudgetLimits,
@@ -28,9 +29,16 @@ export class Budget {
     this.steps++
   }
 
-  addUsage(tokens: number, costUsd: number): void {
+  /** Spends from the shared limits on behalf of one task, which `spentBy` reports. */
+  addUsage(taskId: string, tokens: number, costUsd: number): void {
     this.tokens += tokens
     this.costUsd += costUsd
+    const spent = this.spentBy(taskId)
+    this.spentByTask.set(taskId, {tokens: spent.tokens + tokens, costUsd: spent.costUsd + costUsd})
+  }
+
+  spentBy(taskId: string): {tokens: number; costUsd: number} {
+    return this.spentByTask.get(taskId) ?? {tokens: 0, costUsd: 0}
   }
 
   elapsedSec(): number {

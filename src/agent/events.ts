@@ -5,6 +5,7 @@
  */
 import {appendEvent} from '../state/tasks.js'
 import type {StateDb} from '../state/db.js'
+import type {Redactor} from './ports.js'
 
 export type RunStatus = 'done' | 'failed' | 'budget_exhausted' | 'rejected' | 'interrupted' | 'refused'
 
@@ -31,11 +32,23 @@ export type AgentEvent =
 
 export type EventListener = (event: AgentEvent) => void
 
-/** Fans events out to listeners and records every one but text deltas in the task's log. */
+/**
+ * Fans events out to listeners and records every one but text deltas in the task's log. Every
+ * string an event carries (task titles, the model's tool-call arguments, feedback, summaries)
+ * is redacted before any listener or the log sees it. Redaction is asynchronous, so events are
+ * delivered in order from a queue; `flush` waits for the queue and reports a failure.
+ * Text deltas are not redacted (a secret may straddle two of them, and the model only ever saw
+ * redacted input); the assembled message that follows them is.
+ */
 export class EventBus {
   private readonly listeners: EventListener[] = []
+  private delivered: Promise<void> = Promise.resolve()
+  private failure: Error | undefined
 
-  constructor(private readonly db: StateDb) {}
+  constructor(
+    private readonly db: StateDb,
+    private readonly redact: Redactor,
+  ) {}
 
   on(listener: EventListener): () => void {
     this.listeners.push(listener)
@@ -46,10 +59,47 @@ export class EventBus {
   }
 
   emit(event: AgentEvent): void {
+    const redacted = event.type === 'text' ? Promise.resolve(event) : redactStrings(event, this.redact)
+    this.delivered = this.delivered.then(async () => {
+      const ready = await redacted.catch((error: unknown) => {
+        this.failure ??= new Error(`could not redact a ${event.type} event, so it was not recorded: ${(error as Error).message}`)
+      })
+      if (!ready || this.failure) return
+      try {
+        this.deliver(ready)
+      } catch (error) {
+        this.failure = error as Error
+      }
+    })
+  }
+
+  /** Resolves once every event emitted so far is logged and delivered; throws the first failure. */
+  async flush(): Promise<void> {
+    await this.delivered
+    if (this.failure) throw this.failure
+  }
+
+  private deliver(event: AgentEvent): void {
     if (event.type !== 'text') {
       const {type, taskId, ...payload} = event
       appendEvent(this.db, taskId, type, payload)
     }
     for (const listener of this.listeners) listener(event)
   }
+}
+
+/** Identifiers pass unredacted: a UUID's digits could look like a card number, and the log is keyed by them. */
+const IDENTIFIERS = new Set(['type', 'taskId', 'parentId', 'callId', 'txId'])
+
+/** A copy of `value` with `redact` applied to every string in it but identifiers, keeping its shape. */
+async function redactStrings<T>(value: T, redact: Redactor): Promise<T> {
+  if (typeof value === 'string') return (await redact(value)) as T
+  if (Array.isArray(value)) return (await Promise.all(value.map((item) => redactStrings(item, redact)))) as T
+  if (value !== null && typeof value === 'object') {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([key, child]) => [key, IDENTIFIERS.has(key) ? child : await redactStrings(child, redact)] as const),
+    )
+    return Object.fromEntries(entries) as T
+  }
+  return value
 }

@@ -213,7 +213,7 @@ export class Agent {
 
   private recordUsage(usage: ChatUsage): void {
     const cost = usage.costUsd ?? 0
-    this.options.budget.addUsage(usage.totalTokens, cost)
+    this.options.budget.addUsage(this.id, usage.totalTokens, cost)
     this.emit({
       type: 'usage',
       taskId: this.id,

@@ -77,10 +77,16 @@ export const EXIT_CODES: Record<RunStatus, number> = {
 /** Which child outcome decides the parent's status, most decisive first. */
 const SEVERITY: readonly RunStatus[] = ['interrupted', 'budget_exhausted', 'failed', 'rejected']
 
+/**
+ * The task text is redacted before it is stored: it becomes the row's title, the events' and
+ * the git commit's message. The event log is complete when this returns.
+ */
 export async function runTask(services: TaskServices, options: RunTaskOptions): Promise<TaskOutcome> {
   const runner = new TaskRunner(services, options)
-  const root = startTask(services.db, {title: options.task, role: options.role, priority: options.priority})
+  const title = await services.redact(options.task)
+  const root = startTask(services.db, {title, role: options.role, priority: options.priority})
   const result = await runner.execute(root, options.role)
+  await services.bus.flush()
   return {
     taskId: root.id,
     status: result.status as RunStatus,
@@ -108,29 +114,17 @@ class TaskRunner {
   async execute(row: LineageRow, role: RoleName | 'auto'): Promise<TaskResult> {
     const {bus, db} = this.services
     bus.emit({type: 'task_started', taskId: row.id, parentId: row.parent_id, title: row.title, role, depth: row.depth})
-    let tokens = 0
-    let costUsd = 0
-    const stopCounting = bus.on((event) => {
-      if (event.type === 'usage' && event.taskId === row.id) {
-        tokens += event.promptTokens + event.completionTokens
-        costUsd += event.costUsd
-      }
-    })
-    let outcome: AgentResult
-    try {
-      outcome = role === 'auto' ? await this.runPlanned(row) : await this.runAgent(row, role)
-    } finally {
-      stopCounting()
-    }
-    finishTask(db, row.id, {status: outcome.status, summary: outcome.summary, txId: outcome.txId, tokens, costUsd})
-    bus.emit({type: 'task_finished', taskId: row.id, status: outcome.status, summary: outcome.summary})
+    const outcome = role === 'auto' ? await this.runPlanned(row) : await this.runAgent(row, role)
+    const summary = await this.services.redact(outcome.summary)
+    finishTask(db, row.id, {status: outcome.status, summary, txId: outcome.txId, ...this.budget.spentBy(row.id)})
+    bus.emit({type: 'task_finished', taskId: row.id, status: outcome.status, summary})
     const result: TaskResult = {
       taskId: row.id,
       parentId: row.parent_id,
       title: row.title,
       role,
       status: outcome.status,
-      summary: outcome.summary,
+      summary,
       txId: outcome.txId,
       files: outcome.files,
     }
@@ -167,14 +161,14 @@ class TaskRunner {
 
   private async runPlanned(row: LineageRow): Promise<AgentResult> {
     const {db, bus} = this.services
-    let subtasks: PlannedTask[]
+    let planned: PlannedTask[]
     try {
-      ;({subtasks} = await plan(this.services.model, row.title, {
+      ;({subtasks: planned} = await plan(this.services.model, row.title, {
         signal: this.options.signal,
         taskId: row.id,
         instructions: this.instructions,
         onUsage: (usage) => {
-          this.budget.addUsage(usage.totalTokens, usage.costUsd ?? 0)
+          this.budget.addUsage(row.id, usage.totalTokens, usage.costUsd ?? 0)
           bus.emit({
             type: 'usage',
             taskId: row.id,
@@ -190,6 +184,8 @@ class TaskRunner {
       if (this.options.signal.aborted) return {status: 'interrupted', summary: 'interrupted while planning; nothing was written', files: []}
       return {status: 'failed', summary: `planning failed: ${(error as Error).message}`, files: []}
     }
+    // Sub-task titles become rows like the task's own, so they are stored redacted like it.
+    const subtasks = await Promise.all(planned.map(async (subtask) => ({...subtask, title: await this.services.redact(subtask.title)})))
     bus.emit({type: 'plan', taskId: row.id, subtasks: subtasks.map(({key, title, role, dependsOn}) => ({key, title, role, dependsOn}))})
 
     const refusals = validatePlan(subtasks)

@@ -9,7 +9,7 @@ import {sqliteUsageRecorder} from '../llm/usage-log.js'
 import {openState} from '../state/db.js'
 import {runCommand} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
-import {redact} from '../workspace/redact.js'
+import {redactText} from '../workspace/redact.js'
 import {Workspace} from '../workspace/workspace.js'
 import type {CommandRunner, ModelClient, WorkspacePort} from './ports.js'
 import type {OpenedServices} from './session.js'
@@ -56,7 +56,7 @@ export async function openServices(root: string, config: Config): Promise<Opened
     workspace: workspacePort(workspace),
     engine: nativeEngine,
     runner: sandboxRunner(config),
-    redact: async (text) => (await redact(text, {allow: config.redactAllow})).text,
+    redact: (text) => redactText(text, {allow: config.redactAllow}),
     model: client as ModelClient,
     cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,
     prepare: async () => {

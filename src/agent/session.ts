@@ -49,7 +49,7 @@ export async function runSession(
 ): Promise<{exitCode: number; outcome?: TaskOutcome}> {
   await services.prepare?.()
 
-  const bus = new EventBus(services.db)
+  const bus = new EventBus(services.db, services.redact)
   const feed = new Feed()
   let ask: ((kind: 'edit' | 'command', subject: string) => Promise<boolean>) | undefined
   let ui: {unmount(): Promise<void>} | undefined
@@ -59,7 +59,11 @@ export async function runSession(
     bus.on((event) => feed.push(event))
     const {mountRunView} = await import('../ui/mount.js')
     ui = mountRunView(feed)
-    ask = (kind, subject) => new Promise((resolve) => feed.push({type: 'approval_request', request: {kind, subject, respond: resolve}}))
+    // The question comes after the events that led to it, which may still be on their way through redaction.
+    ask = async (kind, subject) => {
+      await bus.flush()
+      return new Promise((resolve) => feed.push({type: 'approval_request', request: {kind, subject, respond: resolve}}))
+    }
   } else {
     bus.on((event) => {
       const line = plainLine(event)

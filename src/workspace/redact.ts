@@ -158,37 +158,35 @@ export async function redact(text: string, options: RedactOptions = {}): Promise
   return {text: output + text.slice(cursor), findings}
 }
 
-/** Redacts every string inside a JSON-like value (event payloads, tool results), keeping its shape. */
-export async function redactValue<T>(value: T, options: RedactOptions = {}): Promise<{value: T; findings: Finding[]}> {
-  const findings: Finding[] = []
-  const walk = async (node: unknown): Promise<unknown> => {
-    if (typeof node === 'string') {
-      const result = await redact(node, options)
-      findings.push(...result.findings)
-      return result.text
-    }
-    if (Array.isArray(node)) return Promise.all(node.map(walk))
-    if (node !== null && typeof node === 'object') {
-      const entries = await Promise.all(Object.entries(node).map(async ([key, child]) => [key, await walk(child)] as const))
-      return Object.fromEntries(entries)
-    }
-    return node
+/**
+ * Text already redacted, by content, bounded by total length. A conversation resends its history
+ * on every step, and text that was redacted once is redacted again on its way into an event or
+ * a request; a result is therefore also remembered as its own (already clean) redaction.
+ */
+const redactedCache = new Map<string, string>()
+const CACHE_CHARS = 8_000_000
+let cachedChars = 0
+
+function remember(key: string, text: string): void {
+  if (redactedCache.has(key)) return
+  redactedCache.set(key, text)
+  cachedChars += key.length + text.length
+  for (const [oldest, value] of redactedCache) {
+    if (cachedChars <= CACHE_CHARS) break
+    redactedCache.delete(oldest)
+    cachedChars -= oldest.length + value.length
   }
-  return {value: (await walk(value)) as T, findings}
 }
 
-/** Message text already redacted, by content: a conversation resends its history on every step. */
-const redactedCache = new Map<string, Redaction>()
-const CACHE_ENTRIES = 2000
-
-async function redactCached(text: string, options: RedactOptions): Promise<Redaction> {
-  const key = `${JSON.stringify(options)}\u0000${text}`
-  const cached = redactedCache.get(key)
-  if (cached) return cached
-  const result = await redact(text, options)
-  if (redactedCache.size >= CACHE_ENTRIES) redactedCache.delete(redactedCache.keys().next().value!)
-  redactedCache.set(key, result)
-  return result
+/** `redact(text, options).text`, remembered: what every prompt, event and log line goes through. */
+export async function redactText(text: string, options: RedactOptions = {}): Promise<string> {
+  const prefix = `${JSON.stringify(options)}\u0000`
+  const cached = redactedCache.get(prefix + text)
+  if (cached !== undefined) return cached
+  const {text: masked} = await redact(text, options)
+  remember(prefix + text, masked)
+  remember(prefix + masked, masked)
+  return masked
 }
 
 interface MessageLike {
@@ -202,7 +200,7 @@ interface MessageLike {
  * results still pair with their calls.
  */
 export async function redactMessages<M extends object>(messages: readonly M[], options: RedactOptions = {}): Promise<M[]> {
-  const text = async (value: string) => (await redactCached(value, options)).text
+  const text = (value: string) => redactText(value, options)
   return Promise.all(
     messages.map(async (message) => {
       const {content, tool_calls: toolCalls} = message as MessageLike

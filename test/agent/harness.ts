@@ -9,7 +9,7 @@ import {onTestFinished} from 'vitest'
 
 import type {AgentEvent} from '../../src/agent/events.js'
 import {EventBus} from '../../src/agent/events.js'
-import type {ChatRequest, ModelClient} from '../../src/agent/ports.js'
+import type {ChatRequest, ModelClient, Redactor} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
 import {sandboxRunner, workspacePort} from '../../src/agent/services.js'
 import {nativeEngine} from '../../src/agent/text-engine.js'
@@ -55,6 +55,8 @@ export interface RunSetup {
     budget?: Partial<RunTaskOptions['budget']>
   }
   onEvent?: (event: AgentEvent) => void
+  /** What the run's services redact with; by default nothing is masked. */
+  redact?: Redactor
 }
 
 export function read(repo: TempRepo, path: string): string {
@@ -78,10 +80,10 @@ function asRequest(body: any): ChatRequest {
   return {messages: body.messages, tools: body.tools, responseSchema: body.structured_outputs ? ({} as never) : undefined}
 }
 
-function asReply(script: ScriptedModel, recorded: RecordedRequest): Reply {
+async function asReply(script: ScriptedModel, recorded: RecordedRequest): Promise<Reply> {
   let reply: ScriptedReply
   try {
-    reply = script.next(asRequest(recorded.body))
+    reply = await script.next(asRequest(recorded.body))
   } catch (error) {
     return {type: 'error', status: (error as {status?: number}).status ?? 500, message: (error as Error).message}
   }
@@ -110,7 +112,8 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
     workspace.close()
     await server.close()
   })
-  const bus = new EventBus(db)
+  const redact = setup.redact ?? ((text: string) => text)
+  const bus = new EventBus(db, redact)
   const events: AgentEvent[] = []
   bus.on((event) => events.push(event))
   if (setup.onEvent) bus.on(setup.onEvent)
@@ -121,7 +124,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
       workspace: workspacePort(workspace),
       engine: nativeEngine,
       runner: sandboxRunner(config),
-      redact: (text) => text,
+      redact,
       model: client as ModelClient,
       cheaperModel: cheap ? {name: 'small', client: cheap as ModelClient} : undefined,
       bus,

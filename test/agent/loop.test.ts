@@ -1,6 +1,8 @@
+import {randomBytes} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 
 import {listEvents} from '../../src/state/tasks.js'
+import {redactText} from '../../src/workspace/redact.js'
 import {getLineageTask} from '../../src/agent/lineage.js'
 import {FIXTURE, read, run} from './harness.js'
 import {action, call, ScriptedModel, verdict} from './support.js'
@@ -313,5 +315,45 @@ describe('interrupts', () => {
     expect(repo.git('status', '--porcelain')).toBe('')
     expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
     expect(getLineageTask(db, outcome.taskId)!.status).toBe('interrupted')
+  })
+})
+
+describe('redaction of what a run records', () => {
+  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  /** Assembled at run time so the repository itself holds no token for scanners to flag. */
+  const TOKEN = ['ghp', [...randomBytes(36)].map((byte) => ALNUM[byte % ALNUM.length]).join('')].join('_')
+  const EMAIL = 'release.manager@example.org'
+  const leaky = () =>
+    new ScriptedModel([
+      call('edit', FIX_ADD),
+      call('edit', FIX_GREET),
+      call('write_file', {path: 'src/owner.js', content: `// ${EMAIL}\nexport const owner = 1\n`}),
+      call('finish', {summary: `fixed add; the deploy token ${TOKEN} still works`}),
+      verdict('approve', `fine; mail ${EMAIL} to rotate ${TOKEN}`),
+    ])
+  const task = `Fix add. The deploy token is ${TOKEN}; ask ${EMAIL}`
+
+  it('keeps secrets and personal data in the task, tool-call arguments and feedback out of the event log, the listeners and the task row', async () => {
+    const {db, events, outcome} = await run({model: leaky(), task, redact: (text) => redactText(text)})
+    expect(outcome.status).toBe('done')
+    const recorded = JSON.stringify({log: listEvents(db, outcome.taskId), events, row: getLineageTask(db, outcome.taskId), outcome})
+    expect(recorded).not.toContain(TOKEN)
+    expect(recorded).not.toContain(TOKEN.slice(4, 20))
+    expect(recorded).not.toContain(EMAIL)
+    expect(getLineageTask(db, outcome.taskId)!.title).toBe('Fix add. The deploy token is [REDACTED:github]; ask [REDACTED:email]')
+    const call = events.find((event) => event.type === 'tool_call' && event.tool === 'write_file')
+    expect(call).toMatchObject({arguments: {path: 'src/owner.js', content: '// [REDACTED:email]\nexport const owner = 1\n'}})
+    // Events keep their order through the asynchronous redaction.
+    expect(events.map((event) => event.type).filter((type) => type === 'task_started' || type === 'task_finished')).toEqual(['task_started', 'task_finished'])
+    expect(events[0]!.type).toBe('task_started')
+    expect(events.at(-1)!.type).toBe('task_finished')
+  })
+
+  it('records them as given when the redactor masks nothing (the control for the test above)', async () => {
+    const {db, outcome} = await run({model: leaky(), task})
+    expect(outcome.status).toBe('done')
+    const recorded = JSON.stringify(listEvents(db, outcome.taskId))
+    expect(recorded).toContain(TOKEN)
+    expect(recorded).toContain(EMAIL)
   })
 })

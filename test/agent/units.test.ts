@@ -53,12 +53,17 @@ describe('budget', () => {
     let now = 0
     const budget = new Budget({maxSteps: 10, maxTokens: 100, maxCostUsd: 1, timeoutSec: 60}, () => now)
     expect(budget.exhausted()).toBeUndefined()
-    budget.addUsage(50, 0.9)
+    budget.addUsage('a', 50, 0.9)
     expect(budget.spentShare()).toBeCloseTo(0.9)
     now = 61_000
     expect(budget.exhausted()).toBe('time')
-    budget.addUsage(50, 0)
+    budget.addUsage('b', 50, 0)
     expect(budget.exhausted()).toBe('tokens')
+    expect([budget.spentBy('a'), budget.spentBy('b'), budget.spentBy('c')]).toEqual([
+      {tokens: 50, costUsd: 0.9},
+      {tokens: 50, costUsd: 0},
+      {tokens: 0, costUsd: 0},
+    ])
   })
 })
 

@@ -1,7 +1,7 @@
 import {generateKeyPairSync, randomBytes} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 
-import {redact, redactValue} from '../../src/workspace/redact.js'
+import {redact, redactText} from '../../src/workspace/redact.js'
 
 /** Secrets are assembled at run time so this file itself holds none for scanners to flag. */
 function randomFrom(alphabet: string, length: number): string {
@@ -90,17 +90,18 @@ describe('redact: allow-list', () => {
   })
 })
 
-describe('redactValue', () => {
-  it('redacts every string in a JSON payload and keeps its shape', async () => {
-    const payload = {tool: 'read_file', args: {path: 'a.ts'}, lines: ['ok', `token ${SECRETS.github}`], count: 2, nested: {mail: 'a@b.io'}}
-    const {value, findings} = await redactValue(payload)
-    expect(value).toEqual({
-      tool: 'read_file',
-      args: {path: 'a.ts'},
-      lines: ['ok', 'token [REDACTED:github]'],
-      count: 2,
-      nested: {mail: '[REDACTED:email]'},
-    })
-    expect(findings).toHaveLength(2)
+describe('redactText', () => {
+  it('masks like redact and leaves its own output unchanged when it passes again', async () => {
+    const text = `token ${SECRETS.github} for a@b.io`
+    const masked = await redactText(text)
+    expect(masked).toBe((await redact(text)).text)
+    expect(masked).toBe('token [REDACTED:github] for [REDACTED:email]')
+    expect(await redactText(masked)).toBe(masked)
+  })
+
+  it('honours the allow-list of the call, not of an earlier call with the same text', async () => {
+    const text = 'write to ops@example.com'
+    expect(await redactText(text)).toBe('write to [REDACTED:email]')
+    expect(await redactText(text, {allow: ['ops@example.com']})).toBe(text)
   })
 })
