@@ -8,9 +8,17 @@ import {call, ScriptedModel, type ScriptedReply, verdict} from './support.js'
 
 type Subtask = {key: string; title: string; role: string; dependsOn: string[]}
 
-/** Routes each request to the planner's, the critic's or a sub-task's script, by its prompt. */
-function router(plans: Record<string, Subtask[]>, scripts: Record<string, ScriptedReply[]>, delayMs = 0) {
-  return new ScriptedModel([], (request: ChatRequest) => {
+/**
+ * Routes each request to the planner's, the critic's or a sub-task's script, by its prompt.
+ * `beforeTurn` may hold a sub-task's reply back, to order parallel sub-tasks.
+ */
+function router(
+  plans: Record<string, Subtask[]>,
+  scripts: Record<string, ScriptedReply[]>,
+  delayMs = 0,
+  beforeTurn: (title: string, turn: number) => Promise<void> | void = () => {},
+) {
+  return new ScriptedModel([], async (request: ChatRequest) => {
     const system = request.messages[0]!.content as string
     const user = request.messages[1]!.content as string
     if (system.startsWith('You plan work')) {
@@ -21,6 +29,7 @@ function router(plans: Record<string, Subtask[]>, scripts: Record<string, Script
     const turns = request.messages.filter((message) => message.role === 'assistant').length
     const script = scripts[user]
     if (!script) throw new Error(`no script for sub-task "${user}"`)
+    await beforeTurn(user, turns)
     return {...(script[Math.min(turns, script.length - 1)] as ScriptedReply), delayMs}
   })
 }
@@ -111,7 +120,11 @@ describe('the planner (--role auto)', () => {
     expect(childrenOf(shallow.db, limited!.id)[0]).toMatchObject({status: 'refused', summary: expect.stringMatching(/depth limit \(1\)/)})
   })
 
-  it('retries a sub-task once on fresh content when its commit collides with a parallel one', async () => {
+  it('retries a sub-task once on fresh content when the file it read is changed by a parallel one', async () => {
+    // "Comment add" reads src/add.js, then edits it only after "Fix add" has committed its change
+    // to the same file: its edit collides whatever the machine's load, and the retry starts afresh.
+    let firstCommit!: () => void
+    const committed = new Promise<void>((resolve) => (firstCommit = resolve))
     const model = router(
       {[ROOT]: [
         {key: 'a', title: 'Fix add', role: 'coder', dependsOn: []},
@@ -119,11 +132,26 @@ describe('the planner (--role auto)', () => {
       ]},
       {
         'Fix add': [call('edit', {path: 'src/add.js', edits: [{search: 'a - b', replace: 'a + b'}]}), call('finish', {summary: 'fixed'})],
-        'Comment add': [call('edit', {path: 'src/add.js', edits: [{search: 'export function add(a, b) {', replace: 'export function add(a, b) { // sum'}]}), call('finish', {summary: 'commented'})],
+        'Comment add': [
+          call('read_file', {path: 'src/add.js'}),
+          call('edit', {path: 'src/add.js', edits: [{search: 'export function add(a, b) {', replace: 'export function add(a, b) { // sum'}]}),
+          call('finish', {summary: 'commented'}),
+        ],
       },
-      10,
+      0,
+      async (title, turn) => {
+        if (title === 'Comment add' && turn === 1) await committed
+      },
     )
-    const {repo, outcome, events} = await run({model, role: 'auto', task: ROOT, options: NO_TESTS})
+    const {repo, outcome, events} = await run({
+      model,
+      role: 'auto',
+      task: ROOT,
+      options: NO_TESTS,
+      onEvent: (event) => {
+        if (event.type === 'committed') firstCommit()
+      },
+    })
     expect(outcome.status).toBe('done')
     expect(read(repo, 'src/add.js')).toBe('export function add(a, b) { // sum\n  return a + b\n}\n')
     const retries = events.filter((event) => event.type === 'rolled_back' && /Retrying once/.test(event.reason))

@@ -14,18 +14,18 @@ export interface ScriptedReply {
   costUsd?: number
 }
 
-export type Script = ScriptedReply | ((request: ChatRequest) => ScriptedReply)
+export type Script = ScriptedReply | ((request: ChatRequest) => ScriptedReply | Promise<ScriptedReply>)
 
 export class ScriptedModel {
   readonly requests: ChatRequest[] = []
   private readonly queue: Script[]
 
-  constructor(replies: Script[], private readonly fallback?: (request: ChatRequest) => ScriptedReply) {
+  constructor(replies: Script[], private readonly fallback?: (request: ChatRequest) => ScriptedReply | Promise<ScriptedReply>) {
     this.queue = [...replies]
   }
 
   /** Records the request and picks the scripted reply; a script function may throw to fail the call. */
-  next(request: ChatRequest): ScriptedReply {
+  next(request: ChatRequest): ScriptedReply | Promise<ScriptedReply> {
     this.requests.push(structuredClone({...request, signal: undefined, responseSchema: undefined}) as ChatRequest)
     const next = this.queue.shift() ?? this.fallback
     if (!next) throw new Error('scripted model: no reply left')

@@ -84,7 +84,8 @@ export interface OpenAiServerOptions {
   /** Error body shape when a reply doesn't choose: vLLM >= 0.10.1 nests, older versions are flat. */
   errorShape?: ErrorShape
   tokenize?: boolean
-  onChat?: (request: RecordedRequest) => Reply | undefined
+  /** The reply to a chat request the queue has none for; it may wait (to order parallel requests in a test). */
+  onChat?: (request: RecordedRequest) => Reply | Promise<Reply> | undefined
 }
 
 export interface OpenAiTestServer {
@@ -376,7 +377,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       return
     }
 
-    const reply = queue.shift() ?? handler?.(recorded)
+    const reply = queue.shift() ?? (await handler?.(recorded))
     if (!reply) {
       sendJson(response, 500, errorBody({status: 500, message: 'test server: no scripted reply left'}, errorShape))
       return
