@@ -4,7 +4,7 @@
  * is fsynced. A crash leaves each file wholly old or wholly new, never torn; the journal makes the
  * set of files whole (see recovery.ts).
  */
-import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync} from 'node:fs'
+import {chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmdirSync, rmSync, unlinkSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
@@ -75,6 +75,7 @@ export async function applyStates(root: string, txId: string, changes: readonly 
   const touchedDirs = new Set<string>()
   const renames: {temp: string; absolute: string}[] = []
   const writes: {temp: string; content: Buffer; mode: number}[] = []
+  const emptiedDirs = new Set<string>()
 
   for (const change of changes) {
     const absolute = join(root, change.path)
@@ -84,6 +85,7 @@ export async function applyStates(root: string, txId: string, changes: readonly 
     if (change.target.hash === null) {
       unlinkSync(absolute)
       touchedDirs.add(dir)
+      emptiedDirs.add(dir)
       continue
     }
     if (current.hash === change.target.hash) {
@@ -101,7 +103,26 @@ export async function applyStates(root: string, txId: string, changes: readonly 
 
   await inBatches(writes, WRITE_CONCURRENCY, (write) => writeDurably(write.temp, write.content, write.mode))
   for (const {temp, absolute} of renames) renameSync(temp, absolute)
+  for (const dir of emptiedDirs) removeEmptyDirectories(root, dir, touchedDirs)
   for (const dir of touchedDirs) fsyncDirectory(dir)
+}
+
+/**
+ * Removes `dir` and its parents, below the root, while they are empty, as `git rm` does: undoing
+ * a task that created `src/new/file.ts` leaves no `src/new/` behind.
+ */
+function removeEmptyDirectories(root: string, dir: string, touchedDirs: Set<string>): void {
+  for (let current = dir; current !== root && dirname(current) !== current; current = dirname(current)) {
+    try {
+      rmdirSync(current)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT') return
+      throw error
+    }
+    touchedDirs.delete(current)
+    touchedDirs.add(dirname(current))
+  }
 }
 
 /** Removes the temp files a crashed apply of this transaction may have left. */

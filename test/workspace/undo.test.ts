@@ -36,6 +36,21 @@ describe('undo', () => {
     workspace.close()
   })
 
+  it('removes the directories a created file brought with it, and no directory that holds anything else', async () => {
+    const {repo, workspace} = await setup({'src/keep.txt': 'k\n'})
+    const tx = workspace.begin()
+    tx.create('src/new/deep/file.ts', 'x\n')
+    tx.create('src/other.ts', 'y\n')
+    await tx.commit()
+    expect(existsSync(join(repo.root, 'src/new/deep/file.ts'))).toBe(true)
+
+    await undo(workspace, tx.id)
+    expect(existsSync(join(repo.root, 'src/new'))).toBe(false)
+    expect(existsSync(join(repo.root, 'src/other.ts'))).toBe(false)
+    expect(existsSync(join(repo.root, 'src/keep.txt'))).toBe(true)
+    workspace.close()
+  })
+
   it('refuses when a file changed after the commit, naming it, and --force overrides', async () => {
     const {repo, workspace, read} = await setup({'a.txt': 'a\n', 'b.txt': 'b\n'})
     const tx = workspace.begin()
