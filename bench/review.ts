@@ -3,7 +3,7 @@
  * a dependency added to package.json, docs), without --llm. Prints the in-process review time
  * as a ratio to `git diff --cached` (the floor: the review runs it and more), and the whole
  * CLI's wall time as a ratio to `node -e 0` and to `pyagent --help` (oclif's own start-up).
- * Target (issue 9): the review under 300 ms. Run: `npx tsx bench/review.ts [runs]`.
+ * Target (issue 9): under 300 ms, for the command the hook runs. Run: `npx tsx bench/review.ts [runs]`.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -92,7 +92,10 @@ const peers: Record<string, () => unknown> = {
   'review (in-process)': () => runReview({repoRoot: root, target: {kind: 'staged'}, config}),
   'node -e 0': () => spawnOk([process.execPath, '-e', '0']),
   'pyagent --help': () => spawnOk([process.execPath, bin, '--help']),
-  'pyagent review --staged': () => spawnOk([process.execPath, bin, 'review', '--staged', '--cwd', root]),
+  // Exactly what the hook runs, from the repository (bin/run.js answers it without oclif) ...
+  'pyagent review --staged': () => spawnOk([process.execPath, bin, 'review', '--staged']),
+  // ... and the same review through the oclif command, which any other flag takes.
+  'review --staged --cwd': () => spawnOk([process.execPath, bin, 'review', '--staged', '--cwd', root], process.cwd()),
 }
 
 const report = await runReview({repoRoot: root, target: {kind: 'staged'}, config})
@@ -107,6 +110,6 @@ const ms = (name: string) => median(samples[name] ?? [])
 console.log(`review of a staged change: ${report.filesReviewed} files, ${report.addedLines} added lines, ${report.findings.length} findings; median of ${runs} runs (node ${process.version})`)
 console.log(`${'review (in-process)'.padEnd(24)} ${ms('review (in-process)').toFixed(1).padStart(7)} ms   ${(ms('review (in-process)') / ms('git diff --cached')).toFixed(2)}x git diff --cached`)
 console.log(`${'git diff --cached'.padEnd(24)} ${ms('git diff --cached').toFixed(1).padStart(7)} ms`)
-for (const name of ['node -e 0', 'pyagent --help', 'pyagent review --staged']) {
+for (const name of ['node -e 0', 'pyagent --help', 'pyagent review --staged', 'review --staged --cwd']) {
   console.log(`${name.padEnd(24)} ${ms(name).toFixed(1).padStart(7)} ms   ${(ms(name) / ms('node -e 0')).toFixed(2)}x node   ${(ms(name) / ms('pyagent --help')).toFixed(2)}x --help`)
 }

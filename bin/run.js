@@ -2,14 +2,25 @@
 import {readFileSync} from 'node:fs'
 
 const args = process.argv.slice(2)
+const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 
-// Importing @oclif/core costs more than node's own start-up, and `--version` is what scripts and
-// hooks call most to probe for the tool, so answer it before loading oclif. The line is the one
-// oclif prints (its config.userAgent); test/cli/doctor.test.ts checks they stay identical.
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
-} else {
+async function runOclif() {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
+}
+
+// Importing @oclif/core costs more than node's own start-up, so the two commands that run most
+// often, from scripts and hooks, are answered before loading it:
+// - `--version`, how tools probe for PyAgent: the line is the one oclif prints (its config.userAgent);
+//   test/cli/doctor.test.ts checks they stay identical;
+// - `review --staged`, what the pre-commit hook runs on every commit: the same service as the
+//   command; on any error the oclif command runs instead, so messages and exit codes are its own
+//   (test/review/hook-fast-path.test.ts compares the two).
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else if (args.length === 2 && args[0] === 'review' && args[1] === '--staged') {
+  const {reviewStagedForHook} = await import('../dist/review/from-flags.js')
+  if (!(await reviewStagedForHook(version))) await runOclif()
+} else {
+  await runOclif()
 }

@@ -2,8 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {ReviewCommand} from '../review/command.js'
 import {REPORT_FORMATS, formatReport} from '../review/format/index.js'
-import {openReviewer} from '../review/reviewer.js'
-import {runReview} from '../review/review.js'
+import {reviewFromFlags} from '../review/from-flags.js'
 
 export default class Review extends ReviewCommand {
   static override description =
@@ -26,15 +25,7 @@ export default class Review extends ReviewCommand {
 
   async run() {
     const {flags} = await this.parse(Review)
-    const repoRoot = this.repoRoot(flags.cwd)
-    const {config} = this.resolveConfig(repoRoot, {reviewFailOn: flags['fail-on']})
-    const llm = flags.llm ? await openReviewer(repoRoot, config) : undefined
-    const report = await runReview({
-      repoRoot,
-      target: flags.base ? {kind: 'base', ref: flags.base} : {kind: 'staged'},
-      config,
-      ...(llm ? {llm: llm.client} : {}),
-    }).finally(() => llm?.close())
+    const report = await reviewFromFlags({cwd: flags.cwd, base: flags.base, failOn: flags['fail-on'], llm: flags.llm})
     if (!this.jsonEnabled()) process.stdout.write(formatReport(report, flags.format, this.config.version))
     if (report.failed) process.exitCode = 1
     return report

@@ -8,7 +8,6 @@
 import {lintSource} from '@secretlint/core'
 import {creator as recommendedPreset} from '@secretlint/secretlint-rule-preset-recommend'
 import type {SecretLintCoreConfig} from '@secretlint/types'
-import {findPhoneNumbersInText} from 'libphonenumber-js'
 import {isIPv4, isIPv6} from 'node:net'
 
 export type FindingKind = 'secret' | 'email' | 'phone' | 'card' | 'ip'
@@ -88,7 +87,7 @@ async function secretFindings(text: string): Promise<Finding[]> {
   return findings
 }
 
-function piiFindings(text: string): Finding[] {
+async function piiFindings(text: string): Promise<Finding[]> {
   const findings: Finding[] = []
   for (const match of allMatches(text, EMAIL)) {
     findings.push({kind: 'email', rule: 'email', start: match.index, end: match.index + match[0].length})
@@ -99,6 +98,8 @@ function piiFindings(text: string): Finding[] {
       findings.push({kind: 'card', rule: 'luhn', start: match.index, end: match.index + match[0].length})
     }
   }
+  // Loaded on first use: its metadata is a large import, and the review's secret scan needs no PII.
+  const {findPhoneNumbersInText} = await import('libphonenumber-js')
   for (const phone of findPhoneNumbersInText(text, 'US')) {
     findings.push({kind: 'phone', rule: 'libphonenumber', start: phone.startsAt, end: phone.endsAt})
   }
@@ -147,7 +148,7 @@ export function maskFor(finding: Finding): string {
 export async function redact(text: string, options: RedactOptions = {}): Promise<Redaction> {
   if (text === '') return {text, findings: []}
   const isAllowed = allowMatcher(options.allow ?? [])
-  const found = [...(await secretFindings(text)), ...(options.pii === false ? [] : piiFindings(text))]
+  const found = [...(await secretFindings(text)), ...(options.pii === false ? [] : await piiFindings(text))]
   const findings = mergeSpans(found.filter((finding) => !isAllowed(text.slice(finding.start, finding.end))))
   let output = ''
   let cursor = 0

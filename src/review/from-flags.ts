@@ -1,0 +1,52 @@
+/**
+ * `pyagent review` from its flags to the report. The oclif command and the pre-commit hook's
+ * fast path in bin/run.js both call this, so what the hook checks cannot drift from the command.
+ */
+import {loadConfig} from '../config/load.js'
+import {findRepoRoot} from '../workspace/repo.js'
+import type {FailOn} from './findings.js'
+import {formatReport} from './format/index.js'
+import {runReview, type ReviewReport} from './review.js'
+
+export interface ReviewFlags {
+  cwd?: string
+  /** Review what HEAD adds since its merge base with this ref; the staged change otherwise. */
+  base?: string
+  failOn?: FailOn
+  /** Also have the LLM reviewer comment (loads the LLM client and opens the state database). */
+  llm?: boolean
+}
+
+export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport> {
+  const repoRoot = findRepoRoot(flags.cwd ?? process.cwd())
+  const {config} = loadConfig({repoRoot, flags: {reviewFailOn: flags.failOn}})
+  const llm = flags.llm ? await (await import('./reviewer.js')).openReviewer(repoRoot, config) : undefined
+  try {
+    return await runReview({
+      repoRoot,
+      target: flags.base ? {kind: 'base', ref: flags.base} : {kind: 'staged'},
+      config,
+      ...(llm ? {llm: llm.client} : {}),
+    })
+  } finally {
+    llm?.close()
+  }
+}
+
+/**
+ * The hook's `pyagent review --staged`, run without oclif (whose import alone costs more than the
+ * review). Prints the text report and sets the exit code as the command does; returns false
+ * without printing anything on any error, so the caller hands the same arguments to the oclif
+ * command, whose messages and exit codes are the ones users see.
+ */
+export async function reviewStagedForHook(version: string): Promise<boolean> {
+  let report: ReviewReport
+  try {
+    report = await reviewFromFlags({})
+  } catch {
+    return false
+  }
+  process.stdout.write(formatReport(report, 'text', version))
+  if (report.failed) process.exitCode = 1
+  return true
+}
