@@ -1,7 +1,8 @@
 /**
  * LLM client overhead, as ratios measured in one run:
- * - CPU time per streamed token: our LlmClient.chat() against the bare openai client reading the same
- *   10k-token stream from the test server (in its own process, so it doesn't share our event loop);
+ * - CPU time of our LlmClient.chat() against the bare openai client reading the same 10k-token
+ *   stream from the test server (in its own process, so it doesn't share our event loop): rounds
+ *   alternate between the two, and the headline is the median of each round's paired ratio;
  * - local token counting throughput (MB/s) on a 1 MB source file, TokenCounter against raw tiktoken.
  * Run: npx tsx bench/llm.ts
  */
@@ -18,7 +19,10 @@ import {TokenCounter} from '../src/llm/tokens.js'
 import {startOpenAiServer} from '../test/support/openai-server.js'
 
 const TOKENS = 10_000
-const ROUNDS = 15
+const ROUNDS = 41
+const SELF = fileURLToPath(import.meta.url)
+
+type Consumer = 'bare' | 'ours'
 
 if (process.argv.includes('--serve')) {
   const server = await startOpenAiServer({maxModelLen: 32768})
@@ -34,8 +38,13 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.round(q * (sorted.length - 1))]!
+}
+
 async function startServerProcess(): Promise<{baseUrl: string; stop: () => void}> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {execArgv: ['--import', 'tsx'], stdio: 'inherit'})
+  const child = fork(SELF, ['--serve'], {execArgv: ['--import', 'tsx'], stdio: 'inherit'})
   const baseUrl = await new Promise<string>((resolve, reject) => {
     child.once('message', (message) => resolve((message as {baseUrl: string}).baseUrl))
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
@@ -49,27 +58,36 @@ function cpuMs(since?: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000
 }
 
-async function bareOpenAi(client: OpenAI): Promise<number> {
-  const started = process.cpuUsage()
-  const stream = await client.chat.completions.create({
-    model: 'test-model',
-    messages: [{role: 'user', content: 'go'}],
-    stream: true,
-    stream_options: {include_usage: true},
-  })
-  let chars = 0
-  for await (const chunk of stream) chars += chunk.choices[0]?.delta.content?.length ?? 0
-  if (chars !== TOKENS * 4) throw new Error(`bare client read ${chars} characters`)
-  return cpuMs(started)
+/** Each consumer reads the whole stream and checks it got every character. */
+function consumers(baseUrl: string): Record<Consumer, () => Promise<void>> & {close(): void} {
+  const bare = new OpenAI({baseURL: baseUrl, apiKey: 'EMPTY', maxRetries: 0})
+  const llm = new LlmClient({config: configSchema.parse({baseUrl}), env: {}})
+  return {
+    async bare() {
+      const stream = await bare.chat.completions.create({
+        model: 'test-model',
+        messages: [{role: 'user', content: 'go'}],
+        stream: true,
+        stream_options: {include_usage: true},
+      })
+      let chars = 0
+      for await (const chunk of stream) chars += chunk.choices[0]?.delta.content?.length ?? 0
+      if (chars !== TOKENS * 4) throw new Error(`bare client read ${chars} characters`)
+    },
+    async ours() {
+      let chars = 0
+      for await (const event of llm.chat({messages: [{role: 'user', content: 'go'}]})) {
+        if (event.type === 'text') chars += event.delta.length
+      }
+      if (chars !== TOKENS * 4) throw new Error(`LlmClient read ${chars} characters`)
+    },
+    close: () => llm.close(),
+  }
 }
 
-async function ours(client: LlmClient): Promise<number> {
+async function cpuOf(consume: () => Promise<void>): Promise<number> {
   const started = process.cpuUsage()
-  let chars = 0
-  for await (const event of client.chat({messages: [{role: 'user', content: 'go'}]})) {
-    if (event.type === 'text') chars += event.delta.length
-  }
-  if (chars !== TOKENS * 4) throw new Error(`LlmClient read ${chars} characters`)
+  await consume()
   return cpuMs(started)
 }
 
@@ -104,23 +122,25 @@ function throughput(count: (text: string) => number, text: string): number {
 async function main(): Promise<void> {
   const server = await startServerProcess()
   try {
-    const bare = new OpenAI({baseURL: server.baseUrl, apiKey: 'EMPTY', maxRetries: 0})
-    const llm = new LlmClient({config: configSchema.parse({baseUrl: server.baseUrl}), env: {}})
-    await bareOpenAi(bare)
-    await ours(llm)
+    const consume = consumers(server.baseUrl)
+    for (let round = 0; round < 3; round++) {
+      await consume.bare()
+      await consume.ours()
+    }
     const bareTimes: number[] = []
     const ourTimes: number[] = []
+    const paired: number[] = []
     // Alternate which goes first, so neither always pays for the other's garbage.
     for (let round = 0; round < ROUNDS; round++) {
-      if (round % 2 === 0) bareTimes.push(await bareOpenAi(bare))
-      ourTimes.push(await ours(llm))
-      if (round % 2 === 1) bareTimes.push(await bareOpenAi(bare))
+      const order: Consumer[] = round % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare']
+      const times: Partial<Record<Consumer, number>> = {}
+      for (const kind of order) times[kind] = await cpuOf(consume[kind])
+      bareTimes.push(times.bare!)
+      ourTimes.push(times.ours!)
+      paired.push(times.ours! / times.bare!)
     }
-    llm.close()
-    // The fastest round is the one least disturbed by the other processes of this shared machine.
-    const bareUs = (Math.min(...bareTimes) * 1000) / TOKENS
-    const ourUs = (Math.min(...ourTimes) * 1000) / TOKENS
-    const medianRatio = median(ourTimes) / median(bareTimes)
+    consume.close()
+    const perToken = (ms: number) => ((ms * 1000) / TOKENS).toFixed(2)
 
     const text = sourceMegabyte()
     const counter = new TokenCounter('cl100k_base')
@@ -130,11 +150,20 @@ async function main(): Promise<void> {
     counter.free()
     raw.free()
 
-    console.log(`LLM client bench (${TOKENS} streamed tokens, best of ${ROUNDS} (median ratio ${medianRatio.toFixed(2)}); ${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB source); ratio = our time / peer time, lower is better`)
-    console.table([
-      {measure: 'CPU µs per streamed token', ours: ourUs.toFixed(2), peer: bareUs.toFixed(2), ratio: (ourUs / bareUs).toFixed(2), peerName: 'bare openai client'},
-      {measure: 'token counting MB/s', ours: oursMBs.toFixed(2), peer: rawMBs.toFixed(2), ratio: (rawMBs / oursMBs).toFixed(2), peerName: 'raw tiktoken encode()'},
-    ])
+    console.log(
+      `LLM client bench: ${TOKENS} streamed tokens, ${ROUNDS} alternating rounds; ${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB source; ratio = ours / peer, lower is better`,
+    )
+    const rows = [
+      {
+        measure: 'CPU µs per streamed token (median)',
+        ours: perToken(median(ourTimes)),
+        peer: perToken(median(bareTimes)),
+        ratio: `${median(paired).toFixed(3)} (paired rounds; quartiles ${quantile(paired, 0.25).toFixed(3)}–${quantile(paired, 0.75).toFixed(3)})`,
+        peerName: 'bare openai client',
+      },
+    ]
+    rows.push({measure: 'token counting MB/s', ours: oursMBs.toFixed(2), peer: rawMBs.toFixed(2), ratio: (rawMBs / oursMBs).toFixed(2), peerName: 'raw tiktoken encode()'})
+    console.table(rows)
   } finally {
     server.stop()
   }
