@@ -11,6 +11,7 @@ import {ModelError} from '../engine/errors.js'
 import {NativeModuleError} from '../native.js'
 import {StateSchemaError} from '../state/db.js'
 import {WorkspaceError} from '../workspace/errors.js'
+import {type RecoveryReport, recoverRepository} from '../workspace/recovery.js'
 import {findRepoRoot} from '../workspace/repo.js'
 import {Workspace} from '../workspace/workspace.js'
 
@@ -23,22 +24,41 @@ export abstract class BaseCommand extends Command {
     cwd: Flags.directory({description: 'Repository to work on (default: the one containing the current directory)'}),
   }
 
+  /**
+   * Every command starts by repairing what a crash left in the repository (a transaction
+   * interrupted mid-commit is finished or undone from its journal), before anything reads a file.
+   */
+  override async init(): Promise<void> {
+    await super.init()
+    const {flags} = await this.parse(this.ctor as typeof BaseCommand)
+    const report = await recoverRepository(this.repoRoot(flags.cwd))
+    if (report) this.warnAboutRecovery(report)
+  }
+
   protected repoRoot(cwd: string | undefined): string {
     return findRepoRoot(cwd ?? process.cwd())
+  }
+
+  private warnAboutRecovery(report: RecoveryReport): void {
+    for (const id of report.rolledForward) {
+      this.warn(`Transaction ${id} was interrupted mid-commit by a crash; it is now finished: its files are wholly as its task left them.`)
+    }
+    for (const id of report.rolledBack) {
+      this.warn(`Transaction ${id} was interrupted mid-commit by a crash and could not be finished; it was undone: its files are as they were before it.`)
+    }
+    for (const failure of report.failed) {
+      this.warn(`Transaction ${failure.id} could not be repaired after a crash: ${failure.error}. Fix the files it names, then run again.`)
+    }
   }
 
   protected resolveConfig(repoRoot: string, flags: Partial<Record<ConfigKey, unknown>> = {}): ResolvedConfig {
     return loadConfig({repoRoot, flags})
   }
 
-  /** Opens the transactional workspace (running crash recovery) under the configured path policy. */
+  /** Opens the transactional workspace under the configured path policy (`init` has already run recovery). */
   protected async openWorkspace(repoRoot: string): Promise<Workspace> {
     const {config} = this.resolveConfig(repoRoot)
-    const workspace = await Workspace.open(repoRoot, {denyPaths: config.denyPaths})
-    for (const failure of workspace.recovery.failed) {
-      this.warn(`Transaction ${failure.id} could not be repaired after a crash: ${failure.error}. Fix the files it names, then run again.`)
-    }
-    return workspace
+    return Workspace.open(repoRoot, {denyPaths: config.denyPaths})
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {

@@ -3,6 +3,7 @@
  * fast path in bin/run.js both call this, so what the hook checks cannot drift from the command.
  */
 import {loadConfig} from '../config/load.js'
+import {hasInterruptedTransactions} from '../workspace/recovery.js'
 import {findRepoRoot} from '../workspace/repo.js'
 import type {FailOn} from './findings.js'
 import {formatReport} from './format/index.js'
@@ -36,12 +37,14 @@ export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport>
 /**
  * The hook's `pyagent review --staged`, run without oclif (whose import alone costs more than the
  * review). Prints the text report and sets the exit code as the command does; returns false
- * without printing anything on any error, so the caller hands the same arguments to the oclif
- * command, whose messages and exit codes are the ones users see.
+ * without printing anything on any error, or when a crash left a transaction to repair, so the
+ * caller hands the same arguments to the oclif command, which repairs it and says so, and whose
+ * messages and exit codes are the ones users see.
  */
 export async function reviewStagedForHook(version: string): Promise<boolean> {
   let report: ReviewReport
   try {
+    if (hasInterruptedTransactions(findRepoRoot())) return false
     report = await reviewFromFlags({})
   } catch {
     return false

@@ -1,13 +1,17 @@
 /**
- * Crash recovery, run every time a workspace is opened. A transaction whose process died while
+ * Crash recovery, run when a command starts in a repository (src/cli/base.ts) and whenever a
+ * workspace is opened. A transaction whose process died while
  * `committing` has every before- and after-blob journaled, so it is rolled forward: each file
  * is put into its after state (files already there are left alone), leftover temp files are
  * removed, and it is marked committed. If that cannot be done (a directory it needs has become
  * a file, say), it is rolled back to the before states instead. One that died while `open`
  * wrote nothing; it is marked abandoned and its locks are released.
  */
+import {existsSync, realpathSync} from 'node:fs'
+
+import {openState, stateDbPath} from '../state/db.js'
 import {applyStates, removeTempFiles} from './apply.js'
-import {afterState, beforeState, type Journal, type TxFileRow} from './journal.js'
+import {afterState, beforeState, Journal, type TxFileRow} from './journal.js'
 
 export interface RecoveryReport {
   rolledForward: string[]
@@ -27,10 +31,42 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Transactions a dead process left open or committing: what `recover` would act on. */
+function interrupted(journal: Journal) {
+  return journal.transactionsWithStatus(['open', 'committing']).filter((tx) => !isAlive(tx.pid))
+}
+
+/**
+ * Whether the repository has a transaction a crash interrupted. Cheap when PyAgent never ran here
+ * (no state database): the pre-commit hook's fast path asks this before anything else.
+ */
+export function hasInterruptedTransactions(repoRoot: string): boolean {
+  if (!existsSync(stateDbPath(repoRoot))) return false
+  const db = openState(repoRoot)
+  try {
+    return interrupted(new Journal(db)).length > 0
+  } finally {
+    db.close()
+  }
+}
+
+/** Repairs what crashes left in the repository; undefined when there was nothing to repair. */
+export async function recoverRepository(repoRoot: string): Promise<RecoveryReport | undefined> {
+  if (!existsSync(stateDbPath(repoRoot))) return undefined
+  const db = openState(repoRoot)
+  try {
+    const journal = new Journal(db)
+    if (interrupted(journal).length === 0) return undefined
+    return await recover(realpathSync(repoRoot), journal)
+  } finally {
+    db.close()
+  }
+}
+
 export async function recover(root: string, journal: Journal): Promise<RecoveryReport> {
   const report: RecoveryReport = {rolledForward: [], rolledBack: [], abandoned: [], failed: []}
-  for (const tx of journal.transactionsWithStatus(['open', 'committing'])) {
-    if (isAlive(tx.pid) || !journal.claim(tx)) continue
+  for (const tx of interrupted(journal)) {
+    if (!journal.claim(tx)) continue
     if (tx.status === 'open') {
       journal.markEnded(tx.id, 'abandoned')
       report.abandoned.push(tx.id)

@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {blake3} from '../../src/native.js'
+import {applyStates} from '../../src/workspace/apply.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 // @ts-expect-error: plain ESM shared with the child process, no type declarations
 import {FILE_COUNT, fileContent, fileName, parseGeneration} from './crash-files.mjs'
@@ -18,6 +19,32 @@ const CHILD = fileURLToPath(new URL('crash-child.mjs', import.meta.url))
 export interface TrialOutcome {
   generation: number
   recovered: 'rolled-forward' | 'nothing'
+}
+
+/** A pid no process has (above Linux's pid_max default of 2^22). */
+const DEAD_PID = 2 ** 22 + 12345
+
+/**
+ * Leaves the repository as a crash in the middle of a commit would: the transaction (a.txt
+ * rewritten to "a2", b.txt deleted) is journaled `committing`, a.txt is already renamed into
+ * place, b.txt still exists, a temp file is left behind, and its process is gone.
+ * The repository must hold a.txt and b.txt. Returns the transaction's id.
+ */
+export async function interruptMidCommit(root: string): Promise<string> {
+  const workspace = await Workspace.open(root)
+  try {
+    const tx = workspace.begin()
+    tx.write('a.txt', 'a2\n')
+    tx.delete('b.txt')
+    const entries = (tx as unknown as {verify(): Parameters<typeof workspace.journal.journalCommit>[1]}).verify()
+    workspace.journal.journalCommit(tx.id, entries)
+    await applyStates(root, tx.id, [{path: 'a.txt', target: entries[0]!.after, content: entries[0]!.afterContent}])
+    writeFileSync(join(root, `.b.txt.pyagent-${tx.id.slice(0, 8)}.tmp`), 'half')
+    workspace.db.prepare('UPDATE transactions SET pid = ? WHERE id = ?').run(DEAD_PID, tx.id)
+    return tx.id
+  } finally {
+    workspace.close()
+  }
 }
 
 export function seedFiles(root: string): void {

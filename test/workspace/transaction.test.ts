@@ -7,7 +7,7 @@ import {applyStates} from '../../src/workspace/apply.js'
 import {CollisionError, EditError, TransactionStateError} from '../../src/workspace/errors.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {checkRecovered, seedFiles} from './crash-harness.js'
+import {checkRecovered, interruptMidCommit, seedFiles} from './crash-harness.js'
 
 async function workspaceWith(files: Record<string, string>) {
   const repo = tempRepo(files)
@@ -161,23 +161,15 @@ describe('Transaction', () => {
 describe('recovery', () => {
   it('rolls a transaction left `committing` by a dead process forward to its after state', async () => {
     const {repo, workspace, read} = await workspaceWith({'a.txt': 'a\n', 'b.txt': 'b\n'})
-    const tx = workspace.begin()
-    tx.write('a.txt', 'a2\n')
-    tx.delete('b.txt')
-    const entries = (tx as unknown as {verify(): Parameters<typeof workspace.journal.journalCommit>[1]}).verify()
-    workspace.journal.journalCommit(tx.id, entries)
-    // Simulate the crash after the first rename: a.txt is new, b.txt still exists, a temp file is left.
-    await applyStates(repo.root, tx.id, [{path: 'a.txt', target: entries[0]!.after, content: entries[0]!.afterContent}])
-    writeFileSync(join(repo.root, `.b.txt.pyagent-${tx.id.slice(0, 8)}.tmp`), 'half')
-    workspace.db.prepare('UPDATE transactions SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, tx.id)
     workspace.close()
+    const txId = await interruptMidCommit(repo.root)
 
     const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery.rolledForward).toEqual([tx.id])
+    expect(reopened.recovery.rolledForward).toEqual([txId])
     expect(read('a.txt')).toBe('a2\n')
     expect(existsSync(join(repo.root, 'b.txt'))).toBe(false)
-    expect(existsSync(join(repo.root, `.b.txt.pyagent-${tx.id.slice(0, 8)}.tmp`))).toBe(false)
-    expect(reopened.journal.transaction(tx.id)!.status).toBe('committed')
+    expect(existsSync(join(repo.root, `.b.txt.pyagent-${txId.slice(0, 8)}.tmp`))).toBe(false)
+    expect(reopened.journal.transaction(txId)!.status).toBe('committed')
     reopened.close()
   })
 

@@ -1,0 +1,36 @@
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+
+import {hasInterruptedTransactions} from '../../src/workspace/recovery.js'
+import {tempRepo} from '../support/temp-repo.js'
+import {interruptMidCommit} from '../workspace/crash-harness.js'
+
+const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+function pyagent(root: string, ...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], {cwd: root, encoding: 'utf8', env: {...process.env, XDG_CONFIG_HOME: '/nonexistent-pyagent-test'}})
+}
+
+describe('recovery when a command starts', () => {
+  it.each([
+    ['the pre-commit hook', ['review', '--staged']],
+    ['config list', ['config', 'list']],
+  ])('%s first finishes a commit a crash interrupted, and says so', async (_name, args) => {
+    const repo = tempRepo({'a.txt': 'a\n', 'b.txt': 'b\n'})
+    const txId = await interruptMidCommit(repo.root)
+    expect(hasInterruptedTransactions(repo.root)).toBe(true)
+
+    const result = pyagent(repo.root, ...args)
+    expect(result.status).toBe(0)
+    // oclif wraps warnings to the terminal's width and prefixes each line with " › ".
+    const warning = result.stderr.replaceAll('›', ' ').replace(/\s+/g, ' ')
+    expect(warning).toContain(`Transaction ${txId} was interrupted mid-commit by a crash; it is now finished`)
+    expect(readFileSync(join(repo.root, 'a.txt'), 'utf8')).toBe('a2\n')
+    expect(existsSync(join(repo.root, 'b.txt'))).toBe(false)
+    expect(hasInterruptedTransactions(repo.root)).toBe(false)
+    expect(pyagent(repo.root, ...args).stderr).not.toContain('interrupted')
+  })
+})
