@@ -9,7 +9,8 @@ import {simpleGit} from 'simple-git'
 import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
 import {nativeVersion} from '../native.js'
-import {openState, schemaVersion, stateDbPath} from '../state/db.js'
+import {openState, schemaVersion} from '../state/db.js'
+import {stateDbPath} from '../workspace/repo.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail'
 

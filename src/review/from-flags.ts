@@ -44,7 +44,7 @@ export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport>
 export async function reviewStagedForHook(version: string): Promise<boolean> {
   let report: ReviewReport
   try {
-    if (hasInterruptedTransactions(findRepoRoot())) return false
+    if (await hasInterruptedTransactions(findRepoRoot())) return false
     report = await reviewFromFlags({})
   } catch {
     return false

@@ -7,17 +7,13 @@ import Database from 'better-sqlite3'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {pyagentDir} from '../workspace/repo.js'
+import {pyagentDir, stateDbPath} from '../workspace/repo.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration} from './migrations.js'
 
 export type StateDb = Database.Database
 
 export class StateSchemaError extends Error {
   override readonly name = 'StateSchemaError'
-}
-
-export function stateDbPath(repoRoot: string): string {
-  return join(pyagentDir(repoRoot), 'state.db')
 }
 
 /** `.pyagent/` holds machine-local state; its own .gitignore keeps it out of commits without touching the repo's. */

@@ -9,9 +9,10 @@
  */
 import {existsSync, realpathSync} from 'node:fs'
 
-import {openState, stateDbPath} from '../state/db.js'
+import type {StateDb} from '../state/db.js'
 import {applyStates, removeTempFiles} from './apply.js'
 import {afterState, beforeState, Journal, type TxFileRow} from './journal.js'
+import {stateDbPath} from './repo.js'
 
 export interface RecoveryReport {
   rolledForward: string[]
@@ -37,29 +38,34 @@ function interrupted(journal: Journal) {
 }
 
 /**
- * Whether the repository has a transaction a crash interrupted. Cheap when PyAgent never ran here
- * (no state database): the pre-commit hook's fast path asks this before anything else.
+ * The repository's state database, or undefined when PyAgent never ran here. SQLite is imported
+ * only then: the pre-commit hook asks on every commit, in repositories that mostly have none.
  */
-export function hasInterruptedTransactions(repoRoot: string): boolean {
-  if (!existsSync(stateDbPath(repoRoot))) return false
-  const db = openState(repoRoot)
+async function existingState(repoRoot: string): Promise<StateDb | undefined> {
+  if (!existsSync(stateDbPath(repoRoot))) return undefined
+  const {openState} = await import('../state/db.js')
+  return openState(repoRoot)
+}
+
+/** Whether the repository has a transaction a crash interrupted. */
+export async function hasInterruptedTransactions(repoRoot: string): Promise<boolean> {
+  const db = await existingState(repoRoot)
   try {
-    return interrupted(new Journal(db)).length > 0
+    return db !== undefined && interrupted(new Journal(db)).length > 0
   } finally {
-    db.close()
+    db?.close()
   }
 }
 
 /** Repairs what crashes left in the repository; undefined when there was nothing to repair. */
 export async function recoverRepository(repoRoot: string): Promise<RecoveryReport | undefined> {
-  if (!existsSync(stateDbPath(repoRoot))) return undefined
-  const db = openState(repoRoot)
+  const db = await existingState(repoRoot)
   try {
-    const journal = new Journal(db)
-    if (interrupted(journal).length === 0) return undefined
+    const journal = db && new Journal(db)
+    if (!journal || interrupted(journal).length === 0) return undefined
     return await recover(realpathSync(repoRoot), journal)
   } finally {
-    db.close()
+    db?.close()
   }
 }
 

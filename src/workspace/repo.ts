@@ -16,3 +16,7 @@ export function findRepoRoot(cwd: string = process.cwd()): string {
 export function pyagentDir(repoRoot: string): string {
   return join(repoRoot, '.pyagent')
 }
+
+export function stateDbPath(repoRoot: string): string {
+  return join(pyagentDir(repoRoot), 'state.db')
+}

@@ -21,7 +21,7 @@ describe('recovery when a command starts', () => {
   ])('%s first finishes a commit a crash interrupted, and says so', async (_name, args) => {
     const repo = tempRepo({'a.txt': 'a\n', 'b.txt': 'b\n'})
     const txId = await interruptMidCommit(repo.root)
-    expect(hasInterruptedTransactions(repo.root)).toBe(true)
+    expect(await hasInterruptedTransactions(repo.root)).toBe(true)
 
     const result = pyagent(repo.root, ...args)
     expect(result.status).toBe(0)
@@ -30,7 +30,7 @@ describe('recovery when a command starts', () => {
     expect(warning).toContain(`Transaction ${txId} was interrupted mid-commit by a crash; it is now finished`)
     expect(readFileSync(join(repo.root, 'a.txt'), 'utf8')).toBe('a2\n')
     expect(existsSync(join(repo.root, 'b.txt'))).toBe(false)
-    expect(hasInterruptedTransactions(repo.root)).toBe(false)
+    expect(await hasInterruptedTransactions(repo.root)).toBe(false)
     expect(pyagent(repo.root, ...args).stderr).not.toContain('interrupted')
   })
 })
