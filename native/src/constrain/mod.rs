@@ -3,6 +3,7 @@
 
 pub mod automaton;
 pub mod index;
+pub mod nfa;
 pub mod schema_regex;
 pub mod vocabulary;
 

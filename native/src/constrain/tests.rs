@@ -137,6 +137,59 @@ fn validator_streams_and_reports_where_text_died() {
     assert_eq!(validator.feed(&automaton, b"more"), Status::Dead);
 }
 
+/// Walks every text up to `depth` bytes over `alphabet` in both automata: the same texts must
+/// be accepted, and the same prefixes dead (a minimal DFA has one dead state, so its "dead" is exact).
+fn assert_same_language(regex: &str, alphabet: &[u8], depth: usize) {
+    use regex_automata::dfa::{dense, Automaton as _, StartKind};
+    use regex_automata::util::{primitives::StateID, start};
+    let ours = Automaton::from_regex(regex, LIMIT).unwrap();
+    let reference = dense::Builder::new()
+        .configure(dense::Config::new().minimize(true).start_kind(StartKind::Anchored))
+        .build(&format!("^(?:{regex})$"))
+        .unwrap();
+    let start = reference.start_state(&start::Config::new().anchored(regex_automata::Anchored::Yes)).unwrap();
+    let mut pending: Vec<(Vec<u8>, u32, StateID)> = vec![(Vec::new(), ours.start(), start)];
+    let mut texts = 0;
+    while let Some((text, state, expected)) = pending.pop() {
+        texts += 1;
+        assert_eq!(state == DEAD, reference.is_dead_state(expected), "{regex}: dead after {text:?}");
+        let accepted = reference.is_match_state(reference.next_eoi_state(expected));
+        assert_eq!(ours.is_accepting(state), accepted, "{regex}: accepts {text:?}");
+        if state == DEAD || text.len() == depth {
+            continue;
+        }
+        for &byte in alphabet {
+            let mut longer = text.clone();
+            longer.push(byte);
+            pending.push((longer, ours.walk(state, &[byte]), reference.next_state(expected, byte)));
+        }
+    }
+    assert!(texts > 20, "{regex}: only {texts} texts walked");
+}
+
+#[test]
+fn counted_repetitions_accept_exactly_what_their_expansion_accepts() {
+    let alphabet = [b'a', b'b', b'c', b',', 0xC3, 0xA9];
+    for regex in [
+        "(?:ab|c){2,5}",
+        "(?:a{1,3}b){0,4}c?",
+        "(?:(?:a|b){0,3},){1,3}",
+        "(?:a?){2,4}b",
+        "a{3,}b?",
+        "(?:é|a){0,3}c",
+        "(?:(?:ab){0,2}|c{2}){1,3}",
+        "(?:[ab]{0,2}c?){0,3},{0,2}",
+        "(?:a|b)*a(?:a|b){3}",
+        "b{0}c|(?:a{2}){2,3}",
+        "(?:[^,]{0,2},){2}",
+        "(?:a(?:b{1,2}|c){2}){1,2}",
+        // Branches no text can finish: their prefixes must be dead at once.
+        "a(?:b[a&&b]){0,3}|(?:ab){1,2}c[a&&b]|b,",
+    ] {
+        assert_same_language(regex, &alphabet, 7);
+    }
+}
+
 #[test]
 fn hopeless_prefixes_are_dead_not_ok() {
     // "ab" can never become an accepted text, so it must be dead at once.
