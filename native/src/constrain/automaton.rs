@@ -331,10 +331,6 @@ impl Automaton {
         self.table.borrow().accepting[state as usize]
     }
 
-    pub fn class_of(&self, byte: u8) -> u8 {
-        self.nfa.classes[byte as usize]
-    }
-
     /// Steps many times under one borrow of the table (for hot loops). The automaton must not be
     /// used otherwise while the stepper lives.
     pub fn stepper(&self) -> Stepper<'_> {
@@ -354,7 +350,7 @@ impl Automaton {
         }
         let mut stepper = self.stepper();
         for (i, &byte) in bytes.iter().enumerate() {
-            state = stepper.step_class(state, self.nfa.classes[byte as usize]);
+            state = stepper.step_byte(state, byte);
             if state == DEAD {
                 return (DEAD, Some(i));
             }
@@ -401,8 +397,8 @@ pub struct Stepper<'a> {
 
 impl Stepper<'_> {
     #[inline]
-    pub fn step_class(&mut self, state: StateId, class: u8) -> StateId {
-        self.table.step_class(self.nfa, state, class)
+    pub fn step_byte(&mut self, state: StateId, byte: u8) -> StateId {
+        self.table.step_class(self.nfa, state, self.nfa.classes[byte as usize])
     }
 }
 
