@@ -331,6 +331,11 @@ impl Automaton {
         self.table.borrow().accepting[state as usize]
     }
 
+    /// Byte → class: bytes the automaton never tells apart share a class.
+    pub fn byte_classes(&self) -> &[u8; 256] {
+        &self.nfa.classes
+    }
+
     /// Steps many times under one borrow of the table (for hot loops). The automaton must not be
     /// used otherwise while the stepper lives.
     pub fn stepper(&self) -> Stepper<'_> {
@@ -350,7 +355,7 @@ impl Automaton {
         }
         let mut stepper = self.stepper();
         for (i, &byte) in bytes.iter().enumerate() {
-            state = stepper.step_byte(state, byte);
+            state = stepper.step_class(state, self.nfa.classes[byte as usize]);
             if state == DEAD {
                 return (DEAD, Some(i));
             }
@@ -397,8 +402,8 @@ pub struct Stepper<'a> {
 
 impl Stepper<'_> {
     #[inline]
-    pub fn step_byte(&mut self, state: StateId, byte: u8) -> StateId {
-        self.table.step_class(self.nfa, state, self.nfa.classes[byte as usize])
+    pub fn step_class(&mut self, state: StateId, class: u8) -> StateId {
+        self.table.step_class(self.nfa, state, class)
     }
 }
 

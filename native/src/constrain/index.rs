@@ -1,7 +1,10 @@
-//! Per-DFA-state token masks over a vocabulary, each computed by one walk of the vocabulary's
-//! token trie from the state. Identical masks are stored once.
+//! Per-DFA-state token masks over a vocabulary, each computed by one walk of a token trie from
+//! the state: the vocabulary's own byte trie for masks on demand, so the first mask costs no
+//! per-schema setup, or a trie over the automaton's byte classes when every state's mask is
+//! built, where its fewer nodes repay building it. Identical masks are stored once.
 
 use super::automaton::{Automaton, StateId, DEAD};
+use super::trie::TokenTrie;
 use super::vocabulary::Vocabulary;
 use std::collections::HashMap;
 
@@ -34,15 +37,20 @@ impl TokenIndex {
     /// Builds every state of the automaton and computes every state's mask.
     pub fn build(automaton: &Automaton, vocabulary: &Vocabulary, eos: Option<u32>) -> TokenIndex {
         automaton.build_all();
+        let trie = vocabulary.trie().over_classes(automaton);
         let mut index = TokenIndex::new(automaton, vocabulary, eos);
         for state in 1..automaton.state_count() as StateId {
-            index.ensure(automaton, vocabulary, state);
+            index.ensure_with(automaton, &trie, state);
         }
         index
     }
 
     /// The mask number of `state`, computing it if needed.
     pub fn ensure(&mut self, automaton: &Automaton, vocabulary: &Vocabulary, state: StateId) -> u32 {
+        self.ensure_with(automaton, vocabulary.trie(), state)
+    }
+
+    fn ensure_with(&mut self, automaton: &Automaton, trie: &TokenTrie, state: StateId) -> u32 {
         if self.mask_of_state.len() <= state as usize {
             self.mask_of_state.resize(automaton.state_count(), NOT_COMPUTED);
         }
@@ -51,7 +59,7 @@ impl TokenIndex {
             return known;
         }
         let mut mask = vec![0u32; self.words_per_mask];
-        vocabulary.trie().for_each_allowed(automaton, state, |token| mask[token as usize / 32] |= 1 << (token % 32));
+        trie.for_each_allowed(automaton, state, |token| mask[token as usize / 32] |= 1 << (token % 32));
         if let Some(eos) = self.eos.filter(|_| automaton.is_accepting(state)) {
             mask[eos as usize / 32] |= 1 << (eos % 32);
         }
