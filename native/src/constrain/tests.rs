@@ -234,15 +234,26 @@ fn masks_equal_a_brute_force_check_on_a_small_vocabulary() {
     let eos = vocabulary.special("<eos>").unwrap();
     let mut index = TokenIndex::build(&automaton, &vocabulary, Some(eos));
     let mut lazy = TokenIndex::new(&automaton, &vocabulary, Some(eos));
+    // A whole-index build switches to this trie only once it has walked far; check it on every state.
+    let class_trie = vocabulary.trie().over_classes(&automaton);
+    assert!(class_trie.node_count() < vocabulary.trie().node_count());
     assert!(automaton.state_count() > 10);
     for state in 1..automaton.state_count() as u32 {
         assert_eq!(lazy.mask(&automaton, &vocabulary, state), index.mask(&automaton, &vocabulary, state));
         let mask = index.mask(&automaton, &vocabulary, state);
+        let mut by_classes = Vec::new();
+        class_trie.for_each_allowed(&automaton, state, |token| by_classes.push(token));
+        by_classes.sort_unstable();
+        let mut allowed = Vec::new();
         for token in 0..vocabulary.len() as u32 {
             let bit = mask[token as usize / 32] >> (token % 32) & 1 == 1;
             let expected = if token == eos { automaton.is_accepting(state) } else { advance(&automaton, &vocabulary, state, token) != DEAD };
             assert_eq!(bit, expected, "state {state} token {token}");
+            if expected && token != eos {
+                allowed.push(token);
+            }
         }
+        assert_eq!(by_classes, allowed, "state {state}: the class trie's tokens");
     }
     assert!(index.distinct_masks() < automaton.state_count());
 }

@@ -104,8 +104,9 @@ impl TokenTrie {
         self.symbol.len()
     }
 
-    /// Calls `allow(token)` for each token whose bytes keep `automaton` alive from `state`.
-    pub fn for_each_allowed(&self, automaton: &Automaton, state: StateId, mut allow: impl FnMut(u32)) {
+    /// Calls `allow(token)` for each token whose bytes keep `automaton` alive from `state`;
+    /// returns how many nodes the walk stepped through (the rest it skipped with their subtrees).
+    pub fn for_each_allowed(&self, automaton: &Automaton, state: StateId, mut allow: impl FnMut(u32)) -> usize {
         let classes = match self.symbols {
             Symbols::Bytes => automaton.byte_classes(),
             Symbols::Classes => &IDENTITY,
@@ -114,7 +115,9 @@ impl TokenTrie {
         let mut node = 0usize;
         let nodes = self.symbol.len();
         let mut stepper = automaton.stepper();
+        let mut stepped = 0;
         while node < nodes {
+            stepped += 1;
             let depth = self.depth[node] as usize;
             let next = stepper.step_class(states[depth - 1], classes[self.symbol[node] as usize]);
             if next == DEAD {
@@ -127,6 +130,7 @@ impl TokenTrie {
             }
             node += 1;
         }
+        stepped
     }
 
     pub fn heap_bytes(&self) -> usize {
