@@ -25,8 +25,9 @@ const NOT_COMPUTED: u32 = u32::MAX;
 
 /// Deriving the class trie costs about as much as this many walks through every node of the
 /// byte trie (measured 14-20 on cl100k_base and o200k_base): a whole-index build switches to it
-/// once its walks have stepped through that many nodes, so it never pays more than twice the
-/// better choice. Masks on demand never switch, so no decoding step stalls for the derivation.
+/// once its walks have stepped through that many nodes, so a small automaton never pays for it
+/// and a large one pays at most as much again as it had already walked. Masks on demand never
+/// switch, so no decoding step stalls for the derivation.
 const CLASS_TRIE_COST_IN_WALKS: usize = 16;
 
 impl TokenIndex {

@@ -2,10 +2,11 @@
 //!
 //! `x{0,256}` compiles to one copy of `x` between an `Enter` and a `Loop` instruction; a thread
 //! of the NFA carries one counter for each counted repetition it is inside. Subset construction
-//! over threads (automaton.rs) yields the same language and the same DFA as over the expanded
-//! NFA, but compiling takes time linear in the regex's text, not in its repetition counts: the
-//! schema regexes of bounded strings inside bounded arrays compile in microseconds where the
-//! expanded NFA (one UTF-8 automaton per allowed character) took tens of milliseconds.
+//! over threads (automaton.rs) accepts the same language as over the expanded NFA, but compiling
+//! takes time linear in the regex's text, not in its repetition counts: the tool-call schema's
+//! bounded strings inside bounded arrays compile to 1.9k instructions in about a millisecond
+//! (mostly regex-syntax's parse), where regex-automata's expanded NFA (one UTF-8 automaton per
+//! allowed character) had 71k states and took 20-30 ms.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 use regex_syntax::utf8::Utf8Sequences;

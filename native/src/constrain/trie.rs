@@ -47,6 +47,7 @@ impl TokenTrie {
 
     /// This byte trie's tokens over `automaton`'s byte classes.
     pub fn over_classes(&self, automaton: &Automaton) -> TokenTrie {
+        debug_assert!(matches!(self.symbols, Symbols::Bytes), "over_classes takes a byte trie");
         let classes = automaton.byte_classes();
         let mut sequences: Vec<u8> = Vec::new();
         let mut spans: Vec<(u32, u32, u32)> = Vec::new();
