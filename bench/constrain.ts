@@ -2,22 +2,25 @@
  * Constrained decoding: our engine (native/src/constrain) against outlines-core and llguidance,
  * measured in the same run on the same schema and the same tiktoken ranks.
  *
- *   npx tsx bench/constrain.ts            (creates bench/.venv with the peers on first run)
+ *   npx tsx bench/constrain.ts              (creates bench/.venv with the peers on first run)
+ *   npx tsx bench/constrain.ts --callgrind  time to first mask in instructions (valgrind; npm run build first)
  *
  * Prints a table of figures and the ratios the issue sets as targets.
  */
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
+import {createInterface} from 'node:readline'
 import {fileURLToPath} from 'node:url'
 import {get_encoding} from '@dqbd/tiktoken'
 import {z} from 'zod'
 import {
   FLEXIBLE_WHITESPACE,
   JsonConstraint,
+  type TiktokenEncodingName,
   TokenIndex,
   UnsupportedSchemaError,
   Vocabulary,
@@ -92,12 +95,71 @@ function ensurePeers(): void {
   execFileSync(join(VENV, 'bin', 'pip'), ['install', '-q', ...PEERS], {stdio: 'inherit'})
 }
 
-function peers(job: Record<string, unknown>): Record<string, unknown> {
-  const dir = mkdtempSync(join(tmpdir(), 'pyagent-bench-'))
-  const file = join(dir, 'job.json')
+function jobFile(job: Record<string, unknown>): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'pyagent-bench-')), 'job.json')
   writeFileSync(file, JSON.stringify(job))
-  const out = execFileSync(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), file], {maxBuffer: 1 << 28, encoding: 'utf8'})
+  return file
+}
+
+function peers(job: Record<string, unknown>): Record<string, unknown> {
+  const out = execFileSync(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), jobFile(job)], {maxBuffer: 1 << 28, encoding: 'utf8'})
   return JSON.parse(out) as Record<string, unknown>
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+interface FirstMaskRounds {
+  ours: number[]
+  llguidance: number[]
+  llguidanceTokenizerMs: number
+  llguidanceError: string | null
+}
+
+/**
+ * Time to first mask, both engines in alternating rounds so that they share the machine's load:
+ * each round compiles the schema afresh and computes the start state's mask. Each engine loads
+ * its vocabulary (ours: Vocabulary.tiktoken with its token trie; llguidance: its tokenizer with
+ * its token trie) once per process, before the rounds, as a server would.
+ */
+async function firstMaskRounds(encoding: TiktokenEncodingName, encoderPath: string, schema: unknown, rounds: number): Promise<FirstMaskRounds> {
+  const vocabulary = Vocabulary.tiktoken(encoding)
+  const job = jobFile({schema, encoding, encoderPath, whitespace: FLEXIBLE_WHITESPACE})
+  const peer = spawn(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), '--first-mask', job], {stdio: ['pipe', 'pipe', 'inherit']})
+  const lines = createInterface({input: peer.stdout})[Symbol.asyncIterator]()
+  const reply = async () => {
+    const line = await lines.next()
+    if (line.done) throw new Error('the llguidance peer exited early')
+    return JSON.parse(line.value) as {tokenizerMs?: number; ms?: number; error?: string | null}
+  }
+  const {tokenizerMs} = await reply()
+  const result: FirstMaskRounds = {ours: [], llguidance: [], llguidanceTokenizerMs: tokenizerMs ?? Number.NaN, llguidanceError: null}
+  const ours = () =>
+    result.ours.push(
+      time(() => {
+        const constraint = JsonConstraint.fromJsonSchema(schema)
+        new TokenIndex(constraint, vocabulary).mask(constraint.startState)
+      })[1],
+    )
+  const theirs = async () => {
+    peer.stdin.write('round\n')
+    const {ms, error} = await reply()
+    result.llguidance.push(ms ?? Number.NaN)
+    result.llguidanceError ??= error ?? null
+  }
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      ours()
+      await theirs()
+    } else {
+      await theirs()
+      ours()
+    }
+  }
+  peer.stdin.end()
+  return result
 }
 
 function loadCorpus(): unknown[] {
@@ -156,10 +218,49 @@ const SMALL_SCHEMA = {
   additionalProperties: false,
 }
 const OUTLINES_TIMEOUT_SEC = 60
+const FIRST_MASK_ROUNDS = 9
 
-function main(): void {
+/** Instructions callgrind counts for a whole process. */
+function instructions(command: string, args: string[], input = ''): number {
+  const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', command, ...args], {
+    input,
+    encoding: 'utf8',
+    env: {...process.env, PYTHONHASHSEED: '0'},
+  })
+  const collected = /Collected : (\d+)/.exec(run.stderr ?? '')
+  if (!collected) throw new Error(`valgrind did not count ${command} ${args.join(' ')}: ${run.error?.message ?? run.stderr}`)
+  return Number(collected[1])
+}
+
+/**
+ * Time to first mask in instructions, which the machine's load does not move: each engine's
+ * process once stopping after its vocabulary load and once after the first mask as well; the
+ * difference is the first mask (for both, everything from the schema to the mask, glue included).
+ */
+function callgrindFirstMask(schema: unknown): void {
+  const schemaFile = jobFile(schema as Record<string, unknown>)
+  const node = (encoding: string, stage: string) =>
+    instructions(process.execPath, ['--predictable', '--single-threaded', join(BENCH_DIR, 'constrain_first_mask.mjs'), encoding, schemaFile, stage])
+  for (const encoding of ['cl100k_base', 'o200k_base'] as const) {
+    const encoderPath = createRequire(import.meta.url).resolve(`@dqbd/tiktoken/encoders/${encoding}.json`)
+    const job = jobFile({schema, encoding, encoderPath, whitespace: FLEXIBLE_WHITESPACE})
+    const python = (input: string) => instructions(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), '--first-mask', job], input)
+    const ours = node(encoding, 'first-mask') - node(encoding, 'load')
+    const theirs = python('round\n') - python('')
+    const millions = (n: number) => `${(n / 1e6).toFixed(1)}M instructions`
+    console.log(`${`${encoding}: time to first mask, ours`.padEnd(66)}  ${millions(ours)}`)
+    console.log(`${`${encoding}: time to first mask, llguidance`.padEnd(66)}  ${millions(theirs)}`)
+    console.log(`${`${encoding}: RATIO ours / llguidance first mask (target <= 10)`.padEnd(66)}  ${(ours / theirs).toFixed(2)}x`)
+  }
+}
+
+async function main(): Promise<void> {
   ensurePeers()
   const schema = z.toJSONSchema(ToolCall)
+  if (process.argv.includes('--callgrind')) {
+    callgrindFirstMask(schema)
+    return
+  }
   const corpus = loadCorpus()
   const row = (label: string, value: number | string, unit = '') => {
     const text = typeof value === 'number' ? `${value.toFixed(value < 10 ? 3 : 1)}${unit}` : value
@@ -179,14 +280,13 @@ function main(): void {
       corpus: encoding === 'cl100k_base' ? corpus : [],
     })
     const [vocabulary, vocabMs] = time(() => Vocabulary.tiktoken(encoding))
-    row(`${encoding}: vocabulary load (ours, once per process)`, vocabMs, ' ms')
+    row(`${encoding}: vocabulary + token trie load (ours, once per process)`, vocabMs, ' ms')
 
-    // Time to first mask: compile the schema, then one mask, nothing precomputed.
-    const [firstMaskConstraint, firstMaskMs] = time(() => {
-      const constraint = JsonConstraint.fromJsonSchema(schema)
-      new TokenIndex(constraint, vocabulary).mask(constraint.startState)
-      return constraint
-    })
+    const firstMask = await firstMaskRounds(encoding, encoderPath, schema, FIRST_MASK_ROUNDS)
+    row(`${encoding}: tokenizer + token trie load (llguidance, once per process)`, firstMask.llguidanceTokenizerMs, ' ms')
+    console.log(`${encoding}: both engines load their vocabulary once per process; time to first mask below excludes it`)
+    const firstMaskConstraint = JsonConstraint.fromJsonSchema(schema)
+    new TokenIndex(firstMaskConstraint, vocabulary).mask(firstMaskConstraint.startState)
     row(`${encoding}: tool-call automaton: compile, bytes, states built by first mask`, `${firstMaskConstraint.stats.buildMs.toFixed(1)} ms, ${firstMaskConstraint.stats.bytes}, ${firstMaskConstraint.stateCount}`)
     const [eager, eagerMs] = time(() => new TokenIndex(firstMaskConstraint, vocabulary, {eager: true}))
     row(`${encoding}: index build, tool-call schema (ours, all ${firstMaskConstraint.stateCount} states)`, eagerMs, ' ms')
@@ -219,10 +319,15 @@ function main(): void {
     row(`${encoding}: mask retrieval per token (ours, target <= 1 us)`, (maskMs * 1e3) / (rounds * states.length), ' us')
     if (peer.outlinesSmallMaskUs) row(`${encoding}: get_allowed_tokens, small schema (outlines-core)`, Number(peer.outlinesSmallMaskUs), ' us')
     row(`${encoding}: compute_bitmask per token (llguidance)`, Number(peer.llguidanceMaskUs), ' us')
-    row(`${encoding}: time to first mask (ours: compile + 1 lazy mask)`, firstMaskMs, ' ms')
-    row(`${encoding}: time to first mask (llguidance)`, Number(peer.llguidanceFirstMaskMs), ' ms')
-    row(`${encoding}: RATIO ours / llguidance first mask (target <= 10)`, firstMaskMs / Number(peer.llguidanceFirstMaskMs), 'x')
-    if (peer.llguidanceError) row(`${encoding}: llguidance error`, String(peer.llguidanceError))
+    const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`
+    const roundRatios = firstMask.ours.map((ms, i) => ms / (firstMask.llguidance[i] ?? Number.NaN))
+    row(`${encoding}: time to first mask, ours (compile + 1 lazy mask), median`, `${median(firstMask.ours).toFixed(3)} ms (${FIRST_MASK_ROUNDS} rounds: ${spread(firstMask.ours)})`)
+    row(`${encoding}: time to first mask, llguidance (grammar + matcher + mask), median`, `${median(firstMask.llguidance).toFixed(3)} ms (${spread(firstMask.llguidance)})`)
+    row(
+      `${encoding}: RATIO ours / llguidance first mask (target <= 10)`,
+      `${(median(firstMask.ours) / median(firstMask.llguidance)).toFixed(2)}x (per round ${spread(roundRatios)})`,
+    )
+    if (firstMask.llguidanceError) row(`${encoding}: llguidance error`, firstMask.llguidanceError)
 
     if (encoding === 'cl100k_base' && corpus.length > 0) {
       let ours = 0
@@ -249,4 +354,4 @@ function main(): void {
   row('RATIO ours 64-byte chunks / JSON.parse', throughput.mbPerSecChunked / throughput.jsonParseMbPerSec, 'x')
 }
 
-main()
+await main()

@@ -1,7 +1,10 @@
 """Peer measurements for bench/constrain.ts: outlines-core and llguidance, run in bench/.venv.
 
-Reads one JSON job from argv[1] and prints one JSON result. Vocabularies are built from the
-same rank files @dqbd/tiktoken ships (no model hub), so all engines see identical token ids.
+    constrain_peers.py JOB               one JSON result for the job on stdout
+    constrain_peers.py --first-mask JOB  llguidance's time to first mask, one round per stdin line
+
+Vocabularies are built from the same rank files @dqbd/tiktoken ships (no model hub), so all
+engines see identical token ids.
 """
 import base64
 import json
@@ -60,7 +63,38 @@ def outlines_index_with_timeout(regex, ranks, eos, timeout):
     return {"timedOut": True}
 
 
+def tiktoken_encoding(job, data, ranks):
+    return tiktoken.Encoding(
+        name=job["encoding"], pat_str=data["pat_str"], mergeable_ranks=ranks, special_tokens=data["special_tokens"]
+    )
+
+
+def new_matcher(tokenizer, job):
+    options = {"whitespace_flexible": job.get("whitespace") is not None}
+    grammar = llguidance.LLMatcher.grammar_from_json_schema(job["schema"], defaults=options)
+    return llguidance.LLMatcher(tokenizer, grammar)
+
+
+def first_mask_rounds(job):
+    """Loads the tokenizer once (printed first, like our vocabulary: once per process), then per
+    stdin line compiles the schema afresh and computes the first mask, printing its time."""
+    data, ranks = load_ranks(job["encoderPath"])
+    encoding = tiktoken_encoding(job, data, ranks)
+    started = time.perf_counter()
+    tokenizer = lltokenizer_from_encoding(encoding)
+    print(json.dumps({"tokenizerMs": ms(started)}), flush=True)
+    for _ in sys.stdin:
+        started = time.perf_counter()
+        matcher = new_matcher(tokenizer, job)
+        matcher.compute_bitmask()
+        elapsed = ms(started)
+        print(json.dumps({"ms": elapsed, "error": matcher.get_error() if matcher.is_error() else None}), flush=True)
+
+
 def main():
+    if sys.argv[1] == "--first-mask":
+        first_mask_rounds(json.load(open(sys.argv[2])))
+        return
     job = json.load(open(sys.argv[1]))
     data, ranks = load_ranks(job["encoderPath"])
     specials = data["special_tokens"]
@@ -85,19 +119,9 @@ def main():
         result[f"{name}TimedOut"] = timings.get("timedOut", False)
     result["outlinesTimeoutSec"] = timeout
 
-    encoding = tiktoken.Encoding(
-        name=job["encoding"], pat_str=data["pat_str"], mergeable_ranks=ranks, special_tokens=specials
-    )
-    started = time.perf_counter()
+    encoding = tiktoken_encoding(job, data, ranks)
     tokenizer = lltokenizer_from_encoding(encoding)
-    result["llguidanceTokenizerMs"] = ms(started)
-    options = {"whitespace_flexible": job.get("whitespace") is not None}
-    started = time.perf_counter()
-    grammar = llguidance.LLMatcher.grammar_from_json_schema(job["schema"], defaults=options)
-    matcher = llguidance.LLMatcher(tokenizer, grammar)
-    matcher.compute_bitmask()
-    result["llguidanceFirstMaskMs"] = ms(started)
-    result["llguidanceError"] = matcher.get_error() if matcher.is_error() else None
+    matcher = new_matcher(tokenizer, job)
     tokens = encoding.encode(job["instance"], disallowed_special=())
     started = time.perf_counter()
     for token in tokens:

@@ -52,7 +52,7 @@ export interface NativeVocabulary {
 export interface NativeTokenIndex {
   handle: NativeHandle<'index'>
   wordsPerMask: number
-  /** Nodes of the token trie over this DFA's byte classes. */
+  /** Nodes of the vocabulary's byte trie (built once with the vocabulary; every index walks it). */
   trieNodes: number
   buildMs: number
   /** Eager indexes only: every distinct mask back to back, wordsPerMask u32 words each. */

@@ -1,7 +1,7 @@
 //! The Node-API surface of the constrain module: JS values ↔ Rust types, handles as JsBox.
 
 use crate::constrain::automaton::{Automaton, StateId, Status, Validator};
-use crate::constrain::index::{advance, TokenIndex, TokenTrie};
+use crate::constrain::index::{advance, TokenIndex};
 use crate::constrain::schema_regex::{schema_to_regex, Options, SchemaError};
 use crate::constrain::vocabulary::Vocabulary;
 use crate::js_args::bytes_arg;
@@ -25,7 +25,6 @@ impl Finalize for ValidatorHandle {}
 struct IndexHandle {
     automaton: Rc<Automaton>,
     vocabulary: Rc<Vocabulary>,
-    trie: TokenTrie,
     index: RefCell<TokenIndex>,
 }
 impl Finalize for IndexHandle {}
@@ -270,12 +269,10 @@ fn index_build(mut cx: FunctionContext) -> JsResult<JsObject> {
     if eos.is_some_and(|e| e as usize >= vocabulary.len()) {
         return cx.throw_range_error(format!("eos token {} is outside the vocabulary of {}", eos.unwrap_or_default(), vocabulary.len()));
     }
-    let size = vocabulary.len();
-    let trie = TokenTrie::new(&vocabulary, &automaton);
     let index = if eager {
-        TokenIndex::build(&automaton, &trie, size, eos)
+        TokenIndex::build(&automaton, &vocabulary, eos)
     } else {
-        TokenIndex::new(&automaton, size, eos)
+        TokenIndex::new(&automaton, &vocabulary, eos)
     };
     let build_ms = started.elapsed().as_secs_f64() * 1e3;
     let result = cx.empty_object();
@@ -287,16 +284,16 @@ fn index_build(mut cx: FunctionContext) -> JsResult<JsObject> {
         }
         let mask_of_state = JsUint32Array::from_slice(&mut cx, mask_of_state)?;
         let distinct = cx.number(index.distinct_masks() as f64);
-        let bytes = cx.number((index.heap_bytes() + trie.heap_bytes()) as f64);
+        let bytes = cx.number(index.heap_bytes() as f64);
         result.set(&mut cx, "masks", buffer)?;
         result.set(&mut cx, "maskOfState", mask_of_state)?;
         result.set(&mut cx, "distinctMasks", distinct)?;
         result.set(&mut cx, "bytes", bytes)?;
     }
     let words = cx.number(index.words_per_mask as f64);
-    let trie_nodes = cx.number(trie.node_count() as f64);
+    let trie_nodes = cx.number(vocabulary.trie().node_count() as f64);
     let build_ms = cx.number(build_ms);
-    let handle = cx.boxed(IndexHandle { automaton, vocabulary, trie, index: RefCell::new(index) });
+    let handle = cx.boxed(IndexHandle { automaton, vocabulary, index: RefCell::new(index) });
     result.set(&mut cx, "trieNodes", trie_nodes)?;
     result.set(&mut cx, "handle", handle)?;
     result.set(&mut cx, "wordsPerMask", words)?;
@@ -312,7 +309,7 @@ fn index_mask(mut cx: FunctionContext) -> JsResult<JsUint32Array> {
         return cx.throw_range_error(format!("state {state} does not exist"));
     }
     let mut index = handle.index.borrow_mut();
-    let mask = index.mask(&handle.automaton, &handle.trie, state);
+    let mask = index.mask(&handle.automaton, &handle.vocabulary, state);
     JsUint32Array::from_slice(&mut cx, mask)
 }
 

@@ -1,16 +1,15 @@
 //! A regex → a fully-anchored DFA over bytes, determinised lazily.
 //!
-//! regex-automata compiles the regex to a Thompson NFA; DFA states (sets of NFA states) and
-//! their transition rows are built here on first reach, so a schema whose full DFA has tens of
-//! thousands of states answers its first questions in milliseconds. NFA states from which no
-//! match is reachable are left out of every set, so a set that ends up empty is the dead state:
-//! "dead" means exactly "no continuation can complete this text", which is what the streaming
-//! validator, the token masks and jump-forward all need. State numbers are stable (states are
-//! never evicted); outgrowing the size limit is an error, never a silent reset.
+//! nfa.rs compiles the regex to a Thompson NFA with counters for bounded repetitions; DFA
+//! states (sets of NFA threads: an instruction and its counters) and their transition rows are
+//! built here on first reach, so a schema whose full DFA has tens of thousands of states answers
+//! its first questions in milliseconds. Threads from which no match is reachable are left out
+//! of every set, so a set that ends up empty is the dead state: "dead" means exactly "no
+//! continuation can complete this text", which is what the streaming validator, the token masks
+//! and jump-forward all need. State numbers are stable (states are never evicted); outgrowing
+//! the size limit is an error, never a silent reset.
 
-use regex_automata::nfa::thompson::{self, State as NfaState, Transition, WhichCaptures, NFA};
-use regex_automata::util::primitives::StateID as NfaStateId;
-use regex_automata::util::syntax;
+use super::nfa::{Inst, Nfa, Pc};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
@@ -19,6 +18,8 @@ pub type StateId = u32;
 pub const DEAD: StateId = 0;
 /// A transition row not built yet.
 const UNKNOWN: StateId = StateId::MAX;
+/// The end of a list of `Closure::visits`.
+const NO_VISIT: u32 = u32::MAX;
 
 #[derive(Debug)]
 pub struct BuildError(pub String);
@@ -31,34 +32,38 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// What never changes once compiled: the NFA and its byte classes.
-#[derive(Debug)]
-struct Nfa {
-    nfa: NFA,
-    /// Per NFA state: whether a match state is reachable from it.
-    hopeful: Vec<bool>,
-    classes: [u8; 256],
-    /// The last byte of each class (classes are contiguous byte ranges).
-    class_end: Vec<u8>,
-    size_limit: usize,
-}
-
 /// The DFA states and rows built so far.
 #[derive(Debug)]
 struct Table {
     alphabet: usize,
+    size_limit: usize,
     /// `next[state * alphabet + class]`; a row is UNKNOWN until its state is first stepped from.
     next: Vec<StateId>,
     accepting: Vec<bool>,
-    /// Each state's NFA states (hopeful consuming and match states, sorted); the dead state's is empty.
-    sets: Vec<Box<[NfaStateId]>>,
-    ids: HashMap<Box<[NfaStateId]>, StateId>,
+    /// Each state's threads, sorted, as `pc, counters…` back to back (`nfa.depth(pc)` counters
+    /// each): hopeful consuming and match threads only, so the dead state's is empty.
+    sets: Vec<Box<[u32]>>,
+    ids: HashMap<Box<[u32]>, StateId>,
     set_bytes: usize,
-    /// Scratch for epsilon closures and row building.
-    seen: Vec<u32>,
+    closure: Closure,
+    /// A closure's result, before it is looked up or interned.
+    found_set: Vec<u32>,
+    /// Per class, the threads a row's bytes lead to, encoded as in `sets`.
+    buckets: Vec<Vec<u32>>,
+}
+
+/// Scratch for epsilon closures: the threads met, each an instruction and an offset into
+/// `counters` (its counters are `counters[offset..offset + depth]`).
+#[derive(Debug, Default)]
+struct Closure {
+    counters: Vec<u32>,
+    stack: Vec<(Pc, u32)>,
+    found: Vec<(Pc, u32)>,
+    /// Per instruction: the closure generation it was last met in, and its first visit there.
+    met: Vec<(u32, u32)>,
     generation: u32,
-    stack: Vec<NfaStateId>,
-    buckets: Vec<Vec<NfaStateId>>,
+    /// Visits as (counters offset, next visit at the same instruction).
+    visits: Vec<(u32, u32)>,
 }
 
 #[derive(Debug)]
@@ -81,148 +86,145 @@ pub enum Status {
     Dead,
 }
 
-impl Nfa {
-    fn compile(regex: &str, size_limit: usize) -> Result<Nfa, BuildError> {
-        let nfa = thompson::Compiler::new()
-            .syntax(syntax::Config::new().unicode(true).utf8(true))
-            .configure(thompson::Config::new().utf8(true).which_captures(WhichCaptures::None).nfa_size_limit(Some(size_limit)))
-            .build(regex)
-            .map_err(|e| BuildError(format!("the schema's regex could not be turned into an automaton: {e}")))?;
-        if !nfa.look_set_any().is_empty() {
-            return Err(BuildError("the regex uses anchors or word boundaries inside it, which constrained decoding does not support; the whole text is always matched".into()));
+impl Closure {
+    /// Whether this is the first time the closure meets `pc` with the counters at `offset`.
+    /// Threads at one instruction rarely differ only in counters, so a list per instruction is short.
+    fn first_visit(&mut self, nfa: &Nfa, pc: Pc, offset: u32) -> bool {
+        let depth = nfa.depth(pc);
+        let (generation, head) = &mut self.met[pc as usize];
+        if *generation != self.generation {
+            *generation = self.generation;
+            *head = NO_VISIT;
         }
-        let byte_classes = nfa.byte_classes();
-        let mut classes = [0u8; 256];
-        let mut class_end: Vec<u8> = Vec::new();
-        for byte in 0..=255u8 {
-            let class = byte_classes.get(byte);
-            classes[byte as usize] = class;
-            match class as usize {
-                c if c == class_end.len() => class_end.push(byte),
-                c if c + 1 == class_end.len() => class_end[c] = byte,
-                _ => return Err(BuildError("internal: the regex's byte classes are not contiguous ranges".into())),
+        let counters = &self.counters[offset as usize..offset as usize + depth];
+        let mut visit = *head;
+        while visit != NO_VISIT {
+            let (other, next) = self.visits[visit as usize];
+            if self.counters[other as usize..other as usize + depth] == *counters {
+                return false;
             }
+            visit = next;
         }
-        let hopeful = hopeful_states(&nfa);
-        Ok(Nfa { nfa, hopeful, classes, class_end, size_limit })
+        self.visits.push((offset, *head));
+        *head = self.visits.len() as u32 - 1;
+        true
     }
 
-    /// Files `trans.next` under every class `trans` covers.
-    fn add_transition(&self, buckets: &mut [Vec<NfaStateId>], trans: &Transition) {
-        let mut byte = trans.start;
-        loop {
-            let class = self.classes[byte as usize] as usize;
-            buckets[class].push(trans.next);
-            let end = self.class_end[class];
-            if end >= trans.end {
-                break;
-            }
-            byte = end + 1;
-        }
+    /// Copies `counters[offset..offset + keep]` and appends `last`: a new thread's counters.
+    fn derive(&mut self, offset: u32, keep: usize, last: u32) -> u32 {
+        let new = self.counters.len() as u32;
+        self.counters.extend_from_within(offset as usize..offset as usize + keep);
+        self.counters.push(last);
+        new
     }
 
-    fn alphabet(&self) -> usize {
-        self.class_end.len()
-    }
-}
-
-/// Marks the NFA states from which a match state is reachable (a backward search).
-fn hopeful_states(nfa: &NFA) -> Vec<bool> {
-    let count = nfa.states().len();
-    let mut predecessors: Vec<Vec<NfaStateId>> = vec![Vec::new(); count];
-    let mut matches = Vec::new();
-    for (index, state) in nfa.states().iter().enumerate() {
-        let from = NfaStateId::new_unchecked(index);
-        let mut edge = |to: NfaStateId| predecessors[to.as_usize()].push(from);
-        match state {
-            NfaState::ByteRange { trans } => edge(trans.next),
-            NfaState::Sparse(sparse) => sparse.transitions.iter().for_each(|t| edge(t.next)),
-            NfaState::Dense(dense) => dense.transitions.iter().filter(|t| **t != NfaStateId::ZERO).for_each(|t| edge(*t)),
-            NfaState::Look { next, .. } | NfaState::Capture { next, .. } => edge(*next),
-            NfaState::Union { alternates } => alternates.iter().for_each(|t| edge(*t)),
-            NfaState::BinaryUnion { alt1, alt2 } => {
-                edge(*alt1);
-                edge(*alt2);
+    /// Writes into `set` the hopeful consuming and match threads reachable from `seeds`
+    /// (encoded as in `Table::sets`) by empty transitions, sorted and encoded the same way.
+    fn run(&mut self, nfa: &Nfa, seeds: &[u32], set: &mut Vec<u32>) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.met.iter_mut().for_each(|m| m.0 = 0);
+            self.generation = 1;
+        }
+        self.counters.clear();
+        self.visits.clear();
+        self.found.clear();
+        let mut at = 0;
+        while at < seeds.len() {
+            let pc = seeds[at];
+            let depth = nfa.depth(pc);
+            self.stack.push((pc, self.counters.len() as u32));
+            self.counters.extend_from_slice(&seeds[at + 1..at + 1 + depth]);
+            at += 1 + depth;
+        }
+        while let Some((pc, offset)) = self.stack.pop() {
+            if !nfa.is_hopeful(pc) || !self.first_visit(nfa, pc, offset) {
+                continue;
             }
-            NfaState::Fail => {}
-            NfaState::Match { .. } => matches.push(from),
+            match nfa.inst(pc) {
+                Inst::Bytes { .. } | Inst::Match => self.found.push((pc, offset)),
+                Inst::Split { start, end } => self.stack.extend(nfa.targets(start, end).iter().rev().map(|t| (*t, offset))),
+                Inst::Enter { body, skip } => {
+                    if let Some(skip) = skip {
+                        self.stack.push((skip, offset));
+                    }
+                    let entered = self.derive(offset, nfa.depth(pc), 0);
+                    self.stack.push((body, entered));
+                }
+                Inst::Loop { min, max, body, exit } => {
+                    let depth = nfa.depth(pc);
+                    let passes = self.counters[offset as usize + depth - 1] + 1;
+                    if passes >= min {
+                        // Popping the counter: the outer counters are a prefix of these.
+                        self.stack.push((exit, offset));
+                    }
+                    if passes < max {
+                        let again = self.derive(offset, depth - 1, passes);
+                        self.stack.push((body, again));
+                    }
+                }
+            }
+        }
+        let counters = &self.counters;
+        let of = |(pc, offset): (Pc, u32)| &counters[offset as usize..offset as usize + nfa.depth(pc)];
+        self.found.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| of(*a).cmp(of(*b))));
+        set.clear();
+        for &thread in &self.found {
+            set.push(thread.0);
+            set.extend_from_slice(of(thread));
         }
     }
-    let mut hopeful = vec![false; count];
-    for state in &matches {
-        hopeful[state.as_usize()] = true;
-    }
-    while let Some(state) = matches.pop() {
-        for &p in &predecessors[state.as_usize()] {
-            if !hopeful[p.as_usize()] {
-                hopeful[p.as_usize()] = true;
-                matches.push(p);
-            }
-        }
-    }
-    hopeful
 }
 
 impl Table {
-    fn new(nfa: &Nfa) -> Table {
+    fn new(nfa: &Nfa, size_limit: usize) -> Table {
         let alphabet = nfa.alphabet();
         let mut table = Table {
             alphabet,
+            size_limit,
             next: vec![DEAD; alphabet],
             accepting: vec![false],
             sets: vec![Box::new([])],
             ids: HashMap::new(),
             set_bytes: 0,
-            seen: vec![0; nfa.nfa.states().len()],
-            generation: 0,
-            stack: Vec::new(),
+            closure: Closure { met: vec![(0, NO_VISIT); nfa.inst_count()], ..Closure::default() },
+            found_set: Vec::new(),
             buckets: vec![Vec::new(); alphabet],
         };
         table.ids.insert(Box::new([]), DEAD);
         table
     }
 
-    /// The state of the hopeful consuming and match states reachable from `seeds` by empty
-    /// transitions; DEAD when there are none.
-    fn closure_state(&mut self, nfa: &Nfa, seeds: &[NfaStateId]) -> StateId {
-        self.generation += 1;
-        let generation = self.generation;
-        let mut set: Vec<NfaStateId> = Vec::new();
-        self.stack.extend_from_slice(seeds);
-        while let Some(id) = self.stack.pop() {
-            let index = id.as_usize();
-            if self.seen[index] == generation || !nfa.hopeful[index] {
-                continue;
-            }
-            self.seen[index] = generation;
-            match nfa.nfa.state(id) {
-                NfaState::ByteRange { .. } | NfaState::Sparse(_) | NfaState::Dense(_) | NfaState::Match { .. } => set.push(id),
-                NfaState::Union { alternates } => self.stack.extend(alternates.iter().rev()),
-                NfaState::BinaryUnion { alt1, alt2 } => self.stack.extend([*alt2, *alt1]),
-                NfaState::Capture { next, .. } | NfaState::Look { next, .. } => self.stack.push(*next),
-                NfaState::Fail => {}
-            }
-        }
-        set.sort_unstable();
-        self.intern(nfa, set)
+    /// The state of the threads reachable from `seeds` by empty transitions; DEAD when none is hopeful.
+    fn closure_state(&mut self, nfa: &Nfa, seeds: &[u32]) -> StateId {
+        let mut set = std::mem::take(&mut self.found_set);
+        self.closure.run(nfa, seeds, &mut set);
+        let id = self.intern(nfa, &set);
+        self.found_set = set;
+        id
     }
 
-    fn intern(&mut self, nfa: &Nfa, set: Vec<NfaStateId>) -> StateId {
-        if let Some(id) = self.ids.get(set.as_slice()) {
+    fn intern(&mut self, nfa: &Nfa, set: &[u32]) -> StateId {
+        if let Some(id) = self.ids.get(set) {
             return *id;
         }
         let id = self.accepting.len() as StateId;
-        let accepting = set.iter().any(|s| matches!(nfa.nfa.state(*s), NfaState::Match { .. }));
-        let set: Box<[NfaStateId]> = set.into_boxed_slice();
-        self.set_bytes += set.len() * 2 * std::mem::size_of::<NfaStateId>() + 64;
+        let mut at = 0;
+        let mut accepting = false;
+        while at < set.len() {
+            accepting |= matches!(nfa.inst(set[at]), Inst::Match);
+            at += 1 + nfa.depth(set[at]);
+        }
+        let set: Box<[u32]> = set.into();
+        self.set_bytes += set.len() * 2 * std::mem::size_of::<u32>() + 64;
         self.accepting.push(accepting);
         self.next.extend(std::iter::repeat_n(UNKNOWN, self.alphabet));
         self.sets.push(set.clone());
         self.ids.insert(set, id);
-        if self.heap_bytes() > nfa.size_limit {
+        if self.heap_bytes() > self.size_limit {
             panic!(
                 "the constraint's automaton outgrew its size limit of {} bytes after {} states; raise sizeLimit or simplify the schema (shorter bounded strings and arrays)",
-                nfa.size_limit,
+                self.size_limit,
                 self.accepting.len()
             );
         }
@@ -235,23 +237,34 @@ impl Table {
     fn build_row(&mut self, nfa: &Nfa, state: StateId) {
         let mut buckets = std::mem::take(&mut self.buckets);
         buckets.iter_mut().for_each(Vec::clear);
-        for &id in self.sets[state as usize].iter() {
-            match nfa.nfa.state(id) {
-                NfaState::ByteRange { trans } => nfa.add_transition(&mut buckets, trans),
-                NfaState::Sparse(sparse) => sparse.transitions.iter().for_each(|trans| nfa.add_transition(&mut buckets, trans)),
-                NfaState::Dense(dense) => {
-                    for (class, &end) in nfa.class_end.iter().enumerate() {
-                        let target = dense.transitions[end as usize];
-                        if target != NfaStateId::ZERO {
-                            buckets[class].push(target);
-                        }
-                    }
+        let set = std::mem::take(&mut self.sets[state as usize]);
+        let mut at = 0;
+        while at < set.len() {
+            let pc = set[at];
+            let counters = &set[at + 1..at + 1 + nfa.depth(pc)];
+            at += 1 + counters.len();
+            let Inst::Bytes { start, end } = nfa.inst(pc) else { continue };
+            for range in nfa.ranges(start, end) {
+                for class in nfa.classes[range.lo as usize]..=nfa.classes[range.hi as usize] {
+                    buckets[class as usize].push(range.next);
+                    buckets[class as usize].extend_from_slice(counters);
                 }
-                _ => {}
             }
         }
+        self.sets[state as usize] = set;
+        // Most classes lead nowhere, and neighbouring classes often lead to the same threads
+        // (every character of a string): neither needs a closure.
+        let mut previous: Option<(usize, StateId)> = None;
         for (class, seeds) in buckets.iter().enumerate() {
-            let target = self.closure_state(nfa, seeds);
+            let target = match previous {
+                _ if seeds.is_empty() => DEAD,
+                Some((earlier, target)) if buckets[earlier] == *seeds => target,
+                _ => {
+                    let target = self.closure_state(nfa, seeds);
+                    previous = Some((class, target));
+                    target
+                }
+            };
             self.next[state as usize * self.alphabet + class] = target;
         }
         self.buckets = buckets;
@@ -283,9 +296,9 @@ impl Automaton {
     /// Compiles `regex`, matched against the whole text, and builds its start state; the other
     /// states are built as they are reached. `size_limit` bounds the NFA and the DFA table, in bytes.
     pub fn from_regex(regex: &str, size_limit: usize) -> Result<Automaton, BuildError> {
-        let nfa = Nfa::compile(regex, size_limit)?;
-        let mut table = Table::new(&nfa);
-        let start = table.closure_state(&nfa, &[nfa.nfa.start_anchored()]);
+        let nfa = Nfa::compile(regex, size_limit).map_err(BuildError)?;
+        let mut table = Table::new(&nfa, size_limit);
+        let start = table.closure_state(&nfa, &[nfa.start]);
         let singleton = (0..nfa.alphabet())
             .map(|c| {
                 let first = if c == 0 { 0 } else { nfa.class_end[c - 1] + 1 };
@@ -318,8 +331,9 @@ impl Automaton {
         self.table.borrow().accepting[state as usize]
     }
 
-    pub fn class_of(&self, byte: u8) -> u8 {
-        self.nfa.classes[byte as usize]
+    /// Byte → class: bytes the automaton never tells apart share a class.
+    pub fn byte_classes(&self) -> &[u8; 256] {
+        &self.nfa.classes
     }
 
     /// Steps many times under one borrow of the table (for hot loops). The automaton must not be
@@ -377,7 +391,7 @@ impl Automaton {
 
     /// Bytes held by the states built so far (for memory reports).
     pub fn heap_bytes(&self) -> usize {
-        self.table.borrow().heap_bytes() + self.singleton.len() * 2 + self.nfa.nfa.memory_usage()
+        self.table.borrow().heap_bytes() + self.singleton.len() * 2 + self.nfa.heap_bytes()
     }
 }
 

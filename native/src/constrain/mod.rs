@@ -3,7 +3,9 @@
 
 pub mod automaton;
 pub mod index;
+pub mod nfa;
 pub mod schema_regex;
+pub mod trie;
 pub mod vocabulary;
 
 #[cfg(test)]

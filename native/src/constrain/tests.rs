@@ -1,5 +1,5 @@
 use super::automaton::{Automaton, Status, Validator, DEAD};
-use super::index::{advance, TokenIndex, TokenTrie};
+use super::index::{advance, TokenIndex};
 use super::schema_regex::{integer_range, schema_to_regex, Options};
 use super::vocabulary::Vocabulary;
 use serde_json::{json, Value};
@@ -137,6 +137,59 @@ fn validator_streams_and_reports_where_text_died() {
     assert_eq!(validator.feed(&automaton, b"more"), Status::Dead);
 }
 
+/// Walks every text up to `depth` bytes over `alphabet` in both automata: the same texts must
+/// be accepted, and the same prefixes dead (a minimal DFA has one dead state, so its "dead" is exact).
+fn assert_same_language(regex: &str, alphabet: &[u8], depth: usize) {
+    use regex_automata::dfa::{dense, Automaton as _, StartKind};
+    use regex_automata::util::{primitives::StateID, start};
+    let ours = Automaton::from_regex(regex, LIMIT).unwrap();
+    let reference = dense::Builder::new()
+        .configure(dense::Config::new().minimize(true).start_kind(StartKind::Anchored))
+        .build(&format!("^(?:{regex})$"))
+        .unwrap();
+    let start = reference.start_state(&start::Config::new().anchored(regex_automata::Anchored::Yes)).unwrap();
+    let mut pending: Vec<(Vec<u8>, u32, StateID)> = vec![(Vec::new(), ours.start(), start)];
+    let mut texts = 0;
+    while let Some((text, state, expected)) = pending.pop() {
+        texts += 1;
+        assert_eq!(state == DEAD, reference.is_dead_state(expected), "{regex}: dead after {text:?}");
+        let accepted = reference.is_match_state(reference.next_eoi_state(expected));
+        assert_eq!(ours.is_accepting(state), accepted, "{regex}: accepts {text:?}");
+        if state == DEAD || text.len() == depth {
+            continue;
+        }
+        for &byte in alphabet {
+            let mut longer = text.clone();
+            longer.push(byte);
+            pending.push((longer, ours.walk(state, &[byte]), reference.next_state(expected, byte)));
+        }
+    }
+    assert!(texts > 20, "{regex}: only {texts} texts walked");
+}
+
+#[test]
+fn counted_repetitions_accept_exactly_what_their_expansion_accepts() {
+    let alphabet = [b'a', b'b', b'c', b',', 0xC3, 0xA9];
+    for regex in [
+        "(?:ab|c){2,5}",
+        "(?:a{1,3}b){0,4}c?",
+        "(?:(?:a|b){0,3},){1,3}",
+        "(?:a?){2,4}b",
+        "a{3,}b?",
+        "(?:é|a){0,3}c",
+        "(?:(?:ab){0,2}|c{2}){1,3}",
+        "(?:[ab]{0,2}c?){0,3},{0,2}",
+        "(?:a|b)*a(?:a|b){3}",
+        "b{0}c|(?:a{2}){2,3}",
+        "(?:[^,]{0,2},){2}",
+        "(?:a(?:b{1,2}|c){2}){1,2}",
+        // Branches no text can finish: their prefixes must be dead at once.
+        "a(?:b[a&&b]){0,3}|(?:ab){1,2}c[a&&b]|b,",
+    ] {
+        assert_same_language(regex, &alphabet, 7);
+    }
+}
+
 #[test]
 fn hopeless_prefixes_are_dead_not_ok() {
     // "ab" can never become an accepted text, so it must be dead at once.
@@ -162,7 +215,8 @@ fn jump_forward_returns_the_forced_text() {
 }
 
 fn small_vocabulary() -> Vocabulary {
-    let pieces = ["{", "}", "\"", ":", ",", " ", "a", "b", "1", "12", "{\"", "\":", "\"a", "ab", "true", "tr", "ue", ", \"", "é", "\u{e9}a", "\"}", "null", "2}", "x"];
+    // "ab" twice: two ids with the same bytes (tokenizer.json added tokens can repeat a piece).
+    let pieces = ["{", "}", "\"", ":", ",", " ", "a", "b", "1", "12", "{\"", "\":", "\"a", "ab", "true", "tr", "ue", ", \"", "é", "\u{e9}a", "\"}", "null", "2}", "x", "ab"];
     let mut tokens: Vec<Option<Vec<u8>>> = pieces.iter().map(|p| Some(p.as_bytes().to_vec())).collect();
     tokens.push(Some(vec![0xC3])); // half of é: only a prefix, still allowed inside strings
     tokens.push(None); // special
@@ -178,18 +232,28 @@ fn masks_equal_a_brute_force_check_on_a_small_vocabulary() {
     }, "required": ["a"], "additionalProperties": false}));
     let vocabulary = small_vocabulary();
     let eos = vocabulary.special("<eos>").unwrap();
-    let trie = TokenTrie::new(&vocabulary, &automaton);
-    let mut index = TokenIndex::build(&automaton, &trie, vocabulary.len(), Some(eos));
-    let mut lazy = TokenIndex::new(&automaton, vocabulary.len(), Some(eos));
+    let mut index = TokenIndex::build(&automaton, &vocabulary, Some(eos));
+    let mut lazy = TokenIndex::new(&automaton, &vocabulary, Some(eos));
+    // A whole-index build switches to this trie only once it has walked far; check it on every state.
+    let class_trie = vocabulary.trie().over_classes(&automaton);
+    assert!(class_trie.node_count() < vocabulary.trie().node_count());
     assert!(automaton.state_count() > 10);
     for state in 1..automaton.state_count() as u32 {
-        assert_eq!(lazy.mask(&automaton, &trie, state), index.mask(&automaton, &trie, state));
-        let mask = index.mask(&automaton, &trie, state);
+        assert_eq!(lazy.mask(&automaton, &vocabulary, state), index.mask(&automaton, &vocabulary, state));
+        let mask = index.mask(&automaton, &vocabulary, state);
+        let mut by_classes = Vec::new();
+        class_trie.for_each_allowed(&automaton, state, |token| by_classes.push(token));
+        by_classes.sort_unstable();
+        let mut allowed = Vec::new();
         for token in 0..vocabulary.len() as u32 {
             let bit = mask[token as usize / 32] >> (token % 32) & 1 == 1;
             let expected = if token == eos { automaton.is_accepting(state) } else { advance(&automaton, &vocabulary, state, token) != DEAD };
             assert_eq!(bit, expected, "state {state} token {token}");
+            if expected && token != eos {
+                allowed.push(token);
+            }
         }
+        assert_eq!(by_classes, allowed, "state {state}: the class trie's tokens");
     }
     assert!(index.distinct_masks() < automaton.state_count());
 }

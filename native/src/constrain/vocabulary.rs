@@ -1,20 +1,20 @@
 //! Token vocabularies as byte strings indexed by token id: tiktoken rank files (the format
 //! @dqbd/tiktoken ships) and Hugging Face tokenizer.json files.
 
+use super::trie::TokenTrie;
 use base64::Engine as _;
 use serde_json::Value;
 use std::collections::HashMap;
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Vocabulary {
     /// Bytes of each token id; special tokens and unused ids have none and are never allowed.
     tokens: Vec<Option<Vec<u8>>>,
     /// Special tokens by name (e.g. `<|endoftext|>`).
     specials: HashMap<String, u32>,
-    /// The non-empty tokens sorted by their bytes, as (id, end offset in `sorted_bytes`), their
-    /// bytes back to back so that walking them in order reads memory in order.
-    byte_order: Vec<(u32, u32)>,
-    sorted_bytes: Vec<u8>,
+    /// The non-empty tokens, built when the vocabulary is loaded (as llguidance builds its trie
+    /// with its tokenizer), so that no schema pays for it.
+    trie: TokenTrie,
 }
 
 impl Vocabulary {
@@ -24,15 +24,8 @@ impl Vocabulary {
         tokens.resize(size, None);
         let mut ids: Vec<u32> = (0..size as u32).filter(|id| tokens[*id as usize].as_ref().is_some_and(|t| !t.is_empty())).collect();
         ids.sort_unstable_by(|a, b| tokens[*a as usize].cmp(&tokens[*b as usize]));
-        let mut sorted_bytes = Vec::new();
-        let byte_order = ids
-            .into_iter()
-            .map(|id| {
-                sorted_bytes.extend_from_slice(tokens[id as usize].as_deref().unwrap_or_default());
-                (id, sorted_bytes.len() as u32)
-            })
-            .collect();
-        Vocabulary { tokens, specials, byte_order, sorted_bytes }
+        let trie = TokenTrie::new(ids.iter().map(|&id| (id, tokens[id as usize].as_deref().unwrap_or_default())));
+        Vocabulary { tokens, specials, trie }
     }
 
     /// The JSON of @dqbd/tiktoken's `encoders/<name>.json`: `bpe_ranks` holds lines
@@ -116,16 +109,13 @@ impl Vocabulary {
         self.specials.get(name).copied()
     }
 
-    /// The non-empty tokens, sorted by their bytes once per vocabulary and stored back to back,
-    /// so a token trie reads them in memory order and its own sort starts nearly sorted.
-    pub fn tokens_in_byte_order(&self) -> impl Iterator<Item = (u32, &[u8])> {
-        let starts = std::iter::once(0).chain(self.byte_order.iter().map(|(_, end)| *end));
-        self.byte_order.iter().zip(starts).map(|(&(id, end), start)| (id, &self.sorted_bytes[start as usize..end as usize]))
+    pub fn trie(&self) -> &TokenTrie {
+        &self.trie
     }
 
     pub fn heap_bytes(&self) -> usize {
         let tokens: usize = self.tokens.iter().map(|t| t.as_ref().map_or(0, Vec::len) + std::mem::size_of::<Option<Vec<u8>>>()).sum();
-        tokens + self.byte_order.len() * 8 + self.sorted_bytes.len()
+        tokens + self.trie.heap_bytes()
     }
 }
 
