@@ -4,12 +4,14 @@
  */
 import type {ChatHistoryItem, ChatModelFunctions, LlamaChat, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
 
-import {constrainAdvance, constrainCompileSchema, constrainIndexBuild, constrainIndexMask} from '../native.js'
+import type {Vocabulary} from '../llm/structured/index.js'
 
 import {ModelError} from './errors.js'
-import {readGgufVocabulary, type GgufVocabulary} from './gguf-vocabulary.js'
+import {generate} from './generation.js'
+import {readGgufVocabulary} from './gguf-vocabulary.js'
 import type {ModelEntry} from './models.js'
 import {verifyModel} from './models.js'
+import {SchemaCursor, SchemaDecoder} from './schema-decoder.js'
 
 export interface EngineMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool'
@@ -45,10 +47,15 @@ export interface EngineResult {
   finishReason: 'stop' | 'length' | 'tool_calls'
   promptTokens: number
   completionTokens: number
-  /** Time spent computing and applying token masks, in ms (0 when unconstrained). */
+  /** Completion tokens the model sampled; the others were forced by the schema (jump-forward) or closed it. */
+  sampledTokens: number
+  /** Time spent on the token masks (biases, forced text, DFA steps), in ms; 0 when unconstrained. */
   maskMs: number
   generationMs: number
 }
+
+/** A step of an agent is one short JSON action: a bound keeps a rambling small model's step short. */
+export const DEFAULT_MAX_TOKENS = 256
 
 /** Serialises requests: one context sequence, one generation at a time. */
 class Queue {
@@ -79,7 +86,7 @@ function toHistory(messages: EngineMessage[]): ChatHistoryItem[] {
 }
 
 /** A JSON schema for "call one of these tools": {name, arguments} with each tool's parameters. */
-export function toolCallSchema(tools: EngineTool[]): Record<string, unknown> {
+function toolCallSchema(tools: EngineTool[]): Record<string, unknown> {
   const variants = tools.map((tool) => ({
     type: 'object',
     properties: {name: {const: tool.name}, arguments: tool.parameters ?? {type: 'object', properties: {}}},
@@ -88,9 +95,13 @@ export function toolCallSchema(tools: EngineTool[]): Record<string, unknown> {
   return variants.length === 1 ? variants[0]! : {oneOf: variants}
 }
 
+/** Compiled schemas kept per engine: an agent sends the same few schemas (its actions, the critic's verdict) again and again. */
+const CACHED_SCHEMAS = 16
+
 export class EmbeddedEngine {
   private readonly queue = new Queue()
-  private vocabulary: Promise<GgufVocabulary> | undefined
+  private vocabulary: Promise<Vocabulary> | undefined
+  private readonly decoders = new Map<string, SchemaDecoder>()
 
   private constructor(
     readonly entry: ModelEntry,
@@ -117,58 +128,26 @@ export class EmbeddedEngine {
     return this.entry.name
   }
 
+  /** Tokens the model sees at once: prompt and answer together. */
+  get contextSize(): number {
+    return this.chat.sequence.contextSize
+  }
+
   complete(request: EngineRequest): Promise<EngineResult> {
     return this.queue.run(() => this.generate(request))
   }
 
-  /**
-   * Sampling under the schema's native token index: before each token the allowed-token mask
-   * becomes a bias that rules out every other token; each sampled token advances the DFA state.
-   */
-  private async maskedSampling(schema: Record<string, unknown>) {
-    this.vocabulary ??= readGgufVocabulary(this.entry.file)
-    const {vocabulary, eos} = await this.vocabulary
-    let dfa
-    try {
-      dfa = constrainCompileSchema(JSON.stringify(schema))
-    } catch (error) {
-      throw new ModelError(`The embedded engine cannot decode under this JSON schema: ${(error as Error).message}`)
+  private async decoder(schema: Record<string, unknown>): Promise<SchemaDecoder> {
+    const key = JSON.stringify(schema)
+    let decoder = this.decoders.get(key)
+    if (!decoder) {
+      this.vocabulary ??= readGgufVocabulary(this.entry.file)
+      const vocabulary = await this.vocabulary
+      decoder = SchemaDecoder.compile(schema, vocabulary, {tokenize: (text) => this.model.tokenize(text, false), newTokenBias: this.newTokenBias})
+      if (this.decoders.size >= CACHED_SCHEMAS) this.decoders.delete(this.decoders.keys().next().value!)
+      this.decoders.set(key, decoder)
     }
-    const index = constrainIndexBuild(dfa.handle, vocabulary.handle, eos, false)
-    let state = dfa.start
-    const stats = {maskMs: 0}
-    // States recur (every character inside a string is one state), so each state's bias is built once.
-    const biasOfState = new Map<number, TokenBias>()
-    const tokenBias = () => {
-      const started = performance.now()
-      const cached = biasOfState.get(state)
-      if (cached) {
-        stats.maskMs += performance.now() - started
-        return cached
-      }
-      const mask = constrainIndexMask(index.handle, state)
-      const bias = this.newTokenBias()
-      // TokenBias.set tokenizes its input and checks each token (about 4 µs a token, 49k tokens a
-      // mask); with node-llama-cpp pinned, the map it fills is written directly with its own -Infinity.
-      const banned = (bias as unknown as {_biases: Map<number, number>})._biases
-      for (let word = 0; word < mask.length; word++) {
-        const bits = mask[word]!
-        if (bits === 0xffffffff) continue
-        for (let bit = 0; bit < 32; bit++) {
-          const token = word * 32 + bit
-          if (token < vocabulary.size && (bits & (1 << bit)) === 0) banned.set(token, -Infinity)
-        }
-      }
-      biasOfState.set(state, bias)
-      stats.maskMs += performance.now() - started
-      return bias
-    }
-    const advance = (tokens: readonly Token[]) => {
-      const started = performance.now()
-      for (const token of tokens) if (state !== 0) state = constrainAdvance(index.handle, state, token)
-      stats.maskMs += performance.now() - started
-    }
-    return {tokenBias, advance, stats}
+    return decoder
   }
 
   private async generate(request: EngineRequest): Promise<EngineResult> {
@@ -177,50 +156,71 @@ export class EmbeddedEngine {
     const forced = request.toolChoice === 'required' || typeof request.toolChoice === 'object'
     const forcedTools = typeof request.toolChoice === 'object' ? tools.filter((tool) => tool.name === (request.toolChoice as {name: string}).name) : tools
     if (forced && forcedTools.length === 0) throw new ModelError('tool_choice asks for a tool call but names no tool that the request offers.')
-
     const schema = forced ? toolCallSchema(forcedTools) : request.jsonSchema
-    const functions: ChatModelFunctions | undefined =
-      !forced && !schema && tools.length > 0
-        ? Object.fromEntries(tools.map((tool) => [tool.name, {description: tool.description, params: tool.parameters as never}]))
-        : undefined
-    const promptTokens = this.model.tokenize(history.map((item) => (item.type === 'model' ? item.response.join('') : String(item.text))).join('\n')).length
-    let completionTokens = 0
-    const masking = schema && request.masks !== false ? await this.maskedSampling(schema) : undefined
+    if (!schema && tools.length > 0) return this.chooseTool(history, tools, request)
+
+    const cursor = schema && request.masks !== false ? new SchemaCursor(await this.decoder(schema)) : undefined
+    const generation = await generate(this.chat.sequence, this.prompt(history), {
+      maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+      temperature: request.temperature ?? 0,
+      seed: request.seed,
+      cursor,
+      signal: request.signal,
+      onText: forced ? undefined : request.onText,
+    })
+    const {text, finishReason, ...usage} = generation
+    const call = forced ? parseToolCall(text) : undefined
+    if (call) return {text: '', toolCalls: [call], finishReason: 'tool_calls', ...usage}
+    return {text, toolCalls: [], finishReason, ...usage}
+  }
+
+  /** The conversation in the model's chat format, up to where its answer starts. */
+  private prompt(history: ChatHistoryItem[], functions?: ChatModelFunctions): Token[] {
+    return this.chat.chatWrapper
+      .generateContextState({chatHistory: [...history, {type: 'model', response: []}], availableFunctions: functions})
+      .contextText.tokenize(this.model.tokenizer)
+  }
+
+  /** tool_choice auto: node-llama-cpp's function calling in the model's own chat format decides between text and a call. */
+  private async chooseTool(history: ChatHistoryItem[], tools: EngineTool[], request: EngineRequest): Promise<EngineResult> {
+    const functions: ChatModelFunctions = Object.fromEntries(tools.map((tool) => [tool.name, {description: tool.description, params: tool.parameters as never}]))
     const started = performance.now()
-    const common = {
-      maxTokens: request.maxTokens ?? 512,
+    let completionTokens = 0
+    const response = await this.chat.generateResponse(history, {
+      maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
       temperature: request.temperature ?? 0,
       seed: request.seed,
       signal: request.signal,
-      tokenBias: masking?.tokenBias,
+      functions,
+      onTextChunk: request.onText,
       onToken: (tokens: Token[]) => {
         completionTokens += tokens.length
-        masking?.advance(tokens)
       },
-    }
-    const onTextChunk = forced ? undefined : request.onText
-    const response = functions
-      ? await this.chat.generateResponse(history, {...common, functions, onTextChunk})
-      : await this.chat.generateResponse(history, {...common, onTextChunk})
-    const timing = {maskMs: masking?.stats.maskMs ?? 0, generationMs: performance.now() - started}
-
-    const stop = response.metadata.stopReason
-    if (forced) {
-      const call = JSON.parse(response.response) as {name: string; arguments: unknown}
-      return {text: '', toolCalls: [{name: call.name, arguments: JSON.stringify(call.arguments)}], finishReason: 'tool_calls', promptTokens, completionTokens, ...timing}
-    }
+    })
     const toolCalls = (response.functionCalls ?? []).map((call) => ({name: call.functionName, arguments: JSON.stringify(call.params ?? {})}))
     return {
       text: response.response,
       toolCalls,
-      finishReason: toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop',
-      promptTokens,
+      finishReason: toolCalls.length > 0 ? 'tool_calls' : response.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
+      promptTokens: this.prompt(history, functions).length,
       completionTokens,
-      ...timing,
+      sampledTokens: completionTokens,
+      maskMs: 0,
+      generationMs: performance.now() - started,
     }
   }
 
   async close(): Promise<void> {
     await this.model.dispose()
+  }
+}
+
+/** A forced tool call's {name, arguments}; undefined when the text is not one (only possible with the masks off). */
+function parseToolCall(text: string): {name: string; arguments: string} | undefined {
+  try {
+    const call = JSON.parse(text) as {name?: unknown; arguments?: unknown}
+    return typeof call.name === 'string' ? {name: call.name, arguments: JSON.stringify(call.arguments ?? {})} : undefined
+  } catch {
+    return undefined
   }
 }

@@ -84,6 +84,19 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
     expect(unmasked.maskMs).toBe(0)
   })
 
+  it('feeds the forced text without sampling it, and closes an answer whose budget runs out inside a string', async () => {
+    const schema = {type: 'object', properties: {summary: {type: 'string'}, done: {type: 'boolean'}}, required: ['summary', 'done'], additionalProperties: false}
+    const messages = [{role: 'user' as const, content: 'Write a very long story about a dragon, as JSON.'}]
+    const result = await engine.complete({messages, jsonSchema: schema, maxTokens: 24})
+    const answer = JSON.parse(result.text) as {summary: string; done: boolean}
+    expect(typeof answer.summary).toBe('string')
+    expect(typeof answer.done).toBe('boolean')
+    expect(result.text.startsWith('{"summary":"')).toBe(true)
+    expect(result.finishReason).toBe('stop')
+    expect(result.completionTokens).toBeLessThanOrEqual(24)
+    expect(result.sampledTokens).toBeLessThan(result.completionTokens)
+  })
+
   it('answers a malformed request with an OpenAI error body', async () => {
     await expect(client.chat.completions.create({model: entry!.name, messages: []})).rejects.toMatchObject({status: 400})
   })
