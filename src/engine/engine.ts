@@ -1,8 +1,10 @@
 /**
  * The embedded engine: a cached GGUF run in-process by node-llama-cpp, which is imported only
- * here and only when a model is loaded (it is large and the vLLM path never needs it).
+ * here and only when a model is loaded (it is large and the vLLM path never needs it). Every
+ * answer comes from one token loop (generation.ts); a structured one (a JSON schema, a tool call)
+ * decodes under the native token masks.
  */
-import type {ChatHistoryItem, ChatModelFunctions, LlamaChat, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
+import type {ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
 
 import type {Vocabulary} from '../llm/structured/index.js'
 
@@ -12,17 +14,12 @@ import {readGgufVocabulary} from './gguf-vocabulary.js'
 import type {ModelEntry} from './models.js'
 import {verifyModel} from './models.js'
 import {SchemaCursor, SchemaDecoder} from './schema-decoder.js'
+import {type EngineTool, formatToolCall, readToolAnswer, type ToolCall, toolAnswerSchema, toolsInstruction} from './tool-calls.js'
 
 export interface EngineMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool'
   content: string
-  toolCalls?: {name: string; arguments: string}[]
-}
-
-export interface EngineTool {
-  name: string
-  description?: string
-  parameters?: Record<string, unknown>
+  toolCalls?: ToolCall[]
 }
 
 export interface EngineRequest {
@@ -43,7 +40,7 @@ export interface EngineRequest {
 
 export interface EngineResult {
   text: string
-  toolCalls: {name: string; arguments: string}[]
+  toolCalls: ToolCall[]
   finishReason: 'stop' | 'length' | 'tool_calls'
   promptTokens: number
   completionTokens: number
@@ -67,32 +64,25 @@ class Queue {
   }
 }
 
-function toHistory(messages: EngineMessage[]): ChatHistoryItem[] {
-  return messages.map((message): ChatHistoryItem => {
+/** The conversation as node-llama-cpp's chat history; the tools' instruction ends the system prompt. */
+function toHistory(messages: EngineMessage[], instruction: string | undefined): ChatHistoryItem[] {
+  const history = messages.map((message): ChatHistoryItem => {
     switch (message.role) {
       case 'system':
       case 'developer':
         return {type: 'system', text: message.content}
-      case 'assistant': {
-        const calls = (message.toolCalls ?? []).map((call) => `\n${JSON.stringify({name: call.name, arguments: JSON.parse(call.arguments || '{}')})}`)
-        return {type: 'model', response: [message.content + calls.join('')]}
-      }
+      case 'assistant':
+        return {type: 'model', response: [[message.content, ...(message.toolCalls ?? []).map(formatToolCall)].filter(Boolean).join('\n')]}
       case 'tool':
         return {type: 'user', text: `Tool result:\n${message.content}`}
       default:
         return {type: 'user', text: message.content}
     }
   })
-}
-
-/** A JSON schema for "call one of these tools": {name, arguments} with each tool's parameters. */
-function toolCallSchema(tools: EngineTool[]): Record<string, unknown> {
-  const variants = tools.map((tool) => ({
-    type: 'object',
-    properties: {name: {const: tool.name}, arguments: tool.parameters ?? {type: 'object', properties: {}}},
-    required: ['name', 'arguments'],
-  }))
-  return variants.length === 1 ? variants[0]! : {oneOf: variants}
+  if (!instruction) return history
+  const system = history.findIndex((item) => item.type === 'system')
+  if (system < 0) return [{type: 'system', text: instruction}, ...history]
+  return history.map((item, index) => (index === system && item.type === 'system' ? {type: 'system', text: `${String(item.text)}\n\n${instruction}`} : item))
 }
 
 /** Compiled schemas kept per engine: an agent sends the same few schemas (its actions, the critic's verdict) again and again. */
@@ -106,13 +96,14 @@ export class EmbeddedEngine {
   private constructor(
     readonly entry: ModelEntry,
     private readonly model: LlamaModel,
-    private readonly chat: LlamaChat,
+    private readonly sequence: LlamaContextSequence,
+    private readonly chatWrapper: ChatWrapper,
     private readonly newTokenBias: () => TokenBias,
   ) {}
 
   static async load(entry: ModelEntry, options: {contextSize?: number; threads?: number} = {}): Promise<EmbeddedEngine> {
     await verifyModel(entry)
-    const {getLlama, LlamaChat: Chat, LlamaLogLevel, TokenBias: Bias} = await import('node-llama-cpp')
+    const {getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias: Bias} = await import('node-llama-cpp')
     const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'})
     let model: LlamaModel
     try {
@@ -121,7 +112,7 @@ export class EmbeddedEngine {
       throw new ModelError(`Could not load ${entry.name} from ${entry.file}: ${(error as Error).message}. Run \`pyagent model rm ${entry.name}\` and pull it again.`)
     }
     const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads: options.threads ?? 1})
-    return new EmbeddedEngine(entry, model, new Chat({contextSequence: context.getSequence()}), () => new Bias(model.tokenizer))
+    return new EmbeddedEngine(entry, model, context.getSequence(), resolveChatWrapper(model), () => new Bias(model.tokenizer))
   }
 
   get name(): string {
@@ -130,7 +121,7 @@ export class EmbeddedEngine {
 
   /** Tokens the model sees at once: prompt and answer together. */
   get contextSize(): number {
-    return this.chat.sequence.contextSize
+    return this.sequence.contextSize
   }
 
   complete(request: EngineRequest): Promise<EngineResult> {
@@ -151,76 +142,35 @@ export class EmbeddedEngine {
   }
 
   private async generate(request: EngineRequest): Promise<EngineResult> {
-    const history = toHistory(request.messages)
-    const tools = request.toolChoice === 'none' ? [] : (request.tools ?? [])
-    const forced = request.toolChoice === 'required' || typeof request.toolChoice === 'object'
-    const forcedTools = typeof request.toolChoice === 'object' ? tools.filter((tool) => tool.name === (request.toolChoice as {name: string}).name) : tools
-    if (forced && forcedTools.length === 0) throw new ModelError('tool_choice asks for a tool call but names no tool that the request offers.')
-    const schema = forced ? toolCallSchema(forcedTools) : request.jsonSchema
-    if (!schema && tools.length > 0) return this.chooseTool(history, tools, request)
+    const choice = request.toolChoice ?? 'auto'
+    const tools = choice === 'none' ? [] : typeof choice === 'object' ? (request.tools ?? []).filter((tool) => tool.name === choice.name) : (request.tools ?? [])
+    if (typeof choice === 'object' && tools.length === 0) throw new ModelError(`tool_choice names the tool "${choice.name}", which the request does not offer.`)
+    if (choice === 'required' && tools.length === 0) throw new ModelError('tool_choice is "required" but the request offers no tools.')
+    const withTools = tools.length > 0
+    if (withTools && request.jsonSchema) throw new ModelError('The embedded engine takes tools or a JSON response format in one request, not both.')
+    const mayAnswerText = choice === 'auto'
+    const schema = withTools ? toolAnswerSchema(tools, mayAnswerText) : request.jsonSchema
 
     const cursor = schema && request.masks !== false ? new SchemaCursor(await this.decoder(schema)) : undefined
-    const generation = await generate(this.chat.sequence, this.prompt(history), {
+    const history = toHistory(request.messages, withTools ? toolsInstruction(tools, mayAnswerText) : undefined)
+    const prompt = this.chatWrapper.generateContextState({chatHistory: [...history, {type: 'model', response: []}]}).contextText.tokenize(this.model.tokenizer)
+    const {text, finishReason, ...usage} = await generate(this.sequence, prompt, {
       maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
       temperature: request.temperature ?? 0,
       seed: request.seed,
       cursor,
       signal: request.signal,
-      onText: forced ? undefined : request.onText,
+      // A tool answer is JSON around the text: the text goes out once the answer is read.
+      onText: withTools ? undefined : request.onText,
     })
-    const {text, finishReason, ...usage} = generation
-    const call = forced ? parseToolCall(text) : undefined
-    if (call) return {text: '', toolCalls: [call], finishReason: 'tool_calls', ...usage}
-    return {text, toolCalls: [], finishReason, ...usage}
-  }
-
-  /** The conversation in the model's chat format, up to where its answer starts. */
-  private prompt(history: ChatHistoryItem[], functions?: ChatModelFunctions): Token[] {
-    return this.chat.chatWrapper
-      .generateContextState({chatHistory: [...history, {type: 'model', response: []}], availableFunctions: functions})
-      .contextText.tokenize(this.model.tokenizer)
-  }
-
-  /** tool_choice auto: node-llama-cpp's function calling in the model's own chat format decides between text and a call. */
-  private async chooseTool(history: ChatHistoryItem[], tools: EngineTool[], request: EngineRequest): Promise<EngineResult> {
-    const functions: ChatModelFunctions = Object.fromEntries(tools.map((tool) => [tool.name, {description: tool.description, params: tool.parameters as never}]))
-    const started = performance.now()
-    let completionTokens = 0
-    const response = await this.chat.generateResponse(history, {
-      maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
-      temperature: request.temperature ?? 0,
-      seed: request.seed,
-      signal: request.signal,
-      functions,
-      onTextChunk: request.onText,
-      onToken: (tokens: Token[]) => {
-        completionTokens += tokens.length
-      },
-    })
-    const toolCalls = (response.functionCalls ?? []).map((call) => ({name: call.functionName, arguments: JSON.stringify(call.params ?? {})}))
-    return {
-      text: response.response,
-      toolCalls,
-      finishReason: toolCalls.length > 0 ? 'tool_calls' : response.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
-      promptTokens: this.prompt(history, functions).length,
-      completionTokens,
-      sampledTokens: completionTokens,
-      maskMs: 0,
-      generationMs: performance.now() - started,
-    }
+    if (!withTools) return {text, toolCalls: [], finishReason, ...usage}
+    const answer = readToolAnswer(text)
+    if ('call' in answer) return {text: '', toolCalls: [answer.call], finishReason: 'tool_calls', ...usage}
+    request.onText?.(answer.text)
+    return {text: answer.text, toolCalls: [], finishReason, ...usage}
   }
 
   async close(): Promise<void> {
     await this.model.dispose()
-  }
-}
-
-/** A forced tool call's {name, arguments}; undefined when the text is not one (only possible with the masks off). */
-function parseToolCall(text: string): {name: string; arguments: string} | undefined {
-  try {
-    const call = JSON.parse(text) as {name?: unknown; arguments?: unknown}
-    return typeof call.name === 'string' ? {name: call.name, arguments: JSON.stringify(call.arguments ?? {})} : undefined
-  } catch {
-    return undefined
   }
 }
