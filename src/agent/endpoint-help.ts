@@ -13,3 +13,8 @@ export function noEndpointMessage(failures: string): string {
     '(or `pyagent config set baseUrl http://<host>:8000/v1`); `pyagent doctor` checks the connection.'
   )
 }
+
+/** `pyagent run` falls back to a cached model: with none cached, it also says how to get one. */
+export function noEndpointNoModelMessage(failures: string): string {
+  return `${noEndpointMessage(failures)} To try PyAgent without a server, \`npx pyagent model pull\` fetches a small model that \`pyagent run\` then uses.`
+}

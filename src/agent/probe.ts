@@ -2,7 +2,8 @@
  * Is anybody there? Checked before anything heavy is loaded, so that a missing server is
  * reported at once with what to do about it.
  */
-import {noEndpointMessage} from './endpoint-help.js'
+import type {Config} from '../config/schema.js'
+import {noEndpointMessage, noEndpointNoModelMessage} from './endpoint-help.js'
 
 /** An expected failure before the task could start; the command prints it and exits 1. */
 export class RunSetupError extends Error {
@@ -47,5 +48,36 @@ export async function checkEndpoints(urls: readonly string[], signal: AbortSigna
   } catch (error) {
     if (signal.aborted) throw error
     throw new RunSetupError(noEndpointMessage((error as Error).message))
+  }
+}
+
+/** Where `pyagent run` sends its requests, and what to stop when it is done. */
+export interface RunEndpoint {
+  config: Config
+  /** Said once on stderr when the embedded model stands in for the configured server. */
+  notice?: string
+  close(): Promise<void>
+}
+
+/**
+ * The configured endpoints when one answers. Otherwise the cached model, started in-process
+ * (the engine is imported only then: it is large) and driven with JSON actions under its token
+ * masks, since it has no tool-call parser; with no model cached, a RunSetupError that says how
+ * to start vLLM or pull one.
+ */
+export async function runEndpoint(config: Config, signal: AbortSignal): Promise<RunEndpoint> {
+  try {
+    await probeEndpoints([config.baseUrl, ...config.endpoints], signal)
+    return {config, close: async () => {}}
+  } catch (error) {
+    if (signal.aborted) throw error
+    const {startEmbeddedEndpoint} = await import('../engine/fallback.js')
+    const embedded = await startEmbeddedEndpoint(config.baseUrl)
+    if (!embedded) throw new RunSetupError(noEndpointNoModelMessage((error as Error).message))
+    return {
+      config: {...config, baseUrl: embedded.url, endpoints: [], model: embedded.model, actionProtocol: 'json'},
+      notice: embedded.notice,
+      close: embedded.close,
+    }
   }
 }

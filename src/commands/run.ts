@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approval.js'
-import {checkEndpoints, RunSetupError} from '../agent/probe.js'
+import {type RunEndpoint, RunSetupError, runEndpoint} from '../agent/probe.js'
 import {ROLE_NAMES} from '../agent/roles.js'
 import {BaseCommand} from '../cli/base.js'
 import {taskPrioritySchema} from '../state/tasks.js'
@@ -21,7 +21,8 @@ export default class Run extends BaseCommand {
     'Run an autonomous agent on a task in this repository.',
     '',
     'Edits are staged in one transaction and written only after the tests and a review pass.',
-    'Exit codes: 0 done, 1 failed (or no endpoint answered), 2 a budget ran out, 3 rejected by review, 130 interrupted (Ctrl-C; nothing is written).',
+    'With no server answering, it runs on the embedded model when one is cached (`pyagent model pull`).',
+    'Exit codes: 0 done, 1 failed (or no endpoint answered and no model is cached), 2 a budget ran out, 3 rejected by review, 130 interrupted (Ctrl-C; nothing is written).',
   ].join('\n')
 
   static override examples = [
@@ -61,7 +62,7 @@ export default class Run extends BaseCommand {
     const task = flags.task ?? (await readStdin())
     if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
     const root = this.repoRoot(flags.cwd)
-    const {config} = this.resolveConfig(root, {
+    const {config: configured} = this.resolveConfig(root, {
       maxSteps: flags['max-steps'],
       maxTokens: flags['max-tokens'],
       maxCostUsd: flags['max-cost'] === undefined ? undefined : Number(flags['max-cost']),
@@ -75,8 +76,11 @@ export default class Run extends BaseCommand {
       controller.abort()
     }
     process.on('SIGINT', onSignal)
+    let endpoint: RunEndpoint | undefined
     try {
-      await checkEndpoints([config.baseUrl, ...config.endpoints], controller.signal)
+      endpoint = await runEndpoint(configured, controller.signal)
+      if (endpoint.notice) process.stderr.write(`${endpoint.notice}\n`)
+      const {config} = endpoint
       // Loaded only once a server answers: the client, the workspace and the UI are slow to import.
       const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
       const services = await openServices(root, config)
@@ -109,6 +113,7 @@ export default class Run extends BaseCommand {
       process.exitCode = 1
     } finally {
       process.off('SIGINT', onSignal)
+      await endpoint?.close()
     }
   }
 }

@@ -1,26 +1,25 @@
 /**
  * The embedded engine: a cached GGUF run in-process by node-llama-cpp, which is imported only
- * here and only when a model is loaded (it is large and the vLLM path never needs it).
+ * here and only when a model is loaded (it is large and the vLLM path never needs it). Every
+ * answer comes from one token loop (generation.ts); a structured one (a JSON schema, a tool call)
+ * decodes under the native token masks.
  */
-import type {ChatHistoryItem, ChatModelFunctions, LlamaChat, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
+import type {ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
 
-import {constrainAdvance, constrainCompileSchema, constrainIndexBuild, constrainIndexMask} from '../native.js'
+import type {Vocabulary} from '../llm/structured/index.js'
 
 import {ModelError} from './errors.js'
-import {readGgufVocabulary, type GgufVocabulary} from './gguf-vocabulary.js'
+import {generate} from './generation.js'
+import {readGgufVocabulary} from './gguf-vocabulary.js'
 import type {ModelEntry} from './models.js'
 import {verifyModel} from './models.js'
+import {SchemaCursor, SchemaDecoder} from './schema-decoder.js'
+import {type EngineTool, formatToolCall, readToolAnswer, type ToolCall, toolAnswerSchema, toolsInstruction} from './tool-calls.js'
 
 export interface EngineMessage {
   role: 'system' | 'developer' | 'user' | 'assistant' | 'tool'
   content: string
-  toolCalls?: {name: string; arguments: string}[]
-}
-
-export interface EngineTool {
-  name: string
-  description?: string
-  parameters?: Record<string, unknown>
+  toolCalls?: ToolCall[]
 }
 
 export interface EngineRequest {
@@ -41,14 +40,19 @@ export interface EngineRequest {
 
 export interface EngineResult {
   text: string
-  toolCalls: {name: string; arguments: string}[]
+  toolCalls: ToolCall[]
   finishReason: 'stop' | 'length' | 'tool_calls'
   promptTokens: number
   completionTokens: number
-  /** Time spent computing and applying token masks, in ms (0 when unconstrained). */
+  /** Completion tokens the model sampled; the others were forced by the schema (jump-forward) or closed it. */
+  sampledTokens: number
+  /** Time spent on the token masks (biases, forced text, DFA steps), in ms; 0 when unconstrained. */
   maskMs: number
   generationMs: number
 }
+
+/** A step of an agent is one short JSON action: a bound keeps a rambling small model's step short. */
+export const DEFAULT_MAX_TOKENS = 256
 
 /** Serialises requests: one context sequence, one generation at a time. */
 class Queue {
@@ -60,48 +64,46 @@ class Queue {
   }
 }
 
-function toHistory(messages: EngineMessage[]): ChatHistoryItem[] {
-  return messages.map((message): ChatHistoryItem => {
+/** The conversation as node-llama-cpp's chat history; the tools' instruction ends the system prompt. */
+function toHistory(messages: EngineMessage[], instruction: string | undefined): ChatHistoryItem[] {
+  const history = messages.map((message): ChatHistoryItem => {
     switch (message.role) {
       case 'system':
       case 'developer':
         return {type: 'system', text: message.content}
-      case 'assistant': {
-        const calls = (message.toolCalls ?? []).map((call) => `\n${JSON.stringify({name: call.name, arguments: JSON.parse(call.arguments || '{}')})}`)
-        return {type: 'model', response: [message.content + calls.join('')]}
-      }
+      case 'assistant':
+        return {type: 'model', response: [[message.content, ...(message.toolCalls ?? []).map(formatToolCall)].filter(Boolean).join('\n')]}
       case 'tool':
         return {type: 'user', text: `Tool result:\n${message.content}`}
       default:
         return {type: 'user', text: message.content}
     }
   })
+  if (!instruction) return history
+  const system = history.findIndex((item) => item.type === 'system')
+  if (system < 0) return [{type: 'system', text: instruction}, ...history]
+  return history.map((item, index) => (index === system && item.type === 'system' ? {type: 'system', text: `${String(item.text)}\n\n${instruction}`} : item))
 }
 
-/** A JSON schema for "call one of these tools": {name, arguments} with each tool's parameters. */
-export function toolCallSchema(tools: EngineTool[]): Record<string, unknown> {
-  const variants = tools.map((tool) => ({
-    type: 'object',
-    properties: {name: {const: tool.name}, arguments: tool.parameters ?? {type: 'object', properties: {}}},
-    required: ['name', 'arguments'],
-  }))
-  return variants.length === 1 ? variants[0]! : {oneOf: variants}
-}
+/** Compiled schemas kept per engine: an agent sends the same few schemas (its actions, the critic's verdict) again and again. */
+const CACHED_SCHEMAS = 16
 
 export class EmbeddedEngine {
   private readonly queue = new Queue()
-  private vocabulary: Promise<GgufVocabulary> | undefined
+  private vocabulary: Promise<Vocabulary> | undefined
+  private readonly decoders = new Map<string, SchemaDecoder>()
 
   private constructor(
     readonly entry: ModelEntry,
     private readonly model: LlamaModel,
-    private readonly chat: LlamaChat,
+    private readonly sequence: LlamaContextSequence,
+    private readonly chatWrapper: ChatWrapper,
     private readonly newTokenBias: () => TokenBias,
   ) {}
 
   static async load(entry: ModelEntry, options: {contextSize?: number; threads?: number} = {}): Promise<EmbeddedEngine> {
     await verifyModel(entry)
-    const {getLlama, LlamaChat: Chat, LlamaLogLevel, TokenBias: Bias} = await import('node-llama-cpp')
+    const {getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias: Bias} = await import('node-llama-cpp')
     const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'})
     let model: LlamaModel
     try {
@@ -110,114 +112,62 @@ export class EmbeddedEngine {
       throw new ModelError(`Could not load ${entry.name} from ${entry.file}: ${(error as Error).message}. Run \`pyagent model rm ${entry.name}\` and pull it again.`)
     }
     const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads: options.threads ?? 1})
-    return new EmbeddedEngine(entry, model, new Chat({contextSequence: context.getSequence()}), () => new Bias(model.tokenizer))
+    return new EmbeddedEngine(entry, model, context.getSequence(), resolveChatWrapper(model), () => new Bias(model.tokenizer))
   }
 
   get name(): string {
     return this.entry.name
   }
 
+  /** Tokens the model sees at once: prompt and answer together. */
+  get contextSize(): number {
+    return this.sequence.contextSize
+  }
+
   complete(request: EngineRequest): Promise<EngineResult> {
     return this.queue.run(() => this.generate(request))
   }
 
-  /**
-   * Sampling under the schema's native token index: before each token the allowed-token mask
-   * becomes a bias that rules out every other token; each sampled token advances the DFA state.
-   */
-  private async maskedSampling(schema: Record<string, unknown>) {
-    this.vocabulary ??= readGgufVocabulary(this.entry.file)
-    const {vocabulary, eos} = await this.vocabulary
-    let dfa
-    try {
-      dfa = constrainCompileSchema(JSON.stringify(schema))
-    } catch (error) {
-      throw new ModelError(`The embedded engine cannot decode under this JSON schema: ${(error as Error).message}`)
+  private async decoder(schema: Record<string, unknown>): Promise<SchemaDecoder> {
+    const key = JSON.stringify(schema)
+    let decoder = this.decoders.get(key)
+    if (!decoder) {
+      this.vocabulary ??= readGgufVocabulary(this.entry.file)
+      const vocabulary = await this.vocabulary
+      decoder = SchemaDecoder.compile(schema, vocabulary, {tokenize: (text) => this.model.tokenize(text, false), newTokenBias: this.newTokenBias})
+      if (this.decoders.size >= CACHED_SCHEMAS) this.decoders.delete(this.decoders.keys().next().value!)
+      this.decoders.set(key, decoder)
     }
-    const index = constrainIndexBuild(dfa.handle, vocabulary.handle, eos, false)
-    let state = dfa.start
-    const stats = {maskMs: 0}
-    // States recur (every character inside a string is one state), so each state's bias is built once.
-    const biasOfState = new Map<number, TokenBias>()
-    const tokenBias = () => {
-      const started = performance.now()
-      const cached = biasOfState.get(state)
-      if (cached) {
-        stats.maskMs += performance.now() - started
-        return cached
-      }
-      const mask = constrainIndexMask(index.handle, state)
-      const bias = this.newTokenBias()
-      // TokenBias.set tokenizes its input and checks each token (about 4 µs a token, 49k tokens a
-      // mask); with node-llama-cpp pinned, the map it fills is written directly with its own -Infinity.
-      const banned = (bias as unknown as {_biases: Map<number, number>})._biases
-      for (let word = 0; word < mask.length; word++) {
-        const bits = mask[word]!
-        if (bits === 0xffffffff) continue
-        for (let bit = 0; bit < 32; bit++) {
-          const token = word * 32 + bit
-          if (token < vocabulary.size && (bits & (1 << bit)) === 0) banned.set(token, -Infinity)
-        }
-      }
-      biasOfState.set(state, bias)
-      stats.maskMs += performance.now() - started
-      return bias
-    }
-    const advance = (tokens: readonly Token[]) => {
-      const started = performance.now()
-      for (const token of tokens) if (state !== 0) state = constrainAdvance(index.handle, state, token)
-      stats.maskMs += performance.now() - started
-    }
-    return {tokenBias, advance, stats}
+    return decoder
   }
 
   private async generate(request: EngineRequest): Promise<EngineResult> {
-    const history = toHistory(request.messages)
-    const tools = request.toolChoice === 'none' ? [] : (request.tools ?? [])
-    const forced = request.toolChoice === 'required' || typeof request.toolChoice === 'object'
-    const forcedTools = typeof request.toolChoice === 'object' ? tools.filter((tool) => tool.name === (request.toolChoice as {name: string}).name) : tools
-    if (forced && forcedTools.length === 0) throw new ModelError('tool_choice asks for a tool call but names no tool that the request offers.')
+    const choice = request.toolChoice ?? 'auto'
+    const tools = choice === 'none' ? [] : typeof choice === 'object' ? (request.tools ?? []).filter((tool) => tool.name === choice.name) : (request.tools ?? [])
+    if (typeof choice === 'object' && tools.length === 0) throw new ModelError(`tool_choice names the tool "${choice.name}", which the request does not offer.`)
+    if (choice === 'required' && tools.length === 0) throw new ModelError('tool_choice is "required" but the request offers no tools.')
+    const withTools = tools.length > 0
+    if (withTools && request.jsonSchema) throw new ModelError('The embedded engine takes tools or a JSON response format in one request, not both.')
+    const mayAnswerText = choice === 'auto'
+    const schema = withTools ? toolAnswerSchema(tools, mayAnswerText) : request.jsonSchema
 
-    const schema = forced ? toolCallSchema(forcedTools) : request.jsonSchema
-    const functions: ChatModelFunctions | undefined =
-      !forced && !schema && tools.length > 0
-        ? Object.fromEntries(tools.map((tool) => [tool.name, {description: tool.description, params: tool.parameters as never}]))
-        : undefined
-    const promptTokens = this.model.tokenize(history.map((item) => (item.type === 'model' ? item.response.join('') : String(item.text))).join('\n')).length
-    let completionTokens = 0
-    const masking = schema && request.masks !== false ? await this.maskedSampling(schema) : undefined
-    const started = performance.now()
-    const common = {
-      maxTokens: request.maxTokens ?? 512,
+    const cursor = schema && request.masks !== false ? new SchemaCursor(await this.decoder(schema)) : undefined
+    const history = toHistory(request.messages, withTools ? toolsInstruction(tools, mayAnswerText) : undefined)
+    const prompt = this.chatWrapper.generateContextState({chatHistory: [...history, {type: 'model', response: []}]}).contextText.tokenize(this.model.tokenizer)
+    const {text, finishReason, ...usage} = await generate(this.sequence, prompt, {
+      maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
       temperature: request.temperature ?? 0,
       seed: request.seed,
+      cursor,
       signal: request.signal,
-      tokenBias: masking?.tokenBias,
-      onToken: (tokens: Token[]) => {
-        completionTokens += tokens.length
-        masking?.advance(tokens)
-      },
-    }
-    const onTextChunk = forced ? undefined : request.onText
-    const response = functions
-      ? await this.chat.generateResponse(history, {...common, functions, onTextChunk})
-      : await this.chat.generateResponse(history, {...common, onTextChunk})
-    const timing = {maskMs: masking?.stats.maskMs ?? 0, generationMs: performance.now() - started}
-
-    const stop = response.metadata.stopReason
-    if (forced) {
-      const call = JSON.parse(response.response) as {name: string; arguments: unknown}
-      return {text: '', toolCalls: [{name: call.name, arguments: JSON.stringify(call.arguments)}], finishReason: 'tool_calls', promptTokens, completionTokens, ...timing}
-    }
-    const toolCalls = (response.functionCalls ?? []).map((call) => ({name: call.functionName, arguments: JSON.stringify(call.params ?? {})}))
-    return {
-      text: response.response,
-      toolCalls,
-      finishReason: toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop',
-      promptTokens,
-      completionTokens,
-      ...timing,
-    }
+      // A tool answer is JSON around the text: the text goes out once the answer is read.
+      onText: withTools ? undefined : request.onText,
+    })
+    if (!withTools) return {text, toolCalls: [], finishReason, ...usage}
+    const answer = readToolAnswer(text)
+    if ('call' in answer) return {text: '', toolCalls: [answer.call], finishReason: 'tool_calls', ...usage}
+    request.onText?.(answer.text)
+    return {text: answer.text, toolCalls: [], finishReason, ...usage}
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {constrainVocabularyTokenizerJson, type NativeVocabulary} from '../native.js'
+import {Vocabulary} from '../llm/structured/index.js'
 import {ModelError} from './errors.js'
 
 /** GGUF token_type 3 marks control tokens (<|im_end|> etc.), which are added, not byte-level text. */
@@ -19,12 +19,7 @@ interface GgufTokenizer {
   eos_token_id?: number
 }
 
-export interface GgufVocabulary {
-  vocabulary: NativeVocabulary
-  eos: number | null
-}
-
-export async function readGgufVocabulary(modelPath: string): Promise<GgufVocabulary> {
+export async function readGgufVocabulary(modelPath: string): Promise<Vocabulary> {
   const {readGgufFileInfo} = await import('node-llama-cpp')
   const info = await readGgufFileInfo(modelPath, {readTensorInfo: false})
   const tokenizer = (info.metadata as {tokenizer?: {ggml?: GgufTokenizer}}).tokenizer?.ggml
@@ -37,11 +32,12 @@ export async function readGgufVocabulary(modelPath: string): Promise<GgufVocabul
     if (tokenizer.token_type?.[id] === CONTROL_TOKEN) added.push({id, content: token, special: true})
     else vocab[token] = id
   })
+  const eos = tokenizer.eos_token_id === undefined ? undefined : tokenizer.tokens[tokenizer.eos_token_id]
   const dir = await mkdtemp(join(tmpdir(), 'pyagent-vocab-'))
   try {
     const path = join(dir, 'tokenizer.json')
     await writeFile(path, JSON.stringify({pre_tokenizer: {type: 'ByteLevel'}, model: {type: 'BPE', vocab}, added_tokens: added}))
-    return {vocabulary: constrainVocabularyTokenizerJson(path), eos: tokenizer.eos_token_id ?? null}
+    return Vocabulary.tokenizerJson(path, eos)
   } finally {
     await rm(dir, {recursive: true, force: true})
   }

@@ -92,7 +92,10 @@ export interface ModelServer {
   close(): Promise<void>
 }
 
-export async function serveModel(engine: EmbeddedEngine, options: {port?: number} = {}): Promise<ModelServer> {
+/** What the server needs of an engine (a bench or test may wrap the embedded one to watch its answers). */
+export type CompletionEngine = Pick<EmbeddedEngine, 'name' | 'contextSize' | 'complete'>
+
+export async function serveModel(engine: CompletionEngine, options: {port?: number} = {}): Promise<ModelServer> {
   const created = Math.floor(Date.now() / 1000)
 
   async function chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -142,7 +145,7 @@ export async function serveModel(engine: EmbeddedEngine, options: {port?: number
     const path = (req.url ?? '').split('?')[0]
     const handle = async () => {
       if (req.method === 'GET' && path === '/v1/models') {
-        return sendJson(res, 200, {object: 'list', data: [{id: engine.name, object: 'model', created, owned_by: 'pyagent'}]})
+        return sendJson(res, 200, {object: 'list', data: [{id: engine.name, object: 'model', created, owned_by: 'pyagent', max_model_len: engine.contextSize}]})
       }
       if (req.method === 'GET' && path === '/health') return sendJson(res, 200, {})
       if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(req, res)

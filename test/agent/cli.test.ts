@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {BIN, runCli} from '../support/cli.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
-import {tempRepo} from '../support/temp-repo.js'
+import {tempDir, tempRepo} from '../support/temp-repo.js'
 import {FIXTURE} from './harness.js'
 
 let server: OpenAiTestServer
@@ -32,18 +32,20 @@ const FIX_BOTH = [
 
 // Each case starts the CLI as a user would; on a loaded machine that alone can take seconds.
 describe('pyagent run', {timeout: 60_000}, () => {
-  it('explains in one paragraph how to start vLLM when no endpoint answers, and exits 1', async () => {
+  it('explains in one paragraph how to start vLLM (or pull the small model) when no endpoint answers and no model is cached, and exits 1', async () => {
     const repo = repoWithConfig()
     const nobody = await startOpenAiServer()
     const deadUrl = nobody.baseUrl
     await nobody.close()
-    const result = await runCli(['run', '--task', 'anything', '--cwd', repo.root], {env: {PYAGENT_BASE_URL: deadUrl}})
+    // An empty model cache: with a model cached, run would fall back to it (see test/engine/fallback-cli.test.ts).
+    const result = await runCli(['run', '--task', 'anything', '--cwd', repo.root], {env: {PYAGENT_BASE_URL: deadUrl, XDG_CACHE_HOME: tempDir()}})
     expect(result.exitCode).toBe(1)
     const message = result.stderr.trimEnd()
     expect(message.split('\n')).toHaveLength(1)
     expect(message).toContain(`tried ${deadUrl}: connection refused.`)
     expect(message).toMatch(/vllm serve \S+ --enable-auto-tool-choice --tool-call-parser hermes/)
     expect(message).toContain('PYAGENT_BASE_URL')
+    expect(message).toContain('`npx pyagent model pull`')
     expect(result.stdout).toBe('')
   })
 

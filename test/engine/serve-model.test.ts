@@ -72,6 +72,23 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
     expect(typeof JSON.parse(call!.type === 'function' ? call!.function.arguments : '').path).toBe('string')
   })
 
+  it('lets the model choose between a tool call and text with tool_choice auto, either way under the masks', async () => {
+    const tools = [{type: 'function' as const, function: {name: 'read_file', description: 'Read a file', parameters: {type: 'object', properties: {path: {type: 'string'}}, required: ['path'], additionalProperties: false}}}]
+    for (const content of ['Read the file package.json.', 'Say hello to me in one word.']) {
+      const completion = await client.chat.completions.create({model: entry!.name, messages: [{role: 'user', content}], max_tokens: 40, tools, tool_choice: 'auto'})
+      const {message, finish_reason: finish} = completion.choices[0]!
+      if (finish === 'tool_calls') {
+        const [call] = message.tool_calls!
+        expect(call!.type === 'function' && call!.function.name).toBe('read_file')
+        expect(typeof JSON.parse(call!.type === 'function' ? call!.function.arguments : '').path).toBe('string')
+      } else {
+        expect(finish).toBe('stop')
+        expect(typeof message.content).toBe('string')
+        expect(message.content).not.toMatch(/^\{"content"/)
+      }
+    }
+  })
+
   it('decodes under the native token masks: every answer valid even at temperature 1', async () => {
     const schema = {type: 'object', properties: {action: {enum: ['read_file', 'finish']}, path: {type: 'string', maxLength: 30}}, required: ['action', 'path'], additionalProperties: false}
     const dfa = constrainCompileSchema(JSON.stringify(schema))
@@ -82,6 +99,19 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
     }
     const unmasked = await engine.complete({messages: [{role: 'user', content: 'Next action as JSON?'}], jsonSchema: schema, masks: false, maxTokens: 20})
     expect(unmasked.maskMs).toBe(0)
+  })
+
+  it('feeds the forced text without sampling it, and closes an answer whose budget runs out inside a string', async () => {
+    const schema = {type: 'object', properties: {summary: {type: 'string'}, done: {type: 'boolean'}}, required: ['summary', 'done'], additionalProperties: false}
+    const messages = [{role: 'user' as const, content: 'Write a very long story about a dragon, as JSON.'}]
+    const result = await engine.complete({messages, jsonSchema: schema, maxTokens: 24})
+    const answer = JSON.parse(result.text) as {summary: string; done: boolean}
+    expect(typeof answer.summary).toBe('string')
+    expect(typeof answer.done).toBe('boolean')
+    expect(result.text.startsWith('{"summary":"')).toBe(true)
+    expect(result.finishReason).toBe('stop')
+    expect(result.completionTokens).toBeLessThanOrEqual(24)
+    expect(result.sampledTokens).toBeLessThan(result.completionTokens)
   })
 
   it('answers a malformed request with an OpenAI error body', async () => {
