@@ -133,7 +133,7 @@ async function arm(engine: EmbeddedEngine, masks: boolean) {
       const services = await openServices(root, config)
       try {
         const outcome = await runTask(
-          {...services, bus: new EventBus(services.db)},
+          {...services, bus: new EventBus(services.db, services.redact)},
           {
             task: TASKS[task % TASKS.length]!,
             role: 'coder',

@@ -71,13 +71,14 @@ function makeRepo(): string {
 async function agentRun(root: string): Promise<number[]> {
   const db = openState(root)
   const workspace = await Workspace.open(root, {db})
-  const bus = new EventBus(db)
+  const redact = (text: string) => text
+  const bus = new EventBus(db, redact)
   const stamps: number[] = []
   bus.on((event) => {
     if (event.type === 'tool_result') stamps.push(performance.now())
   })
   const outcome = await runTask(
-    {db, workspace: workspacePort(workspace), engine: nativeEngine, runner: {run: () => Promise.reject(new Error('no commands in the bench'))}, redact: (text) => text, model: new InstantModel(), bus},
+    {db, workspace: workspacePort(workspace), engine: nativeEngine, runner: {run: () => Promise.reject(new Error('no commands in the bench'))}, redact, model: new InstantModel(), bus},
     {
       task: 'bench',
       role: 'coder',

@@ -39,7 +39,7 @@ describe.skipIf(!entry)('the agent loop on the embedded SmolLM2, JSON actions un
     const services = await openServices(repo.root, config)
     onTestFinished(() => services.close())
     const events: AgentEvent[] = []
-    const bus = new EventBus(services.db)
+    const bus = new EventBus(services.db, services.redact)
     bus.on((event) => events.push(event))
     const outcome = await runTask(
       {...services, bus},
