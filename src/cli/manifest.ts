@@ -22,8 +22,11 @@ export async function buildManifest(): Promise<unknown> {
   return plugin.manifest
 }
 
+/** Commands sorted by id: oclif lists them in file-system order, which differs between machines. */
 export function renderManifest(manifest: unknown): string {
-  return `${JSON.stringify(manifest, null, 2)}\n`
+  const {commands, ...rest} = manifest as {commands: Record<string, unknown>}
+  const sorted = Object.fromEntries(Object.entries(commands).sort(([a], [b]) => a.localeCompare(b)))
+  return `${JSON.stringify({...rest, commands: sorted}, null, 2)}\n`
 }
 
 export async function writeManifest(): Promise<void> {

@@ -12,7 +12,7 @@ const MARK: Record<CheckStatus, string> = {
 
 export default class Doctor extends BaseCommand {
   static override description =
-    'Check that PyAgent can run here: Node, the native module, SQLite state, git, and the LLM endpoint'
+    "Check that PyAgent can run here: Node, the native module, SQLite state, git, the LLM endpoint, and the embedded model `run` falls back to"
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --json',

@@ -8,6 +8,7 @@ import {simpleGit} from 'simple-git'
 
 import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
+import {findModel, modelCacheDir, type ModelEntry} from '../engine/models.js'
 import {nativeVersion} from '../native.js'
 import {openState, schemaVersion} from '../state/db.js'
 import {stateDbPath} from '../workspace/repo.js'
@@ -147,7 +148,23 @@ function healthUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/health`
 }
 
-async function checkEndpoint(config: Config, timeoutMs: number): Promise<CheckResult[]> {
+const PULL_HINT = 'Run `npx pyagent model pull` to cache the small default model, which `run` falls back to'
+
+/** The model `run` falls back to when no server answers. */
+async function checkEmbeddedModel(env: NodeJS.ProcessEnv): Promise<{check: CheckResult; model?: ModelEntry}> {
+  try {
+    const model = await findModel(undefined, modelCacheDir(env))
+    if (!model) {
+      return {check: {name: 'model', status: 'warn', required: false, detail: `no model in ${modelCacheDir(env)}: with no server answering, \`run\` cannot start`, fix: PULL_HINT}}
+    }
+    const megabytes = (model.size / 1e6).toFixed(1)
+    return {model, check: {name: 'model', status: 'ok', required: false, detail: `${model.name} cached (${megabytes} MB): \`run\` falls back to it when no server answers`}}
+  } catch (error) {
+    return {check: {name: 'model', status: 'warn', required: false, detail: errorText(error), fix: PULL_HINT}}
+  }
+}
+
+async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelEntry | undefined): Promise<CheckResult[]> {
   const base = config.baseUrl.replace(/\/+$/, '')
   const startHint = `Start vLLM (vllm serve <model> --enable-auto-tool-choice --tool-call-parser <parser>) or set PYAGENT_BASE_URL`
   const [models, health] = await Promise.all([probe(`${base}/models`, timeoutMs), probe(healthUrl(base), timeoutMs)])
@@ -169,13 +186,18 @@ async function checkEndpoint(config: Config, timeoutMs: number): Promise<CheckRe
         : {name: 'endpoint', status: 'ok', required: true, detail: `${base} serves ${served.join(', ') || 'no models'}`},
     )
   } else {
-    results.push({
-      name: 'endpoint',
-      status: 'fail',
-      required: true,
-      detail: `GET ${base}/models: ${models.error ?? `HTTP ${models.status}`}`,
-      fix: startHint,
-    })
+    const unreachable = `GET ${base}/models: ${models.error ?? `HTTP ${models.status}`}`
+    results.push(
+      fallback
+        ? {
+            name: 'endpoint',
+            status: 'warn',
+            required: true,
+            detail: `${unreachable}; \`run\` will use the embedded ${fallback.name}, fine to try PyAgent but too small for real work`,
+            fix: startHint,
+          }
+        : {name: 'endpoint', status: 'fail', required: true, detail: unreachable, fix: `${startHint}; or, to try PyAgent without a server: ${PULL_HINT}`},
+    )
   }
   results.push(
     health.ok
@@ -200,6 +222,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     checks.push({name: 'config', status: 'fail', required: true, detail: errorText(error), fix: 'Correct the value named above'})
   }
   checks.push(checkState(options.repoRoot), ...(await checkGit(options.repoRoot)))
-  if (config) checks.push(...(await checkEndpoint(config, options.timeoutMs ?? 2000)))
+  const embedded = await checkEmbeddedModel(options.env ?? process.env)
+  if (config) checks.push(...(await checkEndpoint(config, options.timeoutMs ?? 2000, embedded.model)))
+  checks.push(embedded.check)
   return {ok: checks.every((check) => check.status !== 'fail' || !check.required), checks}
 }

@@ -5,6 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PACKAGE_ROOT} from '../../src/cli/manifest.js'
 import {runDoctor} from '../../src/doctor/checks.js'
+import {registerLocalModel} from '../../src/engine/models.js'
 import {runCli} from '../support/cli.js'
 import {conflictingBranches, tempDir, tempRepo} from '../support/temp-repo.js'
 
@@ -63,10 +64,10 @@ describe('pyagent doctor --json', () => {
     expect(byName(report.checks, 'repository')?.status).toBe('ok')
   })
 
-  it('prints valid JSON and exits 1 when nothing listens on the endpoint', async () => {
+  it('prints valid JSON and exits 1 when nothing listens on the endpoint and no model is cached', async () => {
     const repo = tempRepo()
     const url = await closedPortUrl()
-    const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: url}})
+    const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: url, XDG_CACHE_HOME: tempDir()}})
     const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
     expect(result.exitCode).toBe(1)
     expect(report.ok).toBe(false)
@@ -74,6 +75,20 @@ describe('pyagent doctor --json', () => {
     expect(endpoint).toMatchObject({status: 'fail', required: true})
     expect(endpoint?.detail).toContain('ECONNREFUSED')
     expect(endpoint?.fix).toContain('PYAGENT_BASE_URL')
+    expect(endpoint?.fix).toContain('npx pyagent model pull')
+    expect(byName(report.checks, 'model')).toMatchObject({status: 'warn', required: false})
+  })
+
+  it('only warns, and exits 0, when nothing listens but run can fall back to a cached model', async () => {
+    const repo = tempRepo()
+    const cache = tempDir()
+    repo.write('tiny.gguf', 'GGUF and not much else')
+    await registerLocalModel(`${repo.root}/tiny.gguf`, {cacheDir: `${cache}/pyagent/models`})
+    const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: await closedPortUrl(), XDG_CACHE_HOME: cache}})
+    const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
+    expect(result.exitCode).toBe(0)
+    expect(byName(report.checks, 'endpoint')).toMatchObject({status: 'warn', detail: expect.stringContaining('will use the embedded tiny')})
+    expect(byName(report.checks, 'model')).toMatchObject({status: 'ok', detail: expect.stringContaining('tiny cached')})
   })
 
   it('prints valid JSON and exits 1 when the config itself is invalid', async () => {
