@@ -14,12 +14,14 @@ async function runOclif() {
 // - `--version`, how tools probe for PyAgent: the line is the one oclif prints (its config.userAgent);
 //   test/cli/doctor.test.ts checks they stay identical;
 // - `review --staged`, what the pre-commit hook runs on every commit: the same service as the
-//   command; on any error the oclif command runs instead, so messages and exit codes are its own
-//   (test/review/hook-fast-path.test.ts compares the two).
+//   command, bundled with its dependencies into dist/hook/ (npm run build:hook), because Node 20
+//   spends more time finding and compiling zod's and secretlint's hundreds of small modules than
+//   running the review; on any error the oclif command runs instead, so messages and exit codes
+//   are its own (test/review/hook-fast-path.test.ts compares the two).
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else if (args.length === 2 && args[0] === 'review' && args[1] === '--staged') {
-  const {reviewStagedForHook} = await import('../dist/review/from-flags.js')
+  const {reviewStagedForHook} = await import('../dist/hook/from-flags.js')
   if (!(await reviewStagedForHook(version))) await runOclif()
 } else {
   await runOclif()

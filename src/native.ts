@@ -3,7 +3,9 @@
  * Every other module imports from here, so a missing or stale binary fails in one way,
  * with one message that says how to fix it.
  */
+import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 declare const nativeHandle: unique symbol
@@ -143,7 +145,14 @@ export interface FileMetrics {
   functions: FunctionMetrics[]
 }
 
-export const NATIVE_MODULE_PATH = fileURLToPath(new URL('../native/index.node', import.meta.url))
+/** The package's root: the nearest folder above this module with a package.json (src/, dist/ or a bundle below dist/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
+}
+
+export const NATIVE_MODULE_PATH = join(packageRoot(), 'native', 'index.node')
 
 const REBUILD_HINT =
   'Rebuild it with `npm run build:native` (needs Rust: https://rustup.rs), or reinstall with `npm ci`.'
