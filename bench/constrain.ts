@@ -7,8 +7,8 @@
  *
  * Prints a table of figures and the ratios the issue sets as targets.
  */
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -25,51 +25,13 @@ import {
   UnsupportedSchemaError,
   Vocabulary,
 } from '../src/llm/structured/index.js'
+import {instructions} from './callgrind.js'
+import {loadCorpus, ToolCall} from './schemas/index.js'
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url))
 const VENV = join(BENCH_DIR, '.venv')
 const PYTHON = join(VENV, 'bin', 'python')
 const PEERS = ['outlines-core==0.2.14', 'llguidance==1.9.1', 'tiktoken==0.14.0']
-
-const Path = z.string().max(256)
-const ToolCall = z.object({
-  thought: z.string(),
-  call: z.discriminatedUnion('tool', [
-    z.object({
-      tool: z.literal('read_file'),
-      args: z.object({path: Path, startLine: z.int().min(1).optional(), endLine: z.int().min(1).optional()}),
-    }),
-    z.object({
-      tool: z.literal('write_file'),
-      args: z.object({path: Path, content: z.string(), mode: z.enum(['overwrite', 'append', 'create'])}),
-    }),
-    z.object({
-      tool: z.literal('search'),
-      args: z.object({
-        query: z.string().min(1),
-        regex: z.boolean(),
-        paths: z.array(Path).max(10),
-        limit: z.int().min(1).max(500),
-      }),
-    }),
-    z.object({
-      tool: z.literal('run_command'),
-      args: z.object({
-        command: z.enum(['npm test', 'cargo test', 'pytest', 'go test ./...']),
-        timeoutSec: z.int().min(1).max(3600),
-        // Not z.record: llguidance rejects the propertyNames zod emits for it.
-        env: z.array(z.object({name: z.string(), value: z.string()})).max(8),
-      }),
-    }),
-    z.object({
-      tool: z.literal('edit'),
-      args: z.object({
-        path: Path,
-        edits: z.array(z.object({search: z.string(), replace: z.string(), occurrence: z.int().min(0).nullable()})).min(1).max(20),
-      }),
-    }),
-  ]),
-})
 
 const instance = JSON.stringify({
   thought: 'The failing test reads the config before it exists; patch the loader.',
@@ -162,15 +124,6 @@ async function firstMaskRounds(encoding: TiktokenEncodingName, encoderPath: stri
   return result
 }
 
-function loadCorpus(): unknown[] {
-  const dir = join(BENCH_DIR, 'schemas')
-  if (!existsSync(dir)) return []
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[])
-}
-
 /** Walks the instance's tokens, returning the states met (to time mask retrieval on). */
 function statesOf(index: TokenIndex, start: number, tokens: Uint32Array): number[] {
   const states = [start]
@@ -220,18 +173,6 @@ const SMALL_SCHEMA = {
 const OUTLINES_TIMEOUT_SEC = 60
 const FIRST_MASK_ROUNDS = 9
 
-/** Instructions callgrind counts for a whole process. */
-function instructions(command: string, args: string[], input = ''): number {
-  const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', command, ...args], {
-    input,
-    encoding: 'utf8',
-    env: {...process.env, PYTHONHASHSEED: '0'},
-  })
-  const collected = /Collected : (\d+)/.exec(run.stderr ?? '')
-  if (!collected) throw new Error(`valgrind did not count ${command} ${args.join(' ')}: ${run.error?.message ?? run.stderr}`)
-  return Number(collected[1])
-}
-
 /**
  * Time to first mask in instructions, which the machine's load does not move: each engine's
  * process once stopping after its vocabulary load and once after the first mask as well; the
@@ -244,7 +185,7 @@ function callgrindFirstMask(schema: unknown): void {
   for (const encoding of ['cl100k_base', 'o200k_base'] as const) {
     const encoderPath = createRequire(import.meta.url).resolve(`@dqbd/tiktoken/encoders/${encoding}.json`)
     const job = jobFile({schema, encoding, encoderPath, whitespace: FLEXIBLE_WHITESPACE})
-    const python = (input: string) => instructions(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), '--first-mask', job], input)
+    const python = (input: string) => instructions(PYTHON, [join(BENCH_DIR, 'constrain_peers.py'), '--first-mask', job], {input})
     const ours = node(encoding, 'first-mask') - node(encoding, 'load')
     const theirs = python('round\n') - python('')
     const millions = (n: number) => `${(n / 1e6).toFixed(1)}M instructions`
@@ -261,7 +202,7 @@ async function main(): Promise<void> {
     callgrindFirstMask(schema)
     return
   }
-  const corpus = loadCorpus()
+  const corpus = loadCorpus().map((entry) => entry.schema)
   const row = (label: string, value: number | string, unit = '') => {
     const text = typeof value === 'number' ? `${value.toFixed(value < 10 ? 3 : 1)}${unit}` : value
     console.log(`${label.padEnd(66)}  ${text}`)

@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
 
-const DEFAULT_SIZE_LIMIT: f64 = (512u64 << 20) as f64;
+pub(crate) const DEFAULT_SIZE_LIMIT: f64 = (512u64 << 20) as f64;
 
 struct DfaHandle(Rc<Automaton>);
 impl Finalize for DfaHandle {}

@@ -9,4 +9,6 @@ pub mod trie;
 pub mod vocabulary;
 
 #[cfg(test)]
+mod compile_bench;
+#[cfg(test)]
 mod tests;
