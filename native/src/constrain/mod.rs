@@ -2,6 +2,7 @@
 //! validator and jump-forward.
 
 pub mod automaton;
+pub mod ecma_pattern;
 pub mod index;
 pub mod nfa;
 pub mod schema_regex;

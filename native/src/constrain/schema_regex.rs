@@ -6,7 +6,8 @@
 //! order, closed objects, a nesting bound on unconstrained values) or wider (oneOf's exclusivity)
 //! the result says so in `deviations`, so callers can decide instead of discovering it.
 
-use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look, Repetition};
+use super::ecma_pattern;
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -889,57 +890,42 @@ fn format_regex(name: &str) -> Option<String> {
     })
 }
 
-/// A schema `pattern` (matched anywhere in the decoded string unless anchored) → a regex over the
-/// JSON-encoded string contents.
+/// A schema `pattern` (matched anywhere in the decoded string unless anchored, read as ECMA-262
+/// reads it) → a regex over the JSON-encoded string contents.
 fn pattern_regex(pattern: &str, at: &str) -> Result<String, SchemaError> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .map_err(|e| err("pattern", at, format!("{pattern:?} is not a supported regex: {}", e.to_string().lines().last().unwrap_or(""))))?;
-    let mut parts: Vec<Hir> = match hir.kind() {
-        HirKind::Concat(parts) => parts.clone(),
-        _ => vec![hir.clone()],
-    };
-    let anchored_start = matches!(parts.first().map(Hir::kind), Some(HirKind::Look(Look::Start)));
-    if anchored_start {
-        parts.remove(0);
-    }
-    let anchored_end = matches!(parts.last().map(Hir::kind), Some(HirKind::Look(Look::End)));
-    if anchored_end {
-        parts.pop();
-    }
-    let encoded = json_encode_hir(&Hir::concat(parts), pattern, at)?;
+    let branches = ecma_pattern::parse(pattern)
+        .map_err(|why| err("pattern", at, format!("{pattern:?} cannot be matched as JSON Schema (ECMA-262) reads it: {why}")))?;
     let free = format!("{STRING_CHAR}*");
-    Ok(format!(
-        "{}(?:{}){}",
-        if anchored_start { "" } else { &free },
-        encoded,
-        if anchored_end { "" } else { &free }
-    ))
+    let alternatives: Vec<String> = branches
+        .iter()
+        .map(|branch| {
+            format!(
+                "{}(?:{}){}",
+                if branch.anchored_start { "" } else { &free },
+                json_encode_hir(&branch.hir),
+                if branch.anchored_end { "" } else { &free }
+            )
+        })
+        .collect();
+    Ok(group(&alternatives))
 }
 
-fn json_encode_hir(hir: &Hir, pattern: &str, at: &str) -> Result<Hir, SchemaError> {
-    Ok(match hir.kind() {
+/// `hir` over decoded characters → the same over their JSON encodings.
+fn json_encode_hir(hir: &Hir) -> Hir {
+    match hir.kind() {
         HirKind::Empty => Hir::empty(),
         HirKind::Literal(literal) => {
-            let text = std::str::from_utf8(&literal.0).map_err(|_| err("pattern", at, "non-UTF-8 literal"))?;
+            let text = std::str::from_utf8(&literal.0).expect("ecma_pattern writes literals from chars");
             Hir::concat(text.chars().map(|c| encoded_class(&ClassUnicode::new([ClassUnicodeRange::new(c, c)]))).collect())
         }
         HirKind::Class(Class::Unicode(class)) => encoded_class(class),
-        HirKind::Class(Class::Bytes(_)) => return Err(err("pattern", at, format!("{pattern:?} matches raw bytes"))),
-        HirKind::Look(_) => {
-            return Err(err("pattern", at, format!("{pattern:?} uses an anchor or word boundary inside the pattern, which cannot be expressed")))
+        HirKind::Class(Class::Bytes(_)) | HirKind::Look(_) | HirKind::Capture(_) => {
+            unreachable!("ecma_pattern writes no byte classes, look-arounds or captures")
         }
-        HirKind::Repetition(rep) => Hir::repetition(Repetition {
-            min: rep.min,
-            max: rep.max,
-            greedy: rep.greedy,
-            sub: Box::new(json_encode_hir(&rep.sub, pattern, at)?),
-        }),
-        HirKind::Capture(capture) => json_encode_hir(&capture.sub, pattern, at)?,
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(|p| json_encode_hir(p, pattern, at)).collect::<Result<_, _>>()?),
-        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(|p| json_encode_hir(p, pattern, at)).collect::<Result<_, _>>()?),
-    })
+        HirKind::Repetition(rep) => Hir::repetition(Repetition { min: rep.min, max: rep.max, greedy: rep.greedy, sub: Box::new(json_encode_hir(&rep.sub)) }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(json_encode_hir).collect()),
+        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(json_encode_hir).collect()),
+    }
 }
 
 /// The JSON encodings of the characters in `class`: raw where JSON allows, escaped otherwise.

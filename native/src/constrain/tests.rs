@@ -79,6 +79,45 @@ fn patterns_apply_to_the_decoded_string() {
     assert!(!accepts(&unanchored, r#""xxyy""#));
 }
 
+/// The pattern's verdict on each decoded string, through its JSON encoding.
+fn pattern_verdicts(pattern: &str, strings: &[&str]) -> Vec<bool> {
+    let automaton = automaton_for(json!({"type": "string", "pattern": pattern}));
+    strings.iter().map(|s| accepts(&automaton, &serde_json::to_string(s).unwrap())).collect()
+}
+
+#[test]
+fn pattern_classes_and_dot_mean_what_ecma_262_says() {
+    // \d and \w are ASCII-only; Arabic-Indic three, fullwidth zero, é and Kelvin sign are not in them.
+    assert_eq!(pattern_verdicts(r"^\d+$", &["0129", "\u{663}", "\u{ff10}"]), [true, false, false]);
+    assert_eq!(pattern_verdicts(r"^\w+$", &["a_Z9", "\u{e9}", "\u{212a}"]), [true, false, false]);
+    assert_eq!(pattern_verdicts(r"^\W$", &["\u{e9}", "_"]), [true, false]);
+    // \s is ECMA's WhiteSpace and LineTerminator: ZWNBSP is in it, NEL and the Mongolian vowel separator are not.
+    assert_eq!(pattern_verdicts(r"^\s+$", &["\t\n\u{b}\u{a0}\u{2028}\u{3000}", "\u{feff}", "\u{85}", "\u{180e}"]), [true, true, false, false]);
+    assert_eq!(pattern_verdicts(r"^\S$", &["\u{85}", "\u{feff}"]), [true, false]);
+    // . stops at every line terminator, and takes a whole astral character.
+    assert_eq!(pattern_verdicts("^.$", &["\u{e9}", "\u{1f600}", "\n", "\r", "\u{2028}", "\u{2029}", "\u{85}"]), [true, true, false, false, false, false, true]);
+    assert_eq!(pattern_verdicts(r"^[^\d\s]$", &["x", "\u{663}", "5", "\u{a0}"]), [true, true, false, false]);
+    assert_eq!(pattern_verdicts(r"^[a-c-\d]+$", &["a-1", "d"]), [true, false]);
+}
+
+#[test]
+fn each_top_level_alternative_keeps_its_own_anchors() {
+    assert_eq!(pattern_verdicts("^ab$|cd", &["ab", "xab", "xcdx", "cd"]), [true, false, true, true]);
+    assert_eq!(pattern_verdicts("^(?<y>[0-9]{4})$", &["2024", "20245"]), [true, false]);
+}
+
+#[test]
+fn patterns_ecma_reads_otherwise_are_refused_with_keyword_and_pointer() {
+    let refused = [
+        r"\bword\b", r"^\p{L}+$", "[a&&b]", "(?i)a", "a{ 2 }", "a{2}{3}", r"\x{41}", r"\-", "]", "a^b", "(?P<n>a)", "[[:alpha:]]", r"[--\d]", "[^]", r"\cJ",
+    ];
+    for pattern in refused {
+        let schema = json!({"type": "object", "properties": {"x": {"type": "string", "pattern": pattern}}});
+        let error = schema_to_regex(&schema, &Options::default()).expect_err(pattern);
+        assert_eq!((error.keyword.as_str(), error.pointer.as_str()), ("pattern", "/properties/x/pattern"), "{pattern}");
+    }
+}
+
 #[test]
 fn formats_and_zero_bounds() {
     let automaton = automaton_for(json!({"type": "object", "properties": {
