@@ -3,7 +3,8 @@
 //! byte for byte as `git diff` does: `@@` ranges with git's omitted-count and `,0` rules,
 //! `\ No newline at end of file` markers, and every line's own terminator (CRLF stays CRLF).
 
-use imara_diff::{Algorithm as ImaraAlgorithm, Diff, Hunk, InternedInput};
+use crate::line_tokens::LineTokens;
+use imara_diff::{Algorithm as ImaraAlgorithm, Diff, Hunk, IndentHeuristic, IndentLevel, Token};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,17 +65,29 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
     let margin = SLIDER_MARGIN.max(options.context as usize);
     let (start, end_a, end_b) = middle(a.as_bytes(), b.as_bytes(), margin);
     let skipped_lines = memchr::memchr_iter(b'\n', &a.as_bytes()[..start]).count() as u32;
-    let input = InternedInput::new(&a[start..end_a], &b[start..end_b]);
+    let input = LineTokens::new(&a[start..end_a], &b[start..end_b]);
     let algorithm = match options.algorithm {
         Algorithm::Myers => ImaraAlgorithm::Myers,
         Algorithm::Histogram => ImaraAlgorithm::Histogram,
     };
-    let mut diff = Diff::compute(algorithm, &input);
-    diff.postprocess_lines(&input);
+    let mut diff = Diff::default();
+    diff.compute_with(
+        algorithm,
+        &input.before,
+        &input.after,
+        input.lines.len() as u32,
+    );
+    diff.postprocess_with(
+        &input.before,
+        &input.after,
+        IndentHeuristic::new(|token: Token| {
+            IndentLevel::for_ascii_line(input.lines[token.0 as usize].bytes(), 8)
+        }),
+    );
     let changes: Vec<Hunk> = diff.hunks().collect();
     // Lines are looked up only when printed: most of a large file never is.
-    let before = |i: u32| input.interner[input.before[i as usize]];
-    let after = |i: u32| input.interner[input.after[i as usize]];
+    let before = |i: u32| input.lines[input.before[i as usize].0 as usize];
+    let after = |i: u32| input.lines[input.after[i as usize].0 as usize];
 
     let mut result = LineDiff {
         unified: String::new(),

@@ -8,6 +8,7 @@ mod edits;
 mod hash;
 mod js_args;
 mod js_diff;
+mod line_tokens;
 mod metrics;
 mod metrics_js;
 mod patch;
