@@ -1,6 +1,7 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod align;
 mod constrain;
 mod constrain_js;
 mod diff;
