@@ -1,13 +1,14 @@
 /**
  * Diff speed: our diffLines (diff + git-style unified text, through N-API) against jsdiff's
  * createTwoFilesPatch and against `git diff --no-index` (whole process, minus the start-up of
- * a process measured with `git --version`). Every figure is measured in the same run.
+ * a process measured with `git --version`). Every figure is measured in the same run; the
+ * jsdiff ratios are taken per round, between samples measured next to each other.
  *
  *   npx tsx bench/diff.ts
  */
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createTwoFilesPatch} from 'diff'
 import {diffLines, type DiffAlgorithm} from '../src/native.js'
@@ -42,28 +43,51 @@ function scatter(lines: string[], share: number): string[] {
 
 const text = (lines: string[]) => `${lines.join('\n')}\n`
 
-function median(values: number[]): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((x, y) => x - y)
-  return sorted[Math.floor(sorted.length / 2)]!
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 }
 
+const median = (values: number[]) => quantile(values, 0.5)
+
 /**
- * Median milliseconds of each contender, measured in interleaved rounds so that all of them see
- * the same load on a shared machine. A contender whose samples already add up to `slowMs`
- * stops early (jsdiff needs seconds for some scenarios).
+ * Milliseconds of each contender per round, measured in interleaved rounds so that all of them
+ * see the same load on a shared machine; a contender that skipped a round has no sample there.
+ * Each round starts one contender later, so that the cost of collecting a contender's garbage
+ * (jsdiff leaves much) does not always fall on the same next one. A contender whose samples
+ * already add up to `slowMs` stops early (jsdiff needs seconds for some scenarios).
  */
-function interleaved(contenders: Record<string, () => unknown>, rounds: number, slowMs = 3000): Record<string, number> {
-  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as number[]]))
+function interleaved(
+  contenders: Record<string, () => unknown>,
+  rounds: number,
+  slowMs = 3000,
+): Record<string, (number | undefined)[]> {
+  const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as (number | undefined)[]]))
+  const entries = Object.entries(contenders)
+  const spent = (name: string) => samples[name]!.reduce<number>((sum, ms) => sum + (ms ?? 0), 0)
   for (let round = 0; round < rounds; round++) {
-    for (const [name, run] of Object.entries(contenders)) {
-      const taken = samples[name]!
-      if (taken.reduce((sum, ms) => sum + ms, 0) > slowMs) continue
+    const shift = round % entries.length
+    for (const [name, run] of [...entries.slice(shift), ...entries.slice(0, shift)]) {
+      if (spent(name) > slowMs) {
+        samples[name]!.push(undefined)
+        continue
+      }
       const start = performance.now()
       run()
-      taken.push(performance.now() - start)
+      samples[name]!.push(performance.now() - start)
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, taken]) => [name, median(taken)]))
+  return samples
+}
+
+const taken = (samples: (number | undefined)[]) => samples.filter((ms): ms is number => ms !== undefined)
+
+/** `slow / fast` per round where both have a sample: the median and the interquartile range. */
+function ratio(slow: (number | undefined)[], fast: (number | undefined)[]): string {
+  const ratios = slow.flatMap((ms, round) => (ms !== undefined && fast[round] !== undefined ? [ms / fast[round]!] : []))
+  const digits = median(ratios) >= 10 ? 0 : 1
+  const show = (q: number) => quantile(ratios, q).toFixed(digits)
+  return `${show(0.5)}x (${show(0.25)}-${show(0.75)})`
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pyagent-bench-diff-'))
@@ -91,43 +115,54 @@ for (let i = 0; i < 20; i++) {
   diffLines(scenarios[0]!.a, scenarios[0]!.b)
 }
 
+const loadBefore = loadavg()[0]!
 const rows: string[][] = []
 let processStartMs = 0
 for (const {name, a, b} of scenarios) {
   writeFileSync(join(dir, 'a'), a)
   writeFileSync(join(dir, 'b'), b)
   const ours = (algorithm: DiffAlgorithm) => () => diffLines(a, b, {algorithm, aPath: 'a', bPath: 'b'}).unified
-  const ms = interleaved(
+  // In-process contenders and git processes in two groups: after a child process, the parent
+  // pays copy-on-write page faults, which would fall on whichever contender came next.
+  const inProcess = interleaved(
+    {histogram: ours('histogram'), myers: ours('myers'), jsdiff: () => createTwoFilesPatch('a', 'b', a, b)},
+    31,
+  )
+  const processes = interleaved(
     {
-      histogram: ours('histogram'),
-      myers: ours('myers'),
-      jsdiff: () => createTwoFilesPatch('a', 'b', a, b),
       start: git('--version'),
       git: git('diff', '--no-index', '--no-color', 'a', 'b'),
       gitHistogram: git('diff', '--no-index', '--no-color', '--histogram', 'a', 'b'),
     },
     15,
   )
-  processStartMs = ms.start!
-  const gitMyers = Math.max(0.01, ms.git! - ms.start!)
-  const gitHistogram = Math.max(0.01, ms.gitHistogram! - ms.start!)
+  const [histogram, myers, jsdiff] = [inProcess.histogram!, inProcess.myers!, inProcess.jsdiff!].map(taken) as [
+    number[],
+    number[],
+    number[],
+  ]
+  processStartMs = median(taken(processes.start!))
+  const gitMyers = Math.max(0.01, median(taken(processes.git!)) - processStartMs)
+  const gitHistogram = Math.max(0.01, median(taken(processes.gitHistogram!)) - processStartMs)
   rows.push([
     name,
-    ms.histogram!.toFixed(2),
-    ms.myers!.toFixed(2),
-    ms.jsdiff!.toFixed(1),
+    median(histogram).toFixed(2),
+    median(myers).toFixed(2),
+    median(jsdiff).toFixed(1),
     gitMyers.toFixed(2),
     gitHistogram.toFixed(2),
-    `${(ms.jsdiff! / ms.histogram!).toFixed(0)}x`,
-    `${(ms.jsdiff! / ms.myers!).toFixed(0)}x`,
-    `${(gitMyers / ms.myers!).toFixed(2)}x`,
-    `${(gitHistogram / ms.histogram!).toFixed(2)}x`,
+    ratio(inProcess.jsdiff!, inProcess.histogram!),
+    ratio(inProcess.jsdiff!, inProcess.myers!),
+    `${(gitMyers / median(myers)).toFixed(2)}x`,
+    `${(gitHistogram / median(histogram)).toFixed(2)}x`,
   ])
 }
 rmSync(dir, {recursive: true, force: true})
 
 const header = ['scenario', 'ours hist ms', 'ours myers ms', 'jsdiff ms', 'git myers ms', 'git hist ms', 'jsdiff/ours hist', 'jsdiff/ours myers', 'git/ours myers', 'git/ours hist']
+console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after; ms are medians`)
 console.log(`git process start (git --version, last scenario): ${processStartMs.toFixed(2)} ms, subtracted from git figures`)
+console.log('jsdiff/ours: median of the per-round ratios, with their interquartile range')
 console.log(header.join(' | '))
 for (const row of rows) console.log(row.join(' | '))
 
@@ -147,8 +182,8 @@ const perCallUs = interleaved(
   },
   11,
 )
-const tinyOurs = (perCallUs.ours! * 1000) / 2000
-const tinyJsdiff = (perCallUs.jsdiff! * 1000) / 2000
+const tinyOurs = (median(taken(perCallUs.ours!)) * 1000) / 2000
+const tinyJsdiff = (median(taken(perCallUs.jsdiff!)) * 1000) / 2000
 console.log(
-  `tiny (1 changed line in 50): ours ${tinyOurs.toFixed(1)} µs/call, jsdiff ${tinyJsdiff.toFixed(1)} µs/call, jsdiff/ours ${(tinyJsdiff / tinyOurs).toFixed(1)}x`,
+  `tiny (1 changed line in 50): ours ${tinyOurs.toFixed(1)} µs/call, jsdiff ${tinyJsdiff.toFixed(1)} µs/call, jsdiff/ours ${ratio(perCallUs.jsdiff!, perCallUs.ours!)}`,
 )
