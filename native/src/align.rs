@@ -289,17 +289,18 @@ impl LineIndex {
     }
 }
 
-/// Length of the common run of bytes at the start of both, compared a chunk at a time.
+/// Length of the common run of bytes at the start of both: compared a block at a time (one
+/// `memcmp` each), then within the first block that differs, a smaller block at a time.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     let shorter = a.len().min(b.len());
     let (a, b) = (&a[..shorter], &b[..shorter]);
     let mut total = 0;
-    for (x, y) in a.chunks(64).zip(b.chunks(64)) {
-        if x == y {
-            total += x.len();
-            continue;
-        }
-        return total + x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    for block in [1024, 64, 1] {
+        let blocks = a[total..].chunks(block).zip(b[total..].chunks(block));
+        total += blocks
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| x.len())
+            .sum::<usize>();
     }
     total
 }
@@ -325,6 +326,19 @@ mod tests {
             .iter()
             .map(|run| (run.before_line, run.after_line, run.lines))
             .collect()
+    }
+
+    #[test]
+    fn common_prefix_is_found_across_block_sizes() {
+        let a: Vec<u8> = (0..5000u32).map(|i| (i % 251) as u8).collect();
+        for at in [0, 1, 63, 64, 65, 1023, 1024, 1025, 3000, 4999] {
+            let mut b = a.clone();
+            b[at] ^= 0xff;
+            assert_eq!(common_prefix(&a, &b), at);
+            assert_eq!(common_prefix(&a, &b[..at]), at);
+        }
+        assert_eq!(common_prefix(&a, &a), a.len());
+        assert_eq!(common_prefix(&a[..10], &a), 10);
     }
 
     #[test]
