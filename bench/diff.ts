@@ -50,12 +50,19 @@ function quantile(values: number[], q: number): number {
 
 const median = (values: number[]) => quantile(values, 0.5)
 
+/** Every order of `items`. */
+function orders<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items]
+  return items.flatMap((item, i) => orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]))
+}
+
 /**
  * Milliseconds of each contender per round, measured in interleaved rounds so that all of them
  * see the same load on a shared machine; a contender that skipped a round has no sample there.
- * Each round starts one contender later, so that the cost of collecting a contender's garbage
- * (jsdiff leaves much) does not always fall on the same next one. A contender whose samples
- * already add up to `slowMs` stops early (jsdiff needs seconds for some scenarios).
+ * The rounds go through every order of the contenders, so that each follows each other one as
+ * often: a call runs slower after one that evicted the caches (jsdiff allocates megabytes). A
+ * contender whose samples already add up to `slowMs` stops early (jsdiff needs seconds for some
+ * scenarios).
  */
 function interleaved(
   contenders: Record<string, () => unknown>,
@@ -63,11 +70,10 @@ function interleaved(
   slowMs = 3000,
 ): Record<string, (number | undefined)[]> {
   const samples = Object.fromEntries(Object.keys(contenders).map((name) => [name, [] as (number | undefined)[]]))
-  const entries = Object.entries(contenders)
+  const arrangements = orders(Object.entries(contenders))
   const spent = (name: string) => samples[name]!.reduce<number>((sum, ms) => sum + (ms ?? 0), 0)
   for (let round = 0; round < rounds; round++) {
-    const shift = round % entries.length
-    for (const [name, run] of [...entries.slice(shift), ...entries.slice(0, shift)]) {
+    for (const [name, run] of arrangements[round % arrangements.length]!) {
       if (spent(name) > slowMs) {
         samples[name]!.push(undefined)
         continue
@@ -126,7 +132,7 @@ for (const {name, a, b} of scenarios) {
   // pays copy-on-write page faults, which would fall on whichever contender came next.
   const inProcess = interleaved(
     {histogram: ours('histogram'), myers: ours('myers'), jsdiff: () => createTwoFilesPatch('a', 'b', a, b)},
-    31,
+    36,
   )
   const processes = interleaved(
     {
@@ -134,7 +140,7 @@ for (const {name, a, b} of scenarios) {
       git: git('diff', '--no-index', '--no-color', 'a', 'b'),
       gitHistogram: git('diff', '--no-index', '--no-color', '--histogram', 'a', 'b'),
     },
-    15,
+    18,
   )
   const [histogram, myers, jsdiff] = [inProcess.histogram!, inProcess.myers!, inProcess.jsdiff!].map(taken) as [
     number[],
@@ -180,7 +186,7 @@ const perCallUs = interleaved(
       for (let i = 0; i < 2000; i++) createTwoFilesPatch('file', 'file', smallA, smallB)
     },
   },
-  11,
+  12,
 )
 const tinyOurs = (median(taken(perCallUs.ours!)) * 1000) / 2000
 const tinyJsdiff = (median(taken(perCallUs.jsdiff!)) * 1000) / 2000
