@@ -186,15 +186,22 @@ fn diff_tokens(input: &LineTokens, algorithm: Algorithm) -> Vec<Hunk> {
         Algorithm::Histogram => (ImaraAlgorithm::Histogram, input.stretches().collect()),
     };
     let mut diff = Diff::default();
+    let mut local = LocalTokens::new(input.lines.len());
     let mut changes = Vec::new();
     for (before, after) in stretches {
-        let (old, new) = (&input.before[before.clone()], &input.after[after.clone()]);
-        diff.compute_with(algorithm, old, new, input.lines.len() as u32);
+        local.renumber(&input.before[before.clone()], &input.after[after.clone()]);
+        diff.compute_with(
+            algorithm,
+            &local.before,
+            &local.after,
+            local.globals.len() as u32,
+        );
         diff.postprocess_with(
-            old,
-            new,
+            &local.before,
+            &local.after,
             IndentHeuristic::new(|token: Token| {
-                IndentLevel::for_ascii_line(input.lines[token.0 as usize].bytes(), 8)
+                let line = input.lines[local.globals[token.0 as usize].0 as usize];
+                IndentLevel::for_ascii_line(line.bytes(), 8)
             }),
         );
         let (old_start, new_start) = (before.start as u32, after.start as u32);
@@ -204,6 +211,52 @@ fn diff_tokens(input: &LineTokens, algorithm: Algorithm) -> Vec<Hunk> {
         }));
     }
     changes
+}
+
+/// One stretch's tokens numbered from 0: imara-diff sizes tables by the number of tokens it is
+/// told of, and the histogram algorithm fills them for every call, so with the whole input's
+/// numbering a thousand stretches would each pay for every distinct line.
+struct LocalTokens {
+    /// For each token of the whole input, its number in the stretch (`UNSEEN` if not in it).
+    local_of: Vec<u32>,
+    /// For each number in the stretch, the token of the whole input.
+    globals: Vec<Token>,
+    before: Vec<Token>,
+    after: Vec<Token>,
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+impl LocalTokens {
+    fn new(tokens: usize) -> Self {
+        LocalTokens {
+            local_of: vec![UNSEEN; tokens],
+            globals: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
+    fn renumber(&mut self, before: &[Token], after: &[Token]) {
+        for token in self.globals.drain(..) {
+            self.local_of[token.0 as usize] = UNSEEN;
+        }
+        let LocalTokens {
+            local_of, globals, ..
+        } = self;
+        let mut local = |token: &Token| {
+            let number = &mut local_of[token.0 as usize];
+            if *number == UNSEEN {
+                *number = globals.len() as u32;
+                globals.push(*token);
+            }
+            Token(*number)
+        };
+        self.before.clear();
+        self.before.extend(before.iter().map(&mut local));
+        self.after.clear();
+        self.after.extend(after.iter().map(&mut local));
+    }
 }
 
 /// `@@ -l,s +l,s @@` as git's xdl_emit_hunk_hdr prints it: a count of 1 is omitted, and an
@@ -592,6 +645,21 @@ mod tests {
         let a = "}\n  x\nb\n\nb\n\n\n\n\n";
         let b = "  x\n\n}\n  x\nb\n\n\nb\n\n\n\n";
         assert_cuts_change_nothing(a, b);
+    }
+
+    #[test]
+    fn each_stretch_numbers_its_tokens_from_zero() {
+        let mut local = LocalTokens::new(10);
+        local.renumber(&[Token(7), Token(3), Token(7)], &[Token(3), Token(9)]);
+        assert_eq!(local.before, [Token(0), Token(1), Token(0)]);
+        assert_eq!(local.after, [Token(1), Token(2)]);
+        assert_eq!(local.globals, [Token(7), Token(3), Token(9)]);
+        local.renumber(&[Token(9)], &[Token(4), Token(9)]);
+        assert_eq!(
+            (local.before.as_slice(), local.after.as_slice()),
+            ([Token(0)].as_slice(), [Token(1), Token(0)].as_slice())
+        );
+        assert_eq!(local.globals, [Token(9), Token(4)]);
     }
 
     #[test]
