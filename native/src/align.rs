@@ -6,10 +6,8 @@
 //! does it index the old text's lines. `LineTokens` uses the runs to leave most of a large file
 //! out of what the diff algorithm is given.
 
-use foldhash::fast::RandomState;
-use hashbrown::hash_table::Entry;
-use hashbrown::HashTable;
-use std::hash::BuildHasher as _;
+use crate::interner::Interner;
+use imara_diff::Token;
 use std::ops::Range;
 
 /// Lines both texts share at the same place: `lines` lines from `before_line` in the old text
@@ -70,8 +68,8 @@ pub fn align(before: &str, after: &str) -> Alignment {
         let found = match nearby_match(old, new, at_old, at_new) {
             Some(found) => Some(found),
             None => index
-                .get_or_insert_with(|| LineIndex::new(old))
-                .nearest_match(old, new, at_old, at_new),
+                .get_or_insert_with(|| LineIndex::new(before))
+                .nearest_match(after, at_old, at_new),
         };
         match found {
             Some((next_old, next_new)) => (at_old, at_new) = (next_old, next_new),
@@ -180,79 +178,53 @@ impl<'t> NearbyLines<'t> {
 
 /// Every line of the old text by content: for each distinct line, the numbers of the lines
 /// that hold it, in order.
-struct LineIndex {
-    table: HashTable<u32>,
-    /// Line numbers grouped by content; content `k` (in order of first appearance) has
-    /// `numbers[groups[k]..groups[k + 1]]`.
+struct LineIndex<'a> {
+    contents: Interner<'a>,
+    /// Line numbers grouped by content; content `k` has `numbers[groups[k]..groups[k + 1]]`.
     numbers: Vec<u32>,
     groups: Vec<u32>,
     /// Start of each line, then the end of the text.
     starts: Vec<usize>,
-    hasher: RandomState,
 }
 
-impl LineIndex {
-    fn new(old: &[u8]) -> Self {
-        let mut starts = Vec::with_capacity(line_count(old) as usize + 1);
+impl<'a> LineIndex<'a> {
+    fn new(old: &'a str) -> Self {
+        let mut starts = Vec::with_capacity(line_count(old.as_bytes()) as usize + 1);
         starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', old).map(|newline| newline + 1));
+        starts.extend(memchr::memchr_iter(b'\n', old.as_bytes()).map(|newline| newline + 1));
         if *starts.last().unwrap_or(&0) < old.len() {
             starts.push(old.len());
         }
-        let line_total = starts.len() - 1;
-        let hasher = RandomState::default();
-        let mut table = HashTable::with_capacity(line_total);
-        let mut content_of = Vec::with_capacity(line_total);
-        let mut first_lines: Vec<u32> = Vec::new();
-        let line = |i: usize| &old[starts[i]..starts[i + 1]];
-        for i in 0..line_total {
-            let hash = hasher.hash_one(line(i));
-            let content = match table.entry(
-                hash,
-                |&content: &u32| line(first_lines[content as usize] as usize) == line(i),
-                |&content: &u32| hasher.hash_one(line(first_lines[content as usize] as usize)),
-            ) {
-                Entry::Occupied(entry) => *entry.get(),
-                Entry::Vacant(entry) => {
-                    let content = first_lines.len() as u32;
-                    first_lines.push(i as u32);
-                    entry.insert(content);
-                    content
-                }
-            };
-            content_of.push(content);
-        }
-        let mut groups = vec![0u32; first_lines.len() + 1];
-        for &content in &content_of {
-            groups[content as usize + 1] += 1;
+        let mut contents = Interner::with_capacity(starts.len() - 1);
+        let content_of: Vec<Token> = starts
+            .windows(2)
+            .map(|line| contents.intern(&old[line[0]..line[1]]))
+            .collect();
+        let mut groups = vec![0u32; contents.lines.len() + 1];
+        for content in &content_of {
+            groups[content.0 as usize + 1] += 1;
         }
         for k in 1..groups.len() {
             groups[k] += groups[k - 1];
         }
         let mut filled = groups.clone();
-        let mut numbers = vec![0; line_total];
-        for (i, &content) in content_of.iter().enumerate() {
-            numbers[filled[content as usize] as usize] = i as u32;
-            filled[content as usize] += 1;
+        let mut numbers = vec![0; content_of.len()];
+        for (line, content) in content_of.iter().enumerate() {
+            numbers[filled[content.0 as usize] as usize] = line as u32;
+            filled[content.0 as usize] += 1;
         }
         LineIndex {
-            table,
+            contents,
             numbers,
             groups,
             starts,
-            hasher,
         }
     }
 
     /// The first line from `from` on whose content is `content`.
-    fn next_with(&self, old: &[u8], content: &[u8], from: u32) -> Option<u32> {
-        let hash = self.hasher.hash_one(content);
-        let group = *self.table.find(hash, |&group| {
-            let line = self.numbers[self.groups[group as usize] as usize] as usize;
-            &old[self.starts[line]..self.starts[line + 1]] == content
-        })?;
-        let lines = &self.numbers
-            [self.groups[group as usize] as usize..self.groups[group as usize + 1] as usize];
+    fn next_with(&self, content: &str, from: u32) -> Option<u32> {
+        let group = self.contents.find(content)?.0 as usize;
+        let lines = &self.numbers[self.groups[group] as usize..self.groups[group + 1] as usize];
         lines
             .get(lines.partition_point(|&line| line < from))
             .copied()
@@ -260,20 +232,14 @@ impl LineIndex {
 
     /// The pair of equal lines on from `at_old` and `at_new` that skips the fewest lines on
     /// both sides together.
-    fn nearest_match(
-        &self,
-        old: &[u8],
-        new: &[u8],
-        at_old: Cursor,
-        at_new: Cursor,
-    ) -> Option<(Cursor, Cursor)> {
+    fn nearest_match(&self, new: &str, at_old: Cursor, at_new: Cursor) -> Option<(Cursor, Cursor)> {
         let mut best: Option<(u32, Cursor, Cursor)> = None;
         let mut at = at_new;
         while at.offset < new.len()
             && best.is_none_or(|(skipped, _, _)| at.line - at_new.line < skipped)
         {
-            let end = line_end(new, at.offset);
-            if let Some(line) = self.next_with(old, &new[at.offset..end], at_old.line) {
+            let end = line_end(new.as_bytes(), at.offset);
+            if let Some(line) = self.next_with(&new[at.offset..end], at_old.line) {
                 let skipped = (line - at_old.line) + (at.line - at_new.line);
                 if best.is_none_or(|(fewest, _, _)| skipped < fewest) {
                     let old_at = Cursor {

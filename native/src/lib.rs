@@ -7,6 +7,7 @@ mod constrain_js;
 mod diff;
 mod edits;
 mod hash;
+mod interner;
 mod js_args;
 mod js_diff;
 mod line_tokens;

@@ -10,11 +10,8 @@
 //! stays cut is never looked at, and the diff is the one the whole texts give.
 
 use crate::align::{line_end, Alignment, Cursor, Run};
-use foldhash::fast::RandomState;
-use hashbrown::hash_table::Entry;
-use hashbrown::HashTable;
+use crate::interner::Interner;
 use imara_diff::{Hunk, IndentLevel, Token};
-use std::hash::BuildHasher as _;
 use std::ops::Range;
 
 /// Shared lines kept at the start (`head`) and end (`tail`) of a run that is cut.
@@ -330,45 +327,6 @@ fn blank_run<'l>(lines: impl Iterator<Item = &'l str>) -> usize {
         .take(MAX_BLANKS)
         .take_while(|line| IndentLevel::for_ascii_line(line.bytes(), 8) == blank)
         .count()
-}
-
-struct Interner<'a> {
-    lines: Vec<&'a str>,
-    table: HashTable<u32>,
-    hasher: RandomState,
-}
-
-impl<'a> Interner<'a> {
-    fn with_capacity(lines: usize) -> Self {
-        Interner {
-            lines: Vec::with_capacity(lines),
-            table: HashTable::with_capacity(lines),
-            hasher: RandomState::default(),
-        }
-    }
-
-    fn intern(&mut self, line: &'a str) -> Token {
-        let Interner {
-            lines,
-            table,
-            hasher,
-        } = self;
-        let hash = hasher.hash_one(line.as_bytes());
-        let entry = table.entry(
-            hash,
-            |&token| lines[token as usize] == line,
-            |&token| hasher.hash_one(lines[token as usize].as_bytes()),
-        );
-        match entry {
-            Entry::Occupied(entry) => Token(*entry.get()),
-            Entry::Vacant(entry) => {
-                let token = lines.len() as u32;
-                lines.push(line);
-                entry.insert(token);
-                Token(token)
-            }
-        }
-    }
 }
 
 #[cfg(test)]
