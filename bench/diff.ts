@@ -12,36 +12,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createTwoFilesPatch} from 'diff'
 import {diffLines, type DiffAlgorithm} from '../src/native.js'
-
-let seed = 0x9e3779b9
-function random(): number {
-  seed = (seed * 1664525 + 1013904223) >>> 0
-  return seed / 2 ** 32
-}
-
-const SNIPPETS = ['}', '', '  return result', '  if (!ok) {', '    throw new Error(message)', '  }', 'export function step() {']
-
-function sourceLine(i: number): string {
-  return random() < 0.3 ? SNIPPETS[Math.floor(random() * SNIPPETS.length)]! : `  const v${i} = compute(${Math.floor(random() * 1e6)}, 'k${i % 97}')`
-}
-
-function file(lines: number): string[] {
-  return Array.from({length: lines}, (_, i) => sourceLine(i))
-}
-
-/** Changes `share` of the lines at scattered places: replacements, insertions and deletions. */
-function scatter(lines: string[], share: number): string[] {
-  const out: string[] = []
-  for (const [i, line] of lines.entries()) {
-    const roll = random()
-    if (roll < share / 3) out.push(`${line} // edited`)
-    else if (roll < (2 * share) / 3) out.push(line, `  inserted(${i})`)
-    else if (roll >= share) out.push(line)
-  }
-  return out
-}
-
-const text = (lines: string[]) => `${lines.join('\n')}\n`
+import {diffScenarios} from './diff-scenarios.js'
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((x, y) => x - y)
@@ -100,20 +71,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pyagent-bench-diff-'))
 const gitEnv = {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null'}
 const git = (...args: string[]) => () => spawnSync('git', args, {cwd: dir, env: gitEnv, maxBuffer: 1 << 28})
 
-interface Scenario {
-  name: string
-  a: string
-  b: string
-}
-
-const ten = file(10_000)
-const hundred = file(100_000)
-const scenarios: Scenario[] = [
-  {name: '(a) 10k lines, 1% changed', a: text(ten), b: text(scatter(ten, 0.01))},
-  {name: '(b) 100k lines, scattered edits', a: text(hundred), b: text(scatter(hundred, 0.01))},
-  // 5k lines: jsdiff needs tens of seconds for a 10k-line rewrite.
-  {name: '(c) 5k lines, whole rewrite', a: text(ten.slice(0, 5_000)), b: text(file(5_000))},
-]
+const scenarios = diffScenarios()
 
 // Warm the JIT and the module up before anything is measured.
 for (let i = 0; i < 20; i++) {
