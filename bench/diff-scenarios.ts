@@ -31,7 +31,7 @@ function scatter(lines: string[], share: number): string[] {
   return out
 }
 
-const text = (lines: string[]) => `${lines.join('\n')}\n`
+export const text = (lines: string[]) => `${lines.join('\n')}\n`
 
 export interface Scenario {
   name: string

@@ -12,7 +12,7 @@ import {loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createTwoFilesPatch} from 'diff'
 import {diffLines, type DiffAlgorithm} from '../src/native.js'
-import {diffScenarios} from './diff-scenarios.js'
+import {diffScenarios, text} from './diff-scenarios.js'
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((x, y) => x - y)
