@@ -453,9 +453,10 @@ function utf8Views(a: Text, b: Text): [Uint8Array, Uint8Array] {
 
 function scratchOf(bytes: number): Uint8Array {
   if (utf8Scratch.length >= bytes) return utf8Scratch
-  const scratch = new Uint8Array(Math.max(bytes, 2 * utf8Scratch.length))
-  if (scratch.length <= MAX_KEPT_SCRATCH) utf8Scratch = scratch
-  return scratch
+  const grown = Math.max(bytes, 2 * utf8Scratch.length)
+  if (grown > MAX_KEPT_SCRATCH) return new Uint8Array(bytes)
+  utf8Scratch = new Uint8Array(grown)
+  return utf8Scratch
 }
 
 /** a and b encoded one after the other into `scratch`, or undefined when they do not fit. */
