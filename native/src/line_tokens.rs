@@ -215,6 +215,9 @@ impl<'a> LineTokens<'a> {
     /// between unchanged lines that the diff pairs with each other, or the lines cut out would
     /// not pair up either.
     pub fn widen_seen_cuts(&self, hunks: &[Hunk], context: u32, margins: &mut [Margins]) -> bool {
+        if self.cuts.is_empty() {
+            return false;
+        }
         let mut seen: Vec<(usize, usize)> = Vec::new();
         for hunk in hunks {
             let (before_down, before_up) = slides(&self.before, &hunk.before);
