@@ -3,7 +3,9 @@
 //! byte for byte as `git diff` does: `@@` ranges with git's omitted-count and `,0` rules,
 //! `\ No newline at end of file` markers, and every line's own terminator (CRLF stays CRLF).
 
-use imara_diff::{Algorithm as ImaraAlgorithm, Diff, Hunk, InternedInput};
+use crate::align::align;
+use crate::line_tokens::{LineTokens, Margins};
+use imara_diff::{Algorithm as ImaraAlgorithm, Diff, Hunk, IndentHeuristic, IndentLevel, Token};
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,33 +56,47 @@ pub struct LineDiff {
 
 const NO_NEWLINE: &str = "\\ No newline at end of file\n";
 
-/// Unchanged lines kept on each side of the common prefix and suffix that are set aside, so
-/// the slider heuristic can still move a change through repeated lines there (its reach is 100).
-const SLIDER_MARGIN: usize = 100;
-
 pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
-    // Equal leading and trailing lines are set aside before interning, the costly step when a
-    // large file changes in one place; enough of them stay for context and sliders.
-    let margin = SLIDER_MARGIN.max(options.context as usize);
-    let (start, end_a, end_b) = middle(a.as_bytes(), b.as_bytes(), margin);
-    let skipped_lines = memchr::memchr_iter(b'\n', &a.as_bytes()[..start]).count() as u32;
-    let input = InternedInput::new(&a[start..end_a], &b[start..end_b]);
-    let algorithm = match options.algorithm {
-        Algorithm::Myers => ImaraAlgorithm::Myers,
-        Algorithm::Histogram => ImaraAlgorithm::Histogram,
+    // Runs of shared lines are first cut down to `context + 1` lines at each end; where a change
+    // turns out to see a cut, that run keeps more and the diff is taken again.
+    diff_lines_cut_to(a, b, options, options.context.saturating_add(1))
+}
+
+/// `diff_lines`, with runs of shared lines first cut down to `margin` lines at each end.
+fn diff_lines_cut_to(a: &str, b: &str, options: &DiffOptions, margin: u32) -> LineDiff {
+    let context = options.context;
+    let alignment = align(a, b);
+    let mut margins = vec![
+        Margins {
+            head: margin,
+            tail: margin
+        };
+        alignment.runs.len()
+    ];
+    let (input, changes) = loop {
+        let input = LineTokens::new(a, b, &alignment, &margins);
+        let changes = diff_tokens(&input, options.algorithm);
+        if !input.widen_seen_cuts(&changes, context, &mut margins) {
+            break (input, changes);
+        }
     };
-    let mut diff = Diff::compute(algorithm, &input);
-    diff.postprocess_lines(&input);
-    let changes: Vec<Hunk> = diff.hunks().collect();
     // Lines are looked up only when printed: most of a large file never is.
-    let before = |i: u32| input.interner[input.before[i as usize]];
-    let after = |i: u32| input.interner[input.after[i as usize]];
+    let before = |i: u32| input.lines[input.before[i as usize].0 as usize];
+    let after = |i: u32| input.lines[input.after[i as usize].0 as usize];
+    // The line number in its text of a position in `input` (the line count past the last one).
+    let number =
+        |numbers: &[u32], total: u32, i: u32| numbers.get(i as usize).copied().unwrap_or(total);
+    let old_number = |i: u32| number(&input.before_numbers, alignment.before_lines, i);
+    let new_number = |i: u32| number(&input.after_numbers, alignment.after_lines, i);
 
     let mut result = LineDiff {
         unified: String::new(),
         hunks: Vec::new(),
-        added: diff.count_additions(),
-        removed: diff.count_removals(),
+        added: changes.iter().map(|change| change.after.len() as u32).sum(),
+        removed: changes
+            .iter()
+            .map(|change| change.before.len() as u32)
+            .sum(),
     };
     if changes.is_empty() {
         return result;
@@ -90,13 +106,14 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
     writeln!(out, "--- {}", header_label("a/", &options.a_path)).ok();
     writeln!(out, "+++ {}", header_label("b/", &options.b_path)).ok();
 
-    let context = options.context;
     let mut group_start = 0;
     while group_start < changes.len() {
         // git joins two changes into one hunk when at most 2×context unchanged lines part them.
         let mut group_end = group_start + 1;
         while group_end < changes.len()
-            && changes[group_end].before.start - changes[group_end - 1].before.end <= 2 * context
+            && old_number(changes[group_end].before.start)
+                - old_number(changes[group_end - 1].before.end)
+                <= context.saturating_mul(2)
         {
             group_end += 1;
         }
@@ -110,19 +127,9 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
         let new_from = first.after.start - leading;
         let new_to = last.after.end + trailing;
         let range = HunkRange {
-            old_start: skipped_lines
-                + if old_to > old_from {
-                    old_from + 1
-                } else {
-                    old_from
-                },
+            old_start: old_number(old_from) + u32::from(old_to > old_from),
             old_lines: old_to - old_from,
-            new_start: skipped_lines
-                + if new_to > new_from {
-                    new_from + 1
-                } else {
-                    new_from
-                },
+            new_start: new_number(new_from) + u32::from(new_to > new_from),
             new_lines: new_to - new_from,
             body_lines: 0,
         };
@@ -164,65 +171,92 @@ pub fn diff_lines(a: &str, b: &str, options: &DiffOptions) -> LineDiff {
     result
 }
 
-/// The byte range of each text that can differ, on line boundaries: `(start, end_a, end_b)`, where
-/// `a[..start] == b[..start]` and `a[end_a..] == b[end_b..]`, widened by `margin` lines each way.
-fn middle(a: &[u8], b: &[u8], margin: usize) -> (usize, usize, usize) {
-    let shorter = a.len().min(b.len());
-    let mut prefix = common_len(a[..shorter].chunks(64), b[..shorter].chunks(64), false);
-    prefix = memchr::memrchr(b'\n', &a[..prefix]).map_or(0, |newline| newline + 1);
-    for _ in 0..margin {
-        if prefix == 0 {
-            break;
-        }
-        prefix = memchr::memrchr(b'\n', &a[..prefix - 1]).map_or(0, |newline| newline + 1);
+/// imara-diff's changes between the token sequences, postprocessed as git does: sliders moved
+/// down and placed by the indent heuristic. Myers is given both sequences whole, as git gives it
+/// a file: where its searches meet decides between equally short diffs, and that depends on
+/// everything it is given. Histogram diffs each stretch between two cuts on its own, as its time
+/// grows faster than linearly with the changes it is given at once; the stretches do not depend
+/// on each other, as what a cut leaves out is unchanged.
+fn diff_tokens(input: &LineTokens, algorithm: Algorithm) -> Vec<Hunk> {
+    let (algorithm, stretches): (_, Vec<_>) = match algorithm {
+        Algorithm::Myers => (
+            ImaraAlgorithm::Myers,
+            vec![(0..input.before.len(), 0..input.after.len())],
+        ),
+        Algorithm::Histogram => (ImaraAlgorithm::Histogram, input.stretches().collect()),
+    };
+    let mut diff = Diff::default();
+    let mut local = LocalTokens::new(input.lines.len());
+    let mut changes = Vec::new();
+    for (before, after) in stretches {
+        local.renumber(&input.before[before.clone()], &input.after[after.clone()]);
+        diff.compute_with(
+            algorithm,
+            &local.before,
+            &local.after,
+            local.globals.len() as u32,
+        );
+        diff.postprocess_with(
+            &local.before,
+            &local.after,
+            IndentHeuristic::new(|token: Token| {
+                let line = input.lines[local.globals[token.0 as usize].0 as usize];
+                IndentLevel::for_ascii_line(line.bytes(), 8)
+            }),
+        );
+        let (old_start, new_start) = (before.start as u32, after.start as u32);
+        changes.extend(diff.hunks().map(|hunk| Hunk {
+            before: hunk.before.start + old_start..hunk.before.end + old_start,
+            after: hunk.after.start + new_start..hunk.after.end + new_start,
+        }));
     }
-
-    let limit = shorter - prefix;
-    let mut suffix = common_len(
-        a[a.len() - limit..].rchunks(64),
-        b[b.len() - limit..].rchunks(64),
-        true,
-    );
-    let line_start = |text: &[u8], at: usize| at == 0 || text[at - 1] == b'\n';
-    if !(line_start(a, a.len() - suffix) && line_start(b, b.len() - suffix)) {
-        // The first shared byte is inside a line: the suffix starts after that line.
-        let tail = &a[a.len() - suffix..];
-        suffix = memchr::memchr(b'\n', tail).map_or(0, |newline| suffix - newline - 1);
-    }
-    for _ in 0..margin {
-        if suffix == 0 {
-            break;
-        }
-        let tail = &a[a.len() - suffix..];
-        suffix = memchr::memchr(b'\n', tail).map_or(0, |newline| suffix - newline - 1);
-    }
-    (prefix, a.len() - suffix, b.len() - suffix)
+    changes
 }
 
-/// Length of the common run of bytes, compared chunk by chunk from the front (or the back).
-fn common_len<'x>(
-    a: impl Iterator<Item = &'x [u8]>,
-    b: impl Iterator<Item = &'x [u8]>,
-    from_back: bool,
-) -> usize {
-    let mut total = 0;
-    for (x, y) in a.zip(b) {
-        if x == y {
-            total += x.len();
-            continue;
+/// One stretch's tokens numbered from 0: imara-diff sizes tables by the number of tokens it is
+/// told of, and the histogram algorithm fills them for every call, so with the whole input's
+/// numbering a thousand stretches would each pay for every distinct line.
+struct LocalTokens {
+    /// For each token of the whole input, its number in the stretch (`UNSEEN` if not in it).
+    local_of: Vec<u32>,
+    /// For each number in the stretch, the token of the whole input.
+    globals: Vec<Token>,
+    before: Vec<Token>,
+    after: Vec<Token>,
+}
+
+const UNSEEN: u32 = u32::MAX;
+
+impl LocalTokens {
+    fn new(tokens: usize) -> Self {
+        LocalTokens {
+            local_of: vec![UNSEEN; tokens],
+            globals: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
         }
-        let same = if from_back {
-            x.iter()
-                .rev()
-                .zip(y.iter().rev())
-                .take_while(|(p, q)| p == q)
-                .count()
-        } else {
-            x.iter().zip(y).take_while(|(p, q)| p == q).count()
-        };
-        return total + same;
     }
-    total
+
+    fn renumber(&mut self, before: &[Token], after: &[Token]) {
+        for token in self.globals.drain(..) {
+            self.local_of[token.0 as usize] = UNSEEN;
+        }
+        let LocalTokens {
+            local_of, globals, ..
+        } = self;
+        let mut local = |token: &Token| {
+            let number = &mut local_of[token.0 as usize];
+            if *number == UNSEEN {
+                *number = globals.len() as u32;
+                globals.push(*token);
+            }
+            Token(*number)
+        };
+        self.before.clear();
+        self.before.extend(before.iter().map(&mut local));
+        self.after.clear();
+        self.after.extend(after.iter().map(&mut local));
+    }
 }
 
 /// `@@ -l,s +l,s @@` as git's xdl_emit_hunk_hdr prints it: a count of 1 is omitted, and an
@@ -458,13 +492,174 @@ mod tests {
         );
     }
 
+    /// Cutting runs of shared lines (as `diff_lines` does) gives the diff of the whole texts.
+    fn assert_cuts_change_nothing(a: &str, b: &str) {
+        for algorithm in [Algorithm::Myers, Algorithm::Histogram] {
+            for context in [0, 1, 3, 10] {
+                let options = DiffOptions {
+                    algorithm,
+                    context,
+                    ..DiffOptions::default()
+                };
+                assert_eq!(
+                    diff_lines(a, b, &options),
+                    diff_lines_cut_to(a, b, &options, u32::MAX),
+                    "{algorithm:?} -U{context}"
+                );
+            }
+        }
+    }
+
+    /// `count` lines of code-like text, repeated lines included, from a fixed seed.
+    fn source(count: usize, seed: u64) -> Vec<String> {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let common = [
+            "}",
+            "",
+            "  return result",
+            "  if (!ok) {",
+            "  }",
+            "export function step() {",
+        ];
+        (0..count)
+            .map(|i| match next() % 10 {
+                0..=2 => format!("{}\n", common[next() % common.len()]),
+                _ => format!("  const v{i} = compute({})\n", next() % 1000),
+            })
+            .collect()
+    }
+
     #[test]
-    fn middle_is_on_line_boundaries() {
-        assert_eq!(middle(b"x\nlast", b"y\nlast", 0), (0, 2, 2));
-        assert_eq!(middle(b"a\nb\nc\n", b"a\nb\nc\n", 0), (6, 6, 6));
-        assert_eq!(middle(b"a\nb", b"a\nb\n", 0), (2, 3, 4));
-        assert_eq!(middle(b"a\nXb\nc\n", b"a\nYb\nc\n", 0), (2, 5, 5));
-        assert_eq!(middle(b"a\nb\nX\nc\nd\n", b"a\nb\nY\nc\nd\n", 1), (2, 8, 8));
+    fn cutting_shared_runs_leaves_scattered_edits_as_they_were() {
+        let before = source(3000, 7);
+        let mut after = before.clone();
+        for (k, at) in (40..2960).step_by(97).enumerate().rev() {
+            match k % 4 {
+                0 => after[at] = format!("edited {k}\n"),
+                1 => after.insert(at, format!("inserted {k}\n")),
+                2 => drop(after.remove(at)),
+                _ => after.insert(at, "}\n".to_string()),
+            }
+        }
+        assert_cuts_change_nothing(&before.concat(), &after.concat());
+    }
+
+    #[test]
+    fn cutting_shared_runs_leaves_sliders_where_the_heuristic_puts_them() {
+        let function = |name: &str| format!("fn {name}() {{\n    x();\n}}\n\n");
+        let mut before = String::new();
+        for i in 0..60 {
+            before += &function(&format!("f{i}"));
+        }
+        // A copy of a function right after it, and blank lines added next to blank lines.
+        let after = before
+            .replacen(&function("f20"), &(function("f20") + &function("f20")), 1)
+            .replacen(&function("f40"), &(function("f40") + "\n\n"), 1);
+        assert_cuts_change_nothing(&before, &after);
+    }
+
+    #[test]
+    fn cutting_shared_runs_leaves_copied_and_moved_blocks_as_they_were() {
+        let before = source(1200, 11);
+        // A block copied to a few lines before itself, and one moved 300 lines down.
+        let mut after = before.clone();
+        let copied: Vec<String> = after[405..430].to_vec();
+        after.splice(400..400, copied);
+        let moved: Vec<String> = after.drain(800..840).collect();
+        after.splice(1100..1100, moved);
+        assert_cuts_change_nothing(&before.concat(), &after.concat());
+    }
+
+    #[test]
+    fn cutting_shared_runs_leaves_long_insertions_and_deletions_as_they_were() {
+        let before = source(1000, 3);
+        let mut after = before.clone();
+        after.drain(600..660);
+        after.splice(200..200, (0..45).map(|i| format!("new {i}\n")));
+        assert_cuts_change_nothing(&before.concat(), &after.concat());
+    }
+
+    #[test]
+    fn cutting_shared_runs_leaves_the_ends_of_files_as_they_were() {
+        let lines: String = (0..500).map(|i| format!("line {i}\r\n")).collect();
+        assert_cuts_change_nothing(&lines, &lines.replacen("line 0\r\n", "first\r\n", 1));
+        assert_cuts_change_nothing(&lines, &lines.replace("line 499\r\n", "last\n"));
+        let unterminated = lines.trim_end().to_string();
+        assert_cuts_change_nothing(&unterminated, &lines);
+        assert_cuts_change_nothing(&lines, &format!("{unterminated}\nmore"));
+        assert_cuts_change_nothing(&lines, &lines.replace("line 250\r\n", "line 250\n"));
+    }
+
+    #[test]
+    fn cutting_shared_runs_leaves_repetitive_text_as_it_was() {
+        let before: String = (0..800)
+            .map(|i| ["}\n", "\n", "  }\n", "x\n"][(i * 7 + i / 3) % 4])
+            .collect();
+        let after = before
+            .replacen("x\n}\n", "x\n", 3)
+            .replacen("\n  }\n", "\n  }\n  }\n", 2);
+        assert_cuts_change_nothing(&before, &after);
+    }
+
+    #[test]
+    fn cutting_leaves_a_duplicated_line_where_the_indent_heuristic_puts_it() {
+        // The new line can slide to the top of what is kept of the first run; the heuristic
+        // must not take that for the top of the file.
+        let a = "// header\n    line(1),\n    column(2),\n";
+        let b = "// header\n    line(1),\n    line(1),\n    column(2),\n";
+        assert_cuts_change_nothing(a, b);
+        assert!(diff_lines(
+            a,
+            b,
+            &DiffOptions {
+                context: 0,
+                ..DiffOptions::default()
+            }
+        )
+        .unified
+        .ends_with("@@ -1,0 +2 @@\n+    line(1),\n"));
+        // Blank lines before a slider are scored by the heuristic, cut or not.
+        let a = "\n\n\n\t\tdone();\n";
+        let b = "\n\n\n\t\tdone();\n\t\tdone();\n";
+        assert_cuts_change_nothing(a, b);
+    }
+
+    #[test]
+    fn cutting_leaves_a_block_moved_past_a_few_lines_as_it_was() {
+        // Walking both texts pairs the three lines the block moved past; the diff of the whole
+        // texts pairs the four lines of the block instead, which the cut must not hide.
+        let a =
+            "     */\n    get() {\n        return cap;\n    }\n        });\n    }\n    // end\n";
+        let b = "     * new 1\n     * new 2\n     * new 3\n     * new 4\n     *\n        });\n    }\n    // end\n     * more\n     */\n    get() {\n        return cap;\n    }\n";
+        assert_cuts_change_nothing(a, b);
+    }
+
+    #[test]
+    fn cutting_where_the_diff_does_not_pair_lines_across_the_cut_leaves_the_diff_whole() {
+        let a = "}\n  x\nb\n\nb\n\n\n\n\n";
+        let b = "  x\n\n}\n  x\nb\n\n\nb\n\n\n\n";
+        assert_cuts_change_nothing(a, b);
+    }
+
+    #[test]
+    fn each_stretch_numbers_its_tokens_from_zero() {
+        let mut local = LocalTokens::new(10);
+        local.renumber(&[Token(7), Token(3), Token(7)], &[Token(3), Token(9)]);
+        assert_eq!(local.before, [Token(0), Token(1), Token(0)]);
+        assert_eq!(local.after, [Token(1), Token(2)]);
+        assert_eq!(local.globals, [Token(7), Token(3), Token(9)]);
+        local.renumber(&[Token(9)], &[Token(4), Token(9)]);
+        assert_eq!(
+            (local.before.as_slice(), local.after.as_slice()),
+            ([Token(0)].as_slice(), [Token(1), Token(0)].as_slice())
+        );
+        assert_eq!(local.globals, [Token(9), Token(4)]);
     }
 
     #[test]

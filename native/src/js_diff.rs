@@ -4,7 +4,7 @@
 //! `code`), which src/native.ts turns into typed error classes.
 
 use crate::diff::{diff_lines, Algorithm, DiffOptions};
-use crate::js_args::{bytes_arg, bytes_of};
+use crate::js_args::{bytes_arg, bytes_of, BytesArg};
 use crate::edits::{apply_edits, Edit, EditOptions};
 use crate::patch::{apply_patch, parse_patch, ApplyOptions, ParseOptions};
 use crate::text::{as_text, EngineError};
@@ -38,10 +38,12 @@ fn text_of<'b>(cx: &mut FunctionContext, bytes: &'b [u8], name: &str) -> NeonRes
     or_throw(cx, checked)
 }
 
-/// diffLines(a, b, algorithm, context, aPath, bPath) -> { unified, hunks: number[5 per hunk], added, removed }
+/// diffLines(a, b, algorithm, context, aPath, bPath) -> { unified, hunks: Uint32Array (5 numbers
+/// per hunk), added, removed }. `a` and `b` are best passed as UTF-8 in Uint8Arrays: they are
+/// read in place.
 fn js_diff_lines(mut cx: FunctionContext) -> JsResult<JsObject> {
-    let a = bytes_arg(&mut cx, 0, "a")?;
-    let b = bytes_arg(&mut cx, 1, "b")?;
+    let a = BytesArg::at(&mut cx, 0, "a")?;
+    let b = BytesArg::at(&mut cx, 1, "b")?;
     let algorithm = match cx.argument::<JsString>(2)?.value(&mut cx).as_str() {
         "myers" => Algorithm::Myers,
         "histogram" => Algorithm::Histogram,
@@ -57,38 +59,35 @@ fn js_diff_lines(mut cx: FunctionContext) -> JsResult<JsObject> {
             "context must be a non-negative integer, got {context}"
         ));
     }
-    let a_path = cx.argument::<JsString>(4)?.value(&mut cx);
-    let b_path = cx.argument::<JsString>(5)?.value(&mut cx);
-    let a = text_of(&mut cx, &a, "a")?;
-    let b = text_of(&mut cx, &b, "b")?;
-    let diff = diff_lines(
-        a,
-        b,
-        &DiffOptions {
-            algorithm,
-            context: context as u32,
-            a_path,
-            b_path,
-        },
-    );
+    let options = DiffOptions {
+        algorithm,
+        context: context as u32,
+        a_path: cx.argument::<JsString>(4)?.value(&mut cx),
+        b_path: cx.argument::<JsString>(5)?.value(&mut cx),
+    };
+    let diff = {
+        let (a, b) = (a.bytes(&cx), b.bytes(&cx));
+        as_text(a, "a").and_then(|a| Ok(diff_lines(a, as_text(b, "b")?, &options)))
+    };
+    let diff = or_throw(&mut cx, diff)?;
 
     let result = cx.empty_object();
     let unified = cx.string(&diff.unified);
     result.set(&mut cx, "unified", unified)?;
-    let hunks = JsArray::new(&mut cx, diff.hunks.len() * 5);
-    for (i, hunk) in diff.hunks.iter().enumerate() {
-        let fields = [
-            hunk.old_start,
-            hunk.old_lines,
-            hunk.new_start,
-            hunk.new_lines,
-            hunk.body_lines,
-        ];
-        for (j, field) in fields.into_iter().enumerate() {
-            let value = cx.number(field);
-            hunks.set(&mut cx, (i * 5 + j) as u32, value)?;
-        }
-    }
+    let fields: Vec<u32> = diff
+        .hunks
+        .iter()
+        .flat_map(|hunk| {
+            [
+                hunk.old_start,
+                hunk.old_lines,
+                hunk.new_start,
+                hunk.new_lines,
+                hunk.body_lines,
+            ]
+        })
+        .collect();
+    let hunks = JsUint32Array::from_slice(&mut cx, &fields)?;
     result.set(&mut cx, "hunks", hunks)?;
     let added = cx.number(diff.added);
     result.set(&mut cx, "added", added)?;

@@ -1,13 +1,16 @@
 //! The Node-API surface of PyAgent's native core. Each module owns one job; this file only
 //! converts between JS values and Rust types.
 
+mod align;
 mod constrain;
 mod constrain_js;
 mod diff;
 mod edits;
 mod hash;
+mod interner;
 mod js_args;
 mod js_diff;
+mod line_tokens;
 mod metrics;
 mod metrics_js;
 mod patch;

@@ -55,6 +55,19 @@ describe('diffLines', () => {
     expect(encoding.details).toEqual({code: 'E_ENCODING', input: 'a', offset: 1})
   })
 
+  it('reads strings as their UTF-8, whatever they hold and however large, like Buffers', () => {
+    const text = (count: number) => Array.from({length: count}, (_, i) => `é ${i} 日本 🙂\n`).join('')
+    const [a, b] = [text(3000), text(3000).replace('é 1500 日本', 'e 1500 日本')]
+    const fromStrings = diffLines(a, b)
+    expect(fromStrings.hunks.map((hunk) => hunk.lines.filter((line) => line[0] !== ' '))).toEqual([['-é 1500 日本 🙂', '+e 1500 日本 🙂']])
+    expect(diffLines(Buffer.from(a), b)).toEqual(fromStrings)
+    expect(diffLines(Buffer.from(a), Buffer.from(b))).toEqual(fromStrings)
+    // A smaller diff after a larger one, in the same scratch memory.
+    expect(diffLines('x\ny\n', 'x\nz\n').unified).toBe('--- a/file\n+++ b/file\n@@ -1,2 +1,2 @@\n x\n-y\n+z\n')
+    // A lone surrogate is not UTF-8: it reads as U+FFFD, as N-API reads it.
+    expect(diffLines('a\n', '\uD800\n').unified).toContain('\n+\uFFFD\n')
+  })
+
   it('rejects bad options with plain JS errors', () => {
     expect(() => diffLines('a', 'b', {context: -1})).toThrow(RangeError)
     expect(() => diffLines('a', 'b', {algorithm: 'patience' as never})).toThrow(/unknown diff algorithm/)
