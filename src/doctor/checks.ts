@@ -152,10 +152,11 @@ const PULL_HINT = 'Run `npx pyagent model pull` to cache the small default model
 
 /** The model `run` falls back to when no server answers. */
 async function checkEmbeddedModel(env: NodeJS.ProcessEnv): Promise<{check: CheckResult; model?: ModelEntry}> {
+  const cacheDir = modelCacheDir(env)
   try {
-    const model = await findModel(undefined, modelCacheDir(env))
+    const model = await findModel(undefined, cacheDir)
     if (!model) {
-      return {check: {name: 'model', status: 'warn', required: false, detail: `no model in ${modelCacheDir(env)}: with no server answering, \`run\` cannot start`, fix: PULL_HINT}}
+      return {check: {name: 'model', status: 'warn', required: false, detail: `no model in ${cacheDir}: with no server answering, \`run\` cannot start`, fix: PULL_HINT}}
     }
     const megabytes = (model.size / 1e6).toFixed(1)
     return {model, check: {name: 'model', status: 'ok', required: false, detail: `${model.name} cached (${megabytes} MB): \`run\` falls back to it when no server answers`}}

@@ -1,11 +1,11 @@
 /**
  * Crash recovery, run when a command starts in a repository (src/cli/base.ts) and whenever a
- * workspace is opened. A transaction whose process died while
- * `committing` has every before- and after-blob journaled, so it is rolled forward: each file
- * is put into its after state (files already there are left alone), leftover temp files are
- * removed, and it is marked committed. If that cannot be done (a directory it needs has become
- * a file, say), it is rolled back to the before states instead. One that died while `open`
- * wrote nothing; it is marked abandoned and its locks are released.
+ * workspace is opened. A transaction whose process died while `committing` has every before-
+ * and after-blob journaled, so it is rolled forward: each file is put into its after state
+ * (files already there are left alone), leftover temp files are removed, and it is marked
+ * committed. If that cannot be done (a directory it needs has become a file, say), it is rolled
+ * back to the before states instead. One that died while `open` wrote nothing; it is marked
+ * abandoned and its locks are released.
  */
 import {existsSync, realpathSync} from 'node:fs'
 
@@ -60,12 +60,12 @@ export async function hasInterruptedTransactions(repoRoot: string): Promise<bool
 /** Repairs what crashes left in the repository; undefined when there was nothing to repair. */
 export async function recoverRepository(repoRoot: string): Promise<RecoveryReport | undefined> {
   const db = await existingState(repoRoot)
+  if (!db) return undefined
   try {
-    const journal = db && new Journal(db)
-    if (!journal || interrupted(journal).length === 0) return undefined
-    return await recover(realpathSync(repoRoot), journal)
+    const report = await recover(realpathSync(repoRoot), new Journal(db))
+    return Object.values(report).some((ids) => ids.length > 0) ? report : undefined
   } finally {
-    db?.close()
+    db.close()
   }
 }
 

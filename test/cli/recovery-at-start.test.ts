@@ -1,18 +1,11 @@
-import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
 import {hasInterruptedTransactions} from '../../src/workspace/recovery.js'
+import {runCli} from '../support/cli.js'
 import {tempRepo} from '../support/temp-repo.js'
 import {interruptMidCommit} from '../workspace/crash-harness.js'
-
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-
-function pyagent(root: string, ...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], {cwd: root, encoding: 'utf8', env: {...process.env, XDG_CONFIG_HOME: '/nonexistent-pyagent-test'}})
-}
 
 describe('recovery when a command starts', () => {
   it.each([
@@ -23,14 +16,14 @@ describe('recovery when a command starts', () => {
     const txId = await interruptMidCommit(repo.root)
     expect(await hasInterruptedTransactions(repo.root)).toBe(true)
 
-    const result = pyagent(repo.root, ...args)
-    expect(result.status).toBe(0)
+    const result = await runCli(args, {cwd: repo.root})
+    expect(result.exitCode).toBe(0)
     // oclif wraps warnings to the terminal's width and prefixes each line with " › ".
-    const warning = result.stderr.replaceAll('›', ' ').replace(/\s+/g, ' ')
+    const warning = String(result.stderr).replaceAll('›', ' ').replace(/\s+/g, ' ')
     expect(warning).toContain(`Transaction ${txId} was interrupted mid-commit by a crash; it is now finished`)
     expect(readFileSync(join(repo.root, 'a.txt'), 'utf8')).toBe('a2\n')
     expect(existsSync(join(repo.root, 'b.txt'))).toBe(false)
     expect(await hasInterruptedTransactions(repo.root)).toBe(false)
-    expect(pyagent(repo.root, ...args).stderr).not.toContain('interrupted')
+    expect((await runCli(args, {cwd: repo.root})).stderr).not.toContain('interrupted')
   })
 })

@@ -2,10 +2,10 @@ import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
+import {BIN} from '../support/cli.js'
 import {tempRepo, type TempRepo} from '../support/temp-repo.js'
 import {mitPackageJson, PLANTED_TOKEN} from './support.js'
 
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const FORBID_OCLIF = fileURLToPath(new URL('../support/forbid-oclif.mjs', import.meta.url))
 const ENV = {...process.env, XDG_CONFIG_HOME: '/nonexistent-pyagent-test', FORCE_COLOR: '0', NO_COLOR: '1'}
 
