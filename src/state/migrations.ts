@@ -118,6 +118,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 5,
+    name: 'the process running a task, so a dead one can be told from a running one',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN pid INTEGER;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

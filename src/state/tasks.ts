@@ -16,6 +16,8 @@ export interface TaskRow {
   status: string
   created_at: string
   updated_at: string
+  /** The process running the task; null on rows written before migration 5. */
+  pid: number | null
 }
 
 export interface NewTask {
@@ -37,10 +39,11 @@ export function createTask(db: StateDb, task: NewTask): TaskRow {
     status: task.status ?? 'pending',
     created_at: now,
     updated_at: now,
+    pid: process.pid,
   }
   db.prepare(
-    `INSERT INTO tasks (id, parent_id, title, priority, role, status, created_at, updated_at)
-     VALUES (@id, @parent_id, @title, @priority, @role, @status, @created_at, @updated_at)`,
+    `INSERT INTO tasks (id, parent_id, title, priority, role, status, created_at, updated_at, pid)
+     VALUES (@id, @parent_id, @title, @priority, @role, @status, @created_at, @updated_at, @pid)`,
   ).run(row)
   return row
 }
@@ -51,6 +54,28 @@ export function getTask(db: StateDb, id: string): TaskRow | undefined {
 
 export function setTaskStatus(db: StateDb, id: string, status: string): void {
   db.prepare('UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?').run(status, new Date().toISOString(), id)
+}
+
+/** Statuses of a task that has not ended: a task left in one by a dead process never will. */
+const UNFINISHED = ['pending', 'running']
+
+/**
+ * Marks `interrupted` every unfinished task whose process is gone (SIGKILL, a power cut, a
+ * crash), so history tells the truth; returns their ids. Rows from before migration 5 have no
+ * pid: an unfinished one is older than this PyAgent, so its process is gone too.
+ */
+export function interruptDeadTasks(db: StateDb, isAlive: (pid: number) => boolean): string[] {
+  const placeholders = UNFINISHED.map(() => '?').join(', ')
+  const candidates = db.prepare(`SELECT id, pid FROM tasks WHERE status IN (${placeholders})`).all(...UNFINISHED) as {id: string; pid: number | null}[]
+  const dead = candidates.filter((task) => task.pid === null || !isAlive(task.pid))
+  if (dead.length === 0) return []
+  const mark = db.prepare(
+    `UPDATE tasks SET status = 'interrupted', updated_at = ?,
+       summary = COALESCE(summary, 'interrupted: the process running it ended without finishing it; see \`pyagent history\` for what its transactions left')
+     WHERE id = ? AND status IN (${placeholders})`,
+  )
+  const now = new Date().toISOString()
+  return db.transaction(() => dead.filter((task) => mark.run(now, task.id, ...UNFINISHED).changes === 1).map((task) => task.id)).immediate()
 }
 
 export interface EventRow {

@@ -9,7 +9,8 @@
  *     SQLite transaction;
  *  3. each file is written to a temp file, fsynced, renamed over the target, directories fsynced;
  *  4. the status becomes `committed`.
- * A crash before 2 leaves every file as it was; after 2, recovery rolls the journal forward.
+ * A crash before 2 leaves every file as it was; after 2, recovery rolls the journal forward once
+ * any file has reached its after state, and back otherwise (recovery.ts).
  */
 import {randomUUID} from 'node:crypto'
 
@@ -27,7 +28,7 @@ import {
   type SearchReplace,
   TextEngineError,
 } from '../native.js'
-import {applyStates, type StateChange} from './apply.js'
+import {applyStates, removeTempFiles, type StateChange} from './apply.js'
 import {ABSENT, describeState, type FileState, NEW_FILE_MODE, observe, sameState} from './file-state.js'
 import {CollisionError, EditError, TransactionStateError} from './errors.js'
 import type {Journal, JournalEntry} from './journal.js'
@@ -219,14 +220,19 @@ export class Transaction {
   async commit(): Promise<CommitResult> {
     this.assertOpen()
     const entries = this.verify()
-    this.journal.journalCommit(this.id, entries)
+    try {
+      this.journal.journalCommit(this.id, entries)
+    } catch (error) {
+      this.endQuietly()
+      throw new EditError(`Commit of ${this.id} could not be journaled, so nothing was written: ${(error as Error).message}`, {cause: error})
+    }
     const forward: StateChange[] = entries.map((entry) => ({path: entry.path, target: entry.after, content: entry.afterContent, current: entry.before}))
     try {
       await applyStates(this.guard.root, this.id, forward)
+      this.journal.markCommitted(this.id)
     } catch (error) {
       await this.undoPartialApply(entries, error as Error)
     }
-    this.journal.markCommitted(this.id)
     this.status = 'committed'
     return {id: this.id, files: entries.map(({path, op, before, after}) => ({path, op, before, after}))}
   }
@@ -259,20 +265,40 @@ export class Transaction {
     return entries
   }
 
-  /** An I/O error mid-apply (disk full, permissions): put back what was written, then report. */
+  /**
+   * A failure after the journal (disk full, permissions, the final status not recorded): every file
+   * goes back to its before state and the temp files go, then the failure is reported. Recovery
+   * rolls back a `committing` transaction none of whose files is in its after state, so even when
+   * the journal cannot record the rollback, no later start lands what this run said failed.
+   */
   private async undoPartialApply(entries: readonly JournalEntry[], cause: Error): Promise<never> {
+    const paths = entries.map((entry) => entry.path)
     const backward = entries.map((entry) => ({path: entry.path, target: entry.before, content: entry.beforeContent}))
     try {
+      // Our temp files first: on a full disk they hold the space the restore needs.
+      removeTempFiles(this.guard.root, this.id, paths)
       await applyStates(this.guard.root, this.id, backward)
     } catch (restoreError) {
+      removeTempFilesQuietly(this.guard.root, this.id, paths)
       throw new EditError(
         `Commit of ${this.id} failed (${cause.message}) and restoring the files failed too (${(restoreError as Error).message}); ` +
-          'the transaction stays `committing` and the next start will finish it from the journal.',
+          'the transaction stays `committing`: the next pyagent command in this repository finishes it from the journal.',
+        {cause},
       )
     }
+    removeTempFilesQuietly(this.guard.root, this.id, paths)
+    this.endQuietly()
+    throw new EditError(`Commit of ${this.id} failed and was rolled back, every file is as before: ${cause.message}`, {cause})
+  }
+
+  /** Marks the transaction rolled back; when the journal cannot say so (a full disk), recovery will (see undoPartialApply). */
+  private endQuietly(): void {
     this.status = 'rolled_back'
-    this.journal.markEnded(this.id, 'rolled_back')
-    throw new EditError(`Commit of ${this.id} failed and was rolled back, every file is as before: ${cause.message}`)
+    try {
+      this.journal.markEnded(this.id, 'rolled_back')
+    } catch {
+      // The row stays `open` or `committing` with no file changed; recovery ends it the same way.
+    }
   }
 
   private assertOpen(): void {
@@ -375,5 +401,14 @@ export class Transaction {
     const existing = this.staged.get(relative)
     const before = existing?.before ?? this.base(relative)
     this.staged.set(relative, {path: relative, op, before, after, content})
+  }
+}
+
+/** Removing a temp file must not hide the failure being reported. */
+function removeTempFilesQuietly(root: string, txId: string, paths: readonly string[]): void {
+  try {
+    removeTempFiles(root, txId, paths)
+  } catch {
+    // Recovery removes what is left at the next start.
   }
 }

@@ -19,6 +19,8 @@ const CHILD = fileURLToPath(new URL('crash-child.mjs', import.meta.url))
 export interface TrialOutcome {
   generation: number
   recovered: 'rolled-forward' | 'nothing'
+  /** Files recovery left as the person edited them, with its own version put aside. */
+  keptAside: number
 }
 
 /** A pid no process has (above Linux's pid_max default of 2^22). */
@@ -51,8 +53,17 @@ export function seedFiles(root: string): void {
   for (let index = 0; index < FILE_COUNT; index++) writeFileSync(join(root, fileName(index)), fileContent(index, 0))
 }
 
-/** Kills the committing child after `delayMs` (measured from its "ready"), recovers, and checks. */
-export async function crashTrial(root: string, delayMs: number): Promise<TrialOutcome> {
+/** What a person did between the kill and the next command: rewrote one file. */
+export interface UserEdit {
+  path: string
+  content: string
+}
+
+/**
+ * Kills the committing child after `delayMs` (measured from its "ready"); with `edit`, a person
+ * then rewrites one file before the next command; recovery runs, and the outcome is checked.
+ */
+export async function crashTrial(root: string, delayMs: number, edit?: UserEdit): Promise<TrialOutcome> {
   const child = execa(process.execPath, [CHILD, root], {reject: false, stdin: 'ignore', buffer: false, stderr: 'inherit'})
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve())
@@ -61,17 +72,31 @@ export async function crashTrial(root: string, delayMs: number): Promise<TrialOu
   await new Promise((resolve) => setTimeout(resolve, delayMs))
   child.kill('SIGKILL')
   await child
+  if (edit) writeFileSync(join(root, edit.path), edit.content)
 
-  return checkRecovered(root)
+  const outcome = await checkRecovered(root, edit)
+  // The person puts the file back in line with the others, so the next trial starts from one generation.
+  if (edit) writeFileSync(join(root, edit.path), fileContent(FILE_INDEX(edit.path), outcome.generation))
+  return outcome
 }
 
-/** Opens the workspace (running recovery) and checks the files are wholly one generation, the journal's last. */
-export async function checkRecovered(root: string): Promise<TrialOutcome> {
+function FILE_INDEX(path: string): number {
+  return Number(/^f(\d+)\.txt$/.exec(path)![1])
+}
+
+/**
+ * Opens the workspace (running recovery) and checks the files are wholly one generation, the
+ * journal's last; a file the person edited after the crash must be exactly as they left it, and
+ * when the recovered transaction would have written it, its version must be kept aside.
+ */
+export async function checkRecovered(root: string, edit?: UserEdit): Promise<TrialOutcome> {
   const workspace = await Workspace.open(root)
   try {
     if (workspace.recovery.failed.length > 0) throw new Error(`recovery failed: ${JSON.stringify(workspace.recovery.failed)}`)
+    if (edit && readFileSync(join(root, edit.path), 'utf8') !== edit.content) throw new Error(`recovery overwrote ${edit.path}, which the user had edited`)
     const generations = new Set<number>()
     for (let index = 0; index < FILE_COUNT; index++) {
+      if (edit?.path === fileName(index)) continue
       const content = readFileSync(join(root, fileName(index)), 'utf8')
       const generation = parseGeneration(content) as number
       if (content !== fileContent(index, generation)) throw new Error(`${fileName(index)} is torn: ${JSON.stringify(content.slice(0, 60))}`)
@@ -82,6 +107,7 @@ export async function checkRecovered(root: string): Promise<TrialOutcome> {
     const last = workspace.journal.transactionsWithStatus(['committed']).at(-1)
     if (last) {
       for (const file of workspace.journal.files(last.id)) {
+        if (file.path === edit?.path) continue
         if (blake3(readFileSync(join(root, file.path))) !== file.after_hash) {
           throw new Error(`${file.path} differs from the last committed transaction ${last.id}`)
         }
@@ -89,9 +115,19 @@ export async function checkRecovered(root: string): Promise<TrialOutcome> {
     } else if (generation !== 0) {
       throw new Error(`generation ${generation} on disk but no committed transaction in the journal`)
     }
+    for (const kept of workspace.recovery.keptAside) {
+      if (kept.path !== edit?.path) throw new Error(`recovery kept ${kept.path} aside, but nobody edited it`)
+      if (readFileSync(kept.savedAt!, 'utf8') !== fileContent(FILE_INDEX(kept.path), generation)) {
+        throw new Error(`the version of ${kept.path} kept aside is not the recovered generation ${generation}`)
+      }
+    }
     const pending = workspace.journal.transactionsWithStatus(['open', 'committing'])
     if (pending.length > 0) throw new Error(`transactions left unfinished after recovery: ${pending.map((tx) => tx.status).join(', ')}`)
-    return {generation, recovered: workspace.recovery.rolledForward.length > 0 ? 'rolled-forward' : 'nothing'}
+    return {
+      generation,
+      recovered: workspace.recovery.rolledForward.length > 0 ? 'rolled-forward' : 'nothing',
+      keptAside: workspace.recovery.keptAside.length,
+    }
   } finally {
     workspace.close()
   }
