@@ -41,22 +41,28 @@ export abstract class BaseCommand extends Command {
 
   private warnAboutRecovery(report: RecoveryReport): void {
     for (const id of report.rolledForward) {
-      this.warn(`Transaction ${id} was interrupted mid-commit by a crash; it is now finished: its files are wholly as its task left them.`)
+      this.notice(`Transaction ${id} was interrupted mid-commit by a crash; it is now finished: its files are wholly as its task left them.`)
     }
     for (const id of report.rolledBack) {
-      this.warn(`Transaction ${id} was interrupted before its commit could land (a crash, or a commit that failed); it is rolled back: its files are as they were before it.`)
+      this.notice(`Transaction ${id} was interrupted before its commit could land (a crash, or a commit that failed); it is rolled back: its files are as they were before it.`)
     }
     for (const kept of report.keptAside) {
       const theirs = kept.savedAt === null ? 'it would have deleted the file' : `its version is in ${kept.savedAt}`
-      this.warn(`${kept.path} was changed after transaction ${kept.txId.slice(0, 8)} was interrupted, so your version was kept; ${theirs}.`)
+      this.notice(`${kept.path} was changed after transaction ${kept.txId.slice(0, 8)} was interrupted, so your version was kept; ${theirs}.`)
     }
     for (const failure of report.failed) {
-      this.warn(`Transaction ${failure.id} could not be repaired after a crash: ${failure.error}. Fix the files it names, then run again.`)
+      this.notice(`Transaction ${failure.id} could not be repaired after a crash: ${failure.error}. Fix the files it names, then run again.`)
     }
     if (report.interruptedTasks.length > 0) {
       const ids = report.interruptedTasks.map((id) => id.slice(0, 8)).join(', ')
-      this.warn(`Marked interrupted: task ${ids}, whose process ended without finishing it (\`pyagent history\` shows what it left).`)
+      this.notice(`Marked interrupted: task ${ids}, whose process ended without finishing it (\`pyagent history\` shows what it left).`)
     }
+  }
+
+  /** A warning on stderr; oclif drops warnings under --json, but stdout's JSON is no reason to hide what recovery did. */
+  protected notice(text: string): void {
+    if (this.jsonEnabled()) process.stderr.write(`Warning: ${text}\n`)
+    else this.warn(text)
   }
 
   protected resolveConfig(repoRoot: string, flags: Partial<Record<ConfigKey, unknown>> = {}): ResolvedConfig {

@@ -16,6 +16,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim()
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
 export default class Run extends BaseCommand {
   static override description = [
     'Run an autonomous agent on a task in this repository.',
@@ -75,7 +77,8 @@ export default class Run extends BaseCommand {
       if (controller.signal.aborted) process.exit(INTERRUPTED)
       controller.abort()
     }
-    process.on('SIGINT', onSignal)
+    // A terminal closed (SIGHUP) or a supervisor stopping the run (SIGTERM) ends it as Ctrl-C does: rolled back, the task marked.
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
     let endpoint: RunEndpoint | undefined
     try {
       endpoint = await runEndpoint(configured, controller.signal)
@@ -112,7 +115,7 @@ export default class Run extends BaseCommand {
       process.stderr.write(`${error.message}\n`)
       process.exitCode = 1
     } finally {
-      process.off('SIGINT', onSignal)
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
       await endpoint?.close()
     }
   }
