@@ -21,8 +21,18 @@ async function runOclif() {
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else if (args.length === 2 && args[0] === 'review' && args[1] === '--staged') {
-  const {reviewStagedForHook} = await import('../dist/hook/from-flags.js')
-  if (!(await reviewStagedForHook(version))) await runOclif()
+  let answered = false
+  try {
+    const {reviewStagedForHook} = await import('../dist/hook/from-flags.js')
+    answered = await reviewStagedForHook(version)
+  } catch {
+    // A damaged install (dist/ incomplete, say): the oclif command below fails with the real message.
+  }
+  // The hook reads exit 1 as "the review found problems"; PyAgent failing to start at all is 2 (see src/review/hook.ts).
+  if (!answered) await runOclif().catch((error) => {
+    process.stderr.write(`pyagent: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exitCode = 2
+  })
 } else {
   await runOclif()
 }

@@ -2,20 +2,20 @@
  * What every command shares: the repository root, the resolved config, `--json`, and one
  * way to turn PyAgent's own errors into a message and an exit code.
  */
-import {Command, Flags} from '@oclif/core'
+import {Command, Errors, Flags} from '@oclif/core'
 
 import {ConfigError} from '../config/errors.js'
 import {loadConfig, type ResolvedConfig} from '../config/load.js'
 import type {ConfigKey} from '../config/schema.js'
 import {ModelError} from '../engine/errors.js'
 import {NativeModuleError} from '../native.js'
-import {StateSchemaError} from '../state/db.js'
+import {StateDbError, stateDbError} from '../state/errors.js'
 import {WorkspaceError} from '../workspace/errors.js'
 import {type RecoveryReport, recoverRepository} from '../workspace/recovery.js'
-import {findRepoRoot} from '../workspace/repo.js'
+import {findRepoRoot, stateDbPath} from '../workspace/repo.js'
 import {Workspace} from '../workspace/workspace.js'
 
-const KNOWN_ERRORS = [ConfigError, ModelError, NativeModuleError, StateSchemaError, WorkspaceError]
+const KNOWN_ERRORS = [ConfigError, ModelError, NativeModuleError, StateDbError, WorkspaceError]
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -25,13 +25,30 @@ export abstract class BaseCommand extends Command {
   }
 
   /**
+   * Commands that cannot work without the state database (history, undo, run): a damaged one
+   * stops them. The others (review and the hook, config, doctor) say what is wrong and carry on.
+   */
+  static needsState = false
+
+  /** The repository this command works on, once init has found it. */
+  private root: string | undefined
+
+  /**
    * Every command starts by repairing what a crash left in the repository (a transaction
    * interrupted mid-commit is finished or undone from its journal), before anything reads a file.
    */
   override async init(): Promise<void> {
     await super.init()
     const {flags} = await this.parse(this.ctor as typeof BaseCommand)
-    const report = await recoverRepository(this.repoRoot(flags.cwd))
+    this.root = this.repoRoot(flags.cwd)
+    let report: RecoveryReport | undefined
+    try {
+      report = await recoverRepository(this.root)
+    } catch (error) {
+      const stateError = stateDbError(error, stateDbPath(this.root))
+      if (!stateError || (this.ctor as typeof BaseCommand).needsState) throw stateError ?? error
+      this.notice(`${stateError.message} Crash recovery was skipped.`)
+    }
     if (report) this.warnAboutRecovery(report)
   }
 
@@ -76,9 +93,24 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (KNOWN_ERRORS.some((type) => error instanceof type)) {
-      this.error(error.message, {exit: 1})
-    }
+    const known = this.known(error)
+    if (known) return this.fail(known, 1)
     return super.catch(error)
+  }
+
+  /** Ends the command on `error` with its message (no stack trace) and exit code: as text on stderr, or under --json as {error: {code, message}} on stdout. */
+  protected fail(error: Error, exit: number): Promise<unknown> {
+    process.exitCode = exit
+    return super.catch(new Errors.CLIError(error.message, {exit, code: (error as {code?: string}).code}))
+  }
+
+  protected override toErrorJson(error: Error & {code?: string; oclif?: {exit?: number}}): unknown {
+    return {error: {code: error.code ?? null, message: error.message, exit: error.oclif?.exit ?? process.exitCode ?? 1}}
+  }
+
+  /** PyAgent's own error, or an SQLite one told as a StateDbError about this repository's database. */
+  protected known(error: Error): Error | undefined {
+    if (KNOWN_ERRORS.some((type) => error instanceof type)) return error
+    return this.root === undefined ? undefined : stateDbError(error, stateDbPath(this.root))
   }
 }

@@ -3,6 +3,8 @@ import {styleText} from 'node:util'
 
 import {BaseCommand} from '../cli/base.js'
 import {type CheckStatus, runDoctor} from '../doctor/checks.js'
+import {repairState} from '../state/repair.js'
+import {stateDbPath} from '../workspace/repo.js'
 
 const MARK: Record<CheckStatus, string> = {
   ok: styleText('green', '✔ ok  '),
@@ -16,15 +18,26 @@ export default class Doctor extends BaseCommand {
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --json',
+    '<%= config.bin %> doctor --repair    # a damaged .pyagent/state.db is moved aside and replaced',
     'PYAGENT_BASE_URL=http://gpu-box:8000/v1 <%= config.bin %> doctor',
   ]
   static override flags = {
     timeout: Flags.integer({description: 'Milliseconds to wait for each endpoint probe', default: 2000, min: 1}),
+    repair: Flags.boolean({
+      description: 'Move a damaged .pyagent/state.db aside (kept as state.db.damaged-<time>) and start a fresh one, then check again',
+    }),
   }
 
   async run() {
     const {flags} = await this.parse(Doctor)
-    const report = await runDoctor({repoRoot: this.repoRoot(flags.cwd), timeoutMs: flags.timeout})
+    const repoRoot = this.repoRoot(flags.cwd)
+    const repair = flags.repair ? repairState(stateDbPath(repoRoot)) : undefined
+    if (repair?.movedTo && !this.jsonEnabled()) {
+      this.log(`Moved the damaged state database to ${repair.movedTo} and started a fresh one; the history and undo records of earlier tasks stay in that copy.`)
+    } else if (repair && !this.jsonEnabled()) {
+      this.log('The state database is not damaged; nothing to repair.')
+    }
+    const report = {...(await runDoctor({repoRoot, timeoutMs: flags.timeout})), ...(repair ? {repair: {movedTo: repair.movedTo ?? null}} : {})}
     if (!this.jsonEnabled()) {
       const width = Math.max(...report.checks.map((check) => check.name.length))
       for (const check of report.checks) {

@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base.js'
-import {readHistory, type TransactionSummary} from '../workspace/history.js'
+import {openStateForReading} from '../state/db.js'
+import {type History as HistoryReport, readHistory, type TransactionSummary} from '../workspace/history.js'
+import {Journal} from '../workspace/journal.js'
 
 function lines(tx: TransactionSummary): string {
   return tx.linesAdded === null ? '' : `  +${tx.linesAdded} -${tx.linesRemoved}`
@@ -15,6 +17,7 @@ function describeTransaction(tx: TransactionSummary, indent: string): string[] {
 }
 
 export default class History extends BaseCommand {
+  static override needsState = true
   static override description = 'List tasks and their transactions: files touched, lines added and removed, undo links'
   static override examples = ['<%= config.bin %> history', '<%= config.bin %> history --limit 10 --json']
   static override flags = {
@@ -23,9 +26,9 @@ export default class History extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(History)
-    const workspace = await this.openWorkspace(this.repoRoot(flags.cwd))
+    const db = openStateForReading(this.repoRoot(flags.cwd))
     try {
-      const history = readHistory(workspace.db, workspace.journal, flags.limit)
+      const history: HistoryReport = db ? readHistory(db, new Journal(db), flags.limit) : {tasks: [], untracked: []}
       if (!this.jsonEnabled()) {
         for (const task of history.tasks) {
           this.log(`task ${task.id.slice(0, 8)}  [${task.status}]  ${task.title}`)
@@ -36,7 +39,7 @@ export default class History extends BaseCommand {
       }
       return history
     } finally {
-      workspace.close()
+      db?.close()
     }
   }
 }

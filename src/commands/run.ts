@@ -19,6 +19,7 @@ async function readStdin(): Promise<string> {
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 export default class Run extends BaseCommand {
+  static override needsState = true
   static override description = [
     'Run an autonomous agent on a task in this repository.',
     '',

@@ -4,6 +4,7 @@ import {BaseCommand} from '../cli/base.js'
 import {UndoRefusedError, undo} from '../workspace/undo.js'
 
 export default class Undo extends BaseCommand {
+  static override needsState = true
   static override description =
     'Roll back a committed transaction, or every transaction of a task, restoring the files atomically; refuses (and shows the diff) when they changed since'
   static override examples = ['<%= config.bin %> undo 3f2a9c01', '<%= config.bin %> undo <task-id> --force', '<%= config.bin %> undo 3f2a9c01 --json']

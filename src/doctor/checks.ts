@@ -10,7 +10,8 @@ import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
 import {findModel, modelCacheDir, type ModelEntry} from '../engine/models.js'
 import {nativeVersion} from '../native.js'
-import {openState, schemaVersion} from '../state/db.js'
+import {REPAIR_COMMAND} from '../state/errors.js'
+import {checkStateHealth} from '../state/repair.js'
 import {stateDbPath} from '../workspace/repo.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail'
@@ -64,19 +65,17 @@ function checkNative(): CheckResult {
 }
 
 function checkState(repoRoot: string): CheckResult {
-  try {
-    const db = openState(repoRoot)
-    const version = schemaVersion(db)
-    db.close()
-    return {name: 'state', status: 'ok', required: true, detail: `${stateDbPath(repoRoot)} at schema v${version}`}
-  } catch (error) {
-    return {
-      name: 'state',
-      status: 'fail',
-      required: true,
-      detail: errorText(error),
-      fix: `Check that ${join(repoRoot, '.pyagent')} is writable and not from a newer PyAgent`,
-    }
+  const path = stateDbPath(repoRoot)
+  const health = checkStateHealth(path)
+  switch (health.status) {
+    case 'absent':
+      return {name: 'state', status: 'ok', required: true, detail: `${path} does not exist yet; the first task creates it`}
+    case 'ok':
+      return {name: 'state', status: 'ok', required: true, detail: `${path} at schema v${health.schemaVersion}, integrity ok`}
+    case 'damaged':
+      return {name: 'state', status: 'fail', required: true, detail: health.error.message, fix: `Run \`${REPAIR_COMMAND}\``}
+    case 'unusable':
+      return {name: 'state', status: 'fail', required: true, detail: health.error.message, fix: `Check that ${join(repoRoot, '.pyagent')} is writable and not from a newer PyAgent`}
   }
 }
 

@@ -6,6 +6,7 @@ const ACTIONS: Record<HookChange['action'], string> = {
   inserted: 'Added PyAgent to the existing pre-commit hook',
   chained: 'Installed the PyAgent pre-commit hook; it runs the existing hook after the review, from',
   'already-installed': 'The PyAgent pre-commit hook is already installed',
+  updated: "Brought the PyAgent pre-commit hook's block up to date with this PyAgent",
   removed: 'Removed the PyAgent pre-commit hook',
   restored: 'Removed PyAgent from the pre-commit hook; the earlier hook is back',
   'not-installed': 'The PyAgent pre-commit hook is not installed; nothing to do',

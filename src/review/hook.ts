@@ -43,7 +43,7 @@ export interface HookStatus extends HookLocation {
 
 export interface HookChange extends HookStatus {
   changed: boolean
-  action: 'created' | 'inserted' | 'chained' | 'already-installed' | 'removed' | 'restored' | 'not-installed'
+  action: 'created' | 'inserted' | 'chained' | 'already-installed' | 'updated' | 'removed' | 'restored' | 'not-installed'
 }
 
 export async function locateHook(cwd: string): Promise<HookLocation> {
@@ -62,6 +62,14 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`
 }
 
+/** Told when PyAgent itself fails (exit 2 or more; 1 means the review found problems): how to get past it. */
+function brokenNotice(): string {
+  return (
+    'pyagent pre-commit hook: PyAgent could not review this commit (exit $pyagent_status, its message is above), so the commit is blocked. ' +
+    `Commit anyway this once: ${SKIP_ENV}=1 git commit ...  Remove the hook: pyagent hook uninstall (or delete the lines between the pyagent markers in this hook).`
+  )
+}
+
 function hookBlock(marks: string[]): string {
   const node = shellQuote(process.execPath)
   const script = shellQuote(CLI_SCRIPT)
@@ -71,13 +79,16 @@ function hookBlock(marks: string[]): string {
     ...marks,
     `if [ "\${${SKIP_ENV}:-}" != 1 ]; then`,
     `  if [ -x ${node} ] && [ -f ${script} ]; then`,
-    `    ${node} ${script} review --staged || exit $?`,
+    `    ${node} ${script} review --staged`,
     '  elif command -v pyagent >/dev/null 2>&1; then',
-    '    pyagent review --staged || exit $?',
+    '    pyagent review --staged',
     // A hook file husky shares through git reaches machines without pyagent: warn, do not block.
     '  else',
     `    echo "pyagent hook: pyagent not found (was ${CLI_SCRIPT.replaceAll('"', '')}); skipping the review. Reinstall it, or run \\\`pyagent hook uninstall\\\`." >&2`,
     '  fi',
+    '  pyagent_status=$?',
+    `  [ "$pyagent_status" -lt 2 ] || echo "${brokenNotice()}" >&2`,
+    '  [ "$pyagent_status" -eq 0 ] || exit "$pyagent_status"',
     'fi',
     END,
     '',
@@ -120,7 +131,7 @@ export async function hookStatus(cwd: string, env: NodeJS.ProcessEnv = process.e
 
 export async function installHook(cwd: string): Promise<HookChange> {
   const status = await hookStatus(cwd)
-  if (status.installed) return {...status, changed: false, action: 'already-installed'}
+  if (status.installed) return refreshBlock(cwd, status)
   const {hookFile} = status
   mkdirSync(dirname(hookFile), {recursive: true})
 
@@ -149,6 +160,17 @@ export async function installHook(cwd: string): Promise<HookChange> {
   writeFileSync(hookFile, `#!/bin/sh\n${hookBlock([CHAINED_MARK])}${runChained}`, {mode: 0o755})
   chmodSync(hookFile, 0o755)
   return {...(await hookStatus(cwd)), changed: true, action: 'chained'}
+}
+
+/** An installed block from an older PyAgent is replaced by today's, keeping its marks; anything around it is left alone. */
+async function refreshBlock(cwd: string, status: HookStatus): Promise<HookChange> {
+  const content = readFileSync(status.hookFile, 'utf8')
+  const range = blockRange(content)!
+  const installed = content.slice(range.start, range.end)
+  const current = hookBlock([CREATED_MARK, CHAINED_MARK].filter((mark) => installed.includes(mark)))
+  if (installed === current) return {...status, changed: false, action: 'already-installed'}
+  writeFileSync(status.hookFile, content.slice(0, range.start) + current + content.slice(range.end))
+  return {...(await hookStatus(cwd)), changed: true, action: 'updated'}
 }
 
 export async function uninstallHook(cwd: string): Promise<HookChange> {

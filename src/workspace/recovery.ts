@@ -66,11 +66,24 @@ function interrupted(journal: Journal) {
 /**
  * The repository's state database, or undefined when PyAgent never ran here. SQLite is imported
  * only then: the pre-commit hook asks on every commit, in repositories that mostly have none.
+ * In a repository this user cannot write, recovery could not write either: that is an error only
+ * when there is something to recover.
  */
 async function existingState(repoRoot: string): Promise<StateDb | undefined> {
   if (!existsSync(stateDbPath(repoRoot))) return undefined
-  const {openState} = await import('../state/db.js')
-  return openState(repoRoot)
+  const {openState, openStateForReading, StateDbError} = await import('../state/db.js')
+  try {
+    return openState(repoRoot)
+  } catch (error) {
+    if (!(error instanceof StateDbError) || error.code !== 'E_STATE_READ_ONLY') throw error
+    const copy = openStateForReading(repoRoot)!
+    try {
+      if (interrupted(new Journal(copy)).length > 0) throw error
+    } finally {
+      copy.close()
+    }
+    return undefined
+  }
 }
 
 /** Whether the repository has a transaction a crash interrupted. */

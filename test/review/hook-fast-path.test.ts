@@ -45,7 +45,8 @@ describe("the pre-commit hook's `pyagent review --staged` (answered without ocli
     repo.write('.pyagent/config.json', '{"reviewFailOn": "sometimes"}\n')
     const badConfig = hookCommand(repo)
     expect(badConfig).toEqual(oclifCommand(repo))
-    expect(badConfig.status).toBe(1)
+    // 1 is kept for "the review found problems": a review that cannot run at all exits 2.
+    expect(badConfig.status).toBe(2)
     expect(badConfig.stderr).toMatch(/reviewFailOn/)
     expect(hookCommand(repo, {forbidOclif: true}).stderr).toMatch(/@oclif\/core was loaded/)
   })
