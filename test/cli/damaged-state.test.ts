@@ -11,7 +11,7 @@ import {describe, expect, it} from 'vitest'
 
 import {openState} from '../../src/state/db.js'
 import {installHook} from '../../src/review/hook.js'
-import {PLANTED_TOKEN} from '../review/support.js'
+import {commitThroughHooks, PLANTED_TOKEN} from '../review/support.js'
 import {runCli} from '../support/cli.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
 
@@ -44,14 +44,6 @@ function repoWithMalformedState() {
   return repo
 }
 
-function gitCommit(root: string, env: Record<string, string> = {}) {
-  const result = spawnSync('git', ['commit', '-m', 'change'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: '/nonexistent-pyagent-test', PYAGENT_SKIP_HOOK: '', ...env},
-  })
-  return {status: result.status, output: `${result.stdout}${result.stderr}`}
-}
 
 describe('a damaged state database', {timeout: 60_000}, () => {
   it.each([
@@ -87,14 +79,14 @@ describe('a damaged state database', {timeout: 60_000}, () => {
     await installHook(repo.root)
     repo.write('a.txt', 'a clean change\n')
     repo.git('add', 'a.txt')
-    const clean = gitCommit(repo.root)
+    const clean = commitThroughHooks(repo.root)
     expect(clean.status).toBe(0)
     expect(unwrapped(clean.output)).toContain('is damaged')
     expect(unwrapped(clean.output)).toContain('pyagent doctor --repair')
 
     repo.write('a.txt', `token = "${PLANTED_TOKEN}"\n`)
     repo.git('add', 'a.txt')
-    const secret = gitCommit(repo.root)
+    const secret = commitThroughHooks(repo.root)
     expect(secret.status).toBe(1)
     expect(secret.output).toContain('secret/added')
   })
@@ -118,7 +110,7 @@ describe('a broken PyAgent behind the pre-commit hook', {timeout: 60_000}, () =>
     repo.write('a.py', 'def f(x):\n    return x\n')
     repo.git('add', 'a.py')
 
-    const blocked = gitCommit(repo.root)
+    const blocked = commitThroughHooks(repo.root)
     // git reports any failed hook as 1; the hook's own exit (2: PyAgent broke, not findings) shows in its notice.
     expect(blocked.status).toBe(1)
     const output = unwrapped(blocked.output)
@@ -127,7 +119,7 @@ describe('a broken PyAgent behind the pre-commit hook', {timeout: 60_000}, () =>
     expect(output).toContain('PYAGENT_SKIP_HOOK=1 git commit')
     expect(output).toContain('pyagent hook uninstall')
 
-    expect(gitCommit(repo.root, {PYAGENT_SKIP_HOOK: '1'}).status).toBe(0)
+    expect(commitThroughHooks(repo.root, {PYAGENT_SKIP_HOOK: '1'}).status).toBe(0)
   })
 })
 

@@ -1,18 +1,9 @@
-import {spawnSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
 import {installHook} from '../../src/review/hook.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {installNpmPackage, mitPackageJson, PLANTED_TOKEN} from './support.js'
+import {commitThroughHooks, installNpmPackage, mitPackageJson, PLANTED_TOKEN} from './support.js'
 
-function commit(root: string, env: Record<string, string> = {}) {
-  const result = spawnSync('git', ['commit', '-m', 'change'], {
-    cwd: root,
-    encoding: 'utf8',
-    env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: '/nonexistent-pyagent-test', PYAGENT_SKIP_HOOK: '', ...env},
-  })
-  return {status: result.status, output: `${result.stdout}${result.stderr}`}
-}
 
 function commits(repo: ReturnType<typeof tempRepo>): number {
   return Number(repo.git('rev-list', '--count', 'HEAD').trim())
@@ -25,18 +16,18 @@ describe('the pre-commit hook in a real git commit', () => {
 
     repo.write('app.py', `print("hi")\nGITHUB_TOKEN = "${PLANTED_TOKEN}"\n`)
     repo.git('add', 'app.py')
-    const blocked = commit(repo.root)
+    const blocked = commitThroughHooks(repo.root)
     expect(blocked.status).not.toBe(0)
     expect(blocked.output).toContain('app.py:2')
     expect(blocked.output).toContain('secret/added')
     expect(commits(repo)).toBe(1)
 
-    expect(commit(repo.root, {PYAGENT_SKIP_HOOK: '1'}).status).toBe(0)
+    expect(commitThroughHooks(repo.root, {PYAGENT_SKIP_HOOK: '1'}).status).toBe(0)
     expect(commits(repo)).toBe(2)
 
     repo.write('app.py', 'print("hello")\n')
     repo.git('add', 'app.py')
-    const clean = commit(repo.root)
+    const clean = commitThroughHooks(repo.root)
     expect(clean.output).toContain('0 errors')
     expect(clean.status).toBe(0)
     expect(commits(repo)).toBe(3)
@@ -49,7 +40,7 @@ describe('the pre-commit hook in a real git commit', () => {
 
     repo.write('package.json', mitPackageJson({'gpl-widget': '^1.0.0'}))
     repo.git('add', 'package.json')
-    const blocked = commit(repo.root)
+    const blocked = commitThroughHooks(repo.root)
     expect(blocked.status).not.toBe(0)
     expect(blocked.output).toContain('dependency gpl-widget (^1.0.0) is licensed GPL-3.0-only')
     expect(commits(repo)).toBe(1)

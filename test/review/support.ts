@@ -1,4 +1,6 @@
 /** Fixtures shared by the review suites: a repo config and packages installed as npm would. */
+import {spawnSync} from 'node:child_process'
+
 import {configSchema} from '../../src/config/schema.js'
 import type {TempRepo} from '../support/temp-repo.js'
 
@@ -20,3 +22,13 @@ export function branchyFunction(name: string, branches: number): string {
 
 /** A GitHub token's shape, which the workspace's redaction rules (secretlint) recognise. */
 export const PLANTED_TOKEN = `ghp_${'x1Y2z3W4'.repeat(4)}abcd`
+
+/** `git commit -m change` as a person runs it, hooks included; returns git's status and all it printed. */
+export function commitThroughHooks(root: string, env: Record<string, string> = {}) {
+  const result = spawnSync('git', ['commit', '-m', 'change'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', XDG_CONFIG_HOME: '/nonexistent-pyagent-test', PYAGENT_SKIP_HOOK: '', ...env},
+  })
+  return {status: result.status, output: `${result.stdout}${result.stderr}`}
+}
