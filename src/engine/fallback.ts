@@ -19,10 +19,10 @@ export function embeddedNotice(triedUrl: string, label: string): string {
 }
 
 /** Undefined when the cache holds no model (`pyagent model pull` fetches the default one). */
-export async function startEmbeddedEndpoint(triedUrl: string): Promise<EmbeddedEndpoint | undefined> {
+export async function startEmbeddedEndpoint(triedUrl: string, options: {threads: number}): Promise<EmbeddedEndpoint | undefined> {
   const entry = await findModel()
   if (!entry) return undefined
-  const engine = await EmbeddedEngine.load(entry)
+  const engine = await EmbeddedEngine.load(entry, {threads: options.threads})
   const server = await serveModel(engine)
   return {
     url: server.url,
