@@ -72,7 +72,7 @@ export async function runEndpoint(config: Config, signal: AbortSignal): Promise<
   } catch (error) {
     if (signal.aborted) throw error
     const {startEmbeddedEndpoint} = await import('../engine/fallback.js')
-    const embedded = await startEmbeddedEndpoint(config.baseUrl)
+    const embedded = await startEmbeddedEndpoint(config.baseUrl, {threads: config.engineThreads, model: config.model})
     if (!embedded) throw new RunSetupError(noEndpointNoModelMessage((error as Error).message))
     return {
       config: {...config, baseUrl: embedded.url, endpoints: [], model: embedded.model, actionProtocol: 'json'},

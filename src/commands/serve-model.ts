@@ -18,7 +18,7 @@ export default class ServeModel extends BaseCommand {
     const {flags} = await this.parse(ServeModel)
     const entry = await findModel(flags.model)
     if (!entry) throw new ModelError(`No ${flags.model ? `model "${flags.model}"` : 'model'} in the cache; run \`pyagent model pull\` first.`)
-    const engine = await EmbeddedEngine.load(entry)
+    const engine = await EmbeddedEngine.load(entry, {threads: this.resolveConfig(this.repoRoot(flags.cwd)).config.engineThreads})
     const server = await serveModel(engine, {port: flags.port})
     // The URL goes out on stdout as soon as it is known, so scripts can wait for it, with or without --json.
     process.stdout.write(this.jsonEnabled() ? `${JSON.stringify({url: server.url, model: entry.name})}\n` : `Serving ${entry.name} at ${server.url}\n`)

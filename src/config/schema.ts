@@ -174,6 +174,7 @@ export const configSchema = z.strictObject({
   benchmarkCommand: z.string().min(1).optional().describe('Command the perf role times before and after its change'),
   perfMarginPct: z.number().nonnegative().default(5).describe('The perf role keeps a change only when the benchmark is at least this many percent faster'),
   cheaperModel: z.string().min(1).optional().describe('Model the cost role moves to when 80% of the token or cost budget is spent'),
+  engineThreads: z.int().nonnegative().default(0).describe('Threads the embedded engine evaluates with; 0: every core of this machine'),
 })
 
 export type Config = z.infer<typeof configSchema>

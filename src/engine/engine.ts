@@ -4,6 +4,7 @@
  * answer comes from one token loop (generation.ts); a structured one (a JSON schema, a tool call)
  * decodes under the native token masks.
  */
+import {availableParallelism} from 'node:os'
 import type {ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Token, TokenBias} from 'node-llama-cpp'
 
 import type {Vocabulary} from '../llm/structured/index.js'
@@ -12,7 +13,7 @@ import {ModelError} from './errors.js'
 import {generate} from './generation.js'
 import {readGgufVocabulary} from './gguf-vocabulary.js'
 import type {ModelEntry} from './models.js'
-import {verifyModel} from './models.js'
+import {rememberAbout, verifyModel} from './models.js'
 import {SchemaCursor, SchemaDecoder} from './schema-decoder.js'
 import {type EngineTool, formatToolCall, readToolAnswer, type ToolCall, toolAnswerSchema, toolsInstruction} from './tool-calls.js'
 
@@ -85,6 +86,24 @@ function toHistory(messages: EngineMessage[], instruction: string | undefined): 
   return history.map((item, index) => (index === system && item.type === 'system' ? {type: 'system', text: `${String(item.text)}\n\n${instruction}`} : item))
 }
 
+/**
+ * The model's chat wrapper: by the type recorded for this file when there is one, else resolved
+ * from the GGUF (its template tried against every known wrapper, ~0.6 s) and recorded. A wrapper
+ * built from the template itself has no type to record and is resolved each time.
+ */
+async function chatWrapperFor(entry: ModelEntry, model: LlamaModel): Promise<ChatWrapper> {
+  const {chatWrappers, resolveChatWrapper} = await import('node-llama-cpp')
+  const known = entry.chatWrapper as keyof typeof chatWrappers | undefined
+  if (known && known in chatWrappers) {
+    const wrapper = resolveChatWrapper({type: known, bosString: model.tokens.bosString, filename: model.filename, fileInfo: model.fileInfo, tokenizer: model.tokenizer})
+    if (wrapper) return wrapper
+  }
+  const wrapper = resolveChatWrapper(model)
+  const type = Object.entries(chatWrappers).find(([, Wrapper]) => wrapper.constructor === Wrapper)?.[0]
+  if (type && type !== 'jinjaTemplate' && type !== 'template') await rememberAbout(entry, {chatWrapper: type}).catch(() => undefined)
+  return wrapper
+}
+
 /** Compiled schemas kept per engine: an agent sends the same few schemas (its actions, the critic's verdict) again and again. */
 const CACHED_SCHEMAS = 16
 
@@ -101,9 +120,10 @@ export class EmbeddedEngine {
     private readonly newTokenBias: () => TokenBias,
   ) {}
 
+  /** `threads`: 0 or none is every core (prompts are evaluated in batches, which scale with cores). */
   static async load(entry: ModelEntry, options: {contextSize?: number; threads?: number} = {}): Promise<EmbeddedEngine> {
     await verifyModel(entry)
-    const {getLlama, LlamaLogLevel, resolveChatWrapper, TokenBias: Bias} = await import('node-llama-cpp')
+    const {getLlama, LlamaLogLevel, TokenBias: Bias} = await import('node-llama-cpp')
     const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'})
     let model: LlamaModel
     try {
@@ -111,8 +131,9 @@ export class EmbeddedEngine {
     } catch (error) {
       throw new ModelError(`Could not load ${entry.name} from ${entry.file}: ${(error as Error).message}. Run \`pyagent model rm ${entry.name}\` and pull it again.`)
     }
-    const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads: options.threads ?? 1})
-    return new EmbeddedEngine(entry, model, context.getSequence(), resolveChatWrapper(model), () => new Bias(model.tokenizer))
+    const threads = options.threads || availableParallelism()
+    const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads})
+    return new EmbeddedEngine(entry, model, context.getSequence(), await chatWrapperFor(entry, model), () => new Bias(model.tokenizer))
   }
 
   get name(): string {

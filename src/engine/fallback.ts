@@ -19,10 +19,11 @@ export function embeddedNotice(triedUrl: string, label: string): string {
 }
 
 /** Undefined when the cache holds no model (`pyagent model pull` fetches the default one). */
-export async function startEmbeddedEndpoint(triedUrl: string): Promise<EmbeddedEndpoint | undefined> {
-  const entry = await findModel()
+/** `model`: a cached model's name picks it (the configured `model` may name one); otherwise the default one. */
+export async function startEmbeddedEndpoint(triedUrl: string, options: {threads: number; model?: string}): Promise<EmbeddedEndpoint | undefined> {
+  const entry = (options.model ? await findModel(options.model) : undefined) ?? (await findModel())
   if (!entry) return undefined
-  const engine = await EmbeddedEngine.load(entry)
+  const engine = await EmbeddedEngine.load(entry, {threads: options.threads})
   const server = await serveModel(engine)
   return {
     url: server.url,

