@@ -26,8 +26,8 @@ export interface TransactionPort {
 export interface WorkspacePort {
   readonly root: string
   begin(options: {taskId: string; message: string}): TransactionPort
-  /** Whether the path guard lets tools touch this path (inside the root, not .git/ or .pyagent/). */
-  allows(path: string): boolean
+  /** Why the path guard keeps tools from this path (outside the root, .git/ or .pyagent/, a deny rule), or undefined when it does not. */
+  refusal(path: string): string | undefined
 }
 
 export interface CommandResult {

@@ -19,7 +19,7 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
   return {
     root: workspace.root,
     begin: (options) => workspace.begin(options),
-    allows: (path) => workspace.guard.allows(path),
+    refusal: (path) => workspace.guard.refusal(path),
   }
 }
 

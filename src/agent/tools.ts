@@ -60,7 +60,8 @@ function defineTool<S extends z.ZodObject>(tool: Tool<S>): Tool<S> {
 const pathArg = z.string().min(1).describe('Path relative to the repository root')
 
 async function stage(context: ToolContext, path: string, next: string | null, op: string): Promise<string> {
-  if (!context.workspace.allows(path)) throw new ToolError(`${path} is outside what tools may edit (the repository, minus .git/ and .pyagent/)`)
+  const refusal = context.workspace.refusal(path)
+  if (refusal) throw new ToolRefused(`${refusal}; tools may not write it (change denyPaths with \`pyagent config set denyPaths …\` if this rule is wrong)`)
   if (!(await context.approve('edit', `${op} ${path}`))) throw new ToolRefused(`${op} ${path} was not approved`)
   let before = ''
   try {
@@ -133,7 +134,7 @@ async function visibleFiles(context: ToolContext): Promise<string[]> {
     if (change.content === null) files.delete(change.path)
     else files.add(change.path)
   }
-  return [...files].filter((file) => context.workspace.allows(file)).sort()
+  return [...files].filter((file) => context.workspace.refusal(file) === undefined).sort()
 }
 
 export const listFilesTool = defineTool({
@@ -156,13 +157,25 @@ function searchText(path: string, text: string, pattern: RegExp): string[] {
   return hits
 }
 
-async function ripgrep(root: string, pattern: string, directory: string | undefined): Promise<string[] | undefined> {
+/**
+ * Matching lines by ripgrep, or undefined when it is not installed. `--null` ends each path with
+ * a NUL, so a file name holding ':' stays whole; hidden and ignored files are skipped as ripgrep
+ * does, and the caller drops what the path guard refuses.
+ */
+async function ripgrep(root: string, pattern: string, directory: string | undefined): Promise<{path: string; hit: string}[] | undefined> {
   try {
-    const {stdout} = await execFileAsync('rg', ['--line-number', '--no-heading', '--color', 'never', '-e', pattern, '--', directory ?? '.'], {
+    const {stdout} = await execFileAsync('rg', ['--no-config', '--null', '--line-number', '--no-heading', '--color', 'never', '-e', pattern, '--', directory ?? '.'], {
       cwd: root,
       maxBuffer: 16 * 1024 * 1024,
     })
-    return stdout.split('\n').filter(Boolean).map((line) => line.replace(/^\.\//, ''))
+    return stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const cut = line.indexOf('\0')
+        const path = line.slice(0, cut).replace(/^\.\//, '')
+        return {path, hit: `${path}:${line.slice(cut + 1)}`}
+      })
   } catch (error) {
     const code = (error as {code?: unknown}).code
     if (code === 1) return []
@@ -185,16 +198,20 @@ export const searchTool = defineTool({
     } catch (error) {
       throw new ToolError(`invalid regular expression: ${(error as Error).message}`)
     }
+    const scope = directory?.replace(/\/+$/, '')
+    const refusal = scope && scope !== '.' ? context.workspace.refusal(scope) : undefined
+    if (refusal) throw new ToolRefused(`${refusal}; search inside the repository instead`)
+    const prefix = scope && scope !== '.' ? `${scope}/` : ''
     const staged = new Map(context.tx.changes().map((change) => [change.path, change.content]))
-    const prefix = directory ? `${directory.replace(/\/+$/, '')}/` : ''
-    let hits = await ripgrep(context.workspace.root, pattern, directory)
-    if (hits) {
-      hits = hits.filter((hit) => !staged.has(hit.slice(0, hit.indexOf(':'))))
+    const found = await ripgrep(context.workspace.root, pattern, prefix || undefined)
+    const hits: string[] = []
+    if (found) {
+      // What the guard refuses never reaches the model, whatever ripgrep found there.
+      for (const {path, hit} of found) if (!staged.has(path) && context.workspace.refusal(path) === undefined) hits.push(hit)
       for (const [path, content] of staged) {
         if (content !== null && path.startsWith(prefix)) hits.push(...searchText(path, content.toString('utf8'), regex))
       }
     } else {
-      hits = []
       for (const file of (await visibleFiles(context)).filter((path) => path.startsWith(prefix))) {
         let text: string
         try {

@@ -100,15 +100,20 @@ export class PathGuard {
     return {relative: rel, absolute}
   }
 
-  /** Whether `input` would be refused, without saying why: for listings that skip what tools may not see. */
-  allows(input: string): boolean {
+  /** Why `input` would be refused (the PathPolicyError's message), or undefined when it would not. */
+  refusal(input: string): string | undefined {
     try {
       this.resolve(input)
-      return true
+      return undefined
     } catch (error) {
-      if (error instanceof PathPolicyError) return false
+      if (error instanceof PathPolicyError) return error.message
       throw error
     }
+  }
+
+  /** Whether `input` would be accepted: for listings that skip what tools may not see. */
+  allows(input: string): boolean {
+    return this.refusal(input) === undefined
   }
 
   private assertInside(input: string, absolute: string): void {

@@ -57,6 +57,8 @@ export interface RunSetup {
   onEvent?: (event: AgentEvent) => void
   /** What the run's services redact with; by default nothing is masked. */
   redact?: Redactor
+  /** The workspace's deny rules (config denyPaths); none by default. */
+  denyPaths?: readonly string[]
 }
 
 export function read(repo: TempRepo, path: string): string {
@@ -105,7 +107,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
   tokens ??= new TokenCounter(config.tokenEncoding)
   const client = new LlmClient({config, recordUsage, tokens})
   const cheap = setup.cheaperModel ? new LlmClient({config: {...config, model: 'small'}, recordUsage, tokens}) : undefined
-  const workspace = await Workspace.open(repo.root, {db})
+  const workspace = await Workspace.open(repo.root, {db, denyPaths: setup.denyPaths})
   onTestFinished(async () => {
     client.close()
     cheap?.close()

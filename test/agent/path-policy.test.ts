@@ -1,0 +1,75 @@
+/**
+ * The path policy as the agent's tools meet it (issue 14, defects 9 and 10): search shows only
+ * what read_file may read, with ripgrep and without it, and a refused write names its rule.
+ */
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, symlinkSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {run} from './harness.js'
+import {call, ScriptedModel} from './support.js'
+
+const FILES = {
+  'src/app.js': 'export const TOKEN_NAME = "api"\n',
+  'deploy/server.pem': 'TOKEN_PEM private bytes\n',
+  'id_rsa': 'TOKEN_RSA private key\n',
+  'secrets/prod.txt': 'TOKEN_PROD value\n',
+  'weird:name.js': 'TOKEN_COLON in a file name with a colon\n',
+}
+const DENY = ['*.pem', 'id_rsa*', 'secrets/**']
+
+function hasRipgrep(): boolean {
+  try {
+    execFileSync('rg', ['--version'], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function searchOutputs(calls: Record<string, unknown>[], env: Record<string, string | undefined> = {}) {
+  const saved = {...process.env}
+  Object.assign(process.env, env)
+  try {
+    const model = new ScriptedModel([...calls.map((args) => call('search', args)), call('finish', {summary: 'searched'})])
+    const {events} = await run({model, files: FILES, denyPaths: DENY, task: 'find the tokens'})
+    return events.filter((event) => event.type === 'tool_result' && event.tool === 'search').map((event) => (event as {output: string; status: string}))
+  } finally {
+    process.env = saved
+  }
+}
+
+/** A PATH with git and nothing else, so the tool falls back to reading files itself. */
+function pathWithoutRipgrep(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'pyagent-bin-'))
+  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim(), join(bin, 'git'))
+  return bin
+}
+
+describe.each([
+  ['with ripgrep', {}],
+  ['without ripgrep', {PATH: pathWithoutRipgrep()}],
+])('the search tool %s', (name, env) => {
+  it.skipIf(name === 'with ripgrep' && !hasRipgrep())('never shows a denied file, keeps a colon in a file name, and refuses directories outside the repository or denied', async () => {
+    const [everything, outside, denied] = await searchOutputs([{pattern: 'TOKEN_'}, {pattern: 'TOKEN_', directory: '../'}, {pattern: 'TOKEN_', directory: 'secrets'}], env)
+    expect(everything!.output.split('\n').sort()).toEqual(['src/app.js:1:export const TOKEN_NAME = "api"', 'weird:name.js:1:TOKEN_COLON in a file name with a colon'])
+    expect(outside!.status).toBe('refused')
+    expect(outside!.output).toMatch(/outside the workspace/)
+    expect(denied!.status).toBe('refused')
+    expect(denied!.output).toContain('secrets/**')
+  })
+})
+
+describe('a write the deny rules refuse', () => {
+  it('is refused naming the rule and how to change it, and nothing is written', async () => {
+    const model = new ScriptedModel([call('write_file', {path: '.env', content: 'TOKEN=1\n'}), call('finish', {summary: 'tried'})])
+    const {events, repo} = await run({model, files: FILES, denyPaths: ['.env'], task: 'write the env file'})
+    const result = events.find((event) => event.type === 'tool_result' && event.tool === 'write_file') as {status: string; output: string}
+    expect(result.status).toBe('refused')
+    expect(result.output).toContain('matches the deny rule ".env"')
+    expect(result.output).toContain('pyagent config set denyPaths')
+    expect(repo.git('status', '--porcelain', '--untracked-files=all')).not.toContain('.env')
+  })
+})
