@@ -134,7 +134,9 @@ async function readBlobs(cwd: string, specs: string[]): Promise<(string | undefi
   return blobs
 }
 
+/** A ref the person typed becomes an argument of git: one that starts with '-' would be read as an option, so it names nothing. */
 async function resolveCommit(cwd: string, ref: string): Promise<string | undefined> {
+  if (ref.startsWith('-') || /[\0\n]/.test(ref)) return undefined
   return gitLine(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => undefined)
 }
 

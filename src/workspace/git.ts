@@ -73,7 +73,8 @@ export interface AutoCommitInput {
 }
 
 export function commitMessage(input: AutoCommitInput): string {
-  const subject = input.title.split('\n')[0]!.trim().slice(0, 68) || 'PyAgent edit'
+  // The task's text comes from a person or a script: control characters (a NUL cannot even reach git's argv) are dropped.
+  const subject = input.title.split('\n')[0]!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 68) || 'PyAgent edit'
   const files = input.paths.length === 1 ? '1 file' : `${input.paths.length} files`
   return [`pyagent: ${subject}`, '', `${files} changed in transaction ${input.transactionIds.join(', ')}.`, `PyAgent-Transaction: ${input.transactionIds.join(' ')}`].join('\n')
 }
@@ -81,11 +82,21 @@ export function commitMessage(input: AutoCommitInput): string {
 /**
  * Commits exactly the task's paths (additions, edits and deletions), leaving anything else the
  * user had staged or changed out of the commit. Returns the new commit's hash.
+ *
+ * The paths are file names an agent chose: they follow `--`, so that a file named `--amend` or
+ * `--no-verify` is a file, never an option; the message is the value of `-m`, whatever it starts
+ * with. (simple-git's commit() puts the paths before the options, with no `--`.)
  */
 export async function autoCommit(root: string, input: AutoCommitInput): Promise<string | null> {
   if (input.paths.length === 0) return null
   const repo = git(root)
+  const before = await headOf(repo)
   await repo.raw(['add', '-A', '--', ...input.paths])
-  const result = await repo.commit(commitMessage(input), [...input.paths], {'--only': null})
-  return result.commit ? (await repo.revparse(['HEAD'])).trim() : null
+  await repo.raw(['commit', '--only', '-m', commitMessage(input), '--', ...input.paths])
+  const after = await headOf(repo)
+  return after !== before ? after : null
+}
+
+async function headOf(repo: SimpleGit): Promise<string | null> {
+  return (await repo.raw(['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim() || null
 }

@@ -1,0 +1,64 @@
+/**
+ * Strings that reach another program's argv (file names an agent chose, the task's text in a
+ * commit message, a ref a person typed) are never read as options, whatever they start with or
+ * hold: leading dashes, newlines, NULs, spaces (issue 14, defect 2).
+ */
+import {chmodSync, existsSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+
+import {configSchema} from '../../src/config/schema.js'
+import {runReview} from '../../src/review/review.js'
+import {autoCommit} from '../../src/workspace/git.js'
+import {tempRepo} from '../support/temp-repo.js'
+
+/** Options git would act on if they came before `--`, and other hostile shapes. */
+const OPTION_LIKE = ['--amend', '--no-verify', '-n', '-rf', '--author=Mallory <m@x>', '--allow-empty', '-a', '--fixup=HEAD', '-', '--', '-m', '--output=/tmp/pyagent-pwned']
+
+const fileName = fc.oneof(
+  fc.constantFrom(...OPTION_LIKE),
+  fc.tuple(fc.constantFrom('-', '--', '--no-', ' -', '-\n'), fc.string({unit: 'grapheme-ascii', minLength: 1, maxLength: 12})).map(([head, tail]) => head + tail),
+  fc.string({unit: 'grapheme', minLength: 1, maxLength: 16}),
+).filter((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..' && name.trim() !== '' && !/^\.git$/i.test(name))
+
+const message = fc.oneof(fc.constantFrom('--amend', '-n\n--no-verify', 'a\0b', '--'), fc.string({maxLength: 40}))
+
+describe('argv-bound strings', () => {
+  it('a file named like an option is committed as a file: one new commit, hooks run, no amend', {timeout: 120_000}, async () => {
+    await fc.assert(
+      fc.asyncProperty(fileName, message, async (name, title) => {
+        const repo = tempRepo({'README.md': 'readme\n'})
+        const hook = join(repo.root, '.git', 'hooks', 'pre-commit')
+        writeFileSync(hook, '#!/bin/sh\ntouch "$(git rev-parse --git-dir)/hook-ran"\n')
+        chmodSync(hook, 0o755)
+        const before = repo.git('rev-parse', 'HEAD').trim()
+        writeFileSync(join(repo.root, name), 'planted\n')
+
+        const commit = await autoCommit(repo.root, {title, transactionIds: ['tx'], paths: [name]})
+
+        expect(commit).toBe(repo.git('rev-parse', 'HEAD').trim())
+        expect(repo.git('rev-parse', 'HEAD~1').trim()).toBe(before)
+        expect(repo.git('log', '--format=%an', '-1').trim()).toBe('PyAgent Test')
+        expect(repo.git('show', '--name-only', '-z', '--format=', 'HEAD').split('\0').filter(Boolean)).toEqual([name])
+        expect(repo.git('log', '--format=%B', '-1')).not.toContain('\0')
+        expect(existsSync(join(repo.root, '.git', 'hook-ran'))).toBe(true)
+        expect(existsSync('/tmp/pyagent-pwned')).toBe(false)
+      }),
+      // The names an outside review planted, tried first: --amend rewrote the user's last commit, --no-verify skipped the hook.
+      {numRuns: 30, examples: [['--amend', 'fix'], ['--no-verify', 'fix'], ['-rf', 'fix']]},
+    )
+  })
+
+  it('a base ref that looks like an option names no commit, and git never acts on it', {timeout: 60_000}, async () => {
+    const repo = tempRepo({'a.txt': 'a\n'})
+    const config = configSchema.parse({})
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constantFrom(...OPTION_LIKE), fc.string({maxLength: 10}).map((tail) => `-${tail}`)), async (ref) => {
+        await expect(runReview({repoRoot: repo.root, target: {kind: 'base', ref}, config})).rejects.toThrow(/no such commit or ref here/)
+        expect(existsSync('/tmp/pyagent-pwned')).toBe(false)
+      }),
+      {numRuns: 40},
+    )
+  })
+})
