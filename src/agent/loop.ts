@@ -16,6 +16,7 @@ import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from '
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
+import {tidySummary} from './summary.js'
 import {type ApprovalKind, runTests, type Tool, type ToolContext, ToolError, ToolRefused} from './tools.js'
 
 export interface CheaperModel {
@@ -361,12 +362,16 @@ export class Agent {
       .join('')
   }
 
-  /** The model called finish: check the role's acceptance rule, ask the critic, then commit or roll back. */
-  private async conclude(summary: string, baseline: number | undefined): Promise<Conclusion> {
-    if (this.tx.changes().length === 0) {
-      this.closeTransaction()
-      return {kind: 'end', result: {status: 'done', summary, files: []}}
-    }
+  /**
+   * The model called finish: check the role's acceptance rule, ask the critic, then commit or roll
+   * back. A role accepted by its tests is done only when they pass on the final tree, a change made
+   * or not; "no change made" is said as such.
+   */
+  private async conclude(finished: string, baseline: number | undefined): Promise<Conclusion> {
+    const tidy = tidySummary(finished)
+    if (tidy.repeated) this.emit({type: 'check', taskId: this.id, name: 'summary', passed: false, detail: 'the finish summary repeated itself and was cut'})
+    const summary = tidy.text
+    if (this.tx.changes().length === 0) return this.concludeUnchanged(summary)
     const canRevise = this.revisions < this.options.settings.maxRevisions
     const tests = await runTests(this.context)
     if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
@@ -400,6 +405,21 @@ export class Agent {
     const files = committed.files.map((file) => file.path)
     this.emit({type: 'committed', taskId: this.id, txId: committed.id, files})
     return {kind: 'end', result: {status: 'done', summary, txId: committed.id, files}}
+  }
+
+  /** A finish with nothing staged: a read-only role is done; one accepted by its tests only when they pass as the tree is. */
+  private async concludeUnchanged(summary: string): Promise<Conclusion> {
+    const said = `no change made: ${summary}`
+    const tests = this.options.role.acceptance === 'tests' ? await runTests(this.context) : undefined
+    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    if (tests && !tests.passed) {
+      if (this.revisions < this.options.settings.maxRevisions) {
+        return {kind: 'revise', feedback: `You finished without changing anything, and the tests fail; make the change the task asks for, then call finish again.\n${bound(tests.output).text}`}
+      }
+      return {kind: 'end', result: this.end('failed', `no change made, and the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
+    }
+    this.closeTransaction()
+    return {kind: 'end', result: {status: 'done', summary: this.options.role.acceptance === 'read-only' ? summary : said, files: []}}
   }
 
   /** Wall time of the benchmark command, best of three runs (the least disturbed by other load). */

@@ -7,6 +7,8 @@ import {getLineageTask} from '../../src/agent/lineage.js'
 import {FIXTURE, read, run} from './harness.js'
 import {action, call, ScriptedModel, verdict} from './support.js'
 
+/** The fixture with tests that already pass: a finish that changes nothing is then done (see false-done.test.ts). */
+const PASSING = {...FIXTURE, 'test.js': "console.log('all tests pass')\n"}
 const FIX_ADD = {path: 'src/add.js', edits: [{search: 'return a - b', replace: 'return a + b'}]}
 const FIX_GREET = {path: 'src/greet.js', edits: [{search: "'hi ' + name", replace: "'hello ' + name"}]}
 
@@ -46,7 +48,7 @@ describe('the agent loop with native tool calls', () => {
       call('search', {pattern: 'return'}),
       call('finish', {summary: 'looked around'}),
     ])
-    await run({model, role: 'coder'})
+    await run({model, role: 'coder', files: PASSING})
     const steps = model.requests.filter((request) => request.tools)
     expect(steps).toHaveLength(4)
     const prefix = (index: number) => JSON.stringify({system: steps[index]!.messages[0], tools: steps[index]!.tools})
@@ -71,7 +73,7 @@ describe('the agent loop with native tool calls', () => {
       call('delete_everything', {}),
       call('finish', {summary: 'gave up'}),
     ])
-    const {events, outcome} = await run({model})
+    const {events, outcome} = await run({model, files: PASSING})
     expect(outcome.status).toBe('done')
     const errors = events.filter((event) => event.type === 'tool_result' && event.status === 'error').map((event) => (event as {output: string}).output)
     expect(errors).toHaveLength(3)
@@ -138,7 +140,7 @@ describe('the agent loop with JSON actions', () => {
       },
       action('finish', {summary: 'nothing to change'}),
     ])
-    const {events, outcome} = await run({model, options: {settings: {protocol: 'auto'}}})
+    const {events, outcome} = await run({model, files: PASSING, options: {settings: {protocol: 'auto'}}})
     expect(outcome.status).toBe('done')
     expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json'})
   })
@@ -218,7 +220,7 @@ describe('budgets', () => {
   it('the cost monitor moves to the cheaper model near the limit', async () => {
     const expensive = new ScriptedModel([{...call('list_files', {}), costUsd: 0.9}])
     const cheap = new ScriptedModel([call('finish', {summary: 'done cheaply'})])
-    const {events, outcome} = await run({model: expensive, cheaperModel: cheap, role: 'cost', options: {budget: {maxCostUsd: 1}}})
+    const {events, outcome} = await run({model: expensive, cheaperModel: cheap, role: 'cost', files: PASSING, options: {budget: {maxCostUsd: 1}}})
     expect(outcome.status).toBe('done')
     expect(events.find((event) => event.type === 'model_switch')).toMatchObject({model: 'small'})
     expect(cheap.requests).toHaveLength(1)
