@@ -1,6 +1,9 @@
 /**
  * The native token index needs the model's own vocabulary: it is read from the GGUF's
- * metadata (tokenizer.ggml.tokens/token_type) and handed to native/ as a tokenizer.json.
+ * metadata (tokenizer.ggml.tokens/token_type) and handed to native/ as a tokenizer.json. Byte-level
+ * BPE (GGUF model "gpt2": SmolLM2, Qwen, Llama 3) is marked ByteLevel; SentencePiece ("llama":
+ * Gemma, Llama 2, Mistral) is left unmarked, which native/ reads as `▁` for a space and `<0xNN>`
+ * byte-fallback tokens.
  */
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -23,8 +26,10 @@ export async function readGgufVocabulary(modelPath: string): Promise<Vocabulary>
   const {readGgufFileInfo} = await import('node-llama-cpp')
   const info = await readGgufFileInfo(modelPath, {readTensorInfo: false})
   const tokenizer = (info.metadata as {tokenizer?: {ggml?: GgufTokenizer}}).tokenizer?.ggml
-  if (tokenizer?.model !== 'gpt2' || !tokenizer.tokens) {
-    throw new ModelError(`${modelPath} has a "${tokenizer?.model ?? 'unknown'}" tokenizer; constrained decoding supports byte-level BPE (gpt2) vocabularies only.`)
+  if ((tokenizer?.model !== 'gpt2' && tokenizer?.model !== 'llama') || !tokenizer.tokens) {
+    throw new ModelError(
+      `${modelPath} has a "${tokenizer?.model ?? 'unknown'}" tokenizer; constrained decoding supports byte-level BPE (gpt2) and SentencePiece (llama) vocabularies.`,
+    )
   }
   const vocab: Record<string, number> = {}
   const added: {id: number; content: string; special: boolean}[] = []
@@ -36,7 +41,8 @@ export async function readGgufVocabulary(modelPath: string): Promise<Vocabulary>
   const dir = await mkdtemp(join(tmpdir(), 'pyagent-vocab-'))
   try {
     const path = join(dir, 'tokenizer.json')
-    await writeFile(path, JSON.stringify({pre_tokenizer: {type: 'ByteLevel'}, model: {type: 'BPE', vocab}, added_tokens: added}))
+    const byteLevel = tokenizer.model === 'gpt2' ? {pre_tokenizer: {type: 'ByteLevel'}} : {}
+    await writeFile(path, JSON.stringify({...byteLevel, model: {type: 'BPE', vocab}, added_tokens: added}))
     return Vocabulary.tokenizerJson(path, eos)
   } finally {
     await rm(dir, {recursive: true, force: true})
