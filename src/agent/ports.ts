@@ -37,6 +37,8 @@ export interface CommandResult {
 }
 
 export interface CommandRunner {
+  /** True when commands run inside bubblewrap (read-only outside their directory, no network); false when they run unconfined. */
+  readonly confined: boolean
   run(argv: readonly string[], options: {cwd: string; timeoutMs: number; signal?: AbortSignal}): Promise<CommandResult>
 }
 

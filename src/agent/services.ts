@@ -7,7 +7,7 @@ import type {Config} from '../config/schema.js'
 import {LlmClient} from '../llm/client.js'
 import {sqliteUsageRecorder} from '../llm/usage-log.js'
 import {openState} from '../state/db.js'
-import {runCommand} from '../workspace/command-runner.js'
+import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
 import {redactText} from '../workspace/redact.js'
 import {Workspace} from '../workspace/workspace.js'
@@ -30,6 +30,7 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
  */
 export function sandboxRunner(config: Config): CommandRunner {
   return {
+    confined: useSandbox(config.commandSandbox),
     async run(argv, options) {
       const result = await runCommand(argv, {
         root: options.cwd,

@@ -269,8 +269,25 @@ function formatResult(argv: readonly string[], result: Awaited<ReturnType<Comman
   return `$ ${argv.join(' ')}\n${status}\n${result.output}`
 }
 
+/**
+ * Runs a command against the staged edits. Unconfined (no bubblewrap), a command over edits this
+ * task made would execute code the model wrote (a test, a package.json script, a build file) with
+ * the user's rights, outside any rollback: that needs the same approval as a command outside the
+ * allow-list.
+ */
 async function runInScratch(argv: string[], context: ToolContext) {
-  const cwd = context.scratch.prepare(context.tx.changes())
+  const changes = context.tx.changes()
+  if (!context.runner.confined && changes.length > 0) {
+    const files = changes.map((change) => change.path).join(', ')
+    const subject = `${argv.join(' ')} (unconfined: no bubblewrap here; it would run code this task changed: ${files})`
+    if (!(await context.approve('command', subject))) {
+      throw new ToolRefused(
+        `"${argv.join(' ')}" was not run: commands run unconfined on this machine (bubblewrap is missing or off) and it would execute code this task changed (${files}). ` +
+          'Install bubblewrap (apt-get install bubblewrap) to run it confined, or allow it with --approve commands.',
+      )
+    }
+  }
+  const cwd = context.scratch.prepare(changes)
   return context.runner.run(argv, {cwd, timeoutMs: context.commandTimeoutMs, signal: context.signal})
 }
 

@@ -18,6 +18,9 @@ async function readStdin(): Promise<string> {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
+const UNCONFINED_NOTICE =
+  'commands run unconfined here (no bubblewrap): a command over code this task changed asks first, and is refused under --json or without a terminal; install bubblewrap to confine them'
+
 export default class Run extends BaseCommand {
   static override needsState = true
   static override description = [
@@ -88,6 +91,7 @@ export default class Run extends BaseCommand {
       // Loaded only once a server answers: the client, the workspace and the UI are slow to import.
       const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
       const services = await openServices(root, config)
+      if (!services.runner.confined) process.stderr.write(`${UNCONFINED_NOTICE}\n`)
       try {
         const {exitCode} = await runSession(
           root,

@@ -12,6 +12,7 @@ import {findModel, modelCacheDir, type ModelEntry} from '../engine/models.js'
 import {nativeVersion} from '../native.js'
 import {REPAIR_COMMAND} from '../state/errors.js'
 import {checkStateHealth} from '../state/repair.js'
+import {useSandbox} from '../workspace/command-runner.js'
 import {stateDbPath} from '../workspace/repo.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail'
@@ -212,12 +213,30 @@ async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelE
   return results
 }
 
+/** Says once, truthfully, whether the commands agents run are confined; `bwrap` without bubblewrap is a failure. */
+function checkSandbox(config: Config): CheckResult {
+  const install = 'Install bubblewrap (apt-get install bubblewrap; it needs unprivileged user namespaces)'
+  try {
+    return useSandbox(config.commandSandbox)
+      ? {name: 'sandbox', status: 'ok', required: false, detail: 'commands agents run are confined by bubblewrap: no network, read-only outside their copy of the repository'}
+      : {
+          name: 'sandbox',
+          status: 'warn',
+          required: false,
+          detail: `commands agents run are unconfined (commandSandbox=${config.commandSandbox}${config.commandSandbox === 'auto' ? ', bubblewrap missing or unusable' : ''}): one that would run code a task changed asks first, and is refused where nobody can answer`,
+          fix: install,
+        }
+  } catch (error) {
+    return {name: 'sandbox', status: 'fail', required: true, detail: errorText(error), fix: install}
+  }
+}
+
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const checks: CheckResult[] = [checkNode(), checkNative()]
   let config: Config | undefined
   try {
     config = loadConfig({repoRoot: options.repoRoot, env: options.env}).config
-    checks.push({name: 'config', status: 'ok', required: true, detail: `endpoint ${config.baseUrl}`})
+    checks.push({name: 'config', status: 'ok', required: true, detail: `endpoint ${config.baseUrl}`}, checkSandbox(config))
   } catch (error) {
     checks.push({name: 'config', status: 'fail', required: true, detail: errorText(error), fix: 'Correct the value named above'})
   }

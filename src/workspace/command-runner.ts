@@ -156,7 +156,8 @@ function resolveCwd(guard: PathGuard, cwd: string | undefined): string {
   return absolute
 }
 
-function useSandbox(mode: SandboxMode): boolean {
+/** Whether commands will run inside bubblewrap under `mode`; commandSandbox=bwrap without a usable bubblewrap is a CommandPolicyError. */
+export function useSandbox(mode: SandboxMode): boolean {
   if (mode === 'none') return false
   if (bubblewrapAvailable()) return true
   if (mode === 'bwrap') {

@@ -13,7 +13,7 @@ import type {ChatRequest, ModelClient, Redactor} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
 import {sandboxRunner, workspacePort} from '../../src/agent/services.js'
 import {nativeEngine} from '../../src/agent/text-engine.js'
-import {configSchema} from '../../src/config/schema.js'
+import {type Config, configSchema} from '../../src/config/schema.js'
 import {LlmClient} from '../../src/llm/client.js'
 import {TokenCounter} from '../../src/llm/tokens.js'
 import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
@@ -59,6 +59,8 @@ export interface RunSetup {
   redact?: Redactor
   /** The workspace's deny rules (config denyPaths); none by default. */
   denyPaths?: readonly string[]
+  /** Settings of the run's services (the command runner's sandbox, say). */
+  config?: Partial<Config>
 }
 
 export function read(repo: TempRepo, path: string): string {
@@ -99,6 +101,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
     onChat: (recorded) => asReply(recorded.body?.model === 'small' && setup.cheaperModel ? setup.cheaperModel : setup.model, recorded),
   })
   const config = configSchema.parse({
+    ...setup.config,
     baseUrl: server.baseUrl,
     maxRetries: 0,
     prices: {'test-model': {inputPerMTok: PRICE_PER_MTOK, outputPerMTok: 0}},

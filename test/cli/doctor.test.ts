@@ -1,4 +1,6 @@
 import {Config} from '@oclif/core'
+import {execFileSync} from 'node:child_process'
+import {symlinkSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -142,5 +144,24 @@ describe('help and version', () => {
   it('shows examples in each command help', async () => {
     const help = await runCli(['doctor', '--help'])
     expect(String(help.stdout)).toMatch(/EXAMPLES[\s\S]*pyagent doctor --json/)
+  })
+})
+
+describe('doctor on the sandbox', {timeout: 30_000}, () => {
+  const sandboxCheck = (output: string) => (JSON.parse(output) as {checks: Check[]}).checks.find((check) => check.name === 'sandbox')!
+
+  it('says when commands run unconfined, and fails when bubblewrap is required but missing', async () => {
+    const repo = tempRepo()
+    const unconfined = await runCli(['doctor', '--json', '--timeout', '50'], {cwd: repo.root, env: {PYAGENT_BASE_URL: baseUrl, PYAGENT_COMMAND_SANDBOX: 'none'}})
+    expect(sandboxCheck(unconfined.stdout)).toMatchObject({status: 'warn', fix: expect.stringContaining('apt-get install bubblewrap')})
+    expect(sandboxCheck(unconfined.stdout).detail).toMatch(/unconfined \(commandSandbox=none\)/)
+
+    // A PATH with git and no bwrap: what a machine without bubblewrap has.
+    const bin = tempDir('pyagent-bin-')
+    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim(), `${bin}/git`)
+    const required = await runCli(['doctor', '--json', '--timeout', '50'], {cwd: repo.root, env: {PYAGENT_BASE_URL: baseUrl, PYAGENT_COMMAND_SANDBOX: 'bwrap', PATH: bin}})
+    expect(sandboxCheck(required.stdout)).toMatchObject({status: 'fail', required: true})
+    expect(sandboxCheck(required.stdout).detail).toMatch(/commandSandbox is "bwrap" but bubblewrap is missing/)
+    expect(required.exitCode).toBe(1)
   })
 })
