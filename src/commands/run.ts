@@ -4,6 +4,7 @@ import {APPROVAL_MODES} from '../agent/approval.js'
 import {type RunEndpoint, RunSetupError, runEndpoint} from '../agent/probe.js'
 import {ROLE_NAMES} from '../agent/roles.js'
 import {BaseCommand} from '../cli/base.js'
+import {isGitWorkTree} from '../workspace/repo.js'
 import {taskPrioritySchema} from '../state/tasks.js'
 
 /** `pyagent run`'s exit code on Ctrl-C (also in EXIT_CODES, which is not imported here to keep start-up light). */
@@ -68,6 +69,9 @@ export default class Run extends BaseCommand {
     const task = flags.task ?? (await readStdin())
     if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
     const root = this.repoRoot(flags.cwd)
+    if (!isGitWorkTree(root)) {
+      this.error(`${root} is not inside a git repository. PyAgent works on one: its review, undo and --commit rely on git. Run \`git init\` there first (and commit what is there), or pass --cwd.`, {exit: 1})
+    }
     const {config: configured} = this.resolveConfig(root, {
       maxSteps: flags['max-steps'],
       maxTokens: flags['max-tokens'],

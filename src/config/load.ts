@@ -87,7 +87,7 @@ export function parseTextValue(key: ConfigKey, text: string, sourceLabel: string
   return validateValue(key, value, sourceLabel)
 }
 
-function parseJsonText(text: string, sourceLabel: string): unknown {
+export function parseJsonText(text: string, sourceLabel: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {

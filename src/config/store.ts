@@ -4,7 +4,7 @@ import {dirname} from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 
 import {ConfigError} from './errors.js'
-import {repoConfigPath, parseTextValue} from './load.js'
+import {parseJsonText, parseTextValue, repoConfigPath} from './load.js'
 import {CONFIG_KEYS, type ConfigKey, isConfigKey} from './schema.js'
 
 export function assertConfigKey(key: string): ConfigKey {
@@ -17,7 +17,7 @@ export function setRepoConfigValue(repoRoot: string, key: string, text: string):
   const configKey = assertConfigKey(key)
   const path = repoConfigPath(repoRoot)
   const value = parseTextValue(configKey, text, `value for ${configKey}`)
-  const current: Record<string, unknown> = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}
+  const current = existsSync(path) ? (parseJsonText(readFileSync(path, 'utf8'), path) as Record<string, unknown>) : {}
   current[configKey] = value
   mkdirSync(dirname(path), {recursive: true})
   writeFileAtomic.sync(path, `${JSON.stringify(current, null, 2)}\n`, {fsync: true})

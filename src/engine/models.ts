@@ -87,8 +87,14 @@ export async function listModels(cacheDir = modelCacheDir()): Promise<ModelEntry
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
   }
-  const parsed = indexSchema.safeParse(JSON.parse(text))
-  if (!parsed.success) throw new ModelError(`The model index ${indexPath(cacheDir)} is damaged; delete it and pull again.`)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    json = undefined
+  }
+  const parsed = indexSchema.safeParse(json)
+  if (!parsed.success) throw new ModelError(`The model index ${indexPath(cacheDir)} is damaged; delete it and pull again (\`pyagent model pull\`).`)
   return parsed.data.models
 }
 

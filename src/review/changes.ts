@@ -61,8 +61,13 @@ function unquotePath(raw: string): string {
   return Buffer.from(bytes).toString('utf8')
 }
 
+/**
+ * The path of a `---`/`+++` header. git ends an unquoted name that holds a space with a TAB (GNU
+ * diff's convention); a name that really ends with a TAB is quoted, so one trailing TAB is not
+ * part of it.
+ */
 function stripPrefix(path: string): string {
-  const unquoted = unquotePath(path)
+  const unquoted = unquotePath(path.startsWith('"') ? path : path.replace(/\t$/, ''))
   return unquoted.replace(/^[ab]\//, '')
 }
 

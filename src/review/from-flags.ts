@@ -4,7 +4,8 @@
  */
 import {loadConfig} from '../config/load.js'
 import {hasInterruptedTransactions} from '../workspace/recovery.js'
-import {findRepoRoot} from '../workspace/repo.js'
+import {findRepoRoot, isGitWorkTree} from '../workspace/repo.js'
+import {ReviewError} from './errors.js'
 import type {FailOn} from './findings.js'
 import {formatReport} from './format/index.js'
 import {runReview, type ReviewReport} from './review.js'
@@ -20,6 +21,9 @@ export interface ReviewFlags {
 
 export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport> {
   const repoRoot = findRepoRoot(flags.cwd ?? process.cwd())
+  if (!isGitWorkTree(repoRoot)) {
+    throw new ReviewError(`${repoRoot} is not inside a git repository: the review compares what git has staged (or a branch) with a commit. Run it inside a repository.`)
+  }
   const {config} = loadConfig({repoRoot, flags: {reviewFailOn: flags.failOn}})
   const llm = flags.llm ? await (await import('./reviewer.js')).openReviewer(repoRoot, config) : undefined
   try {

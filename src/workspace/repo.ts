@@ -20,3 +20,8 @@ export function pyagentDir(repoRoot: string): string {
 export function stateDbPath(repoRoot: string): string {
   return join(pyagentDir(repoRoot), 'state.db')
 }
+
+/** Whether `repoRoot` (as findRepoRoot found it) is a git repository rather than a plain directory. */
+export function isGitWorkTree(repoRoot: string): boolean {
+  return existsSync(join(repoRoot, '.git'))
+}

@@ -73,14 +73,22 @@ export function resolveUndoTarget(workspace: Workspace, ref: string): UndoTarget
     if (tasks.length > 1) throw new LookupError(`"${ref}" matches ${tasks.length} tasks; give more digits`)
     if (tasks.length === 1) {
       const taskId = tasks[0]!.id
-      const live = journal
-        .transactionsOfTask(taskId)
-        .filter((tx) => tx.status === 'committed' && !tx.undone_by && journal.undoneBy(tx.id).length === 0)
+      const live = journal.transactionsOfTask(taskId).filter((tx) => tx.status === 'committed' && !tx.undone_by && applies(journal, tx.id))
       if (live.length === 0) throw new LookupError(`Task ${taskId} has no committed transaction left to undo`)
       return {kind: 'task', id: taskId, transactions: live}
     }
   }
   throw new LookupError(`No transaction or task matches "${ref}" (at least ${MIN_PREFIX} characters); see \`pyagent history\``)
+}
+
+/**
+ * Whether a transaction puts its task's changes in (rather than takes them out): an edit does;
+ * an undo of it takes them out; an undo of that undo puts them back in, and so on. A task's live
+ * transactions are the ones that put changes in and are not undone: what undoing the task reverses.
+ */
+function applies(journal: Workspace['journal'], txId: string): boolean {
+  const undone = journal.undoneBy(txId)
+  return undone.length === 0 || !applies(journal, undone[0]!)
 }
 
 /** For each path, the state before the first transaction that touched it and the state the last one left. */

@@ -106,6 +106,26 @@ describe('undo', () => {
     workspace.close()
   })
 
+  it('undoes a task again after its undo was undone: the redone changes are what is left', async () => {
+    const {repo, workspace, read} = await setup({'a.txt': 'v0\n'})
+    const db = openState(repo.root)
+    const task = createTask(db, {title: 'edit a', role: 'coder'})
+    db.close()
+    const tx = workspace.begin({taskId: task.id})
+    tx.write('a.txt', 'v1\n')
+    await tx.commit()
+    const undone = await undo(workspace, task.id)
+    expect(read('a.txt')).toBe('v0\n')
+    await expect(undo(workspace, task.id)).rejects.toThrow(/no committed transaction left/)
+    await undo(workspace, undone.commit.id)
+    expect(read('a.txt')).toBe('v1\n')
+
+    await undo(workspace, task.id)
+    expect(read('a.txt')).toBe('v0\n')
+    await expect(undo(workspace, task.id)).rejects.toThrow(/no committed transaction left/)
+    workspace.close()
+  })
+
   it('names what it cannot find or cannot tell apart', async () => {
     const {workspace} = await setup({'a.txt': 'a\n'})
     await expect(undo(workspace, 'zzzzzzzz')).rejects.toThrow(LookupError)

@@ -1,0 +1,57 @@
+/**
+ * What a clumsy user meets (issue 14, defect 10): a file name with a space, a review or a run
+ * outside any repository, a damaged config file, a damaged model index. Each gets PyAgent's own
+ * words, never a raw SyntaxError or git's usage text.
+ */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {branchyFunction} from '../review/support.js'
+import {runCli} from '../support/cli.js'
+import {tempDir, tempRepo} from '../support/temp-repo.js'
+
+const unwrapped = (text: string) => text.replaceAll('›', ' ').replace(/\s+/g, ' ')
+
+describe('a clumsy user', {timeout: 60_000}, () => {
+  it('sees a file whose name holds a space named exactly, and its complexity checked', async () => {
+    const repo = tempRepo({'my file.ts': 'export const x = 1\n'})
+    repo.write('my file.ts', branchyFunction('tangled', 20))
+    repo.git('add', '-A')
+    const result = await runCli(['review', '--staged', '--format', 'json', '--fail-on', 'never'], {cwd: repo.root})
+    const findings = (JSON.parse(result.stdout) as {findings: {path: string; ruleId: string}[]}).findings
+    expect(findings.length).toBeGreaterThan(0)
+    expect(findings.map((finding) => finding.path)).toEqual(findings.map(() => 'my file.ts'))
+    expect(findings.some((finding) => finding.ruleId === 'metrics/complexity')).toBe(true)
+  })
+
+  it('is told that review and run need a git repository, in PyAgent’s words', async () => {
+    const dir = tempDir('pyagent-plain-')
+    const review = await runCli(['review', '--staged'], {cwd: dir})
+    expect(review.exitCode).toBe(2)
+    expect(unwrapped(review.stderr)).toContain('is not inside a git repository')
+    expect(review.stderr).not.toContain('unknown option')
+    const run = await runCli(['run', '--task', 'anything'], {cwd: dir})
+    expect(run.exitCode).toBe(1)
+    expect(unwrapped(run.stderr)).toMatch(/is not inside a git repository\. PyAgent works on one/)
+  })
+
+  it('is told which config file is damaged when setting a value', async () => {
+    const repo = tempRepo()
+    repo.write('.pyagent/config.json', '{"model": "x",\n')
+    const result = await runCli(['config', 'set', 'maxSteps', '10'], {cwd: repo.root})
+    expect(result.exitCode).toBe(1)
+    expect(unwrapped(result.stderr)).toContain(`${join(repo.root, '.pyagent', 'config.json')}: not valid JSON`)
+    expect(result.stderr).not.toContain('SyntaxError')
+  })
+
+  it('is told which model index is damaged and what to do', async () => {
+    const cache = tempDir('pyagent-cache-')
+    mkdirSync(join(cache, 'pyagent', 'models'), {recursive: true})
+    writeFileSync(join(cache, 'pyagent', 'models', 'index.json'), '{"version": 1, "models": [')
+    const result = await runCli(['model', 'list'], {env: {XDG_CACHE_HOME: cache}})
+    expect(result.exitCode).toBe(1)
+    expect(unwrapped(result.stderr)).toContain(`The model index ${join(cache, 'pyagent', 'models', 'index.json')} is damaged; delete it and pull again`)
+    expect(result.stderr).not.toContain('SyntaxError')
+  })
+})
