@@ -34,12 +34,32 @@ export interface RedactOptions {
 }
 
 const SECRETLINT_CONFIG: SecretLintCoreConfig = {
-  rules: [{id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedPreset}],
+  rules: [
+    {
+      id: '@secretlint/secretlint-rule-preset-recommend',
+      rule: recommendedPreset,
+      // The AWS rule skips bare access key ids (AKIA…) unless asked: one in a config file is still a credential's half.
+      rules: [{id: '@secretlint/secretlint-rule-aws', options: {enableIDScanRule: true}}],
+    },
+  ],
 }
 
 /** `password: "…"`, `API_KEY=…`, `"client_secret": "…"`: the value is masked, the name kept for context. */
 const ASSIGNED_SECRET =
   /\b[\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[\w.-]*["']?\s*[:=]\s*["']?([^\s"',;]{8,})/gi
+/**
+ * An unquoted value that is code, not a secret: a name, a member access, a call or an index
+ * (`this.tokenize = tokenize`, `oldTokens = this.removeEmpty(...)`, `token: tokens[i]`).
+ */
+const CODE_EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:[([].*)?$/
+/** A quoted value that names a place rather than holding a secret: a lower-case path or key name (`prod/db/password`), unlike base64. */
+const PATH_LIKE = /^[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)+$/
+
+/** An unquoted value after a code-style name: an expression (`this.x`, `f(…)`, `a[i]`), or a plain word with no digit. */
+function looksLikeCode(value: string): boolean {
+  return CODE_EXPRESSION.test(value) && (/[.([]/.test(value) || !/\d/.test(value))
+}
+
 /** Values that only stand in for a secret. */
 const PLACEHOLDER = /^(?:\$\{?[\w.]+\}?|<[^>]+>|x{4,}|\*{4,}|changeme|redacted|\[REDACTED[^\]]*\]|(?:process\.env|os\.environ)\b.*)$/i
 
@@ -80,8 +100,12 @@ async function secretFindings(text: string): Promise<Finding[]> {
   }))
   for (const match of allMatches(text, ASSIGNED_SECRET)) {
     const value = match[1]!
-    if (PLACEHOLDER.test(value)) continue
     const start = match.index + match[0].length - value.length
+    const quoted = text[start - 1] === '"' || text[start - 1] === "'"
+    // An upper-case name (PASSWORD=…, DB_TOKEN: …) is an environment or config entry, whatever its value looks like.
+    const codeName = /[a-z]/.test(match[0].split(/[\s"':=]/, 1)[0]!)
+    if (PLACEHOLDER.test(value)) continue
+    if (quoted ? PATH_LIKE.test(value) : codeName && looksLikeCode(value)) continue
     findings.push({kind: 'secret', rule: 'assigned-secret', start, end: start + value.length})
   }
   return findings

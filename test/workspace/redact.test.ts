@@ -51,6 +51,26 @@ describe('redact: secrets (secretlint recommended preset)', () => {
   })
 })
 
+describe('redact: code is not a secret (issue 15, the hook that cried wolf)', () => {
+  it.each([
+    'this.tokenize = tokenize;',
+    'const oldTokens = this.removeEmpty(tokens)',
+    'password = getPassword()',
+    'token: tokens[i]',
+    'db.password = config.dbPassword',
+    'const secretName = "prod/db/password"',
+  ])('leaves %s alone', async (line) => {
+    expect(await redactText(line, {pii: false})).toBe(line)
+  })
+
+  it('still masks what is assigned as a secret, and a bare AWS access key id', async () => {
+    const id = ['AKIA', 'Z7Q2', 'XK4M', 'P9WB', 'T3LR'].join('')
+    expect(await redactText(`PASSWORD=correcthorsebattery\npassword: "correcthorsebattery"\nconst key = "${id}"`, {pii: false})).toBe(
+      'PASSWORD=[REDACTED:assigned-secret]\npassword: "[REDACTED:assigned-secret]"\nconst key = "[REDACTED:aws]"',
+    )
+  })
+})
+
 describe('redact: personal data', () => {
   it('masks emails, phone numbers, Luhn-valid cards and IP addresses', async () => {
     const text = [
