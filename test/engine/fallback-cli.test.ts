@@ -1,10 +1,11 @@
+import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 
 import {EXIT_CODES} from '../../src/agent/run-task.js'
 import {embeddedNotice} from '../../src/engine/fallback.js'
 import {findModel} from '../../src/engine/models.js'
 import {FIXTURE} from '../agent/harness.js'
-import {runCli} from '../support/cli.js'
+import {BIN, runCli} from '../support/cli.js'
 import {startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo} from '../support/temp-repo.js'
 
@@ -32,5 +33,22 @@ describe.skipIf(!entry)('pyagent run with no server answering and the default mo
     const finished = events.at(-1)!
     expect(finished.type).toBe('task_finished')
     expect(result.exitCode).toBe(EXIT_CODES[finished.status as keyof typeof EXIT_CODES])
+  })
+})
+
+describe.skipIf(!entry)('Ctrl-C while the embedded model loads or answers', () => {
+  it('ends the run at once with exit 130, no stack trace, nothing written, however early it comes', {timeout: 120_000}, async () => {
+    const url = await deadUrl()
+    for (const delayMs of [200, 400, 700, 1200]) {
+      const repo = tempRepo(FIXTURE)
+      const child = execa(process.execPath, [BIN, 'run', '--task', 'Fix add', '--cwd', repo.root], {env: {PYAGENT_BASE_URL: url}, reject: false, stdin: 'ignore'})
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      child.kill('SIGINT')
+      const result = await child
+      // Before PyAgent has started listening, the signal ends node as it ends any program (the shell shows 130 too).
+      expect(result.exitCode ?? result.signal, `Ctrl-C after ${delayMs} ms`).toBeOneOf([EXIT_CODES.interrupted, 'SIGINT'])
+      expect(result.stderr).not.toMatch(/^\s+at /m)
+      expect(repo.git('status', '--porcelain')).toBe('')
+    }
   })
 })
