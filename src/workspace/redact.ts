@@ -87,6 +87,19 @@ function allMatches(text: string, pattern: RegExp): RegExpExecArray[] {
   return [...text.matchAll(new RegExp(pattern.source, pattern.flags))]
 }
 
+/** Three base64url segments, the first two starting `eyJ` (`{"`): the shape of a signed JWT. */
+const JWT_CANDIDATE = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g
+
+/** A JWT is only one if its header decodes to a JSON object naming its algorithm: the structure is the check, not the look. */
+function isJwt(candidate: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(candidate.split('.')[0]!, 'base64url').toString('utf8')) as unknown
+    return typeof header === 'object' && header !== null && typeof (header as {alg?: unknown}).alg === 'string'
+  } catch {
+    return false
+  }
+}
+
 async function secretFindings(text: string): Promise<Finding[]> {
   const result = await lintSource({
     source: {content: text, filePath: 'message.txt', ext: '.txt', contentType: 'text'},
@@ -98,6 +111,9 @@ async function secretFindings(text: string): Promise<Finding[]> {
     start: message.range[0],
     end: message.range[1],
   }))
+  for (const match of allMatches(text, JWT_CANDIDATE)) {
+    if (isJwt(match[0])) findings.push({kind: 'secret', rule: 'jwt', start: match.index, end: match.index + match[0].length})
+  }
   for (const match of allMatches(text, ASSIGNED_SECRET)) {
     const value = match[1]!
     const start = match.index + match[0].length - value.length

@@ -71,6 +71,17 @@ describe('redact: code is not a secret (issue 15, the hook that cried wolf)', ()
   })
 })
 
+describe('redact: JSON Web Tokens (issue 15: one in the task text reached the model)', () => {
+  const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const jwt = [segment({alg: 'HS256', typ: 'JWT'}), segment({sub: 'user-1', iat: 1_700_000_000}), randomBytes(32).toString('base64url')].join('.')
+
+  it('masks a signed JWT anywhere in a text, and leaves look-alikes whose header is not one', async () => {
+    expect(await redactText(`Fix the auth bug; my token is ${jwt} and it expires`, {pii: false})).toBe('Fix the auth bug; my token is [REDACTED:jwt] and it expires')
+    const notAHeader = [segment({kind: 'note', text: 'x'}), segment({sub: 'user-1'}), 'A'.repeat(20)].join('.')
+    expect(await redactText(notAHeader, {pii: false})).toBe(notAHeader)
+  })
+})
+
 describe('redact: personal data', () => {
   it('masks emails, phone numbers, Luhn-valid cards and IP addresses', async () => {
     const text = [
