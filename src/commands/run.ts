@@ -51,7 +51,7 @@ export default class Run extends BaseCommand {
     approve: Flags.option({
       options: APPROVAL_MODES,
       default: 'edits' as const,
-      description: 'What runs without asking: none, edits (default: ask only for commands outside the allow-list), commands, all',
+      description: 'What runs without asking: none, edits (default: ask for commands outside the allow-list, and without bubblewrap for any over the edits a task staged), commands, all',
     })(),
     commit: Flags.boolean({allowNo: true, description: 'Commit the change to git on success (default: config autoCommit)'}),
   }
