@@ -18,13 +18,20 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 const env = (sandbox: string) => ({PYAGENT_BASE_URL: server.baseUrl, PYAGENT_MAX_RETRIES: '0', PYAGENT_COMMAND_SANDBOX: sandbox})
+
+/** A PATH with git and no bwrap: what a machine without bubblewrap has. */
+function pathWithoutBwrap(): string {
+  const bin = tempDir('pyagent-bin-')
+  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim(), `${bin}/git`)
+  return bin
+}
 const finish = {type: 'completion' as const, toolCalls: [{name: 'finish', arguments: JSON.stringify({summary: 'add subtracts'})}]}
 
 describe('pyagent run and the command sandbox', {timeout: 60_000}, () => {
-  it('says once, on stderr and as an event under --json, that commands run unconfined', async () => {
+  it('says once, on stderr and as an event under --json, that commands run unconfined (commandSandbox=auto, no bubblewrap)', async () => {
     const repo = tempRepo(FIXTURE)
     server.enqueue(finish)
-    const result = await runCli(['run', '--json', '--role', 'analyst', '--task', 'What does add do?', '--cwd', repo.root], {env: env('none')})
+    const result = await runCli(['run', '--json', '--role', 'analyst', '--task', 'What does add do?', '--cwd', repo.root], {env: {...env('auto'), PATH: pathWithoutBwrap()}})
     expect(result.exitCode).toBe(0)
     const lines = String(result.stderr).trimEnd().split('\n')
     expect(lines).toHaveLength(1)
@@ -36,11 +43,8 @@ describe('pyagent run and the command sandbox', {timeout: 60_000}, () => {
 
   it('refuses to start, saying how to install bubblewrap, when commandSandbox=bwrap and bubblewrap is missing', async () => {
     const repo = tempRepo(FIXTURE)
-    // A PATH with git and no bwrap: what a machine without bubblewrap has.
-    const bin = tempDir('pyagent-bin-')
-    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim(), `${bin}/git`)
     const before = server.requests.length
-    const result = await runCli(['run', '--task', 'Fix add', '--cwd', repo.root], {env: {...env('bwrap'), PATH: bin}})
+    const result = await runCli(['run', '--task', 'Fix add', '--cwd', repo.root], {env: {...env('bwrap'), PATH: pathWithoutBwrap()}})
     expect(result.exitCode).toBe(1)
     // oclif wraps an error's message to the terminal's width; the words are what matters.
     const message = String(result.stderr).replaceAll(/\s*\n ›\s*/g, ' ')
