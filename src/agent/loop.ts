@@ -45,6 +45,8 @@ export interface AgentOptions {
   workspace: WorkspacePort
   engine: TextEngine
   runner: CommandRunner
+  /** Files earlier tasks of this run committed (see ToolContext.landed). */
+  landed: ReadonlySet<string>
   redact: Redactor
   bus: EventBus
   budget: Budget
@@ -114,6 +116,7 @@ export class Agent {
       scratch: this.scratch,
       engine: options.engine,
       runner: options.runner,
+      landed: options.landed,
       allowedCommands: options.settings.allowedCommands,
       testCommand: options.settings.testCommand,
       commandTimeoutMs: options.settings.commandTimeoutMs,

@@ -79,7 +79,7 @@ const SEVERITY: readonly RunStatus[] = ['interrupted', 'budget_exhausted', 'fail
 
 /** Said once per run, on stderr and as an event, when the commands agents run are not confined by bubblewrap. */
 export const UNCONFINED_NOTICE =
-  'commands run unconfined here (bubblewrap is missing, unusable or off): one over files this task changed runs only when approved, and is refused under --json or without a terminal unless --approve commands is given; install bubblewrap (apt-get install bubblewrap) to confine them'
+  'commands run unconfined here (bubblewrap is missing, unusable or off): one over files this run changed runs only when approved, and is refused under --json or without a terminal unless --approve commands is given; install bubblewrap (apt-get install bubblewrap) to confine them'
 
 /**
  * The task text is redacted before it is stored: it becomes the row's title, the events' and
@@ -106,6 +106,8 @@ class TaskRunner {
   readonly budget: Budget
   readonly results: TaskResult[] = []
   private readonly instructions: string
+  /** What this run's agents committed so far: later agents' commands may run it (see ToolContext.landed). */
+  private readonly landed = new Set<string>()
 
   constructor(
     private readonly services: TaskServices,
@@ -150,6 +152,7 @@ class TaskRunner {
         workspace: services.workspace,
         engine: services.engine,
         runner: services.runner,
+        landed: this.landed,
         redact: services.redact,
         bus: services.bus,
         budget: this.budget,
@@ -158,10 +161,13 @@ class TaskRunner {
         instructions: this.instructions,
         approve: options.approve,
       }).run()
-    const first = await attempt()
-    if (!first.collided) return first
-    services.bus.emit({type: 'rolled_back', taskId: row.id, reason: `${first.summary} Retrying once on fresh content.`})
-    return attempt()
+    let result = await attempt()
+    if (result.collided) {
+      services.bus.emit({type: 'rolled_back', taskId: row.id, reason: `${result.summary} Retrying once on fresh content.`})
+      result = await attempt()
+    }
+    for (const file of result.files) this.landed.add(file)
+    return result
   }
 
   private async runPlanned(row: LineageRow): Promise<AgentResult> {

@@ -24,6 +24,8 @@ export interface ToolContext {
   scratch: ScratchTree
   engine: TextEngine
   runner: CommandRunner
+  /** Files earlier tasks of this run committed: code the model wrote, in the working tree now, approved by the critic but not by the user. */
+  landed: ReadonlySet<string>
   allowedCommands: readonly string[]
   testCommand: string | undefined
   commandTimeoutMs: number
@@ -271,20 +273,21 @@ function formatResult(argv: readonly string[], result: Awaited<ReturnType<Comman
 
 /**
  * Whether a command over the staged edits may run, asking once when it must. Unconfined (no
- * bubblewrap), any command there may execute code the model wrote (a test, a package.json
- * script, a build file) with the user's rights, outside any rollback: it needs the approval a
- * command outside the allow-list needs, and the question says which files changed.
+ * bubblewrap), any command there may execute code the model wrote this run (a test, a
+ * package.json script, a build file; staged, or committed by an earlier sub-task) with the
+ * user's rights, outside any rollback: it needs the approval a command outside the allow-list
+ * needs, and the question says which files changed.
  */
 async function clearToRun(argv: readonly string[], context: ToolContext, allowListed: boolean): Promise<void> {
   const command = argv.join(' ')
-  const changed = context.runner.confined ? [] : context.tx.changes().map((change) => change.path)
+  const changed = context.runner.confined ? [] : [...new Set([...context.landed, ...context.tx.changes().map((change) => change.path)])]
   if (allowListed && changed.length === 0) return
   const files = changed.join(', ')
-  const subject = changed.length === 0 ? command : `${command} (unconfined: no bubblewrap here; it would run code this task changed: ${files})`
+  const subject = changed.length === 0 ? command : `${command} (unconfined: no bubblewrap here; it would run code this run changed: ${files})`
   if (await context.approve('command', subject)) return
   if (changed.length === 0) throw new ToolRefused(`"${command}" is not on the allow-list and was not approved`)
   throw new ToolRefused(
-    `"${command}" was not run: commands run unconfined on this machine (bubblewrap is missing or off) and it would execute code this task changed (${files}). ` +
+    `"${command}" was not run: commands run unconfined on this machine (bubblewrap is missing or off) and it would execute code this run changed (${files}). ` +
       'Install bubblewrap (apt-get install bubblewrap) to run it confined, or allow it with --approve commands.',
   )
 }

@@ -10,7 +10,8 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {bubblewrapAvailable} from '../../src/workspace/command-runner.js'
 import {tempDir} from '../support/temp-repo.js'
 import {prepare, read, run} from './harness.js'
-import {call, ScriptedModel, verdict} from './support.js'
+import type {ChatRequest} from '../../src/agent/ports.js'
+import {call, ScriptedModel, type ScriptedReply, verdict} from './support.js'
 
 function hostileTest(outside: string, repoRoot: string): string {
   return [
@@ -166,5 +167,42 @@ describe('other ways model-written code could run or land unconfined', () => {
     const tests = events.find((event) => event.type === 'tool_result' && event.tool === 'run_tests') as {status: string; output: string}
     expect(tests.status).toBe('error')
     expect(tests.output).toMatch(/node_modules\/dep\/index\.js.*node_modules/)
+  })
+})
+
+describe('code an earlier sub-task of the same run wrote', () => {
+  it('without bubblewrap, is not run by a later sub-task unasked: the critic approving it is not the user approving it', async () => {
+    const outside = tempDir('pyagent-outside-')
+    const root = 'Write the tool, then run it'
+    const scripts: Record<string, ScriptedReply[]> = {
+      'Write the tool': [call('write_file', {path: 'tool.js', content: `require('node:fs').writeFileSync(${JSON.stringify(join(outside, 'pwned'))}, 'x')\n`}), call('finish', {summary: 'written'})],
+      'Run the tool': [call('run_command', {command: 'node tool.js'}), call('finish', {summary: 'ran it'})],
+    }
+    const model = new ScriptedModel([], (request: ChatRequest) => {
+      const system = request.messages[0]!.content as string
+      const user = request.messages[1]!.content as string
+      if (system.startsWith('You plan work')) {
+        return {text: JSON.stringify({subtasks: [
+          {key: 'write', title: 'Write the tool', role: 'coder', dependsOn: []},
+          {key: 'run', title: 'Run the tool', role: 'coder', dependsOn: ['write']},
+        ]})}
+      }
+      if (system.startsWith('You review')) return verdict('approve')
+      const turns = request.messages.filter((message) => message.role === 'assistant').length
+      return scripts[user]![Math.min(turns, 1)]!
+    })
+    const {events} = await run({
+      model,
+      role: 'auto',
+      task: root,
+      files: {'src/a.js': 'module.exports = 1\n'},
+      options: {approve: async (kind) => kind === 'edit', settings: {testCommand: undefined}},
+      config: {commandSandbox: 'none'},
+    })
+    expect(events).toContainEqual(expect.objectContaining({type: 'committed', files: ['tool.js']}))
+    const ran = events.find((event) => event.type === 'tool_result' && event.tool === 'run_command') as {status: string; output: string}
+    expect(ran.status).toBe('refused')
+    expect(ran.output).toMatch(/unconfined.*tool\.js/)
+    expect(existsSync(join(outside, 'pwned'))).toBe(false)
   })
 })
