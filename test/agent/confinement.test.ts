@@ -170,10 +170,14 @@ describe('other ways model-written code could run or land unconfined', () => {
   })
 })
 
+const PLAN = [
+  {key: 'write', title: 'Write the tool', role: 'coder', dependsOn: []},
+  {key: 'run', title: 'Run the tool', role: 'coder', dependsOn: ['write']},
+]
+
 describe('code an earlier sub-task of the same run wrote', () => {
   it('without bubblewrap, is not run by a later sub-task unasked: the critic approving it is not the user approving it', async () => {
     const outside = tempDir('pyagent-outside-')
-    const root = 'Write the tool, then run it'
     const scripts: Record<string, ScriptedReply[]> = {
       'Write the tool': [call('write_file', {path: 'tool.js', content: `require('node:fs').writeFileSync(${JSON.stringify(join(outside, 'pwned'))}, 'x')\n`}), call('finish', {summary: 'written'})],
       'Run the tool': [call('run_command', {command: 'node tool.js'}), call('finish', {summary: 'ran it'})],
@@ -181,12 +185,7 @@ describe('code an earlier sub-task of the same run wrote', () => {
     const model = new ScriptedModel([], (request: ChatRequest) => {
       const system = request.messages[0]!.content as string
       const user = request.messages[1]!.content as string
-      if (system.startsWith('You plan work')) {
-        return {text: JSON.stringify({subtasks: [
-          {key: 'write', title: 'Write the tool', role: 'coder', dependsOn: []},
-          {key: 'run', title: 'Run the tool', role: 'coder', dependsOn: ['write']},
-        ]})}
-      }
+      if (system.startsWith('You plan work')) return {text: JSON.stringify({subtasks: PLAN})}
       if (system.startsWith('You review')) return verdict('approve')
       const turns = request.messages.filter((message) => message.role === 'assistant').length
       return scripts[user]![Math.min(turns, 1)]!
@@ -194,7 +193,7 @@ describe('code an earlier sub-task of the same run wrote', () => {
     const {events} = await run({
       model,
       role: 'auto',
-      task: root,
+      task: 'Write the tool, then run it',
       files: {'src/a.js': 'module.exports = 1\n'},
       options: {approve: async (kind) => kind === 'edit', settings: {testCommand: undefined}},
       config: {commandSandbox: 'none'},
