@@ -20,7 +20,7 @@ export interface StagedChange {
 }
 
 /** A staged change the scratch copy cannot show without writing outside itself. */
-export class ScratchError extends Error {
+class ScratchError extends Error {
   override readonly name = 'ScratchError'
 }
 
