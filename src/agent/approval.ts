@@ -1,7 +1,9 @@
 /**
  * `--approve none|edits|commands|all`: what runs without asking. Commands on the allow-list
- * never ask; the default (`edits`) asks only for commands outside it. Where nobody can answer
- * (--json, no terminal), asking means no.
+ * never ask, except where commands run unconfined (no bubblewrap) and the task has staged edits:
+ * then any command may run code the model wrote, and asks as a command outside the list does.
+ * The default (`edits`) asks only for commands. Where nobody can answer (--json, no terminal),
+ * asking means no.
  */
 import type {ApprovalKind} from './tools.js'
 

@@ -29,6 +29,7 @@ export type AgentEvent =
   | {type: 'committed'; taskId: string; txId: string; files: string[]}
   | {type: 'rolled_back'; taskId: string; reason: string}
   | {type: 'task_finished'; taskId: string; status: RunStatus; summary: string}
+  | {type: 'commands_unconfined'; taskId: string; detail: string}
 
 export type EventListener = (event: AgentEvent) => void
 

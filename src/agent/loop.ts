@@ -17,7 +17,7 @@ import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
 import {tidySummary} from './summary.js'
-import {type ApprovalKind, runTests, type Tool, type ToolContext, ToolError, ToolRefused} from './tools.js'
+import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools.js'
 
 export interface CheaperModel {
   name: string
@@ -45,6 +45,8 @@ export interface AgentOptions {
   workspace: WorkspacePort
   engine: TextEngine
   runner: CommandRunner
+  /** Files earlier tasks of this run committed (see ToolContext.landed). */
+  landed: ReadonlySet<string>
   redact: Redactor
   bus: EventBus
   budget: Budget
@@ -114,6 +116,7 @@ export class Agent {
       scratch: this.scratch,
       engine: options.engine,
       runner: options.runner,
+      landed: options.landed,
       allowedCommands: options.settings.allowedCommands,
       testCommand: options.settings.testCommand,
       commandTimeoutMs: options.settings.commandTimeoutMs,
@@ -150,7 +153,7 @@ export class Agent {
   async run(): Promise<AgentResult> {
     try {
       await this.prepareConversation()
-      const baseline = this.options.role.acceptance === 'faster' ? await this.benchmark(this.options.workspace.root) : undefined
+      const baseline = this.options.role.acceptance === 'faster' ? await this.benchmark() : undefined
       for (;;) {
         const stop = this.budgetStop()
         if (stop) return this.end('budget_exhausted', stop)
@@ -380,7 +383,7 @@ export class Agent {
       return {kind: 'end', result: this.end('failed', `the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
     }
     if (baseline !== undefined) {
-      const after = await this.benchmark(this.scratch.prepare(this.tx.changes()))
+      const after = await this.benchmark()
       const gain = ((baseline - after) / baseline) * 100
       const passed = gain >= this.options.settings.perfMarginPct
       const detail = `benchmark ${baseline.toFixed(1)} ms → ${after.toFixed(1)} ms (${gain.toFixed(1)}% faster; ${this.options.settings.perfMarginPct}% required)`
@@ -422,11 +425,12 @@ export class Agent {
     return {kind: 'end', result: {status: 'done', summary: this.options.role.acceptance === 'read-only' ? summary : said, files: []}}
   }
 
-  /** Wall time of the benchmark command, best of three runs (the least disturbed by other load). */
-  private async benchmark(cwd: string): Promise<number> {
+  /** Wall time of the benchmark command over the staged edits, best of three runs (the least disturbed by other load). */
+  private async benchmark(): Promise<number> {
     const command = this.options.settings.benchmarkCommand
     if (!command) throw new Error('the perf role needs a benchmark command: set benchmarkCommand (e.g. `pyagent config set benchmarkCommand "npm run bench"`)')
     const argv = splitCommand(command)
+    const cwd = await scratchFor(argv, this.context)
     let best = Number.POSITIVE_INFINITY
     for (let run = 0; run < 3; run++) {
       const started = performance.now()

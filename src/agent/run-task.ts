@@ -77,6 +77,10 @@ export const EXIT_CODES: Record<RunStatus, number> = {
 /** Which child outcome decides the parent's status, most decisive first. */
 const SEVERITY: readonly RunStatus[] = ['interrupted', 'budget_exhausted', 'failed', 'rejected']
 
+/** Said once per run, on stderr and as an event, when the commands agents run are not confined by bubblewrap. */
+export const UNCONFINED_NOTICE =
+  'commands run unconfined here (bubblewrap is missing, unusable or off): one over files this run changed runs only when approved, and is refused under --json or without a terminal unless --approve commands is given; install bubblewrap (apt-get install bubblewrap) to confine them'
+
 /**
  * The task text is redacted before it is stored: it becomes the row's title, the events' and
  * the git commit's message. The event log is complete when this returns.
@@ -102,6 +106,8 @@ class TaskRunner {
   readonly budget: Budget
   readonly results: TaskResult[] = []
   private readonly instructions: string
+  /** What this run's agents committed so far: later agents' commands may run it (see ToolContext.landed). */
+  private readonly landed = new Set<string>()
 
   constructor(
     private readonly services: TaskServices,
@@ -114,6 +120,7 @@ class TaskRunner {
   async execute(row: LineageRow, role: RoleName | 'auto'): Promise<TaskResult> {
     const {bus, db} = this.services
     bus.emit({type: 'task_started', taskId: row.id, parentId: row.parent_id, title: row.title, role, depth: row.depth})
+    if (row.parent_id === null && !this.services.runner.confined) bus.emit({type: 'commands_unconfined', taskId: row.id, detail: UNCONFINED_NOTICE})
     const outcome = role === 'auto' ? await this.runPlanned(row) : await this.runAgent(row, role)
     const summary = await this.services.redact(outcome.summary)
     finishTask(db, row.id, {status: outcome.status, summary, txId: outcome.txId, ...this.budget.spentBy(row.id)})
@@ -145,6 +152,7 @@ class TaskRunner {
         workspace: services.workspace,
         engine: services.engine,
         runner: services.runner,
+        landed: this.landed,
         redact: services.redact,
         bus: services.bus,
         budget: this.budget,
@@ -153,10 +161,13 @@ class TaskRunner {
         instructions: this.instructions,
         approve: options.approve,
       }).run()
-    const first = await attempt()
-    if (!first.collided) return first
-    services.bus.emit({type: 'rolled_back', taskId: row.id, reason: `${first.summary} Retrying once on fresh content.`})
-    return attempt()
+    let result = await attempt()
+    if (result.collided) {
+      services.bus.emit({type: 'rolled_back', taskId: row.id, reason: `${result.summary} Retrying once on fresh content.`})
+      result = await attempt()
+    }
+    for (const file of result.files) this.landed.add(file)
+    return result
   }
 
   private async runPlanned(row: LineageRow): Promise<AgentResult> {

@@ -2,18 +2,38 @@
  * Commands and tests must see the transaction's staged edits, yet nothing may touch the
  * repository before reflection approves. So they run in a scratch copy of the working tree with
  * the staged changes written over it. Dependency and build directories are linked, not copied:
- * they are large and tests only read them.
+ * they are large and tests only read them. A staged file is never written through such a link
+ * (staged paths come resolved through the repository's own symlinks, not through these): that
+ * would change the real tree before review, outside any rollback.
  */
-import {cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {basename, dirname, join} from 'node:path'
+import {basename, dirname, join, sep} from 'node:path'
 
 const SKIPPED = new Set(['.git', '.pyagent'])
 const LINKED = new Set(['node_modules', 'target', '.venv', 'venv', '__pycache__'])
+const LINKED_LIST = [...LINKED].map((name) => `${name}/`).join(', ')
 
 export interface StagedChange {
   path: string
   content: Buffer | null
+}
+
+/** A staged change the scratch copy cannot show without writing outside itself. */
+class ScratchError extends Error {
+  override readonly name = 'ScratchError'
+}
+
+/** Throws unless writing `target` (or removing it) stays inside `dir`, links followed. */
+function assertWritableInside(dir: string, target: string, path: string): void {
+  let existing = dirname(target)
+  while (!existsSync(existing)) existing = dirname(existing)
+  const real = realpathSync(existing)
+  const inside = realpathSync(dir)
+  if (real === inside || real.startsWith(inside + sep)) return
+  throw new ScratchError(
+    `commands cannot run over the staged ${path}: its directory in the scratch copy links to ${real}, outside the copy (dependency and build directories are shared with the repository, not copied), so writing it there would change the real file before review. Stage edits outside ${LINKED_LIST}, or drop this one.`,
+  )
 }
 
 export class ScratchTree {
@@ -43,14 +63,11 @@ export class ScratchTree {
         return true
       },
     })
-    for (const change of changes) {
-      const target = join(dir, change.path)
-      if (change.content === null) {
-        rmSync(target, {force: true})
-      } else {
-        mkdirSync(dirname(target), {recursive: true})
-        writeFileSync(target, change.content)
-      }
+    try {
+      for (const change of changes) writeChange(dir, change)
+    } catch (error) {
+      rmSync(dir, {recursive: true, force: true})
+      throw error
     }
     this.dir = dir
     this.signature = signature
@@ -61,5 +78,16 @@ export class ScratchTree {
     if (this.dir) rmSync(this.dir, {recursive: true, force: true})
     this.dir = undefined
     this.signature = ''
+  }
+}
+
+function writeChange(dir: string, change: StagedChange): void {
+  const target = join(dir, change.path)
+  assertWritableInside(dir, target, change.path)
+  if (change.content === null) {
+    rmSync(target, {force: true})
+  } else {
+    mkdirSync(dirname(target), {recursive: true})
+    writeFileSync(target, change.content)
   }
 }

@@ -47,6 +47,8 @@ export function sandboxRunner(config: Config): CommandRunner {
 }
 
 export async function openServices(root: string, config: Config): Promise<OpenedServices> {
+  // First: a required bubblewrap that is missing throws before anything is opened.
+  const runner = sandboxRunner(config)
   const db = openState(root)
   const workspace = await Workspace.open(root, {db, denyPaths: config.denyPaths})
   const recordUsage = sqliteUsageRecorder(db)
@@ -56,7 +58,7 @@ export async function openServices(root: string, config: Config): Promise<Opened
     db,
     workspace: workspacePort(workspace),
     engine: nativeEngine,
-    runner: sandboxRunner(config),
+    runner,
     redact: (text) => redactText(text, {allow: config.redactAllow}),
     model: client as ModelClient,
     cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,

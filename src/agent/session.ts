@@ -11,7 +11,7 @@ import {plainLine} from '../ui/plain.js'
 import {type ApprovalMode, approver} from './approval.js'
 import {EventBus} from './events.js'
 import {detectTestCommand} from './tools.js'
-import {runTask, type TaskOutcome, type TaskServices} from './run-task.js'
+import {runTask, type TaskOutcome, type TaskServices, UNCONFINED_NOTICE} from './run-task.js'
 import type {RoleName} from './roles.js'
 
 /** What a run needs besides the event bus, which the session makes itself. */
@@ -48,6 +48,7 @@ export async function runSession(
   signal: AbortSignal,
 ): Promise<{exitCode: number; outcome?: TaskOutcome}> {
   await services.prepare?.()
+  if (!services.runner.confined) io.writeError(`${UNCONFINED_NOTICE}\n`)
 
   const bus = new EventBus(services.db, services.redact)
   const feed = new Feed()

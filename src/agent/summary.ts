@@ -1,7 +1,9 @@
 /**
  * A finish summary as the person will read it. A small model can loop on a few characters
- * ("range.js.js.js…") until its token budget runs out; such a run is cut after its first unit and
- * flagged, so the output says what happened instead of echoing the loop.
+ * ("range.js.js.js…") or a sentence until its token budget runs out; a summary that such a loop
+ * makes up most of is cut after the loop's first unit and flagged, so the output says what
+ * happened instead of echoing the loop. A repeated character inside a real summary (a rule of
+ * dashes under a heading) is not a loop: it does not make up most of the text.
  */
 export interface TidySummary {
   text: string
@@ -9,26 +11,41 @@ export interface TidySummary {
   repeated: boolean
 }
 
-/** A unit this long or shorter, repeated at least MIN_REPEATS times in a row over MIN_RUN characters, is a loop. */
-const MAX_UNIT = 40
-const MIN_REPEATS = 4
+/** A unit up to this long, repeated at least MIN_REPEATS times in a row over MIN_RUN characters and half the text, is a loop. */
+const MAX_UNIT = 200
+const MIN_REPEATS = 3
 const MIN_RUN = 24
 
-/** The start and unit length of the first run of one unit repeated, or undefined. */
-function firstLoop(text: string): {start: number; unit: number} | undefined {
-  for (let start = 0; start + MIN_RUN <= text.length; start++) {
-    for (let unit = 1; unit <= MAX_UNIT && start + unit * MIN_REPEATS <= text.length; unit++) {
-      let end = start + unit
-      while (end + unit <= text.length && text.startsWith(text.slice(start, start + unit), end)) end += unit
-      if ((end - start) / unit >= MIN_REPEATS && end - start >= MIN_RUN) return {start, unit}
+interface Loop {
+  start: number
+  unit: number
+  length: number
+}
+
+/**
+ * The longest run of one unit repeated (the shortest unit on a tie). A run of period p is a
+ * stretch where every character equals the one p further on; one pass per period finds them all.
+ */
+function longestLoop(text: string): Loop | undefined {
+  let best: Loop | undefined
+  for (let unit = 1; unit <= Math.min(MAX_UNIT, Math.floor(text.length / MIN_REPEATS)); unit++) {
+    let matched = 0
+    for (let index = 0; index + unit <= text.length; index++) {
+      if (index + unit < text.length && text[index] === text[index + unit]) {
+        matched++
+        continue
+      }
+      const length = matched + unit
+      if (matched > 0 && length >= unit * MIN_REPEATS && length > (best?.length ?? 0)) best = {start: index - matched, unit, length}
+      matched = 0
     }
   }
-  return undefined
+  return best
 }
 
 export function tidySummary(summary: string): TidySummary {
   const text = summary.trim()
-  const loop = firstLoop(text)
-  if (!loop) return {text, repeated: false}
+  const loop = longestLoop(text)
+  if (!loop || loop.length < MIN_RUN || loop.length * 2 < text.length) return {text, repeated: false}
   return {text: `${text.slice(0, loop.start + loop.unit).trimEnd()}… (the rest repeated itself and was cut)`, repeated: true}
 }

@@ -24,6 +24,8 @@ export interface ToolContext {
   scratch: ScratchTree
   engine: TextEngine
   runner: CommandRunner
+  /** Files earlier tasks of this run committed: code the model wrote, in the working tree now, approved by the critic but not by the user. */
+  landed: ReadonlySet<string>
   allowedCommands: readonly string[]
   testCommand: string | undefined
   commandTimeoutMs: number
@@ -270,24 +272,34 @@ function formatResult(argv: readonly string[], result: Awaited<ReturnType<Comman
 }
 
 /**
- * Runs a command against the staged edits. Unconfined (no bubblewrap), a command over edits this
- * task made would execute code the model wrote (a test, a package.json script, a build file) with
- * the user's rights, outside any rollback: that needs the same approval as a command outside the
- * allow-list.
+ * Whether a command over the staged edits may run, asking once when it must. Unconfined (no
+ * bubblewrap), any command there may execute code the model wrote this run (a test, a
+ * package.json script, a build file; staged, or committed by an earlier sub-task) with the
+ * user's rights, outside any rollback: it needs the approval a command outside the allow-list
+ * needs, and the question says which files changed.
  */
-async function runInScratch(argv: string[], context: ToolContext) {
-  const changes = context.tx.changes()
-  if (!context.runner.confined && changes.length > 0) {
-    const files = changes.map((change) => change.path).join(', ')
-    const subject = `${argv.join(' ')} (unconfined: no bubblewrap here; it would run code this task changed: ${files})`
-    if (!(await context.approve('command', subject))) {
-      throw new ToolRefused(
-        `"${argv.join(' ')}" was not run: commands run unconfined on this machine (bubblewrap is missing or off) and it would execute code this task changed (${files}). ` +
-          'Install bubblewrap (apt-get install bubblewrap) to run it confined, or allow it with --approve commands.',
-      )
-    }
-  }
-  const cwd = context.scratch.prepare(changes)
+async function clearToRun(argv: readonly string[], context: ToolContext, allowListed: boolean): Promise<void> {
+  const command = argv.join(' ')
+  const changed = context.runner.confined ? [] : [...new Set([...context.landed, ...context.tx.changes().map((change) => change.path)])]
+  if (allowListed && changed.length === 0) return
+  const files = changed.join(', ')
+  const subject = changed.length === 0 ? command : `${command} (unconfined: no bubblewrap here; it would run code this run changed: ${files})`
+  if (await context.approve('command', subject)) return
+  if (changed.length === 0) throw new ToolRefused(`"${command}" is not on the allow-list and was not approved`)
+  throw new ToolRefused(
+    `"${command}" was not run: commands run unconfined on this machine (bubblewrap is missing or off) and it would execute code this run changed (${files}). ` +
+      'Install bubblewrap (apt-get install bubblewrap) to run it confined, or allow it with --approve commands.',
+  )
+}
+
+/** The directory to run a command in over the staged edits (the repository itself while none are staged), once it may run. */
+export async function scratchFor(argv: readonly string[], context: ToolContext, allowListed = true): Promise<string> {
+  await clearToRun(argv, context, allowListed)
+  return context.scratch.prepare(context.tx.changes())
+}
+
+async function runInScratch(argv: string[], context: ToolContext, allowListed = true) {
+  const cwd = await scratchFor(argv, context, allowListed)
   return context.runner.run(argv, {cwd, timeoutMs: context.commandTimeoutMs, signal: context.signal})
 }
 
@@ -305,10 +317,7 @@ export const runCommandTool = defineTool({
       throw new ToolError((error as Error).message)
     }
     if (argv.length === 0) throw new ToolError('empty command')
-    if (!isAllowedCommand(argv, context.allowedCommands) && !(await context.approve('command', command))) {
-      throw new ToolRefused(`"${command}" is not on the allow-list and was not approved`)
-    }
-    return formatResult(argv, await runInScratch(argv, context))
+    return formatResult(argv, await runInScratch(argv, context, isAllowedCommand(argv, context.allowedCommands)))
   },
 })
 

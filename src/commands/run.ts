@@ -19,9 +19,6 @@ async function readStdin(): Promise<string> {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
-const UNCONFINED_NOTICE =
-  'commands run unconfined here (no bubblewrap): a command over code this task changed asks first, and is refused under --json or without a terminal; install bubblewrap to confine them'
-
 export default class Run extends BaseCommand {
   static override needsState = true
   static override description = [
@@ -54,7 +51,7 @@ export default class Run extends BaseCommand {
     approve: Flags.option({
       options: APPROVAL_MODES,
       default: 'edits' as const,
-      description: 'What runs without asking: none, edits (default: ask only for commands outside the allow-list), commands, all',
+      description: 'What runs without asking: none, edits (default: ask for commands outside the allow-list, and without bubblewrap for any over the edits a task staged), commands, all',
     })(),
     commit: Flags.boolean({allowNo: true, description: 'Commit the change to git on success (default: config autoCommit)'}),
   }
@@ -79,6 +76,9 @@ export default class Run extends BaseCommand {
       timeoutSec: flags.timeout,
       autoCommit: flags.commit,
     })
+    // commandSandbox=bwrap without bubblewrap stops the run before a model is asked anything, or loaded.
+    const {useSandbox} = await import('../workspace/command-runner.js')
+    useSandbox(configured.commandSandbox)
     const json = this.jsonEnabled()
     const controller = new AbortController()
     const onSignal = () => {
@@ -95,7 +95,6 @@ export default class Run extends BaseCommand {
       // Loaded only once a server answers: the client, the workspace and the UI are slow to import.
       const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
       const services = await openServices(root, config)
-      if (!services.runner.confined) process.stderr.write(`${UNCONFINED_NOTICE}\n`)
       try {
         const {exitCode} = await runSession(
           root,

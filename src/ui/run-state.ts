@@ -101,6 +101,8 @@ export function reduceRun(state: RunState, item: FeedItem): RunState {
       return {...state, tasks, finished}
     }
     case 'assistant_message':
+    case 'commands_unconfined':
+      // Said on stderr before the view was shown.
       return state
   }
 }

@@ -6,7 +6,7 @@
  */
 import {execa, execaSync} from 'execa'
 import {existsSync, statSync} from 'node:fs'
-import {delimiter, join} from 'node:path'
+import {delimiter, dirname, join} from 'node:path'
 
 import {checkCommand} from './command-policy.js'
 import {CommandPolicyError} from './errors.js'
@@ -95,6 +95,22 @@ export function scrubEnvironment(env: NodeJS.ProcessEnv): Record<string, string>
   return scrubbed
 }
 
+/**
+ * Variables that point git at a repository other than the one it would find from the command's
+ * directory (PyAgent run from a git hook inherits GIT_DIR, say).
+ */
+const GIT_LOCATION = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE']
+
+/**
+ * A command's git sees only the workspace's own repository: the variables above are dropped, and
+ * git may not look for a .git/ above the workspace root. A scratch copy has no .git/ of its own,
+ * so from one git finds no repository at all, never the real one or one the temp directory sits in.
+ */
+function gitConfinement(env: Record<string, string>, root: string): Record<string, string> {
+  const confined = Object.fromEntries(Object.entries(env).filter(([name]) => !GIT_LOCATION.includes(name)))
+  return {...confined, GIT_CEILING_DIRECTORIES: dirname(root)}
+}
+
 function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, program)
@@ -179,7 +195,7 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
   const child = execa(file!, args, {
     cwd,
     // npx must not fetch a package the repository lacks (`--no`); outside bwrap nothing else stops it.
-    env: {...scrubEnvironment(options.env ?? process.env), ...(argv[0] === 'npx' ? {npm_config_yes: 'false'} : {})},
+    env: {...gitConfinement(scrubEnvironment(options.env ?? process.env), guard.root), ...(argv[0] === 'npx' ? {npm_config_yes: 'false'} : {})},
     extendEnv: false,
     shell: false,
     stdin: 'ignore',

@@ -88,6 +88,19 @@ describe('pyagent run', {timeout: 60_000}, () => {
     expect(result.stdout).toMatch(/■ done .*add subtracts/)
   })
 
+  it("the README's main job on a model that finishes at once with a looping summary: said as failed, no change made, exit 1", async () => {
+    const repo = repoWithConfig()
+    const looping = tool('finish', {summary: `range.js${'.js'.repeat(250)}`})
+    server.enqueue(looping, looping, looping)
+    const result = await runCli(['run', '--task', 'Fix the off-by-one in src/add.js and add a test', '--cwd', repo.root], {env: env()})
+    expect(result.exitCode).toBe(1)
+    const lines = String(result.stdout).trimEnd().split('\n')
+    expect(lines).toContain('  ✖ summary')
+    expect(lines.at(-1)).toMatch(/^■ failed \[\w+\]: no change made, and the tests still fail after 2 revision\(s\): node test\.js$/)
+    expect(result.stdout).not.toContain('.js.js.js')
+    expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
   it('Ctrl-C mid-stream stops, rolls back, records the task as interrupted and exits 130 with the repo unchanged', async () => {
     const repo = repoWithConfig()
     server.enqueue(

@@ -51,4 +51,15 @@ describe('a summary that repeats itself', () => {
       repeated: false,
     })
   })
+
+  it('is caught with a sentence-long unit too, and a summary that only holds a repeated line is left whole', () => {
+    const sentence = 'I have fixed the off-by-one error in the range function now. '
+    expect(tidySummary(`Summary: ${sentence.repeat(8)}`)).toEqual({text: `Summary: ${sentence.trim()}… (the rest repeated itself and was cut)`, repeated: true})
+    const ruled = [
+      'Fixed the off-by-one in src/range.js.',
+      '-'.repeat(40),
+      'The loop now stops before end, and test.js covers an empty range and a range of one element.',
+    ].join('\n')
+    expect(tidySummary(ruled)).toEqual({text: ruled, repeated: false})
+  })
 })

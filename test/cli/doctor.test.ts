@@ -161,6 +161,8 @@ describe('doctor on the sandbox', {timeout: 30_000}, () => {
     symlinkSync(execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim(), `${bin}/git`)
     const required = await runCli(['doctor', '--json', '--timeout', '50'], {cwd: repo.root, env: {PYAGENT_BASE_URL: baseUrl, PYAGENT_COMMAND_SANDBOX: 'bwrap', PATH: bin}})
     expect(sandboxCheck(required.stdout)).toMatchObject({status: 'fail', required: true})
+    const fallback = await runCli(['doctor', '--json', '--timeout', '50'], {cwd: repo.root, env: {PYAGENT_BASE_URL: baseUrl, PYAGENT_COMMAND_SANDBOX: 'auto', PATH: bin}})
+    expect(sandboxCheck(fallback.stdout)).toMatchObject({status: 'warn', detail: expect.stringMatching(/unconfined \(commandSandbox=auto, bubblewrap missing or unusable\)/)})
     expect(sandboxCheck(required.stdout).detail).toMatch(/commandSandbox is "bwrap" but bubblewrap is missing/)
     expect(required.exitCode).toBe(1)
   })

@@ -138,6 +138,23 @@ describe('runCommand', () => {
     expect(names).not.toContain('MY_API_TOKEN')
   })
 
+  it("lets git find no repository but the workspace's own: none above it, none named by GIT_DIR", async () => {
+    // A scratch copy has no .git/; the repository it was copied from (or one its temp directory sits in) must stay out of reach.
+    const outer = tempRepo()
+    const copy = join(outer.root, 'copy')
+    mkdirSync(copy)
+    const gitDir = ['git', 'rev-parse', '--absolute-git-dir']
+    const above = await runCommand(gitDir, options(copy, {allowed: ['git rev-parse']}))
+    expect(above.exitCode).not.toBe(0)
+    expect(above.stdout).toBe('')
+    const named = await runCommand(gitDir, options(tempDir(), {allowed: ['git rev-parse'], env: {...process.env, GIT_DIR: join(outer.root, '.git')}}))
+    expect(named.exitCode).not.toBe(0)
+    expect(named.stdout).toBe('')
+    // The workspace's own repository is still found, from any directory in it.
+    const own = await runCommand(gitDir, options(outer.root, {allowed: ['git rev-parse'], cwd: 'copy'}))
+    expect(own.stdout.trim()).toBe(join(outer.root, '.git'))
+  })
+
   it('reports a program missing from PATH instead of throwing', async () => {
     const repo = tempRepo({})
     const result = await runCommand(['sleep', '0'], options(repo.root, {env: {PATH: '/nonexistent'}}))
