@@ -37,6 +37,11 @@ export class GitStateError extends WorkspaceError {
   override name = 'GitStateError'
 }
 
+/** A string that cannot reach git's argv as given: it holds a NUL byte, which no argument (and no file name) can. */
+export class GitArgumentError extends WorkspaceError {
+  override name = 'GitArgumentError'
+}
+
 /** A transaction or task id that names nothing, or more than one thing. */
 export class LookupError extends WorkspaceError {
   override name = 'LookupError'

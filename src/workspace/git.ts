@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, join} from 'node:path'
 import {simpleGit, type SimpleGit} from 'simple-git'
 
-import {GitStateError} from './errors.js'
+import {GitArgumentError, GitStateError} from './errors.js'
 
 export interface GitSnapshot {
   /** null in a repository without commits. */
@@ -84,15 +84,21 @@ export function commitMessage(input: AutoCommitInput): string {
  * user had staged or changed out of the commit. Returns the new commit's hash.
  *
  * The paths are file names an agent chose: they follow `--`, so that a file named `--amend` or
- * `--no-verify` is a file, never an option; the message is the value of `-m`, whatever it starts
- * with. (simple-git's commit() puts the paths before the options, with no `--`.)
+ * `--no-verify` is a file, never an option, and `--literal-pathspecs` keeps one named `:(top)x`,
+ * `:!README.md` or `*.txt` from naming (and staging) the user's other files; the message is the
+ * value of `-m`, whatever it starts with. (simple-git's commit() puts the paths before the
+ * options, with no `--`.)
  */
 export async function autoCommit(root: string, input: AutoCommitInput): Promise<string | null> {
   if (input.paths.length === 0) return null
+  const withNul = input.paths.find((path) => path.includes('\0'))
+  if (withNul !== undefined) {
+    throw new GitArgumentError(`Not committing: the path ${JSON.stringify(withNul)} holds a NUL byte, which no file name can; nothing was committed. Commit the task's files yourself with git.`)
+  }
   const repo = git(root)
   const before = await headOf(repo)
-  await repo.raw(['add', '-A', '--', ...input.paths])
-  await repo.raw(['commit', '--only', '-m', commitMessage(input), '--', ...input.paths])
+  await repo.raw(['--literal-pathspecs', 'add', '-A', '--', ...input.paths])
+  await repo.raw(['--literal-pathspecs', 'commit', '--only', '-m', commitMessage(input), '--', ...input.paths])
   const after = await headOf(repo)
   return after !== before ? after : null
 }

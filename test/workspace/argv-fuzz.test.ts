@@ -1,7 +1,7 @@
 /**
  * Strings that reach another program's argv (file names an agent chose, the task's text in a
- * commit message, a ref a person typed) are never read as options, whatever they start with or
- * hold: leading dashes, newlines, NULs, spaces (issue 14, defect 2).
+ * commit message, a ref a person typed) are never read as options or pathspec magic, whatever
+ * they start with or hold: leading dashes, newlines, NULs, spaces, `:(top)`, `*` (issue 14, defect 2).
  */
 import {chmodSync, existsSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -10,28 +10,38 @@ import {describe, expect, it} from 'vitest'
 
 import {configSchema} from '../../src/config/schema.js'
 import {runReview} from '../../src/review/review.js'
+import {GitArgumentError} from '../../src/workspace/errors.js'
 import {autoCommit} from '../../src/workspace/git.js'
 import {tempRepo} from '../support/temp-repo.js'
 
 /** Options git would act on if they came before `--`, and other hostile shapes. */
 const OPTION_LIKE = ['--amend', '--no-verify', '-n', '-rf', '--author=Mallory <m@x>', '--allow-empty', '-a', '--fixup=HEAD', '-', '--', '-m', '--output=/tmp/pyagent-pwned']
 
+/** Names git reads as pathspecs (magic, globs) unless told to take them literally: each could pull the user's other changes into the commit. */
+const PATHSPEC_LIKE = [':(top)user.txt', ':!README.md', ':(exclude)README.md', ':(glob)*', ':(icase)USER.TXT', ':(attr:x)y', '*', '*.txt', 'u?er.txt', '[u]ser.txt']
+
+/** The user's own work, which a commit of the task's files must leave as it was. */
+const USER_FILES = ['README.md', 'user.txt', 'mine.txt']
+
 const fileName = fc.oneof(
   fc.constantFrom(...OPTION_LIKE),
+  fc.constantFrom(...PATHSPEC_LIKE),
   fc.tuple(fc.constantFrom('-', '--', '--no-', ' -', '-\n'), fc.string({unit: 'grapheme-ascii', minLength: 1, maxLength: 12})).map(([head, tail]) => head + tail),
   fc.string({unit: 'grapheme', minLength: 1, maxLength: 16}),
-).filter((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..' && name.trim() !== '' && !/^\.git$/i.test(name))
+).filter((name) => !name.includes('/') && !name.includes('\0') && name !== '.' && name !== '..' && name.trim() !== '' && !/^\.git$/i.test(name) && !USER_FILES.includes(name))
 
 const message = fc.oneof(fc.constantFrom('--amend', '-n\n--no-verify', 'a\0b', '--'), fc.string({maxLength: 40}))
 
 describe('argv-bound strings', () => {
-  it('a file named like an option is committed as a file: one new commit, hooks run, no amend', {timeout: 120_000}, async () => {
+  it('a file named like an option or a pathspec is committed as a file: one new commit, hooks run, no amend, the user\'s work untouched', {timeout: 120_000}, async () => {
     await fc.assert(
       fc.asyncProperty(fileName, message, async (name, title) => {
-        const repo = tempRepo({'README.md': 'readme\n'})
+        const repo = tempRepo({'README.md': 'readme\n', 'user.txt': 'user\n'})
         const hook = join(repo.root, '.git', 'hooks', 'pre-commit')
         writeFileSync(hook, '#!/bin/sh\ntouch "$(git rev-parse --git-dir)/hook-ran"\n')
         chmodSync(hook, 0o755)
+        repo.write('user.txt', 'user, work in progress\n')
+        repo.write('mine.txt', 'not for any commit yet\n')
         const before = repo.git('rev-parse', 'HEAD').trim()
         writeFileSync(join(repo.root, name), 'planted\n')
 
@@ -44,9 +54,29 @@ describe('argv-bound strings', () => {
         expect(repo.git('log', '--format=%B', '-1')).not.toContain('\0')
         expect(existsSync(join(repo.root, '.git', 'hook-ran'))).toBe(true)
         expect(existsSync('/tmp/pyagent-pwned')).toBe(false)
+        // Nothing of the user's was staged or committed along the way.
+        expect(repo.git('diff', '--cached', '--name-only')).toBe('')
+        expect(repo.git('status', '--porcelain', '-z', '--untracked-files=all').split('\0')).toEqual(expect.arrayContaining([' M user.txt', '?? mine.txt']))
       }),
-      // The names an outside review planted, tried first: --amend rewrote the user's last commit, --no-verify skipped the hook.
-      {numRuns: 30, examples: [['--amend', 'fix'], ['--no-verify', 'fix'], ['-rf', 'fix']]},
+      // The names an outside review planted, tried first: --amend rewrote the user's last commit, --no-verify skipped the hook,
+      // and pathspec magic committed (or staged) the user's unfinished work instead of the task's file.
+      {numRuns: 30, examples: [['--amend', 'fix'], ['--no-verify', 'fix'], ['-rf', 'fix'], [':(top)user.txt', 'fix'], [':!README.md', 'fix'], ['*.txt', 'fix']]},
+    )
+  })
+
+  it('a path holding a NUL (which no file name can) is refused in PyAgent\'s words, and nothing is committed', async () => {
+    const repo = tempRepo({'README.md': 'readme\n'})
+    const before = repo.git('rev-parse', 'HEAD').trim()
+    repo.write('a', 'a\n')
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(fileName, fileName).map(([head, tail]) => `${head}\0${tail}`), async (name) => {
+        const attempt = autoCommit(repo.root, {title: 'fix', transactionIds: ['tx'], paths: ['a', name]})
+        await expect(attempt).rejects.toBeInstanceOf(GitArgumentError)
+        await expect(attempt).rejects.toThrow(/holds a NUL byte/)
+        expect(repo.git('rev-parse', 'HEAD').trim()).toBe(before)
+        expect(repo.git('diff', '--cached', '--name-only')).toBe('')
+      }),
+      {numRuns: 20},
     )
   })
 
