@@ -9,6 +9,8 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {configSchema} from '../../src/config/schema.js'
+import {collectChanges} from '../../src/review/changes.js'
+import {GitError, gitLine} from '../../src/review/git.js'
 import {runReview} from '../../src/review/review.js'
 import {GitArgumentError} from '../../src/workspace/errors.js'
 import {autoCommit} from '../../src/workspace/git.js'
@@ -89,6 +91,43 @@ describe('argv-bound strings', () => {
         expect(existsSync('/tmp/pyagent-pwned')).toBe(false)
       }),
       {numRuns: 40},
+    )
+  })
+
+  it('the review reads each staged file under its own name, whatever the name holds', {timeout: 60_000}, async () => {
+    // git cat-file reads `:0:z.txt` as z.txt's staged blob and ends a spec at a newline: a file named
+    // `0:z.txt` or `a\nb` must still be read as itself, not as another file or not at all.
+    const names = fc.uniqueArray(fc.oneof(fileName, fc.constantFrom('0:z.txt', '1:z.txt', ':z.txt', 'a\nb', 'tab\tname', 'my file.ts', 'end ', 'q"uote', 'back\\slash')), {minLength: 1, maxLength: 5})
+    await fc.assert(
+      fc.asyncProperty(names, async (picked) => {
+        const all = [...new Set(['z.txt', ...picked])]
+        const repo = tempRepo(Object.fromEntries(all.map((name) => [name, `old ${JSON.stringify(name)}\n`])))
+        // A common personal setting that changes the a/ and b/ of diff headers to i/, w/ and c/.
+        repo.git('config', 'diff.mnemonicPrefix', 'true')
+        for (const name of all) repo.write(name, `new ${JSON.stringify(name)}\n`)
+        repo.git('add', '-A')
+
+        const changes = await collectChanges(repo.root, {kind: 'staged'})
+
+        expect(changes.files.map((file) => file.path).sort()).toEqual([...all].sort())
+        for (const name of all) {
+          expect(changes.after.get(name)).toBe(`new ${JSON.stringify(name)}\n`)
+          expect(changes.before.get(name)).toBe(`old ${JSON.stringify(name)}\n`)
+        }
+      }),
+      {numRuns: 30, examples: [[['0:z.txt']], [['a\nb']]]},
+    )
+  })
+
+  it('a NUL in any argument of the review\'s git calls is a GitError naming it, not a TypeError from spawn', async () => {
+    const repo = tempRepo({'a.txt': 'a\n'})
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(fc.string({maxLength: 8}), fc.string({maxLength: 8})).map(([head, tail]) => `${head}\0${tail}`), async (ref) => {
+        const attempt = gitLine(repo.root, ['rev-parse', '--verify', '--quiet', '--end-of-options', ref])
+        await expect(attempt).rejects.toBeInstanceOf(GitError)
+        await expect(attempt).rejects.toThrow(/holds a NUL byte/)
+      }),
+      {numRuns: 20},
     )
   })
 })
