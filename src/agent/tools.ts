@@ -158,9 +158,27 @@ function searchText(path: string, text: string, pattern: RegExp): string[] {
 }
 
 /**
- * Matching lines by ripgrep, or undefined when it is not installed. `--null` ends each path with
- * a NUL, so a file name holding ':' stays whole; hidden and ignored files are skipped as ripgrep
- * does, and the caller drops what the path guard refuses.
+ * ripgrep's `--null` output, one `path NUL line:text LF` record per match, read record by record:
+ * a file name may hold ':' or a newline (a line of text holds neither NUL nor LF), so splitting at
+ * every newline would show one file's lines under another file's name.
+ */
+function ripgrepHits(stdout: string): {path: string; hit: string}[] {
+  const hits: {path: string; hit: string}[] = []
+  for (let start = 0; start < stdout.length; ) {
+    const nul = stdout.indexOf('\0', start)
+    if (nul < 0) break
+    const newline = stdout.indexOf('\n', nul)
+    const end = newline < 0 ? stdout.length : newline
+    const path = stdout.slice(start, nul).replace(/^\.\//, '')
+    hits.push({path, hit: `${path}:${stdout.slice(nul + 1, end)}`})
+    start = end + 1
+  }
+  return hits
+}
+
+/**
+ * Matching lines by ripgrep, or undefined when it is not installed. Hidden and ignored files are
+ * skipped as ripgrep does, and the caller drops what the path guard refuses.
  */
 async function ripgrep(root: string, pattern: string, directory: string | undefined): Promise<{path: string; hit: string}[] | undefined> {
   try {
@@ -168,14 +186,7 @@ async function ripgrep(root: string, pattern: string, directory: string | undefi
       cwd: root,
       maxBuffer: 16 * 1024 * 1024,
     })
-    return stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const cut = line.indexOf('\0')
-        const path = line.slice(0, cut).replace(/^\.\//, '')
-        return {path, hit: `${path}:${line.slice(cut + 1)}`}
-      })
+    return ripgrepHits(stdout)
   } catch (error) {
     const code = (error as {code?: unknown}).code
     if (code === 1) return []

@@ -17,6 +17,8 @@ const FILES = {
   'id_rsa': 'TOKEN_RSA private key\n',
   'secrets/prod.txt': 'TOKEN_PROD value\n',
   'weird:name.js': 'TOKEN_COLON in a file name with a colon\n',
+  // A name the guard refuses (it holds a control character); ripgrep prints it whole, newline and all.
+  'id_rsa\nnotes.txt': 'TOKEN_NEWLINE private key\n',
 }
 const DENY = ['*.pem', 'id_rsa*', 'secrets/**']
 

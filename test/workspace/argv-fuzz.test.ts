@@ -3,10 +3,15 @@
  * commit message, a ref a person typed) are never read as options or pathspec magic, whatever
  * they start with or hold: leading dashes, newlines, NULs, spaces, `:(top)`, `*` (issue 14, defect 2).
  */
-import {chmodSync, existsSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import fc from 'fast-check'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
+
+import {workspacePort} from '../../src/agent/services.js'
+import {searchTool, type ToolContext, ToolError, ToolRefused} from '../../src/agent/tools.js'
 
 import {configSchema} from '../../src/config/schema.js'
 import {collectChanges} from '../../src/review/changes.js'
@@ -14,6 +19,7 @@ import {GitError, gitLine} from '../../src/review/git.js'
 import {runReview} from '../../src/review/review.js'
 import {GitArgumentError} from '../../src/workspace/errors.js'
 import {autoCommit} from '../../src/workspace/git.js'
+import {Workspace} from '../../src/workspace/workspace.js'
 import {tempRepo} from '../support/temp-repo.js'
 
 /** Options git would act on if they came before `--`, and other hostile shapes. */
@@ -128,6 +134,70 @@ describe('argv-bound strings', () => {
         await expect(attempt).rejects.toThrow(/holds a NUL byte/)
       }),
       {numRuns: 20},
+    )
+  })
+})
+
+/** Lines every file of the search repository holds: the options a pattern or a directory could smuggle into ripgrep. */
+const NEEDLES = ['--files', '--pre=sh', '-e', '-u', '--', '-', 'plain needle', '--help']
+
+/** Files the path guard allows, and files it refuses (denied, or a name holding a control character). */
+const SEARCHABLE = ['notes.txt', '-e', '--pre=sh', '--files', '-u', '-sub/inner.txt', 'sub/-L.txt', 'a:b.txt']
+const REFUSED = ['.env', 'key.pem', 'id_rsa\nnotes.txt', '-sub/.env']
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** A ToolContext over a real workspace: the search tool needs only the path guard and a transaction. */
+async function searchContext(root: string): Promise<ToolContext> {
+  const workspace = await Workspace.open(root, {denyPaths: ['.env', '*.pem']})
+  onTestFinished(() => workspace.close())
+  return {workspace: workspacePort(workspace), tx: workspace.begin({message: 'search'})} as unknown as ToolContext
+}
+
+/** A PATH with git and nothing else, so the search tool reads files itself. */
+function pathWithoutRipgrep(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'pyagent-bin-'))
+  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], {encoding: 'utf8'}).trim(), join(bin, 'git'))
+  return bin
+}
+
+describe.each([
+  ['with ripgrep if installed', undefined],
+  ['without ripgrep', pathWithoutRipgrep()],
+])('the search tool %s', (_name, path) => {
+  it('takes a pattern and a directory literally, whatever they start with or hold, and shows only what the guard allows', {timeout: 60_000}, async () => {
+    const content = (name: string) => [...NEEDLES, `in ${JSON.stringify(name)}`, ''].join('\n')
+    const repo = tempRepo(Object.fromEntries([...SEARCHABLE, ...REFUSED].map((name) => [name, content(name)])))
+    const context = await searchContext(repo.root)
+    const savedPath = process.env.PATH
+    if (path) process.env.PATH = path
+    onTestFinished(() => void (process.env.PATH = savedPath))
+    const pattern = fc.oneof(
+      fc.constantFrom(...NEEDLES, 'a\nb', 'a\0b', '-\n--files', 'needle\0'),
+      fc.tuple(fc.constantFrom('-', '--', '--pre=', '-\n', '\0', ''), fc.string({unit: 'grapheme-ascii', minLength: 1, maxLength: 6})).map(([head, tail]) => escapeRegex(head + tail)),
+    )
+    const directory = fc.constantFrom(undefined, '.', '-sub', '-sub/', 'sub', '-u', '--pre=sh', '--files', '-L', 'x\0y')
+    await fc.assert(
+      fc.asyncProperty(pattern, directory, async (search, scope) => {
+        const prefix = scope && scope !== '.' ? `${scope.replace(/\/+$/, '')}/` : ''
+        const regex = new RegExp(search)
+        const expected = SEARCHABLE.filter((name) => name.startsWith(prefix)).flatMap((name) =>
+          content(name).split('\n').flatMap((line, index) => (regex.test(line) ? [`${name}:${index + 1}:${line}`] : [])),
+        )
+        let output: string
+        try {
+          output = await searchTool.run({pattern: search, directory: scope}, context)
+        } catch (error) {
+          // A refusal must be PyAgent's own, saying why: never a crash from spawn or ripgrep.
+          expect([ToolError, ToolRefused].some((type) => error instanceof type), String(error)).toBe(true)
+          return
+        }
+        const hits = output === 'no matches' ? [] : output.split('\n')
+        expect(hits.sort()).toEqual(expected.sort())
+      }),
+      {numRuns: 50, examples: [['--files', undefined], ['--pre=sh', '-sub'], ['needle', '--files'], ['-e', 'x\0y']]},
     )
   })
 })
