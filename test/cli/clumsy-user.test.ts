@@ -45,6 +45,22 @@ describe('a clumsy user', {timeout: 60_000}, () => {
     expect(result.stderr).not.toContain('SyntaxError')
   })
 
+  it('is told which setting took a bad value, what it expects, and what was typed', async () => {
+    const repo = tempRepo()
+    const json = await runCli(['config', 'set', 'prices', '{"qwen3": {inputPerMTok: 1}}', '--json'], {cwd: repo.root})
+    expect(json.exitCode).toBe(1)
+    const message = (JSON.parse(json.stdout) as {error: {message: string}}).error.message
+    expect(message).toContain('prices: the value {"qwen3": {inputPerMTok: 1}} is not valid JSON')
+    expect(message).toContain('expected a JSON object')
+    const list = await runCli(['config', 'set', 'denyPaths', '[".env", *.pem]'], {cwd: repo.root})
+    expect(unwrapped(list.stderr)).toMatch(/denyPaths: .* is not valid JSON .*expected a JSON array or comma-separated values/)
+    const number = await runCli(['config', 'set', 'maxSteps', 'eighty'], {cwd: repo.root})
+    expect(number.exitCode).toBe(1)
+    expect(unwrapped(number.stderr)).toContain('(got "eighty")')
+    for (const result of [json, list, number]) expect(result.stderr + result.stdout).not.toMatch(/SyntaxError|got null/)
+    expect(repo.git('status', '--porcelain', '--ignored')).not.toContain('config.json')
+  })
+
   it('is told which model index is damaged and what to do', async () => {
     const cache = tempDir('pyagent-cache-')
     mkdirSync(join(cache, 'pyagent', 'models'), {recursive: true})
