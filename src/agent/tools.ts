@@ -59,9 +59,17 @@ function defineTool<S extends z.ZodObject>(tool: Tool<S>): Tool<S> {
 
 const pathArg = z.string().min(1).describe('Path relative to the repository root')
 
-async function stage(context: ToolContext, path: string, next: string | null, op: string): Promise<string> {
+/**
+ * Refuses a path the guard refuses, before anything reads it: the model is told the rule (a deny
+ * rule names itself and how to change it) as a refusal, not as a failure worth retrying.
+ */
+function assertMayTouch(context: ToolContext, path: string, verb: 'read' | 'write'): void {
   const refusal = context.workspace.refusal(path)
-  if (refusal) throw new ToolRefused(`${refusal}; tools may not write it (change denyPaths with \`pyagent config set denyPaths …\` if this rule is wrong)`)
+  if (refusal) throw new ToolRefused(`${refusal}; tools may not ${verb} it`)
+}
+
+async function stage(context: ToolContext, path: string, next: string | null, op: string): Promise<string> {
+  assertMayTouch(context, path, 'write')
   if (!(await context.approve('edit', `${op} ${path}`))) throw new ToolRefused(`${op} ${path} was not approved`)
   let before = ''
   try {
@@ -95,6 +103,7 @@ export const readFileTool = defineTool({
   }),
   mutates: false,
   async run({path, startLine, endLine}, context) {
+    assertMayTouch(context, path, 'read')
     const lines = context.tx.readText(path).split('\n')
     const first = startLine ?? 1
     const last = Math.min(endLine ?? lines.length, lines.length)
@@ -249,6 +258,7 @@ export const editTool = defineTool({
   }),
   mutates: true,
   async run({path, edits}, context) {
+    assertMayTouch(context, path, 'write')
     const next = context.engine.applyEdits(context.tx.readText(path), edits)
     return stage(context, path, next, 'edit')
   },
@@ -260,6 +270,7 @@ export const applyPatchTool = defineTool({
   schema: z.object({path: pathArg, patch: z.string().min(1).describe('Unified diff of this one file')}),
   mutates: true,
   async run({path, patch}, context) {
+    assertMayTouch(context, path, 'write')
     const next = context.engine.applyPatch(context.tx.readText(path), patch)
     return stage(context, path, next, 'patch')
   },
