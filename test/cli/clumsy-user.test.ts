@@ -3,7 +3,7 @@
  * outside any repository, a damaged config file, a damaged model index. Each gets PyAgent's own
  * words, never a raw SyntaxError or git's usage text.
  */
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
@@ -31,9 +31,13 @@ describe('a clumsy user', {timeout: 60_000}, () => {
     expect(review.exitCode).toBe(2)
     expect(unwrapped(review.stderr)).toContain('is not inside a git repository')
     expect(review.stderr).not.toContain('unknown option')
+    const reviewJson = await runCli(['review', '--staged', '--json'], {cwd: dir})
+    expect(reviewJson.exitCode).toBe(2)
+    expect(JSON.parse(reviewJson.stdout)).toEqual({error: {code: null, message: expect.stringContaining('is not inside a git repository'), exit: 2}})
     const run = await runCli(['run', '--task', 'anything'], {cwd: dir})
     expect(run.exitCode).toBe(1)
     expect(unwrapped(run.stderr)).toMatch(/is not inside a git repository\. PyAgent works on one/)
+    expect(readdirSync(dir)).toEqual([])
   })
 
   it('is told which config file is damaged when setting a value', async () => {
