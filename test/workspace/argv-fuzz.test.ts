@@ -53,7 +53,7 @@ describe('argv-bound strings', () => {
         const before = repo.git('rev-parse', 'HEAD').trim()
         writeFileSync(join(repo.root, name), 'planted\n')
 
-        const commit = await autoCommit(repo.root, {title, transactionIds: ['tx'], paths: [name]})
+        const commit = await autoCommit(repo.root, {taskId: 'task', title, transactionIds: ['tx'], paths: [name]})
 
         expect(commit).toBe(repo.git('rev-parse', 'HEAD').trim())
         expect(repo.git('rev-parse', 'HEAD~1').trim()).toBe(before)
@@ -78,7 +78,7 @@ describe('argv-bound strings', () => {
     repo.write('a', 'a\n')
     await fc.assert(
       fc.asyncProperty(fc.tuple(fileName, fileName).map(([head, tail]) => `${head}\0${tail}`), async (name) => {
-        const attempt = autoCommit(repo.root, {title: 'fix', transactionIds: ['tx'], paths: ['a', name]})
+        const attempt = autoCommit(repo.root, {taskId: 'task', title: 'fix', transactionIds: ['tx'], paths: ['a', name]})
         await expect(attempt).rejects.toBeInstanceOf(GitArgumentError)
         await expect(attempt).rejects.toThrow(/holds a NUL byte/)
         expect(repo.git('rev-parse', 'HEAD').trim()).toBe(before)
