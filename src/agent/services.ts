@@ -68,6 +68,7 @@ export async function openServices(root: string, config: Config): Promise<Opened
     gitCommit: async (outcome) => {
       const done = outcome.results.filter((result) => result.txId)
       return autoCommit(root, {
+        taskId: outcome.taskId,
         title: outcome.results.find((result) => result.taskId === outcome.taskId)?.title ?? 'PyAgent task',
         transactionIds: done.map((result) => result.txId!),
         paths: [...new Set(done.flatMap((result) => result.files))].sort(),

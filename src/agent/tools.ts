@@ -61,9 +61,17 @@ function defineTool<S extends z.ZodObject>(tool: Tool<S>): Tool<S> {
 
 const pathArg = z.string().min(1).describe('Path relative to the repository root')
 
-async function stage(context: ToolContext, path: string, next: string | null, op: string): Promise<string> {
+/**
+ * Refuses a path the guard refuses, before anything reads it: the model is told the rule (a deny
+ * rule names itself and how to change it) as a refusal, not as a failure worth retrying.
+ */
+function assertMayTouch(context: ToolContext, path: string, verb: 'read' | 'write'): void {
   const refusal = context.workspace.refusal(path)
-  if (refusal) throw new ToolRefused(`${refusal}; tools may not write it (change denyPaths with \`pyagent config set denyPaths …\` if this rule is wrong)`)
+  if (refusal) throw new ToolRefused(`${refusal}; tools may not ${verb} it`)
+}
+
+async function stage(context: ToolContext, path: string, next: string | null, op: string): Promise<string> {
+  assertMayTouch(context, path, 'write')
   if (!(await context.approve('edit', `${op} ${path}`))) throw new ToolRefused(`${op} ${path} was not approved`)
   let before = ''
   try {
@@ -97,6 +105,7 @@ export const readFileTool = defineTool({
   }),
   mutates: false,
   async run({path, startLine, endLine}, context) {
+    assertMayTouch(context, path, 'read')
     const lines = context.tx.readText(path).split('\n')
     const first = startLine ?? 1
     const last = Math.min(endLine ?? lines.length, lines.length)
@@ -160,9 +169,27 @@ function searchText(path: string, text: string, pattern: RegExp): string[] {
 }
 
 /**
- * Matching lines by ripgrep, or undefined when it is not installed. `--null` ends each path with
- * a NUL, so a file name holding ':' stays whole; hidden and ignored files are skipped as ripgrep
- * does, and the caller drops what the path guard refuses.
+ * ripgrep's `--null` output, one `path NUL line:text LF` record per match, read record by record:
+ * a file name may hold ':' or a newline (a line of text holds neither NUL nor LF), so splitting at
+ * every newline would show one file's lines under another file's name.
+ */
+function ripgrepHits(stdout: string): {path: string; hit: string}[] {
+  const hits: {path: string; hit: string}[] = []
+  for (let start = 0; start < stdout.length; ) {
+    const nul = stdout.indexOf('\0', start)
+    if (nul < 0) break
+    const newline = stdout.indexOf('\n', nul)
+    const end = newline < 0 ? stdout.length : newline
+    const path = stdout.slice(start, nul).replace(/^\.\//, '')
+    hits.push({path, hit: `${path}:${stdout.slice(nul + 1, end)}`})
+    start = end + 1
+  }
+  return hits
+}
+
+/**
+ * Matching lines by ripgrep, or undefined when it is not installed. Hidden and ignored files are
+ * skipped as ripgrep does, and the caller drops what the path guard refuses.
  */
 async function ripgrep(root: string, pattern: string, directory: string | undefined): Promise<{path: string; hit: string}[] | undefined> {
   try {
@@ -170,14 +197,7 @@ async function ripgrep(root: string, pattern: string, directory: string | undefi
       cwd: root,
       maxBuffer: 16 * 1024 * 1024,
     })
-    return stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const cut = line.indexOf('\0')
-        const path = line.slice(0, cut).replace(/^\.\//, '')
-        return {path, hit: `${path}:${line.slice(cut + 1)}`}
-      })
+    return ripgrepHits(stdout)
   } catch (error) {
     const code = (error as {code?: unknown}).code
     if (code === 1) return []
@@ -240,6 +260,7 @@ export const editTool = defineTool({
   }),
   mutates: true,
   async run({path, edits}, context) {
+    assertMayTouch(context, path, 'write')
     const next = context.engine.applyEdits(context.tx.readText(path), edits)
     return stage(context, path, next, 'edit')
   },
@@ -251,6 +272,7 @@ export const applyPatchTool = defineTool({
   schema: z.object({path: pathArg, patch: z.string().min(1).describe('Unified diff of this one file')}),
   mutates: true,
   async run({path, patch}, context) {
+    assertMayTouch(context, path, 'write')
     const next = context.engine.applyPatch(context.tx.readText(path), patch)
     return stage(context, path, next, 'patch')
   },

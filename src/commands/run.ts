@@ -67,7 +67,7 @@ export default class Run extends BaseCommand {
     if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
     const root = this.repoRoot(flags.cwd)
     if (!isGitWorkTree(root)) {
-      this.error(`${root} is not inside a git repository. PyAgent works on one: its review, undo and --commit rely on git. Run \`git init\` there first (and commit what is there), or pass --cwd.`, {exit: 1})
+      this.error(`${root} is not inside a git repository. PyAgent works on one: history and undo find a task's record at the repository's root, and the review and --commit use git. Run \`git init\` there first (and commit what is there), or pass --cwd.`, {exit: 1})
     }
     const {config: configured} = this.resolveConfig(root, {
       maxSteps: flags['max-steps'],

@@ -50,12 +50,15 @@ function fieldSchema(key: ConfigKey): z.ZodType {
   return configSchema.shape[key] as z.ZodType
 }
 
-/** Validates one key's value; the error names the source, the key and what was expected. */
-export function validateValue(key: ConfigKey, value: unknown, sourceLabel: string): unknown {
+/**
+ * Validates one key's value; the error names the source, the key and what was expected. `shown`
+ * is what the person wrote, when the value was parsed from text (JSON shows an unparsable number as null).
+ */
+export function validateValue(key: ConfigKey, value: unknown, sourceLabel: string, shown: unknown = value): unknown {
   const result = fieldSchema(key).safeParse(value)
   if (!result.success) {
     const expected = result.error.issues.map(describeIssue).join('; ')
-    throw new ConfigError(`${sourceLabel}: invalid value for "${key}": ${expected} (got ${JSON.stringify(value)})`)
+    throw new ConfigError(`${sourceLabel}: invalid value for "${key}": ${expected} (got ${JSON.stringify(shown)})`)
   }
   return result.data
 }
@@ -66,6 +69,18 @@ function baseType(schema: z.ZodType): string {
     current = current.def.innerType as typeof current
   }
   return current.def.type
+}
+
+/** JSON text a person typed for one key; an error says which key, what was typed and what the key takes. */
+function parseJsonValue(key: ConfigKey, text: string, sourceLabel: string, expected: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    const meaning = fieldSchema(key).description
+    throw new ConfigError(
+      `${sourceLabel}: the value ${text} is not valid JSON (${(error as Error).message}); expected ${expected}${meaning ? ` (${key}: ${meaning})` : ''}`,
+    )
+  }
 }
 
 /**
@@ -80,11 +95,11 @@ export function parseTextValue(key: ConfigKey, text: string, sourceLabel: string
     const lowered = text.trim().toLowerCase()
     value = ['true', '1', 'yes'].includes(lowered) ? true : ['false', '0', 'no'].includes(lowered) ? false : text
   }
-  if (type === 'record' || type === 'object') value = parseJsonText(text, sourceLabel)
+  if (type === 'record' || type === 'object') value = parseJsonValue(key, text, sourceLabel, 'a JSON object')
   if (type === 'array') {
-    value = text.trim().startsWith('[') ? parseJsonText(text, sourceLabel) : text.split(',').map((part) => part.trim())
+    value = text.trim().startsWith('[') ? parseJsonValue(key, text, sourceLabel, 'a JSON array or comma-separated values') : text.split(',').map((part) => part.trim())
   }
-  return validateValue(key, value, sourceLabel)
+  return validateValue(key, value, sourceLabel, text)
 }
 
 export function parseJsonText(text: string, sourceLabel: string): unknown {

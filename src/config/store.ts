@@ -16,7 +16,7 @@ export function assertConfigKey(key: string): ConfigKey {
 export function setRepoConfigValue(repoRoot: string, key: string, text: string): unknown {
   const configKey = assertConfigKey(key)
   const path = repoConfigPath(repoRoot)
-  const value = parseTextValue(configKey, text, `value for ${configKey}`)
+  const value = parseTextValue(configKey, text, `config set ${configKey}`)
   const current = existsSync(path) ? (parseJsonText(readFileSync(path, 'utf8'), path) as Record<string, unknown>) : {}
   current[configKey] = value
   mkdirSync(dirname(path), {recursive: true})

@@ -41,17 +41,18 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
 function unquotePath(raw: string): string {
   if (!raw.startsWith('"')) return raw
   const bytes: number[] = []
-  const body = raw.slice(1, -1)
+  // By code point: with core.quotePath=false a name keeps its UTF-8, and an astral character is two UTF-16 units.
+  const body = Array.from(raw.slice(1, -1))
   const escapes: Record<string, number> = {a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92}
   for (let index = 0; index < body.length; index++) {
-    const char = body[index] ?? ''
+    const char = body[index]!
     if (char !== '\\') {
       bytes.push(...Buffer.from(char))
       continue
     }
     const next = body[index + 1] ?? ''
     if (/[0-7]/.test(next)) {
-      bytes.push(Number.parseInt(body.slice(index + 1, index + 4), 8))
+      bytes.push(Number.parseInt(body.slice(index + 1, index + 4).join(''), 8))
       index += 3
     } else {
       bytes.push(escapes[next] ?? next.charCodeAt(0))
@@ -62,13 +63,12 @@ function unquotePath(raw: string): string {
 }
 
 /**
- * The path of a `---`/`+++` header. git ends an unquoted name that holds a space with a TAB (GNU
- * diff's convention); a name that really ends with a TAB is quoted, so one trailing TAB is not
- * part of it.
+ * The path of a `---`/`+++` header. git ends a name that holds a space with a TAB (GNU diff's
+ * convention), after the closing quote when the name is quoted too; a name that really ends with
+ * a TAB is quoted, so one trailing TAB is never part of it.
  */
 function stripPrefix(path: string): string {
-  const unquoted = unquotePath(path.startsWith('"') ? path : path.replace(/\t$/, ''))
-  return unquoted.replace(/^[ab]\//, '')
+  return unquotePath(path.replace(/\t$/, '')).replace(/^[ab]\//, '')
 }
 
 const HEADERS: readonly [prefix: string, apply: (file: ChangedFile, value: string) => void][] = [
@@ -118,25 +118,42 @@ export function parseUnifiedDiff(diff: string): ChangedFile[] {
   return files.filter((file) => file.path !== '')
 }
 
-/** Reads many blobs through one `git cat-file --batch`; a missing object reads as undefined. */
-async function readBlobs(cwd: string, specs: string[]): Promise<(string | undefined)[]> {
-  if (specs.length === 0) return []
-  const output = await gitBytes(cwd, ['cat-file', '--batch'], `${specs.join('\n')}\n`)
+/** Reads many blobs, by object id, through one `git cat-file --batch`; a missing object (or one that is not a blob) reads as undefined. */
+async function readBlobs(cwd: string, ids: string[]): Promise<(string | undefined)[]> {
+  if (ids.length === 0) return []
+  const output = await gitBytes(cwd, ['cat-file', '--batch'], `${ids.join('\n')}\n`)
   const blobs: (string | undefined)[] = []
   let offset = 0
-  for (let index = 0; index < specs.length; index++) {
+  for (let index = 0; index < ids.length; index++) {
     const headerEnd = output.indexOf(10, offset)
-    const header = output.subarray(offset, headerEnd).toString('utf8')
+    const header = /^\S+ (\S+) (\d+)$/.exec(output.subarray(offset, headerEnd).toString('utf8'))
     offset = headerEnd + 1
-    const size = /^\S+ blob (\d+)$/.exec(header)?.[1]
-    if (size === undefined) {
+    if (!header) {
       blobs.push(undefined)
       continue
     }
-    blobs.push(output.subarray(offset, offset + Number(size)).toString('utf8'))
-    offset += Number(size) + 1
+    const size = Number(header[2])
+    blobs.push(header[1] === 'blob' ? output.subarray(offset, offset + size).toString('utf8') : undefined)
+    offset += size + 1
   }
   return blobs
+}
+
+/**
+ * The blob ids of each changed file before and after, by its new path. Read from `git diff --raw
+ * -z`, whose names are exact (never quoted), so that no file name is ever written into a
+ * `cat-file` spec: there `:0:z.txt` names z.txt's staged blob, and a newline ends the spec.
+ */
+async function blobIds(repoRoot: string, range: string[]): Promise<Map<string, {old?: string; new: string}>> {
+  const fields = (await git(repoRoot, ['diff', '--raw', '-z', '--no-abbrev', '-M', '--diff-filter=ACMR', ...range])).split('\0')
+  const ids = new Map<string, {old?: string; new: string}>()
+  for (let index = 0; index + 1 < fields.length; ) {
+    const [, , oldId = '', newId = '', status = ''] = fields[index]!.split(' ')
+    const pathIndex = /^[RC]/.test(status) ? index + 2 : index + 1
+    ids.set(fields[pathIndex]!, {...(/^0+$/.test(oldId) ? {} : {old: oldId}), new: newId})
+    index = pathIndex + 1
+  }
+  return ids
 }
 
 /** A ref the person typed becomes an argument of git: one that starts with '-' would be read as an option, so it names nothing. */
@@ -145,40 +162,45 @@ async function resolveCommit(cwd: string, ref: string): Promise<string | undefin
   return gitLine(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => undefined)
 }
 
+/** Diffs name files with git's own prefixes, whatever diff.noprefix or diff.mnemonicPrefix say. */
+const PREFIXES = ['--src-prefix=a/', '--dst-prefix=b/']
+
 /** The change as a unified diff with context, for a reader (the LLM reviewer) rather than for parsing. */
 export async function contextDiff(repoRoot: string, changes: ChangeSet): Promise<string> {
   const range =
     changes.target.kind === 'staged' ? ['--cached', changes.oldCommit ?? EMPTY_TREE] : [changes.oldCommit ?? EMPTY_TREE, 'HEAD']
-  return git(repoRoot, ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--unified=3', '-M', ...range])
+  return git(repoRoot, ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', ...PREFIXES, '--unified=3', '-M', ...range])
 }
 
 export async function collectChanges(repoRoot: string, target: ReviewTarget): Promise<ChangeSet> {
-  const diffArgs = ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', '--unified=0', '-M', '--diff-filter=ACMR']
   let oldCommit: string | undefined
-  let newSpec: (path: string) => string
+  let range: string[]
   if (target.kind === 'staged') {
     oldCommit = await resolveCommit(repoRoot, 'HEAD')
-    diffArgs.push('--cached', oldCommit ?? EMPTY_TREE)
-    newSpec = (path) => `:${path}`
+    range = ['--cached', oldCommit ?? EMPTY_TREE]
   } else {
     const head = await gitLine(repoRoot, ['rev-parse', '--verify', 'HEAD^{commit}'])
     const base = await resolveCommit(repoRoot, target.ref)
     if (!base) throw new ReviewError(`--base ${target.ref}: no such commit or ref here; fetch it first (in CI: a checkout with fetch-depth: 0)`)
     oldCommit = await gitLine(repoRoot, ['merge-base', base, head])
-    diffArgs.push(oldCommit, head)
-    newSpec = (path) => `${head}:${path}`
+    range = [oldCommit, head]
   }
-  const files = parseUnifiedDiff(await git(repoRoot, diffArgs))
-  const textFiles = files.filter((file) => !file.binary)
-  const oldSpecs = oldCommit ? textFiles.map((file) => `${oldCommit}:${file.oldPath ?? file.path}`) : []
-  const blobs = await readBlobs(repoRoot, [...textFiles.map((file) => newSpec(file.path)), ...oldSpecs])
+  const diffArgs = ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', ...PREFIXES, '--unified=0', '-M', '--diff-filter=ACMR', ...range]
+  const [files, ids] = await Promise.all([git(repoRoot, diffArgs).then(parseUnifiedDiff), blobIds(repoRoot, range)])
+  const textIds = files.filter((file) => !file.binary).flatMap((file) => {
+    const id = ids.get(file.path)
+    return id ? [{path: file.path, ...id}] : []
+  })
+  const wanted = [...new Set(textIds.flatMap((id) => (id.old ? [id.new, id.old] : [id.new])))]
+  const blobs = await readBlobs(repoRoot, wanted)
+  const texts = new Map(wanted.map((id, index) => [id, blobs[index]]))
   const before = new Map<string, string>()
   const after = new Map<string, string>()
-  textFiles.forEach((file, index) => {
-    const newText = blobs[index]
-    if (newText !== undefined) after.set(file.path, newText)
-    const oldText = oldCommit ? blobs[textFiles.length + index] : undefined
-    if (oldText !== undefined) before.set(file.path, oldText)
-  })
+  for (const id of textIds) {
+    const newText = texts.get(id.new)
+    if (newText !== undefined) after.set(id.path, newText)
+    const oldText = id.old ? texts.get(id.old) : undefined
+    if (oldText !== undefined) before.set(id.path, oldText)
+  }
   return {target, ...(oldCommit ? {oldCommit} : {}), files, before, after}
 }

@@ -11,6 +11,9 @@ export class GitError extends Error {
 
 export function gitBytes(cwd: string, args: string[], input?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // spawn would throw a TypeError about args[n]; say which argument git could not be given.
+    const withNul = args.find((arg) => arg.includes('\0'))
+    if (withNul !== undefined) return reject(new GitError(`git ${args[0]}: the argument ${JSON.stringify(withNul)} holds a NUL byte, which no argument (and no file name or ref) can`))
     const child = spawn('git', args, {cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     const stdout: Buffer[] = []
     const stderr: Buffer[] = []

@@ -37,6 +37,16 @@ export class GitStateError extends WorkspaceError {
   override name = 'GitStateError'
 }
 
+/** A string that cannot reach git's argv as given: it holds a NUL byte, which no argument (and no file name) can. */
+export class GitArgumentError extends WorkspaceError {
+  override name = 'GitArgumentError'
+}
+
+/** git refused the commit of a task's changes (a hook said no, say); the files are written, uncommitted. */
+export class AutoCommitError extends WorkspaceError {
+  override name = 'AutoCommitError'
+}
+
 /** A transaction or task id that names nothing, or more than one thing. */
 export class LookupError extends WorkspaceError {
   override name = 'LookupError'

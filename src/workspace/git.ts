@@ -6,7 +6,7 @@ import {existsSync} from 'node:fs'
 import {isAbsolute, join} from 'node:path'
 import {simpleGit, type SimpleGit} from 'simple-git'
 
-import {GitStateError} from './errors.js'
+import {AutoCommitError, GitArgumentError, GitStateError} from './errors.js'
 
 export interface GitSnapshot {
   /** null in a repository without commits. */
@@ -67,12 +67,14 @@ export async function prepareTask(root: string): Promise<GitSnapshot | null> {
 }
 
 export interface AutoCommitInput {
+  /** The task whose changes these are: what `pyagent undo` takes them out by. */
+  taskId: string
   title: string
   transactionIds: readonly string[]
   paths: readonly string[]
 }
 
-export function commitMessage(input: AutoCommitInput): string {
+export function commitMessage(input: Pick<AutoCommitInput, 'title' | 'transactionIds' | 'paths'>): string {
   // The task's text comes from a person or a script: control characters (a NUL cannot even reach git's argv) are dropped.
   const subject = input.title.split('\n')[0]!.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 68) || 'PyAgent edit'
   const files = input.paths.length === 1 ? '1 file' : `${input.paths.length} files`
@@ -81,20 +83,46 @@ export function commitMessage(input: AutoCommitInput): string {
 
 /**
  * Commits exactly the task's paths (additions, edits and deletions), leaving anything else the
- * user had staged or changed out of the commit. Returns the new commit's hash.
+ * user had staged or changed out of the commit. Returns the new commit's hash; throws an
+ * AutoCommitError, with the index as it was, when git (a pre-commit hook, say) refuses.
  *
  * The paths are file names an agent chose: they follow `--`, so that a file named `--amend` or
- * `--no-verify` is a file, never an option; the message is the value of `-m`, whatever it starts
- * with. (simple-git's commit() puts the paths before the options, with no `--`.)
+ * `--no-verify` is a file, never an option, and `--literal-pathspecs` keeps one named `:(top)x`,
+ * `:!README.md` or `*.txt` from naming the user's other files; the message is the value of `-m`,
+ * whatever it starts with. (simple-git's commit() puts the paths before the options, with no `--`.)
  */
 export async function autoCommit(root: string, input: AutoCommitInput): Promise<string | null> {
   if (input.paths.length === 0) return null
+  const withNul = input.paths.find((path) => path.includes('\0'))
+  if (withNul !== undefined) {
+    throw new GitArgumentError(`Not committing: the path ${JSON.stringify(withNul)} holds a NUL byte, which no file name can; nothing was committed. Commit the task's files yourself with git.`)
+  }
   const repo = git(root)
+  const tracked = new Set((await repo.raw(['--literal-pathspecs', 'ls-files', '-z', '--', ...input.paths])).split('\0'))
+  // A file the task created and a later transaction deleted is in neither the index nor the tree: git knows no such path.
+  const paths = input.paths.filter((path) => tracked.has(path) || existsSync(join(root, path)))
+  if (paths.length === 0) return null
+  // `commit --only` takes tracked paths from the work tree by itself; a new file only has to be known to the index.
+  const added = paths.filter((path) => !tracked.has(path))
+  if (added.length > 0) await repo.raw(['--literal-pathspecs', 'add', '--intent-to-add', '--', ...added])
   const before = await headOf(repo)
-  await repo.raw(['add', '-A', '--', ...input.paths])
-  await repo.raw(['commit', '--only', '-m', commitMessage(input), '--', ...input.paths])
+  try {
+    await repo.raw(['--literal-pathspecs', 'commit', '--only', '-m', commitMessage(input), '--', ...paths])
+  } catch (error) {
+    if (added.length > 0) await repo.raw(['--literal-pathspecs', 'rm', '--cached', '--quiet', '--', ...added])
+    throw new AutoCommitError(refusedCommit(input, paths, (error as Error).message))
+  }
   const after = await headOf(repo)
   return after !== before ? after : null
+}
+
+function refusedCommit(input: AutoCommitInput, paths: readonly string[], reason: string): string {
+  const names = paths.length === 1 ? paths[0]! : `${paths.slice(0, -1).join(', ')} and ${paths.at(-1)}`
+  return (
+    `git commit refused the task's changes: ${reason.trim()}\n` +
+    `${names} ${paths.length === 1 ? 'is' : 'are'} written but not committed (transaction ${input.transactionIds.join(', ')}); ` +
+    `commit them yourself once that is resolved, or take them out with \`pyagent undo ${input.taskId}\`.`
+  )
 }
 
 async function headOf(repo: SimpleGit): Promise<string | null> {

@@ -134,7 +134,9 @@ export class PathGuard {
     const foldedCandidates = folded.map((_, index) => folded.slice(0, index + 1).join('/'))
     for (const [index, matches] of this.denyMatchers.entries()) {
       if ([...candidates, ...foldedCandidates].some((candidate) => matches(candidate))) {
-        throw new PathPolicyError(`${JSON.stringify(input)} matches the deny rule "${this.denyPaths[index]}" (config denyPaths)`)
+        throw new PathPolicyError(
+          `${JSON.stringify(input)} matches the deny rule "${this.denyPaths[index]}" (config denyPaths; if the rule is wrong, change the list with \`pyagent config set denyPaths …\`)`,
+        )
       }
     }
   }

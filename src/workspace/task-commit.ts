@@ -17,6 +17,6 @@ export async function commitTask(workspace: Workspace, taskId: string, title: st
   const transactionIds = committed.map((tx) => tx.id)
   const paths = [...new Set(committed.flatMap((tx) => workspace.journal.files(tx.id).map((file) => file.path)))].sort()
   if (paths.length === 0 || !(await isGitRepository(workspace.root))) return {commit: null, paths, transactionIds}
-  const commit = await autoCommit(workspace.root, {title, transactionIds, paths})
+  const commit = await autoCommit(workspace.root, {taskId, title, transactionIds, paths})
   return {commit, paths, transactionIds}
 }

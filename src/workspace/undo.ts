@@ -64,7 +64,7 @@ export function resolveUndoTarget(workspace: Workspace, ref: string): UndoTarget
     if (transactions.length === 1) {
       const tx = transactions[0]!
       if (tx.status !== 'committed') throw new LookupError(`Transaction ${tx.id} is ${tx.status.replace('_', ' ')}; only a committed transaction can be undone`)
-      if (tx.undone_by) throw new LookupError(`Transaction ${tx.id} was already undone by ${tx.undone_by}`)
+      if (tx.undone_by) throw new LookupError(alreadyUndone(journal, tx))
       return {kind: 'transaction', id: tx.id, transactions}
     }
     const tasks = workspace.db
@@ -89,6 +89,22 @@ export function resolveUndoTarget(workspace: Workspace, ref: string): UndoTarget
 function applies(journal: Workspace['journal'], txId: string): boolean {
   const undone = journal.undoneBy(txId)
   return undone.length === 0 || !applies(journal, undone[0]!)
+}
+
+/**
+ * Why an undone transaction cannot be undone again, and where its changes are: when its undo was
+ * undone in turn (and so on), they are in again, and the last transaction of that chain is the
+ * one to undo.
+ */
+function alreadyUndone(journal: Workspace['journal'], tx: TransactionRow): string {
+  let last = tx
+  let undos = 0
+  for (; last.undone_by; undos++) last = journal.transaction(last.undone_by)!
+  if (undos % 2 === 1) return `Transaction ${tx.id} was already undone by ${tx.undone_by}`
+  return (
+    `Transaction ${tx.id} was undone by ${tx.undone_by}, and that undo was undone in turn: ` +
+    `its changes are in again through ${last.id}; run \`pyagent undo ${last.id}\` (or undo its task) to take them out`
+  )
 }
 
 /** For each path, the state before the first transaction that touched it and the state the last one left. */

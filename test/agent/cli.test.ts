@@ -1,6 +1,6 @@
 import {execa} from 'execa'
 import {randomBytes} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {chmodSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -72,6 +72,26 @@ describe('pyagent run', {timeout: 60_000}, () => {
     expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
     expect(events.filter((event) => event.type === 'committed')).toHaveLength(1)
     expect(readFileSync(join(repo.root, 'src/add.js'), 'utf8')).toContain('a + b')
+  })
+
+  it('--commit that git refuses (a pre-commit hook says no) says the changes are written, why, and how to commit or undo them; the index is as it was', async () => {
+    const repo = repoWithConfig()
+    const hook = join(repo.root, '.git', 'hooks', 'pre-commit')
+    writeFileSync(hook, '#!/bin/sh\necho "review: a planted key in src/add.js" >&2\nexit 1\n')
+    chmodSync(hook, 0o755)
+    repo.write('notes.md', 'staged by the user\n')
+    repo.git('add', 'notes.md')
+    const head = repo.git('rev-parse', 'HEAD')
+    server.enqueue(tool('write_file', {path: 'src/new.js', content: 'export const n = 1\n'}), ...FIX_BOTH)
+    const result = await runCli(['run', '--commit', '--task', 'Fix add and greet', '--cwd', repo.root], {env: env()})
+    expect(result.exitCode).toBe(1)
+    const message = result.stderr.replaceAll('›', ' ').replace(/\s+/g, ' ')
+    expect(message).toContain('git commit refused the task\'s changes: review: a planted key in src/add.js')
+    expect(message).toMatch(/src\/add\.js, src\/greet\.js and src\/new\.js are written but not committed/)
+    expect(message).toMatch(/commit them yourself .*or take them out with `pyagent undo [0-9a-f-]{36}`/)
+    expect(message).not.toMatch(/^\s+at /m)
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head)
+    expect(repo.git('status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort()).toEqual([' M src/add.js', ' M src/greet.js', '?? src/new.js', 'A  notes.md'])
   })
 
   it('reads the task from stdin and prints plain lines without a terminal', async () => {

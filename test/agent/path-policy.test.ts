@@ -17,6 +17,8 @@ const FILES = {
   'id_rsa': 'TOKEN_RSA private key\n',
   'secrets/prod.txt': 'TOKEN_PROD value\n',
   'weird:name.js': 'TOKEN_COLON in a file name with a colon\n',
+  // A name the guard refuses (it holds a control character); ripgrep prints it whole, newline and all.
+  'id_rsa\nnotes.txt': 'TOKEN_NEWLINE private key\n',
 }
 const DENY = ['*.pem', 'id_rsa*', 'secrets/**']
 
@@ -71,5 +73,24 @@ describe('a write the deny rules refuse', () => {
     expect(result.output).toContain('matches the deny rule ".env"')
     expect(result.output).toContain('pyagent config set denyPaths')
     expect(repo.git('status', '--porcelain', '--untracked-files=all')).not.toContain('.env')
+  })
+
+  it('refuses an edit, a patch or a read of a denied file the same way, and never offers denyPaths for .git/', async () => {
+    const model = new ScriptedModel([
+      call('edit', {path: '.env', edits: [{search: 'A=1', replace: 'A=2'}]}),
+      call('apply_patch', {path: 'deploy/server.pem', patch: '--- a/deploy/server.pem\n+++ b/deploy/server.pem\n@@ -1 +1 @@\n-TOKEN_PEM private bytes\n+x\n'}),
+      call('read_file', {path: '.env'}),
+      call('write_file', {path: '.git/config', content: '[core]\n'}),
+      call('finish', {summary: 'tried'}),
+    ])
+    const {events, repo} = await run({model, files: {...FILES, '.env': 'A=1\n'}, denyPaths: ['.env', ...DENY], task: 'edit the env file'})
+    const results = events.filter((event) => event.type === 'tool_result' && event.tool !== 'finish') as unknown as {tool: string; status: string; output: string}[]
+    expect(results.map((result) => [result.tool, result.status])).toEqual([['edit', 'refused'], ['apply_patch', 'refused'], ['read_file', 'refused'], ['write_file', 'refused']])
+    expect(results[0]!.output).toContain('matches the deny rule ".env"')
+    expect(results[1]!.output).toContain('matches the deny rule "*.pem"')
+    for (const result of results.slice(0, 3)) expect(result.output).toContain('pyagent config set denyPaths')
+    expect(results[3]!.output).toContain('inside .git/')
+    expect(results[3]!.output).not.toContain('denyPaths')
+    expect(repo.git('status', '--porcelain')).toBe('')
   })
 })

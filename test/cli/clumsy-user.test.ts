@@ -3,7 +3,7 @@
  * outside any repository, a damaged config file, a damaged model index. Each gets PyAgent's own
  * words, never a raw SyntaxError or git's usage text.
  */
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
@@ -31,9 +31,13 @@ describe('a clumsy user', {timeout: 60_000}, () => {
     expect(review.exitCode).toBe(2)
     expect(unwrapped(review.stderr)).toContain('is not inside a git repository')
     expect(review.stderr).not.toContain('unknown option')
+    const reviewJson = await runCli(['review', '--staged', '--json'], {cwd: dir})
+    expect(reviewJson.exitCode).toBe(2)
+    expect(JSON.parse(reviewJson.stdout)).toEqual({error: {code: null, message: expect.stringContaining('is not inside a git repository'), exit: 2}})
     const run = await runCli(['run', '--task', 'anything'], {cwd: dir})
     expect(run.exitCode).toBe(1)
     expect(unwrapped(run.stderr)).toMatch(/is not inside a git repository\. PyAgent works on one/)
+    expect(readdirSync(dir)).toEqual([])
   })
 
   it('is told which config file is damaged when setting a value', async () => {
@@ -43,6 +47,22 @@ describe('a clumsy user', {timeout: 60_000}, () => {
     expect(result.exitCode).toBe(1)
     expect(unwrapped(result.stderr)).toContain(`${join(repo.root, '.pyagent', 'config.json')}: not valid JSON`)
     expect(result.stderr).not.toContain('SyntaxError')
+  })
+
+  it('is told which setting took a bad value, what it expects, and what was typed', async () => {
+    const repo = tempRepo()
+    const json = await runCli(['config', 'set', 'prices', '{"qwen3": {inputPerMTok: 1}}', '--json'], {cwd: repo.root})
+    expect(json.exitCode).toBe(1)
+    const message = (JSON.parse(json.stdout) as {error: {message: string}}).error.message
+    expect(message).toContain('prices: the value {"qwen3": {inputPerMTok: 1}} is not valid JSON')
+    expect(message).toContain('expected a JSON object')
+    const list = await runCli(['config', 'set', 'denyPaths', '[".env", *.pem]'], {cwd: repo.root})
+    expect(unwrapped(list.stderr)).toMatch(/denyPaths: .* is not valid JSON .*expected a JSON array or comma-separated values/)
+    const number = await runCli(['config', 'set', 'maxSteps', 'eighty'], {cwd: repo.root})
+    expect(number.exitCode).toBe(1)
+    expect(unwrapped(number.stderr)).toContain('(got "eighty")')
+    for (const result of [json, list, number]) expect(result.stderr + result.stdout).not.toMatch(/SyntaxError|got null/)
+    expect(repo.git('status', '--porcelain', '--ignored')).not.toContain('config.json')
   })
 
   it('is told which model index is damaged and what to do', async () => {

@@ -47,11 +47,21 @@ describe('git', () => {
     repo.write('new.txt', 'n\n')
     rmSync(join(repo.root, 'gone.txt'))
     repo.write('user.txt', 'user edit\n')
-    const hash = await autoCommit(repo.root, {title: 'Fix the parser', transactionIds: ['tx-1'], paths: ['a.txt', 'new.txt', 'gone.txt']})
+    const hash = await autoCommit(repo.root, {taskId: 'task', title: 'Fix the parser', transactionIds: ['tx-1'], paths: ['a.txt', 'new.txt', 'gone.txt']})
     expect(hash).toBe(repo.git('rev-parse', 'HEAD').trim())
     expect(repo.git('show', '--name-status', '--format=%B', 'HEAD')).toContain('pyagent: Fix the parser')
     expect(repo.git('show', '--name-status', '--format=', 'HEAD').trim().split('\n').sort()).toEqual(['A\tnew.txt', 'D\tgone.txt', 'M\ta.txt'])
     expect(repo.git('status', '--porcelain').trim()).toBe('M user.txt')
+  })
+
+  it('commits the rest when a file the task created was deleted again, and nothing when nothing changed', async () => {
+    const repo = tempRepo({'a.txt': 'a\n'})
+    const head = repo.git('rev-parse', 'HEAD').trim()
+    expect(await autoCommit(repo.root, {taskId: 'task', title: 'nothing', transactionIds: ['tx-1'], paths: ['a.txt', 'scratch.txt']})).toBeNull()
+    expect(repo.git('rev-parse', 'HEAD').trim()).toBe(head)
+    repo.write('a.txt', 'a2\n')
+    await autoCommit(repo.root, {taskId: 'task', title: 'Edit a', transactionIds: ['tx-2'], paths: ['a.txt', 'scratch.txt']})
+    expect(repo.git('show', '--name-only', '--format=', 'HEAD').trim()).toBe('a.txt')
   })
 
   it('writes a message that names the transactions', () => {

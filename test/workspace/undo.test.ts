@@ -126,6 +126,24 @@ describe('undo', () => {
     workspace.close()
   })
 
+  it('points a transaction whose undo was undone at the transaction that put its changes back', async () => {
+    const {workspace, read} = await setup({'a.txt': 'v0\n'})
+    const tx = workspace.begin()
+    tx.write('a.txt', 'v1\n')
+    await tx.commit()
+    const undone = await undo(workspace, tx.id)
+    await expect(undo(workspace, tx.id)).rejects.toThrow(`was already undone by ${undone.commit.id}`)
+    const redone = await undo(workspace, undone.commit.id)
+    expect(read('a.txt')).toBe('v1\n')
+
+    const attempt = undo(workspace, tx.id)
+    await expect(attempt).rejects.toThrow(LookupError)
+    await expect(attempt).rejects.toThrow(`its changes are in again through ${redone.commit.id}; run \`pyagent undo ${redone.commit.id}\``)
+    await undo(workspace, redone.commit.id)
+    expect(read('a.txt')).toBe('v0\n')
+    workspace.close()
+  })
+
   it('names what it cannot find or cannot tell apart', async () => {
     const {workspace} = await setup({'a.txt': 'a\n'})
     await expect(undo(workspace, 'zzzzzzzz')).rejects.toThrow(LookupError)
