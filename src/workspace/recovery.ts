@@ -187,9 +187,15 @@ async function finishCommitting(root: string, journal: Journal, txId: string, re
   report.rolledForward.push(txId)
 }
 
+/**
+ * The change that puts `file` into its after state, or back into its before state. Rolling
+ * forward starts from what inspect() saw; rolling back comes after a forward attempt that may
+ * have renamed some files already, so each file's state is read from disk again.
+ */
 function change(journal: Journal, file: RecoveredFile, side: 'before' | 'after'): StateChange {
   const target = side === 'after' ? file.after : file.before
-  return {path: file.row.path, target, content: target.hash === null ? null : journal.blob(target.hash), current: file.current}
+  const content = target.hash === null ? null : journal.blob(target.hash)
+  return side === 'after' ? {path: file.row.path, target, content, current: file.current} : {path: file.row.path, target, content}
 }
 
 /** Saves the version PyAgent would have written where the person can compare it with theirs. */
