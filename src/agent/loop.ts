@@ -376,8 +376,7 @@ export class Agent {
     const summary = tidy.text
     if (this.tx.changes().length === 0) return this.concludeUnchanged(summary)
     const canRevise = this.revisions < this.options.settings.maxRevisions
-    const tests = await runTests(this.context)
-    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    const tests = await this.checkedTests()
     if (tests && !tests.passed) {
       if (canRevise) return {kind: 'revise', feedback: `The tests fail with your changes; fix them, then call finish again.\n${bound(tests.output).text}`}
       return {kind: 'end', result: this.end('failed', `the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
@@ -410,11 +409,17 @@ export class Agent {
     return {kind: 'end', result: {status: 'done', summary, txId: committed.id, files}}
   }
 
+  /** The repository's tests over the staged edits, reported as a check event; undefined when it declares none. */
+  private async checkedTests() {
+    const tests = await runTests(this.context)
+    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    return tests
+  }
+
   /** A finish with nothing staged: a read-only role is done; one accepted by its tests only when they pass as the tree is. */
   private async concludeUnchanged(summary: string): Promise<Conclusion> {
     const said = `no change made: ${summary}`
-    const tests = this.options.role.acceptance === 'tests' ? await runTests(this.context) : undefined
-    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    const tests = this.options.role.acceptance === 'tests' ? await this.checkedTests() : undefined
     if (tests && !tests.passed) {
       if (this.revisions < this.options.settings.maxRevisions) {
         return {kind: 'revise', feedback: `You finished without changing anything, and the tests fail; make the change the task asks for, then call finish again.\n${bound(tests.output).text}`}
