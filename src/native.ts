@@ -95,6 +95,7 @@ interface NativeBinding {
   ): NativeTokenIndex
   constrainIndexMask(index: NativeHandle<'index'>, state: number): Uint32Array
   constrainAdvance(index: NativeHandle<'index'>, state: number, token: number): number
+  secretsFind(content: string | Uint8Array, path?: string | null): NativeSecretHit[]
 }
 
 const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
@@ -122,6 +123,7 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'constrainIndexBuild',
   'constrainIndexMask',
   'constrainAdvance',
+  'secretsFind',
 ]
 
 export type MetricsLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'rust' | 'go'
@@ -180,6 +182,22 @@ function load(): NativeBinding {
   }
   binding = loaded as NativeBinding
   return binding
+}
+
+/** A secret the native detector found: its rule's id and the span of its value. */
+export interface NativeSecretHit {
+  rule: string
+  /** UTF-16 offsets for a string, byte offsets for binary content. */
+  start: number
+  end: number
+}
+
+/**
+ * Secrets in `content` by gitleaks's rule data plus PyAgent's additions; a Uint8Array is read as
+ * binary content whose printable runs are scanned. `path` lets path-scoped rules apply.
+ */
+export function findSecretsNative(content: string | Uint8Array, path?: string): NativeSecretHit[] {
+  return load().secretsFind(content, path ?? null)
 }
 
 /** The native crate's version; also the cheapest way to check that the module loads. */

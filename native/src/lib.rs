@@ -14,6 +14,8 @@ mod line_tokens;
 mod metrics;
 mod metrics_js;
 mod patch;
+mod secrets;
+mod secrets_js;
 mod similarity;
 mod text;
 
@@ -42,5 +44,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     metrics_js::register(&mut cx)?;
     js_diff::register(&mut cx)?;
     constrain_js::register(&mut cx)?;
+    secrets_js::register(&mut cx)?;
     Ok(())
 }

@@ -30,7 +30,7 @@ import {ToolCallAssembler} from './tool-calls.js'
 import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason} from './types.js'
 import type {UsageRecorder} from './usage-log.js'
 import {vllmFetch} from './vllm-fetch.js'
-import {redactMessages} from '../workspace/redact.js'
+import {redactMessages} from '../secrets/redact.js'
 
 export type LlmClientConfig = Pick<
   Config,

@@ -33,6 +33,8 @@ export interface ChangeSet {
   /** Text of each changed file before and after, by path (new path for `after`). */
   before: Map<string, string>
   after: Map<string, string>
+  /** New content of each binary file the change adds or modifies, by path: secrets hide there too. */
+  binaryAfter: Map<string, Buffer>
 }
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904'
@@ -119,10 +121,10 @@ export function parseUnifiedDiff(diff: string): ChangedFile[] {
 }
 
 /** Reads many blobs, by object id, through one `git cat-file --batch`; a missing object (or one that is not a blob) reads as undefined. */
-async function readBlobs(cwd: string, ids: string[]): Promise<(string | undefined)[]> {
+export async function readBlobs(cwd: string, ids: string[]): Promise<(Buffer | undefined)[]> {
   if (ids.length === 0) return []
   const output = await gitBytes(cwd, ['cat-file', '--batch'], `${ids.join('\n')}\n`)
-  const blobs: (string | undefined)[] = []
+  const blobs: (Buffer | undefined)[] = []
   let offset = 0
   for (let index = 0; index < ids.length; index++) {
     const headerEnd = output.indexOf(10, offset)
@@ -133,7 +135,7 @@ async function readBlobs(cwd: string, ids: string[]): Promise<(string | undefine
       continue
     }
     const size = Number(header[2])
-    blobs.push(header[1] === 'blob' ? output.subarray(offset, offset + size).toString('utf8') : undefined)
+    blobs.push(header[1] === 'blob' ? output.subarray(offset, offset + size) : undefined)
     offset += size + 1
   }
   return blobs
@@ -187,20 +189,29 @@ export async function collectChanges(repoRoot: string, target: ReviewTarget): Pr
   }
   const diffArgs = ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', ...PREFIXES, '--unified=0', '-M', '--diff-filter=ACMR', ...range]
   const [files, ids] = await Promise.all([git(repoRoot, diffArgs).then(parseUnifiedDiff), blobIds(repoRoot, range)])
-  const textIds = files.filter((file) => !file.binary).flatMap((file) => {
-    const id = ids.get(file.path)
-    return id ? [{path: file.path, ...id}] : []
-  })
-  const wanted = [...new Set(textIds.flatMap((id) => (id.old ? [id.new, id.old] : [id.new])))]
+  const idsOf = (binary: boolean) =>
+    files.filter((file) => file.binary === binary).flatMap((file) => {
+      const id = ids.get(file.path)
+      return id ? [{path: file.path, ...id}] : []
+    })
+  const textIds = idsOf(false)
+  const binaryIds = idsOf(true)
+  const wanted = [...new Set([...textIds.flatMap((id) => (id.old ? [id.new, id.old] : [id.new])), ...binaryIds.map((id) => id.new)])]
   const blobs = await readBlobs(repoRoot, wanted)
-  const texts = new Map(wanted.map((id, index) => [id, blobs[index]]))
+  const contents = new Map(wanted.map((id, index) => [id, blobs[index]]))
+  const text = (id: string | undefined) => (id === undefined ? undefined : contents.get(id)?.toString('utf8'))
   const before = new Map<string, string>()
   const after = new Map<string, string>()
   for (const id of textIds) {
-    const newText = texts.get(id.new)
+    const newText = text(id.new)
     if (newText !== undefined) after.set(id.path, newText)
-    const oldText = id.old ? texts.get(id.old) : undefined
+    const oldText = text(id.old)
     if (oldText !== undefined) before.set(id.path, oldText)
   }
-  return {target, ...(oldCommit ? {oldCommit} : {}), files, before, after}
+  const binaryAfter = new Map<string, Buffer>()
+  for (const id of binaryIds) {
+    const content = contents.get(id.new)
+    if (content !== undefined) binaryAfter.set(id.path, content)
+  }
+  return {target, ...(oldCommit ? {oldCommit} : {}), files, before, after, binaryAfter}
 }

@@ -7,8 +7,8 @@ export class ReviewError extends Error {
 
 /** Errors the review commands turn into a clean message and exit code 2 (1 means "findings failed the run"). */
 export function isReviewFailure(error: unknown): error is Error {
-  // LlmError is matched by name: importing its class would load the openai SDK into every hook run.
-  return error instanceof ReviewError || error instanceof GitError || (error instanceof Error && error.name === 'LlmError')
+  // Matched by name: LlmError's class would load the openai SDK into every hook run, and the baseline's lives below the review.
+  return error instanceof ReviewError || error instanceof GitError || (error instanceof Error && (error.name === 'LlmError' || error.name === 'BaselineError'))
 }
 
 export const REVIEW_ERROR_EXIT = 2

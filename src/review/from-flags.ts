@@ -5,10 +5,12 @@
 import {loadConfig} from '../config/load.js'
 import {hasInterruptedTransactions} from '../workspace/recovery.js'
 import {findRepoRoot, isGitWorkTree} from '../workspace/repo.js'
+import {type BaselineReport, recordBaseline} from './baseline.js'
 import {ReviewError} from './errors.js'
 import type {FailOn} from './findings.js'
 import {formatReport} from './format/index.js'
 import {runReview, type ReviewReport} from './review.js'
+import {secretDetector} from './secret-detector.js'
 
 export interface ReviewFlags {
   cwd?: string
@@ -19,11 +21,23 @@ export interface ReviewFlags {
   llm?: boolean
 }
 
-export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport> {
-  const repoRoot = findRepoRoot(flags.cwd ?? process.cwd())
+function reviewedRepo(cwd: string | undefined): string {
+  const repoRoot = findRepoRoot(cwd ?? process.cwd())
   if (!isGitWorkTree(repoRoot)) {
     throw new ReviewError(`${repoRoot} is not inside a git repository: the review compares what git has staged (or a branch) with a commit. Run it inside a repository.`)
   }
+  return repoRoot
+}
+
+/** `pyagent review --baseline`: every secret in the tracked files becomes known (see src/review/baseline.ts). */
+export async function baselineFromFlags(flags: Pick<ReviewFlags, 'cwd'>): Promise<BaselineReport> {
+  const repoRoot = reviewedRepo(flags.cwd)
+  const {config} = loadConfig({repoRoot})
+  return recordBaseline(repoRoot, secretDetector(config.redactAllow))
+}
+
+export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport> {
+  const repoRoot = reviewedRepo(flags.cwd)
   const {config} = loadConfig({repoRoot, flags: {reviewFailOn: flags.failOn}})
   const llm = flags.llm ? await (await import('./reviewer.js')).openReviewer(repoRoot, config) : undefined
   try {

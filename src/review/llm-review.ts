@@ -38,11 +38,11 @@ const SYSTEM_PROMPT = [
 ].join(' ')
 
 /** The diff with every line that looks like a secret replaced, so no credential leaves the machine. */
-export async function withholdSecrets(diff: string, detect: SecretDetector): Promise<string> {
+export function withholdSecrets(diff: string, detect: SecretDetector): string {
   const lines = diff.split('\n')
   const starts = lineStarts(lines)
   const kindsByLine = new Map<number, Set<string>>()
-  for (const match of await detect(diff)) {
+  for (const match of detect(diff)) {
     const line = lineIndexAt(starts, match.index)
     kindsByLine.set(line, (kindsByLine.get(line) ?? new Set()).add(match.kind))
   }
@@ -60,7 +60,7 @@ export async function reviewWithLlm(
   options: {client: LlmClient; detectSecrets: SecretDetector; signal?: AbortSignal},
 ): Promise<Finding[]> {
   if (changes.files.length === 0) return []
-  let diff = await withholdSecrets(await contextDiff(repoRoot, changes), options.detectSecrets)
+  let diff = withholdSecrets(await contextDiff(repoRoot, changes), options.detectSecrets)
   if (diff.length > MAX_DIFF_CHARS) diff = `${diff.slice(0, MAX_DIFF_CHARS)}\n[diff cut here by pyagent: review what is above]`
   const result = await collectChat(
     options.client.chat({

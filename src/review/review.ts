@@ -8,7 +8,8 @@ import {collectChanges, type ReviewTarget} from './changes.js'
 import {countBySeverity, type FailOn, failsOn, type Finding, type Severity, sortFindings} from './findings.js'
 import {checkLicences} from './licence/check.js'
 import {checkMetrics} from './metrics-check.js'
-import {redactionDetector} from './redaction-detector.js'
+import {readBaseline} from '../secrets/baseline.js'
+import {secretDetector as defaultSecretDetector} from './secret-detector.js'
 import {scanAddedLines, type SecretDetector} from './secrets.js'
 
 export interface ReviewOptions {
@@ -50,13 +51,13 @@ export interface ReviewReport {
 export async function runReview(options: ReviewOptions): Promise<ReviewReport> {
   const started = performance.now()
   const changes = await collectChanges(options.repoRoot, options.target)
-  const secretDetector = options.secretDetector ?? redactionDetector(options.config.redactAllow)
+  const secretDetector = options.secretDetector ?? defaultSecretDetector(options.config.redactAllow)
   // Loaded only with --llm: the hook must not pay for the LLM side's imports.
   const llmFindings = options.llm
     ? await (await import('./llm-review.js')).reviewWithLlm(options.repoRoot, changes, {client: options.llm, detectSecrets: secretDetector})
     : []
   const findings = sortFindings([
-    ...(await scanAddedLines(changes, secretDetector)),
+    ...scanAddedLines(changes, secretDetector, readBaseline(options.repoRoot)),
     ...checkLicences(changes, {allowed: options.config.reviewAllowedLicenses, repoRoot: options.repoRoot, env: options.env}),
     ...checkMetrics(changes, {
       maxComplexity: options.config.reviewMaxComplexity,

@@ -1,20 +1,23 @@
 /**
- * Secret scan of the lines a change adds. The detector is a plain function over text so the
- * review can use the workspace's redaction rules (the ones that mask prompts and logs)
- * unchanged; it sees each file's added lines as one text, so a detector with a per-call cost
- * runs once per file. A finding never repeats the secret, only where it is and what it looks like.
+ * Secret scan of what a change adds: each file's added lines as one text (so a private key that
+ * spans lines is seen whole), and the new content of binary files (their printable runs). A
+ * finding never repeats the secret, only where it is and which rules found it; secrets the
+ * repository's baseline already knows are left out.
  */
 import type {AddedLine, ChangeSet} from './changes.js'
 import type {Finding} from './findings.js'
 
 export interface SecretMatch {
-  /** What the text looks like, e.g. "AWS access key ID". */
+  /** The detector rule that found it, e.g. `aws-access-token`. */
   kind: string
-  /** 0-based offset of the match in the text given to the detector. */
+  /** 0-based offset of the match in the content given to the detector. */
   index: number
+  /** What a baseline knows the value by (src/secrets/baseline.ts). */
+  fingerprint: string
 }
 
-export type SecretDetector = (text: string) => SecretMatch[] | Promise<SecretMatch[]>
+/** Secrets in a text, or in binary content (a Uint8Array); `path` lets path-scoped rules apply. */
+export type SecretDetector = (content: string | Uint8Array, path?: string) => SecretMatch[]
 
 /** Which line of a joined text holds an offset, given each line's start offset (ascending). */
 export function lineIndexAt(starts: readonly number[], offset: number): number {
@@ -39,14 +42,25 @@ export function lineStarts(lines: readonly string[]): number[] {
   return starts
 }
 
-export async function scanAddedLines(changes: ChangeSet, detect: SecretDetector): Promise<Finding[]> {
+export function scanAddedLines(changes: ChangeSet, detect: SecretDetector, known: ReadonlySet<string> = new Set()): Finding[] {
   const findings: Finding[] = []
+  for (const [path, content] of changes.binaryAfter) {
+    const kinds = new Set(detect(content, path).filter((match) => !known.has(match.fingerprint)).map((match) => match.kind))
+    if (kinds.size === 0) continue
+    findings.push({
+      ruleId: 'secret/added',
+      severity: 'error',
+      path,
+      message: `binary file holds what looks like a secret (${[...kinds].join(', ')}); remove it and rotate the credential if it is real`,
+    })
+  }
   for (const file of changes.files) {
     if (file.addedLines.length === 0) continue
     const texts = file.addedLines.map((added) => added.text)
     const starts = lineStarts(texts)
     const byLine = new Map<AddedLine, {kinds: Set<string>; column: number}>()
-    for (const match of await detect(texts.join('\n'))) {
+    for (const match of detect(texts.join('\n'), file.path)) {
+      if (known.has(match.fingerprint)) continue
       const index = lineIndexAt(starts, match.index)
       const added = file.addedLines[index]
       if (!added) continue
@@ -63,7 +77,7 @@ export async function scanAddedLines(changes: ChangeSet, detect: SecretDetector)
         severity: 'error',
         path: file.path,
         line: added.line,
-        message: `added line looks like it holds a secret (${[...kinds].join(', ')}, column ${column}); remove it and rotate the credential if it is real`,
+        message: `added line looks like it holds a secret (${[...kinds].join(', ')}, column ${column}); remove it and rotate the credential if it is real, or mark a test value with a \`pyagent:allow-secret\` comment`,
       })
     }
   }

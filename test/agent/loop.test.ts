@@ -1,8 +1,8 @@
-import {randomBytes} from 'node:crypto'
+import {checksummedToken} from '../support/tokens.js'
 import {describe, expect, it} from 'vitest'
 
 import {listEvents} from '../../src/state/tasks.js'
-import {redactText} from '../../src/workspace/redact.js'
+import {redactText} from '../../src/secrets/redact.js'
 import {getLineageTask} from '../../src/agent/lineage.js'
 import {FIXTURE, read, run} from './harness.js'
 import {action, call, ScriptedModel, verdict} from './support.js'
@@ -321,9 +321,7 @@ describe('interrupts', () => {
 })
 
 describe('redaction of what a run records', () => {
-  const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-  /** Assembled at run time so the repository itself holds no token for scanners to flag. */
-  const TOKEN = ['ghp', [...randomBytes(36)].map((byte) => ALNUM[byte % ALNUM.length]).join('')].join('_')
+  const TOKEN = checksummedToken()
   const EMAIL = 'release.manager@example.org'
   const leaky = () =>
     new ScriptedModel([
@@ -342,7 +340,7 @@ describe('redaction of what a run records', () => {
     expect(recorded).not.toContain(TOKEN)
     expect(recorded).not.toContain(TOKEN.slice(4, 20))
     expect(recorded).not.toContain(EMAIL)
-    expect(getLineageTask(db, outcome.taskId)!.title).toBe('Fix add. The deploy token is [REDACTED:github]; ask [REDACTED:email]')
+    expect(getLineageTask(db, outcome.taskId)!.title).toBe('Fix add. The deploy token is [REDACTED:github-pat]; ask [REDACTED:email]')
     const call = events.find((event) => event.type === 'tool_call' && event.tool === 'write_file')
     expect(call).toMatchObject({arguments: {path: 'src/owner.js', content: '// [REDACTED:email]\nexport const owner = 1\n'}})
     // Events keep their order through the asynchronous redaction.

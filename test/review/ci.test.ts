@@ -22,7 +22,7 @@ function pullRequestRepo() {
   repo.git('checkout', '-q', '-b', 'feature')
   installNpmPackage(repo, 'copyleft', 'GPL-3.0-only')
   repo.write('package.json', mitPackageJson({copyleft: '1.0.0'}))
-  repo.write('src/a.ts', `export const a = 1\nexport const password = "correct-horse-battery"\n${branchyFunction('route', 20)}`)
+  repo.write('src/a.ts', `export const a = 1\nexport const password = "Tr0ub4dor-3xQ9v"\n${branchyFunction('route', 20)}`)
   repo.write('docs/it is & <odd>.md', 'notes\n')
   repo.git('add', 'package.json', 'src/a.ts', 'docs')
   repo.git('commit', '-q', '-m', 'feature')

@@ -38,7 +38,7 @@ describe('review --llm', () => {
     const body = server.chatRequests()[0]?.body
     const prompt = JSON.stringify(body.messages)
     expect(prompt).toContain('+export const div = (a: number, b: number) => a / b')
-    expect(prompt).toContain('[line withheld by pyagent: looks like a secret (github)]')
+    expect(prompt).toContain('[line withheld by pyagent: looks like a secret (github-pat)]')
     expect(prompt).not.toContain(PLANTED_TOKEN)
     expect(body.structured_outputs.json).toMatchObject({type: 'object', required: ['findings']})
   })

@@ -142,17 +142,19 @@ describe('scanAddedLines', () => {
       ],
       before: new Map<string, string>(),
       after: new Map<string, string>(),
+      binaryAfter: new Map([['logo.png', Buffer.from([0, 1, 75, 69, 89, 61, 0])]]),
     }
-    const seen: string[] = []
-    const detector = async (text: string) => {
-      seen.push(text)
-      return [...text.matchAll(/(TOKEN|KEY)=/g)].map((match) => ({kind: match[1] ?? '', index: match.index}))
+    const seen: unknown[] = []
+    const detector = (content: string | Uint8Array, path?: string) => {
+      seen.push([path, typeof content === 'string' ? content : 'binary'])
+      const text = typeof content === 'string' ? content : Buffer.from(content).toString('latin1')
+      return [...text.matchAll(/(TOKEN|KEY)=(\w*)/g)].map((match) => ({kind: match[1] ?? '', index: match.index, fingerprint: match[2] ?? ''}))
     }
-    const findings = await scanAddedLines(changes, detector)
-    expect(seen).toEqual(['A=1\nTOKEN=abc KEY=def\nKEY=ghi'])
-    expect(findings.map((finding) => [finding.line, finding.message.match(/\((.*), column (\d+)\)/)?.slice(1)])).toEqual([
-      [9, ['TOKEN, KEY', '1']],
-      [10, ['KEY', '1']],
+    const findings = scanAddedLines(changes, detector, new Set(['ghi']))
+    expect(seen).toEqual([['logo.png', 'binary'], ['a.env', 'A=1\nTOKEN=abc KEY=def\nKEY=ghi']])
+    expect(findings.map((finding) => [finding.path, finding.line, finding.message.match(/\((.*?)(?:, column (\d+))?\)/)?.slice(1)])).toEqual([
+      ['logo.png', undefined, ['KEY', undefined]],
+      ['a.env', 9, ['TOKEN, KEY', '1']],
     ])
   })
 })

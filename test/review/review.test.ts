@@ -22,7 +22,7 @@ describe('review of a staged change', () => {
       expect.objectContaining({ruleId: 'secret/added', severity: 'error', path: 'config.ts', line: 2}),
     ])
     expect(JSON.stringify(report)).not.toContain(PLANTED_TOKEN)
-    expect(report.findings[0]?.message).toContain('(github, column 29)')
+    expect(report.findings[0]?.message).toContain('(github-pat, column 29)')
     expect(report).toMatchObject({failed: true, filesReviewed: 1, addedLines: 1})
   })
 
@@ -145,7 +145,7 @@ describe('review of a staged change', () => {
 
   it('reviews the first commit of a repository', async () => {
     const repo = tempRepo({})
-    repo.write('a.py', `password = "hunter2hunter2"\n`)
+    repo.write('a.py', `password = "Tr0ub4dor-3xQ9v"\n`)
     repo.git('add', 'a.py')
     expect((await reviewStaged(repo.root)).findings.map((finding) => finding.ruleId)).toEqual(['secret/added'])
   })

@@ -3,6 +3,7 @@ import {spawnSync} from 'node:child_process'
 
 import {configSchema} from '../../src/config/schema.js'
 import type {TempRepo} from '../support/temp-repo.js'
+import {checksummedToken} from '../support/tokens.js'
 
 export const DEFAULT_CONFIG = configSchema.parse({})
 
@@ -20,8 +21,8 @@ export function branchyFunction(name: string, branches: number): string {
   return `export function ${name}(x: number): number {\n${body}\n  return -1\n}\n`
 }
 
-/** A GitHub token's shape, which the workspace's redaction rules (secretlint) recognise. */
-export const PLANTED_TOKEN = `ghp_${'x1Y2z3W4'.repeat(4)}abcd`
+/** A GitHub token, checksum and all, fresh each run. */
+export const PLANTED_TOKEN = checksummedToken()
 
 /** `git commit -m change` as a person runs it, hooks included; returns git's status and all it printed. */
 export function commitThroughHooks(root: string, env: Record<string, string> = {}) {

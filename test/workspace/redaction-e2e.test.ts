@@ -1,15 +1,13 @@
-import {randomBytes} from 'node:crypto'
+import {checksummedToken} from '../support/tokens.js'
 import {describe, expect, it} from 'vitest'
 
 import {collectChat} from '../../src/llm/collect.js'
-import {redactMessages} from '../../src/workspace/redact.js'
+import {redactMessages} from '../../src/secrets/redact.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {client, server} from '../llm/helpers.js'
 import {tempRepo} from '../support/temp-repo.js'
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-/** Assembled at run time so the repository itself holds no token for scanners to flag. */
-const TOKEN = ['ghp', [...randomBytes(36)].map((byte) => ALNUM[byte % ALNUM.length]).join('')].join('_')
+const TOKEN = checksummedToken()
 const EMAIL = 'maintainer.private@example.org'
 
 describe('a secret in a file the agent reads', () => {
@@ -52,7 +50,7 @@ describe('a secret in a file the agent reads', () => {
       expect(body).not.toContain(TOKEN.slice(4, 20))
       expect(body).not.toContain(EMAIL)
     }
-    expect(bodies[1]).toContain('[REDACTED:github]')
+    expect(bodies[1]).toContain('[REDACTED:github-pat]')
     expect(bodies[1]).toContain('[REDACTED:email]')
     // The rest of the file still reaches the model, and the tool result still pairs with its call.
     expect(bodies[1]).toContain('export const retries = 3')
@@ -82,7 +80,7 @@ describe('redactMessages', () => {
       {role: 'user', content: [{type: 'text', text: `key ${TOKEN}`}, {type: 'image_url', image_url: {url: 'https://x/y.png'}}]},
       {role: 'assistant', content: null, tool_calls: [{id: 'call_1', type: 'function', function: {name: 'write', arguments: `{"text":"${EMAIL}"}`}}]},
     ])
-    expect(user).toEqual({role: 'user', content: [{type: 'text', text: 'key [REDACTED:github]'}, {type: 'image_url', image_url: {url: 'https://x/y.png'}}]})
+    expect(user).toEqual({role: 'user', content: [{type: 'text', text: 'key [REDACTED:github-pat]'}, {type: 'image_url', image_url: {url: 'https://x/y.png'}}]})
     expect(assistant).toEqual({
       role: 'assistant',
       content: null,

@@ -1,23 +1,19 @@
 import {generateKeyPairSync, randomBytes} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 
-import {redact, redactText} from '../../src/workspace/redact.js'
+import {redact, redactText} from '../../src/secrets/redact.js'
+import {ALNUM, checksummedToken, randomFrom} from '../support/tokens.js'
 
-/** Secrets are assembled at run time so this file itself holds none for scanners to flag. */
-function randomFrom(alphabet: string, length: number): string {
-  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join('')
-}
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const SECRETS = {
-  github: ['ghp', randomFrom(ALNUM, 36)].join('_'),
+  github: checksummedToken(),
   aws: `AKIA${randomFrom('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)}`,
   slack: ['xoxb', '1234567890', '1234567890123', randomFrom(ALNUM, 24)].join('-'),
   openai: ['sk', 'proj', `${randomFrom(ALNUM, 74)}${'T3Blbk'}FJ${randomFrom(ALNUM, 74)}`].join('-'),
-  npm: ['npm', randomFrom(ALNUM, 36)].join('_'),
+  npm: checksummedToken('npm'),
   privateKey: generateKeyPairSync('rsa', {modulusLength: 1024}).privateKey.export({type: 'pkcs1', format: 'pem'}).toString(),
 }
 
-describe('redact: secrets (secretlint recommended preset)', () => {
+describe('redact: secrets (gitleaks rule data, natively)', () => {
   it.each(Object.entries(SECRETS))('masks a %s credential and reports the rule, never the value', async (name, secret) => {
     const text = `context before\n${name === 'aws' ? 'aws_access_key_id = ' : 'value: '}${secret}\ncontext after`
     const {text: masked, findings} = await redact(text)
@@ -31,13 +27,27 @@ describe('redact: secrets (secretlint recommended preset)', () => {
   })
 
   it('masks a database URL password and key=value secrets no vendor format covers', async () => {
-    const password = randomFrom(ALNUM, 16)
+    const password = 'q8Zt3xLw9VbN2kPr'
     const {text} = await redact(`DATABASE_URL=postgres://app:${password}@db.internal:5432/app\nDB_PASSWORD="${password}x"\nclient_secret: ${password}y`)
     expect(text).not.toContain(password)
-    expect(text).toContain('DB_PASSWORD="[REDACTED:assigned-secret]"')
+    expect(text).toContain('DB_PASSWORD="[REDACTED:env-secret]"')
+    expect(text).toContain('postgres://app:[REDACTED:url-credentials]')
   })
 
-  it('masks all of an AWS secret access key (secretlint reports a span that starts at the name)', async () => {
+  it('rejects a GitHub token whose checksum is wrong: that is no token GitHub issued', async () => {
+    const token = checksummedToken()
+    const forged = `${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`
+    expect((await redact(`token ${forged}`, {pii: false})).findings).toEqual([])
+    expect((await redact(`token ${token}`, {pii: false})).findings.map((finding) => finding.rule)).toEqual(['github-pat'])
+  })
+
+  it('leaves a line marked pyagent:allow-secret or gitleaks:allow alone', async () => {
+    const token = checksummedToken()
+    expect(await redactText(`const fixture = "${token}" // pyagent:allow-secret`, {pii: false})).toContain(token)
+    expect(await redactText(`const fixture = "${token}" # gitleaks:allow`, {pii: false})).toContain(token)
+  })
+
+  it('masks all of an AWS secret access key', async () => {
     const secret = randomFrom(`${ALNUM}/+`, 40)
     const {text} = await redact(`aws_secret_access_key = "${secret}"`)
     for (let offset = 0; offset + 8 <= secret.length; offset += 8) expect(text).not.toContain(secret.slice(offset, offset + 8))
@@ -63,10 +73,10 @@ describe('redact: code is not a secret (issue 15, the hook that cried wolf)', ()
     expect(await redactText(line, {pii: false})).toBe(line)
   })
 
-  it('still masks what is assigned as a secret, and a bare AWS access key id', async () => {
-    const id = ['AKIA', 'Z7Q2', 'XK4M', 'P9WB', 'T3LR'].join('')
-    expect(await redactText(`PASSWORD=correcthorsebattery\npassword: "correcthorsebattery"\nconst key = "${id}"`, {pii: false})).toBe(
-      'PASSWORD=[REDACTED:assigned-secret]\npassword: "[REDACTED:assigned-secret]"\nconst key = "[REDACTED:aws]"',
+  it('still masks a .env entry whatever its entropy, a random value assigned to a key, and a bare AWS access key id', async () => {
+    const id = ['AKIA', 'Z7Q2', 'XK4M', 'P6WB', 'T3LR'].join('')
+    expect(await redactText(`PASSWORD=correcthorsebattery\napi_key: "q8Zt3xLw9VbN2kPr"\nconst key = "${id}"`, {pii: false})).toBe(
+      'PASSWORD=[REDACTED:env-secret]\napi_key: "[REDACTED:generic-api-key]"\nconst key = "[REDACTED:aws-access-token]"',
     )
   })
 })
@@ -126,7 +136,7 @@ describe('redactText', () => {
     const text = `token ${SECRETS.github} for a@b.io`
     const masked = await redactText(text)
     expect(masked).toBe((await redact(text)).text)
-    expect(masked).toBe('token [REDACTED:github] for [REDACTED:email]')
+    expect(masked).toBe('token [REDACTED:github-pat] for [REDACTED:email]')
     expect(await redactText(masked)).toBe(masked)
   })
 

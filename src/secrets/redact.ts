@@ -1,20 +1,20 @@
 /**
  * Masks secrets and personal data before text leaves the machine (every LLM request) and before
- * it is written to logs and events. Secrets are found by secretlint's maintained recommended
- * preset (cloud keys, tokens, private keys, connection strings...) plus one rule for
- * `password = "..."`-style assignments that no vendor format covers; personal data by
- * libphonenumber (phones), a Luhn check (cards) and address syntax (emails, IPv4, IPv6).
+ * it is written to logs and events. Secrets are found by the native detector (gitleaks's
+ * maintained rule data plus PyAgent's additions, with checksums and a code-shape filter), the same
+ * one the review runs; personal data by libphonenumber (phones), a Luhn check (cards) and address
+ * syntax (emails, IPv4, IPv6).
  */
-import {lintSource} from '@secretlint/core'
-import {creator as recommendedPreset} from '@secretlint/secretlint-rule-preset-recommend'
-import type {SecretLintCoreConfig} from '@secretlint/types'
 import {isIPv4, isIPv6} from 'node:net'
+
+import {allowMatcher} from './allow.js'
+import {findSecrets} from './detect.js'
 
 export type FindingKind = 'secret' | 'email' | 'phone' | 'card' | 'ip'
 
 export interface Finding {
   kind: FindingKind
-  /** Which rule matched, e.g. `secretlint-rule-github` or `luhn`. Never the matched value. */
+  /** Which rule matched, e.g. `github-pat` or `luhn`. Never the matched value. */
   rule: string
   /** Offsets in the original text. */
   start: number
@@ -32,36 +32,6 @@ export interface RedactOptions {
   /** Mask personal data too (default true). */
   pii?: boolean
 }
-
-const SECRETLINT_CONFIG: SecretLintCoreConfig = {
-  rules: [
-    {
-      id: '@secretlint/secretlint-rule-preset-recommend',
-      rule: recommendedPreset,
-      // The AWS rule skips bare access key ids (AKIA…) unless asked: one in a config file is still a credential's half.
-      rules: [{id: '@secretlint/secretlint-rule-aws', options: {enableIDScanRule: true}}],
-    },
-  ],
-}
-
-/** `password: "…"`, `API_KEY=…`, `"client_secret": "…"`: the value is masked, the name kept for context. */
-const ASSIGNED_SECRET =
-  /\b[\w.-]*(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[\w.-]*["']?\s*[:=]\s*["']?([^\s"',;]{8,})/gi
-/**
- * An unquoted value that is code, not a secret: a name, a member access, a call or an index
- * (`this.tokenize = tokenize`, `oldTokens = this.removeEmpty(...)`, `token: tokens[i]`).
- */
-const CODE_EXPRESSION = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:[([].*)?$/
-/** A quoted value that names a place rather than holding a secret: a lower-case path or key name (`prod/db/password`), unlike base64. */
-const PATH_LIKE = /^[a-z0-9_.-]+(?:\/[a-z0-9_.-]+)+$/
-
-/** An unquoted value after a code-style name: an expression (`this.x`, `f(…)`, `a[i]`), or a plain word with no digit. */
-function looksLikeCode(value: string): boolean {
-  return CODE_EXPRESSION.test(value) && (/[.([]/.test(value) || !/\d/.test(value))
-}
-
-/** Values that only stand in for a secret. */
-const PLACEHOLDER = /^(?:\$\{?[\w.]+\}?|<[^>]+>|x{4,}|\*{4,}|changeme|redacted|\[REDACTED[^\]]*\]|(?:process\.env|os\.environ)\b.*)$/i
 
 const EMAIL = /[\w.%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
 const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g
@@ -85,46 +55,6 @@ function luhnValid(digits: string): boolean {
 
 function allMatches(text: string, pattern: RegExp): RegExpExecArray[] {
   return [...text.matchAll(new RegExp(pattern.source, pattern.flags))]
-}
-
-/** Three base64url segments, the first two starting `eyJ` (`{"`): the shape of a signed JWT. */
-const JWT_CANDIDATE = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g
-
-/** A JWT is only one if its header decodes to a JSON object naming its algorithm: the structure is the check, not the look. */
-function isJwt(candidate: string): boolean {
-  try {
-    const header = JSON.parse(Buffer.from(candidate.split('.')[0]!, 'base64url').toString('utf8')) as unknown
-    return typeof header === 'object' && header !== null && typeof (header as {alg?: unknown}).alg === 'string'
-  } catch {
-    return false
-  }
-}
-
-async function secretFindings(text: string): Promise<Finding[]> {
-  const result = await lintSource({
-    source: {content: text, filePath: 'message.txt', ext: '.txt', contentType: 'text'},
-    options: {config: SECRETLINT_CONFIG, noPhysicFilePath: true},
-  })
-  const findings: Finding[] = result.messages.map((message) => ({
-    kind: 'secret',
-    rule: message.ruleId.replace(/^@secretlint\//, ''),
-    start: message.range[0],
-    end: message.range[1],
-  }))
-  for (const match of allMatches(text, JWT_CANDIDATE)) {
-    if (isJwt(match[0])) findings.push({kind: 'secret', rule: 'jwt', start: match.index, end: match.index + match[0].length})
-  }
-  for (const match of allMatches(text, ASSIGNED_SECRET)) {
-    const value = match[1]!
-    const start = match.index + match[0].length - value.length
-    const quoted = text[start - 1] === '"' || text[start - 1] === "'"
-    // An upper-case name (PASSWORD=…, DB_TOKEN: …) is an environment or config entry, whatever its value looks like.
-    const codeName = /[a-z]/.test(match[0].split(/[\s"':=]/, 1)[0]!)
-    if (PLACEHOLDER.test(value)) continue
-    if (quoted ? PATH_LIKE.test(value) : codeName && looksLikeCode(value)) continue
-    findings.push({kind: 'secret', rule: 'assigned-secret', start, end: start + value.length})
-  }
-  return findings
 }
 
 async function piiFindings(text: string): Promise<Finding[]> {
@@ -157,15 +87,7 @@ async function piiFindings(text: string): Promise<Finding[]> {
   return findings
 }
 
-function allowMatcher(allow: readonly string[]): (value: string) => boolean {
-  const patterns = allow.map((entry) => {
-    const regex = /^\/(.+)\/([a-z]*)$/s.exec(entry)
-    return regex ? new RegExp(`^(?:${regex[1]})$`, regex[2]) : entry
-  })
-  return (value) => patterns.some((pattern) => (typeof pattern === 'string' ? pattern === value : pattern.test(value)))
-}
-
-/** Overlapping findings become one masked span, labelled by the first (secrets sort first). */
+/** Overlapping findings become one masked span, labelled by a secret among them if there is one. */
 function mergeSpans(findings: readonly Finding[]): Finding[] {
   const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end)
   const merged: Finding[] = []
@@ -173,6 +95,8 @@ function mergeSpans(findings: readonly Finding[]): Finding[] {
     const last = merged.at(-1)
     if (last && finding.start < last.end) {
       last.end = Math.max(last.end, finding.end)
+      // A password inside a URL also looks like an e-mail address; the secret is the better name.
+      if (finding.kind === 'secret' && last.kind !== 'secret') Object.assign(last, {kind: finding.kind, rule: finding.rule})
       continue
     }
     merged.push({...finding})
@@ -181,14 +105,15 @@ function mergeSpans(findings: readonly Finding[]): Finding[] {
 }
 
 export function maskFor(finding: Finding): string {
-  return finding.kind === 'secret' ? `[REDACTED:${finding.rule.replace(/^secretlint-rule-/, '')}]` : `[REDACTED:${finding.kind}]`
+  return finding.kind === 'secret' ? `[REDACTED:${finding.rule}]` : `[REDACTED:${finding.kind}]`
 }
 
 /** Masks secrets (and, unless `pii: false`, personal data) in `text`; findings hold offsets, never values. */
 export async function redact(text: string, options: RedactOptions = {}): Promise<Redaction> {
   if (text === '') return {text, findings: []}
   const isAllowed = allowMatcher(options.allow ?? [])
-  const found = [...(await secretFindings(text)), ...(options.pii === false ? [] : await piiFindings(text))]
+  const secrets: Finding[] = findSecrets(text).map((hit) => ({kind: 'secret', ...hit}))
+  const found = [...secrets, ...(options.pii === false ? [] : await piiFindings(text))]
   const findings = mergeSpans(found.filter((finding) => !isAllowed(text.slice(finding.start, finding.end))))
   let output = ''
   let cursor = 0
