@@ -27,16 +27,21 @@ export interface PlantedCorpus {
 
 const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length
 
+/** A YAML block scalar (`key: |`) or a TOML multi-line string (`key = """`) opens on the line before its text. */
+const LITERAL_OPENS_ON_LINE_BEFORE = /(?:\||""")\n[ \t]*$/
+
 /**
- * The lines the value occupies: its first line is written verbatim in every context, and so is
- * its last (a JSON string escapes the line breaks between them, which keeps it on one line).
+ * The lines the value occupies, from the line its literal opens on: its first line is written
+ * verbatim in every context, and so is its last (a JSON string escapes the line breaks between
+ * them, which keeps it on one line).
  */
 function valueLines(text: string, value: string, file: string): {startLine: number; endLine: number} {
   const lines = value.split('\n')
   const start = text.indexOf(lines[0]!)
   const end = text.indexOf(lines.at(-1)!, start)
   if (start < 0 || end < 0) throw new Error(`the planted value is not where ${file} was written: a context renderer changed it; keep values verbatim`)
-  return {startLine: lineAt(text, start), endLine: lineAt(text, end)}
+  const opensBefore = LITERAL_OPENS_ON_LINE_BEFORE.test(text.slice(0, start))
+  return {startLine: lineAt(text, start) - (opensBefore ? 1 : 0), endLine: lineAt(text, end)}
 }
 
 /** Spreads the formats that may go anywhere evenly over the contexts; the rest go to their own. */
