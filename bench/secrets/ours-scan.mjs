@@ -7,11 +7,12 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative, sep} from 'node:path'
 
-const detector = new URL('../../dist/workspace/redact.js', import.meta.url)
-
-/** The one place that knows which detector is ours: (text, path) → [{rule, start, end}] in UTF-16 offsets. */
+/**
+ * The one place that knows which detector is ours: (text, path) → [{rule, start, end}] in UTF-16
+ * offsets. Today redact()'s secret findings; issue 15's findSecrets(text, {path}) has that shape.
+ */
 async function loadDetector() {
-  const {redact} = await import(detector.href)
+  const {redact} = await import(new URL('../../dist/workspace/redact.js', import.meta.url).href)
   return async (text) => (await redact(text, {pii: false})).findings.filter((finding) => finding.kind === 'secret')
 }
 
@@ -46,7 +47,10 @@ if (!root) {
   process.stderr.write('usage: node bench/secrets/ours-scan.mjs <dir>\n')
   process.exit(2)
 }
-const findSecrets = await loadDetector()
+const findSecrets = await loadDetector().catch((error) => {
+  process.stderr.write(`could not load our detector from dist/ (${error.message}): run npm run build:ts\n`)
+  process.exit(2)
+})
 const findings = []
 for (const path of walk(root)) {
   const text = readFileSync(path, 'utf8')

@@ -54,11 +54,6 @@ export function checksummedToken(prefix: string): string {
   return `${prefix}${body}${crc32Suffix(body)}`
 }
 
-export function hasValidCrc32Suffix(token: string, prefix: string): boolean {
-  const rest = token.slice(prefix.length)
-  return token.startsWith(prefix) && rest.length === 36 && crc32Suffix(rest.slice(0, 30)) === rest.slice(30)
-}
-
 /** A real HS256 JWT over a random subject, signed with a random key: header and payload are base64url JSON. */
 export function signedJwt(): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
