@@ -7,13 +7,10 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative, sep} from 'node:path'
 
-/**
- * The one place that knows which detector is ours: (text, path) → [{rule, start, end}] in UTF-16
- * offsets. Today redact()'s secret findings; issue 15's findSecrets(text, {path}) has that shape.
- */
+/** The one place that knows which detector is ours: (text, path) → [{rule, start, end}] in UTF-16 offsets. */
 async function loadDetector() {
-  const {redact} = await import(new URL('../../dist/workspace/redact.js', import.meta.url).href)
-  return async (text) => (await redact(text, {pii: false})).findings.filter((finding) => finding.kind === 'secret')
+  const {findSecrets} = await import(new URL('../../dist/secrets/detect.js', import.meta.url).href)
+  return (text, path) => findSecrets(text, {path})
 }
 
 function* walk(directory) {

@@ -31,6 +31,8 @@ pub fn scan(text: &[u8], path: Option<&str>) -> Vec<Hit> {
             return Vec::new();
         }
     }
+    let unescaped = unescape_quotes(text);
+    let text: &[u8] = &unescaped;
     let present = keywords_present(set, text);
     let mut hits: Vec<(Hit, bool)> = Vec::new();
     for rule in &set.rules {
@@ -47,6 +49,21 @@ pub fn scan(text: &[u8], path: Option<&str>) -> Vec<Hit> {
 pub fn scan_binary(bytes: &[u8], path: Option<&str>) -> Vec<Hit> {
     let printable: Vec<u8> = bytes.iter().map(|&byte| if byte == b'\t' || (0x20..0x7f).contains(&byte) { byte } else { b'\n' }).collect();
     scan(&printable, path)
+}
+
+/// A value inside a JSON or shell string ends at `\"`, which gitleaks's boundaries do not know
+/// (a notebook's cells are JSON strings); the backslash reads as a space, so offsets stay put.
+fn unescape_quotes(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memmem::find(text, b"\\\"").is_none() && memchr::memmem::find(text, b"\\'").is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut copy = text.to_vec();
+    for index in 0..copy.len().saturating_sub(1) {
+        if copy[index] == b'\\' && matches!(copy[index + 1], b'"' | b'\'') {
+            copy[index] = b' ';
+        }
+    }
+    std::borrow::Cow::Owned(copy)
 }
 
 fn keywords_present(set: &RuleSet, text: &[u8]) -> Vec<bool> {
@@ -258,6 +275,14 @@ mod tests {
         assert_eq!(rules(Some("main.tf")), vec!["hashicorp-tf-password"]);
         assert_eq!(rules(None), vec!["generic-api-key"]);
         assert_eq!(scan(b"", Some("keys/client.p12")).into_iter().map(|hit| hit.rule).collect::<Vec<_>>(), vec!["pkcs12-file"]);
+    }
+
+    #[test]
+    fn a_value_in_a_notebook_cell_ends_at_its_escaped_quote() {
+        let token = format!("sk-ant-admin01-{}J9kAA", "Ab3dE5fG7h".repeat(9));
+        let cell = format!("{{\"source\": [\"client = Anthropic(api_key=\\\"{token}\\\")\\n\"]}}");
+        let hits = scan(cell.as_bytes(), Some("analysis.ipynb"));
+        assert_eq!(hits.iter().map(|hit| &cell[hit.start..hit.end]).collect::<Vec<_>>(), vec![token.as_str()], "{cell}");
     }
 
     #[test]
