@@ -31,8 +31,8 @@ pub fn scan(text: &[u8], path: Option<&str>) -> Vec<Hit> {
             return Vec::new();
         }
     }
-    let unescaped = unescape_quotes(text);
-    let text: &[u8] = &unescaped;
+    let normalized = normalize(text);
+    let text: &[u8] = &normalized;
     let present = keywords_present(set, text);
     let mut hits: Vec<(Hit, bool)> = Vec::new();
     for rule in &set.rules {
@@ -51,15 +51,25 @@ pub fn scan_binary(bytes: &[u8], path: Option<&str>) -> Vec<Hit> {
     scan(&printable, path)
 }
 
-/// A value inside a JSON or shell string ends at `\"`, which gitleaks's boundaries do not know
-/// (a notebook's cells are JSON strings); the backslash reads as a space, so offsets stay put.
-fn unescape_quotes(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if memchr::memmem::find(text, b"\\\"").is_none() && memchr::memmem::find(text, b"\\'").is_none() {
+/// Two shapes gitleaks's keyed rules do not expect, rewritten in place so offsets stay put: a
+/// value inside a JSON or shell string ends at `\"` (every notebook cell is a JSON string), and a
+/// subscript assignment closes its key with `]` (`os.environ["API_TOKEN"] = "…"`). The backslash
+/// and the bracket read as spaces.
+fn normalize(text: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let escaped_quote = |index: usize, copy: &[u8]| copy[index] == b'\\' && matches!(copy.get(index + 1), Some(b'"' | b'\''));
+    let subscript_close = |index: usize, copy: &[u8]| {
+        copy[index] == b']'
+            && index > 0
+            && matches!(copy[index - 1], b'"' | b'\'' | b' ')
+            && copy[index + 1..].iter().find(|byte| **byte != b' ' && **byte != b'\t') == Some(&b'=')
+            && copy.get(index + 1..).and_then(|rest| rest.iter().position(|byte| *byte == b'=')).is_some_and(|at| copy.get(index + 2 + at) != Some(&b'='))
+    };
+    if !(0..text.len()).any(|index| escaped_quote(index, text) || subscript_close(index, text)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut copy = text.to_vec();
-    for index in 0..copy.len().saturating_sub(1) {
-        if copy[index] == b'\\' && matches!(copy[index + 1], b'"' | b'\'') {
+    for index in 0..copy.len() {
+        if escaped_quote(index, &copy) || subscript_close(index, &copy) {
             copy[index] = b' ';
         }
     }
@@ -283,6 +293,15 @@ mod tests {
         let cell = format!("{{\"source\": [\"client = Anthropic(api_key=\\\"{token}\\\")\\n\"]}}");
         let hits = scan(cell.as_bytes(), Some("analysis.ipynb"));
         assert_eq!(hits.iter().map(|hit| &cell[hit.start..hit.end]).collect::<Vec<_>>(), vec![token.as_str()], "{cell}");
+    }
+
+    #[test]
+    fn a_keyed_value_assigned_through_a_subscript_is_found() {
+        let token = "X-RyzpLfyjJ9zMZfCTFAQajswTgLVim2MubIm-tV";
+        let cell = format!("\"os.environ[\\\"CLOUDFLARE_API_TOKEN\\\"] = \\\"{token}\\\"\\n\",");
+        let hits = scan(cell.as_bytes(), Some("report.ipynb"));
+        assert_eq!(hits.iter().map(|hit| &cell[hit.start..hit.end]).collect::<Vec<_>>(), vec![token], "{cell}");
+        assert!(rules_of("if settings[\"token\"] == previous: pass").is_empty());
     }
 
     #[test]
