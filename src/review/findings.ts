@@ -12,6 +12,8 @@ export interface Finding {
   /** 1-based; absent for findings about a whole file. */
   line?: number
   endLine?: number
+  /** What found it, finer than the rule: the secret detector's rule ids (`github-pat`). SARIF carries them as tags. */
+  tags?: string[]
 }
 
 export interface RuleInfo {

@@ -51,6 +51,7 @@ export function scanAddedLines(changes: ChangeSet, detect: SecretDetector, known
       ruleId: 'secret/added',
       severity: 'error',
       path,
+      tags: [...kinds],
       message: `binary file holds what looks like a secret (${[...kinds].join(', ')}); remove it and rotate the credential if it is real`,
     })
   }
@@ -77,6 +78,7 @@ export function scanAddedLines(changes: ChangeSet, detect: SecretDetector, known
         severity: 'error',
         path: file.path,
         line: added.line,
+        tags: [...kinds],
         message: `added line looks like it holds a secret (${[...kinds].join(', ')}, column ${column}); remove it and rotate the credential if it is real, or mark a test value with a \`pyagent:allow-secret\` comment`,
       })
     }

@@ -66,6 +66,16 @@ describe('the secret review on real code', () => {
     expect(JSON.stringify(findings)).not.toContain(token)
   })
 
+  it('names the detector rule in SARIF, as a tag of the secret/added result', async () => {
+    const repo = tempRepo({})
+    repo.write('deploy.sh', `export NPM_TOKEN=${checksummedToken('npm')}\n`)
+    repo.git('add', '.')
+    const review = await runCli(['review', '--format', 'sarif'], {cwd: repo.root})
+    expect(review.exitCode).toBe(1)
+    const [result] = (JSON.parse(review.stdout) as {runs: {results: {ruleId: string; properties?: {tags?: string[]}}[]}[]}).runs[0]!.results
+    expect(result).toMatchObject({ruleId: 'secret/added', properties: {tags: ['npm-access-token']}})
+  })
+
   it('lets a line marked pyagent:allow-secret or gitleaks:allow through, and nothing else', async () => {
     const repo = tempRepo({})
     repo.write('fixtures.ts', `export const a = "${checksummedToken()}" // pyagent:allow-secret\nexport const b = "${checksummedToken()}" // gitleaks:allow\nexport const c = "${checksummedToken()}"\n`)

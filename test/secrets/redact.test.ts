@@ -30,7 +30,7 @@ describe('redact: secrets (gitleaks rule data, natively)', () => {
     const password = 'q8Zt3xLw9VbN2kPr'
     const {text} = await redact(`DATABASE_URL=postgres://app:${password}@db.internal:5432/app\nDB_PASSWORD="${password}x"\nclient_secret: ${password}y`)
     expect(text).not.toContain(password)
-    expect(text).toContain('DB_PASSWORD="[REDACTED:env-secret]"')
+    expect(text).toContain('DB_PASSWORD="[REDACTED:generic-api-key]"')
     expect(text).toContain('postgres://app:[REDACTED:url-credentials]')
   })
 

@@ -41,7 +41,7 @@ pub fn scan(text: &[u8], path: Option<&str>) -> Vec<Hit> {
         }
         scan_rule(set, rule, text, path, &mut hits);
     }
-    drop_generic_overlaps(hits)
+    drop_yielding_overlaps(hits)
 }
 
 /// Binary content (a staged image, an archive, a compiled file): its printable runs are scanned,
@@ -96,7 +96,7 @@ fn scan_rule(set: &RuleSet, rule: &'static Rule, text: &[u8], path: Option<&str>
             return;
         }
         if rule.regex.is_none() {
-            hits.push((Hit { rule: &rule.id, start: 0, end: 0 }, rule.generic));
+            hits.push((Hit { rule: &rule.id, start: 0, end: 0 }, rule.yields));
             return;
         }
     }
@@ -124,7 +124,7 @@ fn scan_rule(set: &RuleSet, rule: &'static Rule, text: &[u8], path: Option<&str>
         if set.global.iter().chain(&rule.allowlists).chain(targeted).any(|list| candidate.allowed_by(list)) {
             continue;
         }
-        hits.push((Hit { rule: &rule.id, start, end }, rule.generic));
+        hits.push((Hit { rule: &rule.id, start, end }, rule.yields));
     }
 }
 
@@ -206,13 +206,13 @@ impl Candidate<'_> {
     }
 }
 
-/// A provider rule and the generic name-and-value rule often find the same value
-/// (`token = ghp_…`); the provider's name is the more useful one.
-fn drop_generic_overlaps(hits: Vec<(Hit, bool)>) -> Vec<Hit> {
-    let specific: Vec<(usize, usize)> = hits.iter().filter(|(_, generic)| !generic).map(|(hit, _)| (hit.start, hit.end)).collect();
+/// A provider rule and a name-and-value rule often find the same value (`token = ghp_…`); the
+/// provider's name is the more useful one.
+fn drop_yielding_overlaps(hits: Vec<(Hit, bool)>) -> Vec<Hit> {
+    let specific: Vec<(usize, usize)> = hits.iter().filter(|(_, yields)| !yields).map(|(hit, _)| (hit.start, hit.end)).collect();
     let mut kept: Vec<Hit> = hits
         .into_iter()
-        .filter(|(hit, generic)| !generic || !specific.iter().any(|&(start, end)| hit.start < end && start < hit.end))
+        .filter(|(hit, yields)| !yields || !specific.iter().any(|&(start, end)| hit.start < end && start < hit.end))
         .map(|(hit, _)| hit)
         .collect();
     kept.sort_by_key(|hit| (hit.start, hit.end));
@@ -273,6 +273,7 @@ mod tests {
     fn a_dotenv_entry_is_a_secret_whatever_its_entropy_but_a_code_constant_is_not() {
         assert_eq!(rules_of("PASSWORD=correcthorsebattery\r\n"), vec!["env-secret"]);
         assert_eq!(rules_of("export DB_TOKEN='correcthorse'"), vec!["env-secret"]);
+        assert_eq!(rules_of("AWS_KEY=AKIAZ7Q2XK4MP6WBT3LR"), vec!["aws-access-token"], "the provider's name wins");
         assert!(rules_of("TOKEN_ENDS = TSPECIALS | WSP").is_empty());
         assert!(rules_of("    SECRET_KEY = 'aws_secret_access_key'").is_empty());
         assert!(rules_of("TOKEN=$(cat ~/.token)").is_empty());

@@ -36,6 +36,8 @@ struct RuleData {
     path: Option<String>,
     #[serde(default)]
     allowlists: Vec<AllowlistData>,
+    #[serde(default)]
+    tags: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +89,9 @@ pub struct Rule {
     pub allowlists: Vec<Allowlist>,
     /// A name-and-value rule rather than a provider format: its values pass the code-shape filter.
     pub generic: bool,
+    /// Gives way to a provider rule that finds the same value (generic rules, and those tagged
+    /// `name-and-value`): `NPM_TOKEN=npm_…` is an npm token first.
+    pub yields: bool,
     pub check: Option<Check>,
 }
 
@@ -241,6 +246,7 @@ fn build(files: &[(&str, &str)]) -> Result<RuleSet, String> {
             keywords: keyword_ids,
             allowlists,
             generic: rule.id.starts_with("generic-"),
+            yields: rule.id.starts_with("generic-") || rule.tags.iter().any(|tag| tag == "name-and-value"),
             check: Check::for_rule(&rule.id),
             id: rule.id,
         });

@@ -20,6 +20,7 @@ export function buildSarif(report: ReviewReport, toolVersion: string): Log {
     ruleIndex: ruleIds.indexOf(finding.ruleId),
     level: LEVEL[finding.severity],
     message: {text: finding.message},
+    ...(finding.tags ? {properties: {tags: finding.tags}} : {}),
     locations: [
       {
         physicalLocation: {
