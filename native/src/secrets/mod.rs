@@ -306,6 +306,14 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_token_of_jwt_io_is_documentation_not_a_secret() {
+        let sample = ["eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"].join(".");
+        assert!(rules_of(&format!("expect(parse(\"{sample}\"))")).is_empty());
+        let signed = sample.replace("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "Q2xK7wRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5d");
+        assert_eq!(rules_of(&format!("expect(parse(\"{signed}\"))")), vec!["jwt"]);
+    }
+
+    #[test]
     fn entropy_is_shannons_in_bits_per_byte() {
         assert_eq!(shannon_entropy(b"aaaa"), 0.0);
         assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
