@@ -101,7 +101,7 @@ fn scan_rule(set: &RuleSet, rule: &'static Rule, text: &[u8], path: Option<&str>
         }
     }
     let Some(regex) = &rule.regex else { return };
-    for captures in regex.captures_iter(text) {
+    for captures in regex.regex().captures_iter(text) {
         let whole = captures.get(0).expect("group 0 always matches");
         let (match_start, match_end) = trim_newlines(text, whole.start(), whole.end());
         let (start, end) = secret_span(rule, &captures).unwrap_or((match_start, match_end));

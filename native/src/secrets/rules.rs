@@ -73,19 +73,19 @@ pub struct Allowlist {
     /// gitleaks's `condition = "AND"`: every check it has must hold; otherwise any one.
     pub all: bool,
     pub target: Target,
-    pub regexes: Option<Regex>,
+    pub regexes: Option<Pattern>,
     pub stopwords: Option<AhoCorasick>,
-    pub paths: Option<Regex>,
+    pub paths: Option<Pattern>,
 }
 
 pub struct Rule {
     pub id: String,
-    pub regex: Option<Regex>,
+    pub regex: Option<Pattern>,
     pub secret_group: usize,
     pub entropy: f64,
     /// Indices into `RuleSet::keywords`; empty means the rule always runs.
     pub keywords: Vec<usize>,
-    pub path: Option<Regex>,
+    pub path: Option<Pattern>,
     pub allowlists: Vec<Allowlist>,
     /// A name-and-value rule rather than a provider format: its values pass the code-shape filter.
     pub generic: bool,
@@ -161,13 +161,43 @@ fn compile(pattern: &str, what: &str) -> Result<Regex, String> {
         .map_err(|error| format!("{what}: {error}"))
 }
 
+/// A regex of the rule data, compiled on first use: a scan needs only the rules its keywords
+/// select, and compiling all of them would cost the pre-commit hook ~40 ms on every commit.
+pub struct Pattern {
+    source: String,
+    what: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn new(source: String, what: String) -> Pattern {
+        Pattern { source, what, compiled: OnceLock::new() }
+    }
+
+    /// The bundled rules are all compiled by a test, so a failure here is a defect of the build.
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            compile(&self.source, &self.what).unwrap_or_else(|error| panic!("a bundled secret rule does not compile: {error}"))
+        })
+    }
+
+    pub fn is_match(&self, haystack: &[u8]) -> bool {
+        self.regex().is_match(haystack)
+    }
+
+    #[cfg(test)]
+    fn check(&self) -> Result<(), String> {
+        compile(&self.source, &self.what).map(|_| ())
+    }
+}
+
 /// Several patterns as one alternation, as gitleaks joins an allowlist's regexes.
-fn compile_any(patterns: &[String], what: &str) -> Result<Option<Regex>, String> {
+fn any_of(patterns: &[String], what: &str) -> Option<Pattern> {
     if patterns.is_empty() {
-        return Ok(None);
+        return None;
     }
     let joined = patterns.iter().map(|pattern| format!("(?:{pattern})")).collect::<Vec<_>>().join("|");
-    compile(&joined, what).map(Some)
+    Some(Pattern::new(joined, what.to_string()))
 }
 
 fn allowlist(data: AllowlistData, what: &str) -> Result<Allowlist, String> {
@@ -186,9 +216,9 @@ fn allowlist(data: AllowlistData, what: &str) -> Result<Allowlist, String> {
     Ok(Allowlist {
         all: data.condition.as_deref().is_some_and(|condition| condition.eq_ignore_ascii_case("and")),
         target,
-        regexes: compile_any(&data.regexes, &format!("{what}: regexes"))?,
+        regexes: any_of(&data.regexes, &format!("{what}: regexes")),
         stopwords,
-        paths: compile_any(&data.paths, &format!("{what}: paths"))?,
+        paths: any_of(&data.paths, &format!("{what}: paths")),
     })
 }
 
@@ -239,8 +269,8 @@ fn build(files: &[(&str, &str)]) -> Result<RuleSet, String> {
             .map(|(index, list)| allowlist(list, &format!("{what}: allowlist {index}")))
             .collect::<Result<_, _>>()?;
         rules.push(Rule {
-            regex: rule.regex.as_deref().map(|pattern| compile(pattern, &what)).transpose()?,
-            path: rule.path.as_deref().map(|pattern| compile(pattern, &format!("{what}: path"))).transpose()?,
+            regex: rule.regex.map(|pattern| Pattern::new(pattern, what.clone())),
+            path: rule.path.map(|pattern| Pattern::new(pattern, format!("{what}: path"))),
             secret_group: rule.secret_group,
             entropy: rule.entropy,
             keywords: keyword_ids,
@@ -278,9 +308,21 @@ pub fn bundled() -> &'static RuleSet {
 mod tests {
     use super::*;
 
+    fn patterns_of(list: &Allowlist) -> Vec<&Pattern> {
+        list.regexes.iter().chain(&list.paths).collect()
+    }
+
     #[test]
     fn every_bundled_rule_compiles() {
         let set = build(&[("gitleaks.toml", GITLEAKS_RULES), ("pyagent.toml", PYAGENT_RULES)]).unwrap();
+        let mut patterns: Vec<&Pattern> = set.global.iter().flat_map(patterns_of).collect();
+        patterns.extend(set.targeted.iter().flat_map(|(_, list)| patterns_of(list)));
+        for rule in &set.rules {
+            patterns.extend(rule.regex.iter().chain(&rule.path));
+            patterns.extend(rule.allowlists.iter().flat_map(patterns_of));
+        }
+        let broken: Vec<String> = patterns.iter().filter_map(|pattern| pattern.check().err()).collect();
+        assert!(broken.is_empty(), "{broken:#?}");
         assert!(set.rules.len() >= 222, "only {} rules", set.rules.len());
         assert!(set.global.is_some());
         assert!(set.rules.iter().any(|rule| rule.id == "generic-api-key" && rule.generic));
@@ -306,7 +348,8 @@ mod tests {
     #[test]
     fn a_broken_rule_names_itself() {
         let broken = "[[rules]]\nid = \"broken\"\nregex = '''(unclosed'''\n";
-        let error = build(&[("x.toml", broken)]).err().unwrap();
+        let set = build(&[("x.toml", broken)]).unwrap();
+        let error = set.rules[0].regex.as_ref().unwrap().check().err().unwrap();
         assert!(error.starts_with("rule broken:"), "{error}");
     }
 }
