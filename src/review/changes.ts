@@ -158,6 +158,24 @@ async function blobIds(repoRoot: string, range: string[]): Promise<Map<string, {
   return ids
 }
 
+/**
+ * Exact names of the binary files a change touches, in diff order, from `--numstat -z` (a binary
+ * file counts `-` lines): "Binary files a/x and b/y differ" cannot be split when a name holds " and ".
+ */
+async function binaryPaths(repoRoot: string, range: string[]): Promise<string[]> {
+  const fields = (await git(repoRoot, ['diff', '--numstat', '-z', '-M', '--diff-filter=ACMR', ...range])).split('\0')
+  const paths: string[] = []
+  for (let index = 0; index < fields.length; index++) {
+    const counts = /^(-|\d+)\t(-|\d+)\t([\s\S]*)$/.exec(fields[index]!)
+    if (!counts) continue
+    // A rename leaves the name empty and gives the old and the new one as the next two fields.
+    const path = counts[3] === '' ? fields[index + 2] : counts[3]
+    if (counts[3] === '') index += 2
+    if (counts[1] === '-' && path !== undefined) paths.push(path)
+  }
+  return paths
+}
+
 /** A ref the person typed becomes an argument of git: one that starts with '-' would be read as an option, so it names nothing. */
 async function resolveCommit(cwd: string, ref: string): Promise<string | undefined> {
   if (ref.startsWith('-') || /[\0\n]/.test(ref)) return undefined
@@ -188,7 +206,9 @@ export async function collectChanges(repoRoot: string, target: ReviewTarget): Pr
     range = [oldCommit, head]
   }
   const diffArgs = ['-c', 'core.quotePath=false', 'diff', '--no-color', '--no-ext-diff', ...PREFIXES, '--unified=0', '-M', '--diff-filter=ACMR', ...range]
-  const [files, ids] = await Promise.all([git(repoRoot, diffArgs).then(parseUnifiedDiff), blobIds(repoRoot, range)])
+  const [files, ids, binaries] = await Promise.all([git(repoRoot, diffArgs).then(parseUnifiedDiff), blobIds(repoRoot, range), binaryPaths(repoRoot, range)])
+  // Both diffs list files in the same order; numstat's names are exact where "Binary files … differ" is not.
+  files.filter((file) => file.binary).forEach((file, index) => (file.path = binaries[index] ?? file.path))
   const idsOf = (binary: boolean) =>
     files.filter((file) => file.binary === binary).flatMap((file) => {
       const id = ids.get(file.path)

@@ -76,6 +76,13 @@ describe('the secret review on real code', () => {
     expect(result).toMatchObject({ruleId: 'secret/added', properties: {tags: ['npm-access-token']}})
   })
 
+  it('scans a binary file whose name holds " and ", which the diff\'s "Binary files … differ" line cannot split', async () => {
+    const repo = tempRepo({'docs/a and b.dat': Buffer.from([0, 1, 2])})
+    repo.write('docs/a and b.dat', Buffer.concat([Buffer.from([0, 1]), Buffer.from(checksummedToken()), Buffer.from([0])]))
+    repo.git('add', '.')
+    expect((await secretFindings(repo.root)).map((finding) => finding.path)).toEqual(['docs/a and b.dat'])
+  })
+
   it('lets a line marked pyagent:allow-secret or gitleaks:allow through, and nothing else', async () => {
     const repo = tempRepo({})
     repo.write('fixtures.ts', `export const a = "${checksummedToken()}" // pyagent:allow-secret\nexport const b = "${checksummedToken()}" // gitleaks:allow\nexport const c = "${checksummedToken()}"\n`)
