@@ -200,15 +200,23 @@ async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelE
         : {name: 'endpoint', status: 'fail', required: true, detail: unreachable, fix: `${startHint}; or, to try PyAgent without a server: ${PULL_HINT}`},
     )
   }
+  const noHealthRoute = !health.ok && (health.status === 404 || health.status === 405 || health.status === 501) && models.ok
   results.push(
     health.ok
       ? {name: 'health', status: 'ok', required: false, detail: `GET ${healthUrl(base)}: HTTP ${health.status}`}
-      : {
-          name: 'health',
-          status: 'warn',
-          required: false,
-          detail: `GET ${healthUrl(base)}: ${health.error ?? `HTTP ${health.status}`} (servers other than vLLM may not have it)`,
-        },
+      : noHealthRoute
+        ? {
+            name: 'health',
+            status: 'ok',
+            required: false,
+            detail: `GET ${healthUrl(base)}: HTTP ${health.status}, a server without /health; a failed endpoint is probed with GET ${base}/models instead, which answers`,
+          }
+        : {
+            name: 'health',
+            status: 'warn',
+            required: false,
+            detail: `GET ${healthUrl(base)}: ${health.error ?? `HTTP ${health.status}`}`,
+          },
   )
   return results
 }

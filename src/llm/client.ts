@@ -95,8 +95,13 @@ function repairMessage(error: LlmError): ChatMessage {
 }
 
 /** Failures that say the endpoint is unwell (rather than the request being wrong) and count toward marking it down. */
+/**
+ * A failure of the server itself: it could not be reached, went silent, or answered 5xx. A 200
+ * whose content was unusable (an empty or truncated stream, tools ignored) is the request's
+ * failure: marking the endpoint down for it would hide the cause behind "no endpoint".
+ */
 function endpointFault(error: LlmError): boolean {
-  return error.kind === 'connection' || error.kind === 'timeout' || error.kind === 'stream' || (error.status ?? 0) >= 500
+  return error.kind === 'connection' || error.kind === 'timeout' || (error.status ?? 0) >= 500
 }
 
 /** A thinking model's reasoning, from vLLM's reasoning parser: `reasoning` in newer servers, `reasoning_content` in older ones. */
@@ -324,7 +329,7 @@ export class LlmClient {
           stall.stop()
           // Also stops the HTTP stream when the caller stops iterating early.
           attemptAbort.abort()
-          if (endpoint) this.pool.release(endpoint, outcome)
+          if (endpoint) this.pool.release(endpoint, outcome, failure?.message)
         }
         if (!failure) {
           yield* this.finish(call, state)

@@ -1,7 +1,8 @@
 /**
  * Several OpenAI-compatible endpoints used as one: the least busy is picked, a conversation
  * stays on its endpoint (vLLM's prefix cache lives there), and an endpoint that keeps failing
- * is set aside until its /health answers again.
+ * is set aside until it answers again: its /health, or /v1/models where a server has no /health
+ * (llama.cpp's Python server, Ollama, LM Studio, hosted APIs).
  */
 import {LlmError} from './errors.js'
 
@@ -16,12 +17,14 @@ export interface Endpoint {
   failures: number
   down: boolean
   lastProbeAt: number
+  /** Why the endpoint last failed, in the server's own words: what the user sees if every endpoint is down. */
+  lastError?: string
 }
 
 export interface PoolOptions {
   failureThreshold: number
   probeIntervalMs: number
-  /** Resolves true when the endpoint's /health answers 2xx. */
+  /** Resolves true when the endpoint answers (see probeHealth). */
   probe?: (endpoint: Endpoint) => Promise<boolean>
   now?: () => number
 }
@@ -30,14 +33,23 @@ export function serverRoot(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')
 }
 
-export async function probeHealth(endpoint: Endpoint, timeoutMs = 2_000): Promise<boolean> {
+async function answers(url: string, timeoutMs: number): Promise<number | undefined> {
   try {
-    const response = await fetch(`${endpoint.root}/health`, {signal: AbortSignal.timeout(timeoutMs)})
+    const response = await fetch(url, {signal: AbortSignal.timeout(timeoutMs)})
     await response.body?.cancel()
-    return response.ok
+    return response.status
   } catch {
-    return false
+    return undefined
   }
+}
+
+/** True when /health answers 2xx or, on a server without one (404, 405, 501), /v1/models does. */
+export async function probeHealth(endpoint: Endpoint, timeoutMs = 2_000): Promise<boolean> {
+  const health = await answers(`${endpoint.root}/health`, timeoutMs)
+  if (health !== undefined && health >= 200 && health < 300) return true
+  if (health !== 404 && health !== 405 && health !== 501) return false
+  const models = await answers(`${endpoint.url}/models`, timeoutMs)
+  return models !== undefined && models >= 200 && models < 300
 }
 
 export class EndpointPool {
@@ -73,7 +85,9 @@ export class EndpointPool {
       throw new LlmError({
         kind: 'no_endpoint',
         endpoint: this.endpoints.map((endpoint) => endpoint.url).join(', '),
-        detail: 'every endpoint is marked down and failed its /health probe',
+        detail: `every endpoint is marked down and did not answer its probe since: ${this.endpoints
+          .map((endpoint) => `${endpoint.url}: ${endpoint.lastError ?? 'no answer'}`)
+          .join('; ')}`,
         retryable: true,
       })
     }
@@ -96,12 +110,16 @@ export class EndpointPool {
     if (this.affinity.size > MAX_CONVERSATIONS) this.affinity.delete(this.affinity.keys().next().value!)
   }
 
-  /** `failed` is for failures of the endpoint itself (connection, 5xx, timeout), not of the request. */
-  release(endpoint: Endpoint, outcome: 'ok' | 'failed' | 'neutral'): void {
+  /**
+   * `failed` is for failures of the endpoint itself (connection, 5xx, timeout), not of the request
+   * nor of an answer whose content was unusable; `error` says what failed, as the server said it.
+   */
+  release(endpoint: Endpoint, outcome: 'ok' | 'failed' | 'neutral', error?: string): void {
     endpoint.outstanding = Math.max(0, endpoint.outstanding - 1)
     if (outcome === 'ok') endpoint.failures = 0
     if (outcome === 'failed') {
       endpoint.failures++
+      if (error !== undefined) endpoint.lastError = error
       if (endpoint.failures >= this.options.failureThreshold && !endpoint.down) {
         endpoint.down = true
         endpoint.lastProbeAt = this.now()

@@ -9,6 +9,7 @@ import {PACKAGE_ROOT} from '../../src/cli/manifest.js'
 import {runDoctor} from '../../src/doctor/checks.js'
 import {registerLocalModel} from '../../src/engine/models.js'
 import {runCli} from '../support/cli.js'
+import {startOpenAiServer} from '../support/openai-server.js'
 import {conflictingBranches, tempDir, tempRepo} from '../support/temp-repo.js'
 
 interface Check {
@@ -64,6 +65,18 @@ describe('pyagent doctor --json', () => {
     expect(byName(report.checks, 'native')?.status).toBe('ok')
     expect(byName(report.checks, 'state')?.status).toBe('ok')
     expect(byName(report.checks, 'repository')?.status).toBe('ok')
+  })
+
+  it('takes a server without /health (llama.cpp\'s, Ollama\'s) as healthy when /v1/models answers (issue 16)', async () => {
+    const bare = await startOpenAiServer({health: false})
+    try {
+      const repo = tempRepo()
+      const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: bare.baseUrl}})
+      const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
+      expect(byName(report.checks, 'health')).toMatchObject({status: 'ok', detail: expect.stringContaining('a server without /health; a failed endpoint is probed with GET')})
+    } finally {
+      bare.close()
+    }
   })
 
   it('prints valid JSON and exits 1 when nothing listens on the endpoint and no model is cached', async () => {

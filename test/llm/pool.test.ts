@@ -52,10 +52,12 @@ describe('EndpointPool', () => {
     expect(a.down).toBe(false)
   })
 
-  it('probes every endpoint when all are down, and reports none healthy as a retryable error', async () => {
+  it('probes every endpoint when all are down, and reports none healthy as a retryable error that keeps the server\'s own words', async () => {
     const p = new EndpointPool(['http://a/v1'], {failureThreshold: 1, probeIntervalMs: 60_000, probe: async () => false})
-    p.release(await p.acquire(), 'failed')
-    await expect(p.acquire()).rejects.toMatchObject({kind: 'no_endpoint', retryable: true})
+    p.release(await p.acquire(), 'failed', 'HTTP 503 at http://a/v1: the model is loading')
+    const failure = p.acquire()
+    await expect(failure).rejects.toMatchObject({kind: 'no_endpoint', retryable: true})
+    await expect(failure).rejects.toThrow('http://a/v1: HTTP 503 at http://a/v1: the model is loading')
   })
 })
 
@@ -85,6 +87,28 @@ describe('failover between live servers', () => {
     // The conversation has moved: its next request goes straight to b.
     const next = await collectChat(llm.chat({messages, conversationId: 'c1'}))
     expect(next).toMatchObject({endpoint: b.baseUrl, attempts: 1})
+  })
+
+  it('brings back a server that has no /health once its /v1/models answers (issue 16)', async () => {
+    const a = await server({health: false})
+    a.setHandler(() => ({type: 'completion', text: 'a'}))
+    const llm = client([a], {endpointFailureThreshold: 1, endpointProbeIntervalMs: 20, maxRetries: 0})
+    a.enqueue({type: 'reset'})
+    await expect(collectChat(llm.chat({messages}))).rejects.toMatchObject({kind: 'connection'})
+    expect(llm.pool.endpoints[0]!.down).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(await collectChat(llm.chat({messages}))).toMatchObject({text: 'a'})
+    expect(a.requests.filter((request) => request.path === '/health' || request.path === '/v1/models').map((request) => request.path)).toContain('/v1/models')
+  })
+
+  it('does not mark a server down for a 200 whose stream was unusable, and says what was wrong with it (issue 16)', async () => {
+    const a = await server()
+    const llm = client([a], {endpointFailureThreshold: 2, maxRetries: 1})
+    a.enqueue({type: 'completion', text: 'partial', fault: {kind: 'no-finish'}}, {type: 'completion', text: 'partial', fault: {kind: 'no-finish'}})
+    await expect(collectChat(llm.chat({messages}))).rejects.toMatchObject({kind: 'stream'})
+    expect(llm.pool.endpoints[0]!.down).toBe(false)
+    a.setHandler(() => ({type: 'completion', text: 'fine'}))
+    expect(await collectChat(llm.chat({messages}))).toMatchObject({text: 'fine'})
   })
 
   it('routes around a refused endpoint and brings it back once /health answers', async () => {

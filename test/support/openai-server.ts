@@ -84,6 +84,8 @@ export interface OpenAiServerOptions {
   /** Error body shape when a reply doesn't choose: vLLM >= 0.10.1 nests, older versions are flat. */
   errorShape?: ErrorShape
   tokenize?: boolean
+  /** false: no /health route (404), as llama.cpp's Python server, Ollama and hosted APIs have none. */
+  health?: boolean
   /** The reply to a chat request the queue has none for; it may wait (to order parallel requests in a test). */
   onChat?: (request: RecordedRequest) => Reply | Promise<Reply> | undefined
 }
@@ -344,11 +346,15 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const recorded: RecordedRequest = {method: request.method ?? 'GET', path, headers: request.headers, body}
     requests.push(recorded)
 
-    if (path === '/health') {
+    if (path === '/health' && options.health !== false) {
       response.writeHead(state.healthy ? 200 : 503).end()
       return
     }
     if (path === '/v1/models') {
+      if (!state.healthy) {
+        sendJson(response, 503, errorBody({status: 503, message: 'the model is loading'}, errorShape))
+        return
+      }
       sendJson(response, 200, {
         object: 'list',
         data: [
