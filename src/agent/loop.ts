@@ -239,7 +239,9 @@ export class Agent {
         this.emit({type: 'protocol', taskId: this.id, protocol: 'json', reason: (error as Error).message})
         return this.callModel()
       }
-      if ((error as {kind?: string}).kind === 'structured_output') return {text: '', actions: [], invalid: (error as Error).message}
+      // The model sees what was wrong with its answer, not the client's "LLM structured_output error at <url>" framing.
+      const failure = error as {kind?: string; detail?: string; message: string}
+      if (failure.kind === 'structured_output') return {text: '', actions: [], invalid: failure.detail ?? failure.message}
       throw error
     }
   }
