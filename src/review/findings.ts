@@ -58,6 +58,11 @@ export const RULES = {
     description: "The LLM reviewer's comment on the diff (`--llm`).",
     defaultSeverity: 'warning',
   },
+  'llm/unavailable': {
+    name: 'ReviewerUnavailable',
+    description: 'The LLM reviewer could not run (`--llm`): its error is the message; the static checks ran all the same.',
+    defaultSeverity: 'warning',
+  },
   'secret/added': {
     name: 'SecretInAddedLine',
     description: 'An added line contains what looks like a secret (key, token, password or private key).',

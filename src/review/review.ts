@@ -4,7 +4,7 @@
  */
 import type {Config} from '../config/schema.js'
 import type {LlmClient} from '../llm/index.js'
-import {collectChanges, type ReviewTarget} from './changes.js'
+import {type ChangeSet, collectChanges, type ReviewTarget} from './changes.js'
 import {countBySeverity, type FailOn, failsOn, type Finding, type Severity, sortFindings} from './findings.js'
 import {checkLicences} from './licence/check.js'
 import {checkMetrics} from './metrics-check.js'
@@ -48,14 +48,28 @@ export interface ReviewReport {
   durationMs: number
 }
 
+/** The LLM reviewer's comments; its failure is one finding, so the static review is still reported. */
+async function llmReview(repoRoot: string, changes: ChangeSet, client: LlmClient, detectSecrets: SecretDetector): Promise<Finding[]> {
+  try {
+    return await (await import('./llm-review.js')).reviewWithLlm(repoRoot, changes, {client, detectSecrets})
+  } catch (error) {
+    return [
+      {
+        ruleId: 'llm/unavailable',
+        severity: 'warning',
+        path: '.',
+        message: `the LLM reviewer could not run, so only the static checks are reported: ${(error as Error).message}`,
+      },
+    ]
+  }
+}
+
 export async function runReview(options: ReviewOptions): Promise<ReviewReport> {
   const started = performance.now()
   const changes = await collectChanges(options.repoRoot, options.target)
   const secretDetector = options.secretDetector ?? defaultSecretDetector(options.config.redactAllow)
   // Loaded only with --llm: the hook must not pay for the LLM side's imports.
-  const llmFindings = options.llm
-    ? await (await import('./llm-review.js')).reviewWithLlm(options.repoRoot, changes, {client: options.llm, detectSecrets: secretDetector})
-    : []
+  const llmFindings = options.llm ? await llmReview(options.repoRoot, changes, options.llm, secretDetector) : []
   const findings = sortFindings([
     ...scanAddedLines(changes, secretDetector, readBaseline(options.repoRoot)),
     ...checkLicences(changes, {allowed: options.config.reviewAllowedLicenses, repoRoot: options.repoRoot, env: options.env}),

@@ -55,4 +55,22 @@ describe('review --llm', () => {
     expect(result.stdout).toContain('a.py:1  Name the magic number.  [llm/review]')
     expect(result.exitCode).toBe(0)
   })
+
+  it('reports the static review in the asked format when the LLM step fails, its failure one warning (issue 16)', async () => {
+    const server = await startOpenAiServer()
+    onTestFinished(() => server.close())
+    server.setHandler(() => ({type: 'error', status: 400, message: 'tool_choice is not supported by this server'}))
+    const repo = tempRepo({})
+    repo.write('a.py', `x = 42\ntoken = "${PLANTED_TOKEN}"\n`)
+    repo.git('add', 'a.py')
+
+    const result = await runCli(['review', '--llm', '--format', 'json', '--cwd', repo.root], {env: {PYAGENT_BASE_URL: server.baseUrl, PYAGENT_MAX_RETRIES: '0'}})
+    const report = JSON.parse(result.stdout) as {findings: {ruleId: string; severity: string; message: string}[]}
+    expect(report.findings.map((finding) => finding.ruleId).sort()).toEqual(['llm/unavailable', 'secret/added'])
+    expect(report.findings.find((finding) => finding.ruleId === 'llm/unavailable')).toMatchObject({
+      severity: 'warning',
+      message: expect.stringContaining('tool_choice is not supported by this server'),
+    })
+    expect(result.exitCode).toBe(1)
+  })
 })

@@ -29,7 +29,7 @@ function testcase(name: string, body: string[]): string {
 export function formatJunit(report: ReviewReport): string {
   const cases: string[] = []
   let failures = 0
-  const ran = (Object.keys(RULES) as RuleId[]).filter((ruleId) => ruleId !== 'llm/review' || report.llm)
+  const ran = (Object.keys(RULES) as RuleId[]).filter((ruleId) => !ruleId.startsWith('llm/') || report.llm)
   for (const ruleId of ran) {
     const findings = report.findings.filter((finding) => finding.ruleId === ruleId)
     const failing = findings.filter((finding) => failsOn(finding.severity, report.failOn))
