@@ -76,7 +76,14 @@ interface Turn {
   actions: Action[]
   /** For the JSON protocol: why the answer is not a valid action. */
   invalid?: string
+  /** The answer ran into its max_tokens: whatever it started is dropped. */
+  truncated?: boolean
 }
+
+/** A turn cut at its token bound gets one retry with this reminder; a second in a row ends the run. */
+const TRUNCATED_REMINDER =
+  'Your answer ran past the per-turn token limit and was cut off, so none of it was used. Answer again, briefly: one action, no long explanation or file dump.'
+
 
 class Interrupted extends Error {}
 
@@ -142,6 +149,8 @@ export class Agent {
   private definitions: ToolDefinition[] = []
   private schema!: ReturnType<typeof actionSchema>
 
+  private truncatedInARow = 0
+
   private async prepareConversation(): Promise<void> {
     this.definitions = toolDefinitions(this.tools)
     this.schema = actionSchema(this.tools)
@@ -160,6 +169,14 @@ export class Agent {
         this.options.budget.addStep()
         this.step++
         const turn = await this.nextTurn()
+        if (turn.truncated) {
+          if (this.truncatedInARow++ > 0) {
+            return this.end('failed', 'the model ran past the per-turn token limit twice in a row (completionReserveTokens); its answers were cut and nothing was used')
+          }
+          this.messages.push({role: 'user', content: TRUNCATED_REMINDER})
+          continue
+        }
+        this.truncatedInARow = 0
         if (turn.invalid) {
           this.messages.push({role: 'user', content: `That was not a valid action: ${turn.invalid}. Answer with one JSON action.`})
           continue
@@ -253,6 +270,7 @@ export class Agent {
       : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const}
     let text = ''
     let structured: unknown
+    let finishReason: string | undefined
     const calls: Action[] = []
     for await (const event of this.model.chat({...request, signal: this.options.signal, taskId: this.id, conversationId: this.id})) {
       if (this.options.signal.aborted) throw new Interrupted()
@@ -274,9 +292,16 @@ export class Agent {
         case 'usage':
           this.recordUsage(event.usage)
           break
+        case 'finish':
+          finishReason = event.reason
+          break
       }
     }
     if (this.options.signal.aborted) throw new Interrupted()
+    if (finishReason === 'length') {
+      // The cut answer stays out of the conversation: half a tool call is no action, and the model needs the room.
+      return {text, actions: [], truncated: true}
+    }
     if (!json) {
       const toolCalls = calls.map((call) => ({
         id: call.id,

@@ -99,7 +99,7 @@ export const configSchema = z.strictObject({
     .int()
     .positive()
     .default(4096)
-    .describe('Tokens of the context window kept free for the answer when fitting a conversation'),
+    .describe('Most tokens one answer may take (sent as max_tokens, at most a quarter of the context window), kept free when fitting a conversation'),
   prices: z
     .record(
       z.string(),

@@ -219,7 +219,7 @@ export class LlmClient {
   private fit(request: ChatRequest, served: ServedModel): {messages: ChatMessage[]; localPromptTokens: number} {
     const localPromptTokens = this.tokens.countMessages(request.messages) + this.toolTokens(request)
     if (!served.maxModelLen) return {messages: request.messages, localPromptTokens}
-    const reserve = request.maxTokens ?? Math.min(this.config.completionReserveTokens, Math.floor(served.maxModelLen / 4))
+    const reserve = this.answerBound(request, served)
     const budget = served.maxModelLen - reserve - this.tokens.calibrated(this.toolTokens(request))
     if (this.tokens.calibrated(localPromptTokens) <= served.maxModelLen - reserve) {
       return {messages: request.messages, localPromptTokens}
@@ -250,11 +250,21 @@ export class LlmClient {
     return tokens
   }
 
-  private requestBody(request: ChatRequest, model: string, messages: ChatMessage[]): Record<string, unknown> {
-    const body: Record<string, unknown> = {model, messages}
+  /**
+   * The most tokens one answer may take: the caller's bound, else completionReserveTokens but at
+   * most a quarter of the context window. Always sent: a server left to its own default lets a
+   * runaway answer stream until the task's deadline.
+   */
+  private answerBound(request: ChatRequest, served: ServedModel): number {
+    if (request.maxTokens !== undefined) return request.maxTokens
+    const reserve = this.config.completionReserveTokens
+    return served.maxModelLen ? Math.min(reserve, Math.floor(served.maxModelLen / 4)) : reserve
+  }
+
+  private requestBody(request: ChatRequest, served: ServedModel, messages: ChatMessage[]): Record<string, unknown> {
+    const body: Record<string, unknown> = {model: served.id, messages, max_tokens: this.answerBound(request, served)}
     if (request.tools?.length) body.tools = request.tools
     if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice
-    if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens
     if (request.temperature !== undefined) body.temperature = request.temperature
     const templateKwargs = {...this.config.chatTemplateKwargs, ...request.chatTemplateKwargs}
     if (Object.keys(templateKwargs).length > 0) body.chat_template_kwargs = templateKwargs
@@ -282,7 +292,7 @@ export class LlmClient {
       } catch (error) {
         throw call.fail(call.classify(error, this.config.baseUrl))
       }
-      let body = this.requestBody(request, call.served.id, messages)
+      let body = this.requestBody(request, call.served, messages)
       let repairs = 0
       let avoid: Endpoint | undefined
       for (;;) {
@@ -339,7 +349,7 @@ export class LlmClient {
           // The model, not the server, went wrong: show it its answer and where it broke, at once.
           repairs++
           messages = [...messages, {role: 'assistant', content: state.text}, repairMessage(failure)]
-          body = this.requestBody(request, call.served.id, messages)
+          body = this.requestBody(request, call.served, messages)
           yield {type: 'restart', attempt: call.attempts, error: failure}
           continue
         }
