@@ -96,6 +96,11 @@ function lacksToolParser(error: unknown): boolean {
   return status === 400 && /tool/i.test((error as Error).message)
 }
 
+/** A 200 whose stream brought nothing usable: llama.cpp's server answers a streamed request with tools so. */
+function emptyStream(error: unknown): boolean {
+  return (error as {kind?: string}).kind === 'stream'
+}
+
 export class Agent {
   private readonly tools: readonly Tool[]
   private protocol: ActionProtocol
@@ -150,6 +155,15 @@ export class Agent {
   private schema!: ReturnType<typeof actionSchema>
 
   private truncatedInARow = 0
+  /** False once the server showed it cannot stream tool calls. */
+  private streamTools = true
+
+  private async switchToJson(reason: string): Promise<Turn> {
+    this.protocol = 'json'
+    await this.prepareConversation()
+    this.emit({type: 'protocol', taskId: this.id, protocol: 'json', reason})
+    return this.callModel()
+  }
 
   private async prepareConversation(): Promise<void> {
     this.definitions = toolDefinitions(this.tools)
@@ -246,16 +260,31 @@ export class Agent {
     })
   }
 
+  /**
+   * `auto` settles how to talk to the server on the first turn: tools, streamed; tools without
+   * streaming when a streamed request brings nothing; JSON actions when the server refuses tools
+   * or answers them with prose. Each switch is an event that says why.
+   */
   private async nextTurn(): Promise<Turn> {
+    const deciding = this.options.settings.protocol === 'auto' && this.protocol === 'tools' && this.step === 1
     try {
-      return await this.callModel()
-    } catch (error) {
-      if (this.options.settings.protocol === 'auto' && this.protocol === 'tools' && this.step === 1 && lacksToolParser(error)) {
-        this.protocol = 'json'
-        await this.prepareConversation()
-        this.emit({type: 'protocol', taskId: this.id, protocol: 'json', reason: (error as Error).message})
-        return this.callModel()
+      const turn = await this.callModel()
+      if (deciding && turn.actions.length === 0 && !turn.truncated) {
+        return this.switchToJson(`the server answered the tools with prose (${JSON.stringify(turn.text.slice(0, 80))}): it ignores them`)
       }
+      const broken = turn.actions.find((action) => !action.args.ok)
+      if (deciding && broken) {
+        // The server does not constrain tool-call arguments; JSON actions go out under a schema it honours.
+        return this.switchToJson(`the server's tool call ${broken.name} came with arguments that are not JSON: it does not constrain them`)
+      }
+      return turn
+    } catch (error) {
+      if (deciding && this.streamTools && emptyStream(error)) {
+        this.streamTools = false
+        this.emit({type: 'protocol', taskId: this.id, protocol: 'tools', reason: `a streamed request with tools brought nothing (${(error as Error).message}); asking without streaming`})
+        return this.nextTurn()
+      }
+      if (deciding && (lacksToolParser(error) || emptyStream(error))) return this.switchToJson((error as Error).message)
       // The model sees what was wrong with its answer, not the client's "LLM structured_output error at <url>" framing.
       const failure = error as {kind?: string; detail?: string; message: string}
       if (failure.kind === 'structured_output') return {text: '', actions: [], invalid: failure.detail ?? failure.message}
@@ -267,7 +296,7 @@ export class Agent {
     const json = this.protocol === 'json'
     const request = json
       ? {messages: this.messages, responseSchema: this.schema}
-      : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const}
+      : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const, ...(this.streamTools ? {} : {stream: false})}
     let text = ''
     let structured: unknown
     let finishReason: string | undefined
@@ -308,7 +337,7 @@ export class Agent {
         type: 'function' as const,
         function: {name: call.name, arguments: call.args.ok ? JSON.stringify(call.args.value) : '{}'},
       }))
-      this.messages.push(toolCalls.length > 0 ? {role: 'assistant', content: text || null, tool_calls: toolCalls} : {role: 'assistant', content: text})
+      this.messages.push(toolCalls.length > 0 ? {role: 'assistant', content: text, tool_calls: toolCalls} : {role: 'assistant', content: text})
       if (text) this.emit({type: 'assistant_message', taskId: this.id, content: text})
       return {text, actions: calls}
     }

@@ -75,9 +75,11 @@ export const configSchema = z.strictObject({
     .describe('Consecutive failures after which an endpoint is marked down until its /health answers'),
   endpointProbeIntervalMs: z.int().positive().default(5_000).describe('Wait before probing a down endpoint\'s /health again, in ms'),
   structuredOutputsField: z
-    .enum(['structured_outputs', 'response_format'])
-    .default('structured_outputs')
-    .describe('Request field carrying a JSON schema constraint: vLLM\'s structured_outputs, or OpenAI\'s response_format'),
+    .enum(['auto', 'structured_outputs', 'response_format', 'json_object'])
+    .default('auto')
+    .describe(
+      "How a JSON schema constraint is sent: vLLM's structured_outputs, OpenAI's response_format json_schema, llama.cpp's json_object with a schema; auto picks by the server's owned_by",
+    ),
   legacyGuidedFields: z
     .boolean()
     .default(false)

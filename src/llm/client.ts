@@ -21,6 +21,7 @@ import {
   jsonSchemaOf,
   type StreamingValidator,
   type StreamingValidatorFactory,
+  structuredOutputsForm,
   structuredRequestFields,
 } from './structured/request.js'
 import {nativeStreamingValidator} from './structured/streaming.js'
@@ -182,7 +183,8 @@ export class LlmClient {
         const served = await listServedModels(this.sdk(endpoint), signal)
         const match = wanted ? served.find((model) => model.id === wanted) : served[0]
         if (match) return {model: match, discovered: true}
-        if (wanted) return {model: {id: wanted}, discovered: true}
+        // A name the server routes (a LiteLLM alias) but does not list: the server is still the one who answers.
+        if (wanted) return {model: {id: wanted, ownedBy: served[0]?.ownedBy}, discovered: true}
       } catch (error) {
         lastError = toLlmError(error, endpoint.url)
       }
@@ -272,7 +274,11 @@ export class LlmClient {
     if (request.responseSchema) {
       Object.assign(
         body,
-        structuredRequestFields(jsonSchemaOf(request.responseSchema), this.config.structuredOutputsField, this.config.legacyGuidedFields),
+        structuredRequestFields(
+          jsonSchemaOf(request.responseSchema),
+          structuredOutputsForm(this.config.structuredOutputsField, served.ownedBy),
+          this.config.legacyGuidedFields,
+        ),
       )
     }
     return body

@@ -2,20 +2,22 @@
 import type OpenAI from 'openai'
 import {z} from 'zod'
 
-const servedModel = z.object({id: z.string(), max_model_len: z.int().positive().optional()})
+const servedModel = z.object({id: z.string(), max_model_len: z.int().positive().optional(), owned_by: z.string().optional()})
 const tokenizeAnswer = z.object({count: z.int().nonnegative()})
 
 export interface ServedModel {
   id: string
   /** The context window vLLM was started with (`--max-model-len`). */
   maxModelLen?: number
+  /** Who serves it, as /v1/models says (`vllm`, `llamacpp`, `me` for llama-cpp-python, `library` for Ollama…). */
+  ownedBy?: string
 }
 
 export async function listServedModels(client: OpenAI, signal?: AbortSignal): Promise<ServedModel[]> {
   const page = await client.models.list({signal})
   return page.data.map((model) => {
     const parsed = servedModel.parse(model)
-    return {id: parsed.id, maxModelLen: parsed.max_model_len}
+    return {id: parsed.id, maxModelLen: parsed.max_model_len, ownedBy: parsed.owned_by}
   })
 }
 

@@ -192,7 +192,7 @@ describe('LlmClient.chat', () => {
   it('discovers the served model and its context window, and counts with /tokenize when present', async () => {
     const s = await server({model: 'served-model', maxModelLen: 32768})
     const llm = client([s])
-    expect(await llm.model()).toEqual({id: 'served-model', maxModelLen: 32768})
+    expect(await llm.model()).toEqual({id: 'served-model', maxModelLen: 32768, ownedBy: 'vllm'})
     expect(await llm.tokenize([user('one two three')])).toBeGreaterThan(0)
     const plain = await server({tokenize: false})
     expect(await client([plain]).tokenize([user('a')])).toBeUndefined()
@@ -209,5 +209,28 @@ describe('LlmClient.chat', () => {
     const served = await collectChat(llm.chat({messages: [user('count me please')]}))
     expect(served.usage).toMatchObject({source: 'server', promptTokens: 1000, cachedTokens: 400, completionTokens: 1})
     expect(served.usage!.costUsd).toBeCloseTo((600 * 1 + 400 * 0.5 + 1 * 2) / 1e6, 12)
+  })
+})
+
+describe('structured outputs, in the form each server honours (issue 16)', () => {
+  const answer = {type: 'completion' as const, text: JSON.stringify({ok: true})}
+  it.each([
+    ['vllm', {structured_outputs: {json: expect.objectContaining({type: 'object'})}}],
+    ['me', {response_format: {type: 'json_object', schema: expect.objectContaining({type: 'object'})}}],
+    ['library', {response_format: {type: 'json_schema', json_schema: expect.objectContaining({name: 'answer'})}}],
+  ])('a server owned by %s is asked in its own form', async (ownedBy, fields) => {
+    const s = await server({ownedBy})
+    s.enqueue(answer)
+    const llm = client([s])
+    await collectChat(llm.chat({messages: [{role: 'user', content: 'go'}], responseSchema: z.object({ok: z.boolean()})}))
+    expect(s.chatRequests().at(-1)!.body).toMatchObject(fields)
+  })
+
+  it('takes the configured form over the server\'s identity', async () => {
+    const s = await server({ownedBy: 'me'})
+    s.enqueue(answer)
+    const llm = client([s], {structuredOutputsField: 'structured_outputs'})
+    await collectChat(llm.chat({messages: [{role: 'user', content: 'go'}], responseSchema: z.object({ok: z.boolean()})}))
+    expect(s.chatRequests().at(-1)!.body).toHaveProperty('structured_outputs')
   })
 })

@@ -9,7 +9,7 @@ describe('LLM settings', () => {
     expect(config).toMatchObject({
       endpoints: [],
       maxRetries: 4,
-      structuredOutputsField: 'structured_outputs',
+      structuredOutputsField: 'auto',
       legacyGuidedFields: false,
       tokenEncoding: 'cl100k_base',
       prices: {},

@@ -84,6 +84,8 @@ export interface OpenAiServerOptions {
   /** Error body shape when a reply doesn't choose: vLLM >= 0.10.1 nests, older versions are flat. */
   errorShape?: ErrorShape
   tokenize?: boolean
+  /** /v1/models' owned_by: `vllm` (default), `me` for llama-cpp-python, `library` for Ollama. */
+  ownedBy?: string
   /** false: no /health route (404), as llama.cpp's Python server, Ollama and hosted APIs have none. */
   health?: boolean
   /** The reply to a chat request the queue has none for; it may wait (to order parallel requests in a test). */
@@ -362,7 +364,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
             id: model,
             object: 'model',
             created: Math.floor(Date.now() / 1000),
-            owned_by: 'vllm',
+            owned_by: options.ownedBy ?? 'vllm',
             root: model,
             parent: null,
             max_model_len: maxModelLen,

@@ -5,7 +5,22 @@
  */
 import {z} from 'zod'
 
-export type StructuredOutputsField = 'structured_outputs' | 'response_format'
+/** How a server is asked to constrain an answer to a JSON schema; `auto` decides from the server's identity. */
+export type StructuredOutputsField = 'auto' | 'structured_outputs' | 'response_format' | 'json_object'
+export type StructuredOutputsForm = Exclude<StructuredOutputsField, 'auto'>
+
+/**
+ * The form a server honours, from who serves the model (`owned_by` in /v1/models): vLLM's own
+ * `structured_outputs`; llama.cpp's servers (`llamacpp`, and `me` for llama-cpp-python) a
+ * `json_object` response_format carrying the schema, as they ignore the others or answer 500;
+ * anyone else (Ollama, LM Studio, LiteLLM, hosted APIs) OpenAI's `json_schema` response_format.
+ */
+export function structuredOutputsForm(field: StructuredOutputsField, ownedBy: string | undefined): StructuredOutputsForm {
+  if (field !== 'auto') return field
+  if (ownedBy === 'vllm') return 'structured_outputs'
+  if (ownedBy === 'llamacpp' || ownedBy === 'me') return 'json_object'
+  return 'response_format'
+}
 
 /**
  * A validator fed the answer while it streams, so a wrong answer is stopped early rather than
@@ -28,13 +43,15 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
 
 export function structuredRequestFields(
   jsonSchema: Record<string, unknown>,
-  field: StructuredOutputsField,
+  form: StructuredOutputsForm,
   legacyGuidedFields: boolean,
 ): Record<string, unknown> {
   const fields: Record<string, unknown> =
-    field === 'structured_outputs'
+    form === 'structured_outputs'
       ? {structured_outputs: {json: jsonSchema}}
-      : {response_format: {type: 'json_schema', json_schema: {name: 'answer', schema: jsonSchema, strict: true}}}
+      : form === 'json_object'
+        ? {response_format: {type: 'json_object', schema: jsonSchema}}
+        : {response_format: {type: 'json_schema', json_schema: {name: 'answer', schema: jsonSchema, strict: true}}}
   if (legacyGuidedFields) fields.guided_json = jsonSchema
   return fields
 }

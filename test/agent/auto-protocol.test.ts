@@ -1,0 +1,59 @@
+/**
+ * Issue 16: `auto` settles how to talk to a server that is not vLLM, on the first turn, and says
+ * so in an event: tools without streaming when a streamed request brings nothing (llama.cpp's
+ * server), JSON actions when tools are answered with prose or with arguments that are not JSON.
+ */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli} from '../support/cli.js'
+import {type OpenAiTestServer, type Reply, startOpenAiServer} from '../support/openai-server.js'
+import {tempRepo} from '../support/temp-repo.js'
+import {FIXTURE} from './harness.js'
+
+let server: OpenAiTestServer
+beforeAll(async () => {
+  server = await startOpenAiServer({ownedBy: 'me'})
+})
+afterAll(() => server.close())
+
+const finishCall: Reply = {type: 'completion', toolCalls: [{name: 'finish', arguments: JSON.stringify({summary: 'nothing to change'})}]}
+const finishJson: Reply = {type: 'completion', text: JSON.stringify({tool: 'finish', arguments: {summary: 'nothing to change'}})}
+
+async function run(...replies: Reply[]) {
+  const repo = tempRepo(FIXTURE)
+  repo.write('.pyagent/config.json', JSON.stringify({testCommand: 'true'}))
+  const before = server.chatRequests().length
+  server.enqueue(...replies)
+  const result = await runCli(['run', '--json', '--max-steps', '3', '--cwd', repo.root, '--task', 'fix add'], {
+    env: {PYAGENT_BASE_URL: server.baseUrl, PYAGENT_MAX_RETRIES: '0'},
+  })
+  const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as {type: string; protocol?: string; reason?: string; status?: string})
+  return {events, requests: server.chatRequests().slice(before).map((request) => request.body as Record<string, unknown>)}
+}
+
+describe('actionProtocol auto against a server that is not vLLM', {timeout: 60_000}, () => {
+  it('asks again without streaming when a streamed request with tools brings an empty stream', async () => {
+    const {events, requests} = await run({type: 'completion', text: '', fault: {kind: 'no-finish'}}, finishCall)
+    expect(requests.map((request) => [request.stream ?? false, Boolean(request.tools)])).toEqual([
+      [true, true],
+      [false, true],
+    ])
+    expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'tools', reason: expect.stringContaining('asking without streaming')})
+    expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+  })
+
+  it('switches to JSON actions, under the schema form the server honours, when tools are answered with prose', async () => {
+    const {events, requests} = await run({type: 'completion', text: 'Sure! I would start by reading the file.'}, finishJson)
+    expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('answered the tools with prose')})
+    expect(requests[1]).not.toHaveProperty('tools')
+    expect(requests[1]).toMatchObject({response_format: {type: 'json_object', schema: expect.objectContaining({oneOf: expect.any(Array)})}})
+    expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+  })
+
+  it('switches to JSON actions when a tool call\'s arguments are not JSON', async () => {
+    const {events} = await run({type: 'completion', toolCalls: [{name: 'read_file', arguments: '{"path": "src/add.js\u0001'}]}, finishJson)
+    expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('arguments that are not JSON')})
+    expect(events.filter((event) => event.type === 'tool_call')).toHaveLength(1)
+    expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+  })
+})
