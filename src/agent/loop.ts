@@ -158,6 +158,16 @@ export class Agent {
   /** False once the server showed it cannot stream tool calls. */
   private streamTools = true
 
+  /** `auto` starts with JSON actions on a server known to leave tool-call arguments unconstrained. */
+  private async chooseProtocol(): Promise<void> {
+    if (this.options.settings.protocol !== 'auto' || this.protocol !== 'tools' || !this.model.toolCallsUnconstrained) return
+    const reason = await this.model.toolCallsUnconstrained(this.options.signal).catch(() => undefined)
+    if (reason === undefined) return
+    this.protocol = 'json'
+    await this.prepareConversation()
+    this.emit({type: 'protocol', taskId: this.id, protocol: 'json', reason: `${reason}; JSON actions go out under a schema it does constrain`})
+  }
+
   private async switchToJson(reason: string): Promise<Turn> {
     this.protocol = 'json'
     await this.prepareConversation()
@@ -176,6 +186,7 @@ export class Agent {
   async run(): Promise<AgentResult> {
     try {
       await this.prepareConversation()
+      await this.chooseProtocol()
       const baseline = this.options.role.acceptance === 'faster' ? await this.benchmark() : undefined
       for (;;) {
         const stop = this.budgetStop()

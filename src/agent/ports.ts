@@ -10,6 +10,8 @@ export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolDefinition} fro
 /** The LLM client (src/llm's LlmClient, or a scripted stand-in in bench/). */
 export interface ModelClient {
   chat(request: ChatRequest): AsyncIterable<ChatEvent>
+  /** Why the server's tool calls cannot be trusted to be valid (it does not constrain their arguments), or undefined when they can. */
+  toolCallsUnconstrained?(signal?: AbortSignal): Promise<string | undefined>
 }
 
 /** One workspace transaction: staged edits, committed whole or not at all. */

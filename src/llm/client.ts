@@ -21,6 +21,7 @@ import {
   jsonSchemaOf,
   type StreamingValidator,
   type StreamingValidatorFactory,
+  isLlamaCppServer,
   structuredOutputsForm,
   structuredRequestFields,
 } from './structured/request.js'
@@ -156,6 +157,15 @@ export class LlmClient {
       this.clients.set(endpoint, client)
     }
     return client
+  }
+
+  /**
+   * llama.cpp's servers leave tool-call arguments unconstrained under tool_choice auto (a small
+   * model writes broken JSON there), while they do constrain a json_object schema.
+   */
+  async toolCallsUnconstrained(signal?: AbortSignal): Promise<string | undefined> {
+    const served = await this.model(signal)
+    return isLlamaCppServer(served.ownedBy) ? `${served.id} is served by llama.cpp (owned_by ${served.ownedBy}), which does not constrain tool-call arguments` : undefined
   }
 
   /** The served model and its context window, from the first endpoint that answers /v1/models. */

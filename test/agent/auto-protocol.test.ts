@@ -12,28 +12,42 @@ import {FIXTURE} from './harness.js'
 
 let server: OpenAiTestServer
 beforeAll(async () => {
-  server = await startOpenAiServer({ownedBy: 'me'})
+  server = await startOpenAiServer({ownedBy: 'library'})
 })
 afterAll(() => server.close())
 
 const finishCall: Reply = {type: 'completion', toolCalls: [{name: 'finish', arguments: JSON.stringify({summary: 'nothing to change'})}]}
 const finishJson: Reply = {type: 'completion', text: JSON.stringify({tool: 'finish', arguments: {summary: 'nothing to change'}})}
 
-async function run(...replies: Reply[]) {
+async function run(replies: Reply[], on = server) {
   const repo = tempRepo(FIXTURE)
   repo.write('.pyagent/config.json', JSON.stringify({testCommand: 'true'}))
-  const before = server.chatRequests().length
-  server.enqueue(...replies)
+  const before = on.chatRequests().length
+  on.enqueue(...replies)
   const result = await runCli(['run', '--json', '--max-steps', '3', '--cwd', repo.root, '--task', 'fix add'], {
-    env: {PYAGENT_BASE_URL: server.baseUrl, PYAGENT_MAX_RETRIES: '0'},
+    env: {PYAGENT_BASE_URL: on.baseUrl, PYAGENT_MAX_RETRIES: '0'},
   })
   const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as {type: string; protocol?: string; reason?: string; status?: string})
-  return {events, requests: server.chatRequests().slice(before).map((request) => request.body as Record<string, unknown>)}
+  return {events, requests: on.chatRequests().slice(before).map((request) => request.body as Record<string, unknown>)}
 }
 
 describe('actionProtocol auto against a server that is not vLLM', {timeout: 60_000}, () => {
+  it('starts with JSON actions under a json_object schema on llama.cpp\'s server, which leaves tool-call arguments unconstrained', async () => {
+    const llamaCpp = await startOpenAiServer({ownedBy: 'me', health: false})
+    try {
+      const {events, requests} = await run([finishJson], llamaCpp)
+      expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('does not constrain tool-call arguments')})
+      expect(requests).toHaveLength(1)
+      expect(requests[0]).not.toHaveProperty('tools')
+      expect(requests[0]).toMatchObject({response_format: {type: 'json_object', schema: expect.objectContaining({oneOf: expect.any(Array)})}})
+      expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+    } finally {
+      llamaCpp.close()
+    }
+  })
+
   it('asks again without streaming when a streamed request with tools brings an empty stream', async () => {
-    const {events, requests} = await run({type: 'completion', text: '', fault: {kind: 'no-finish'}}, finishCall)
+    const {events, requests} = await run([{type: 'completion', text: '', fault: {kind: 'no-finish'}}, finishCall])
     expect(requests.map((request) => [request.stream ?? false, Boolean(request.tools)])).toEqual([
       [true, true],
       [false, true],
@@ -43,15 +57,15 @@ describe('actionProtocol auto against a server that is not vLLM', {timeout: 60_0
   })
 
   it('switches to JSON actions, under the schema form the server honours, when tools are answered with prose', async () => {
-    const {events, requests} = await run({type: 'completion', text: 'Sure! I would start by reading the file.'}, finishJson)
+    const {events, requests} = await run([{type: 'completion', text: 'Sure! I would start by reading the file.'}, finishJson])
     expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('answered the tools with prose')})
     expect(requests[1]).not.toHaveProperty('tools')
-    expect(requests[1]).toMatchObject({response_format: {type: 'json_object', schema: expect.objectContaining({oneOf: expect.any(Array)})}})
+    expect(requests[1]).toMatchObject({response_format: {type: 'json_schema', json_schema: {schema: expect.objectContaining({oneOf: expect.any(Array)})}}})
     expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
   })
 
   it('switches to JSON actions when a tool call\'s arguments are not JSON', async () => {
-    const {events} = await run({type: 'completion', toolCalls: [{name: 'read_file', arguments: '{"path": "src/add.js\u0001'}]}, finishJson)
+    const {events} = await run([{type: 'completion', toolCalls: [{name: 'read_file', arguments: '{"path": "src/add.js\u0001'}]}, finishJson])
     expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('arguments that are not JSON')})
     expect(events.filter((event) => event.type === 'tool_call')).toHaveLength(1)
     expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})

@@ -15,10 +15,15 @@ export type StructuredOutputsForm = Exclude<StructuredOutputsField, 'auto'>
  * `json_object` response_format carrying the schema, as they ignore the others or answer 500;
  * anyone else (Ollama, LM Studio, LiteLLM, hosted APIs) OpenAI's `json_schema` response_format.
  */
+/** llama.cpp's servers, by the `owned_by` their /v1/models gives. */
+export function isLlamaCppServer(ownedBy: string | undefined): boolean {
+  return ownedBy === 'llamacpp' || ownedBy === 'me'
+}
+
 export function structuredOutputsForm(field: StructuredOutputsField, ownedBy: string | undefined): StructuredOutputsForm {
   if (field !== 'auto') return field
   if (ownedBy === 'vllm') return 'structured_outputs'
-  if (ownedBy === 'llamacpp' || ownedBy === 'me') return 'json_object'
+  if (isLlamaCppServer(ownedBy)) return 'json_object'
   return 'response_format'
 }
 
