@@ -117,4 +117,54 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
   it('answers a malformed request with an OpenAI error body', async () => {
     await expect(client.chat.completions.create({model: entry!.name, messages: []})).rejects.toMatchObject({status: 400})
   })
+
+  it('sends a usage chunk without choices only when stream_options.include_usage asks for it (issue 16)', async () => {
+    const request = {model: entry!.name, messages: [{role: 'user' as const, content: 'Say hi.'}], max_tokens: 4, temperature: 0, stream: true as const}
+    const plain: number[] = []
+    for await (const chunk of await client.chat.completions.create(request)) plain.push(chunk.choices.length)
+    expect(plain.every((count) => count === 1)).toBe(true)
+    const withUsage: number[] = []
+    for await (const chunk of await client.chat.completions.create({...request, stream_options: {include_usage: true}})) withUsage.push(chunk.choices.length)
+    expect(withUsage.at(-1)).toBe(0)
+  })
+
+  it.each([
+    ['n > 1', {n: 2}, '`n` > 1 is not supported'],
+    ['stop', {stop: ['\n\n']}, '`stop` sequences are not supported'],
+    ['logprobs', {logprobs: true}, '`logprobs` are not supported'],
+  ])('refuses %s with a 400 in OpenAI\'s error shape rather than ignoring it (issue 16)', async (_name, extra, message) => {
+    const failure = client.chat.completions.create({model: entry!.name, messages: [{role: 'user', content: 'hi'}], max_tokens: 2, ...extra})
+    await expect(failure).rejects.toMatchObject({status: 400, code: 'unsupported_parameter', message: expect.stringContaining(message)})
+  })
+
+  it('resolves $defs/$ref in tool parameters, as pydantic and zod emit them (issue 16)', async () => {
+    const parameters = {
+      type: 'object',
+      $defs: {Path: {type: 'string', minLength: 1}},
+      properties: {path: {$ref: '#/$defs/Path'}},
+      required: ['path'],
+      additionalProperties: false,
+    }
+    const answer = await client.chat.completions.create({
+      model: entry!.name,
+      messages: [{role: 'user', content: 'Read README.md'}],
+      tools: [{type: 'function', function: {name: 'read_file', parameters}}],
+      tool_choice: {type: 'function', function: {name: 'read_file'}},
+      max_tokens: 24,
+    })
+    const call = answer.choices[0]!.message.tool_calls![0]!
+    expect(call.type === 'function' && typeof (JSON.parse(call.function.arguments) as {path: unknown}).path).toBe('string')
+  })
+
+  it('takes a json_schema response_format without a schema, and answers GET /v1/models/{id} (issue 16)', async () => {
+    const answer = await client.chat.completions.create({
+      model: entry!.name,
+      messages: [{role: 'user', content: 'Give a JSON object.'}],
+      response_format: {type: 'json_schema', json_schema: {name: 'anything'}},
+      max_tokens: 16,
+    })
+    expect(answer.choices[0]!.finish_reason).toBeDefined()
+    expect(await client.models.retrieve(entry!.name)).toMatchObject({id: entry!.name, object: 'model'})
+    await expect(client.models.retrieve('no-such-model')).rejects.toMatchObject({status: 404, code: 'model_not_found'})
+  })
 })
