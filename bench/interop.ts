@@ -78,15 +78,21 @@ async function llamaServer(mode: string): Promise<{url: string; child: ChildProc
   return {url, child}
 }
 
+/** LiteLLM's proxy refuses to start without a master key; PyAgent sends it as PYAGENT_API_KEY. */
+const LITELLM_KEY = `sk-bench-${process.pid}`
+
 async function litellmProxy(upstream: string): Promise<{url: string; child: ChildProcess}> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'pyagent-litellm-'))
   const config = join(dir, 'config.yaml')
-  writeFileSync(config, `model_list:\n  - model_name: local\n    litellm_params:\n      model: openai/${flags.model}\n      api_base: ${upstream}\n      api_key: none\n`)
+  writeFileSync(
+    config,
+    `model_list:\n  - model_name: local\n    litellm_params:\n      model: openai/${flags.model}\n      api_base: ${upstream}\n      api_key: none\ngeneral_settings:\n  master_key: ${LITELLM_KEY}\n`,
+  )
   const litellm = join(flags.python!, '..', 'litellm')
   const child = start(litellm, ['--config', config, '--port', String(port), '--host', '127.0.0.1'])
   const url = `http://127.0.0.1:${port}/v1`
-  await waitFor(`${url}/models`, child, 180)
+  await waitFor(`http://127.0.0.1:${port}/health/liveliness`, child, 180)
   return {url, child}
 }
 
@@ -113,10 +119,11 @@ interface RunReport {
   largestAnswer: number
 }
 
-async function mainJob(server: string, url: string): Promise<RunReport> {
+async function mainJob(server: string, url: string, apiKey?: string): Promise<RunReport> {
   const repo = mainJobRepo()
   const started = performance.now()
-  const result = await execa('node', [BIN, 'run', '--json', '--task', TASK], {cwd: repo, env: {PYAGENT_BASE_URL: url}, reject: false, timeout: 1_800_000})
+  const env = {PYAGENT_BASE_URL: url, ...(apiKey ? {PYAGENT_API_KEY: apiKey} : {})}
+  const result = await execa('node', [BIN, 'run', '--json', '--task', TASK], {cwd: repo, env, reject: false, timeout: 1_800_000})
   const events = result.stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
@@ -132,7 +139,7 @@ async function mainJob(server: string, url: string): Promise<RunReport> {
     steps: usage.length,
     validActions: calls.filter((call) => typeof call.arguments === 'object' && call.arguments !== null).length,
     protocol: switches.join('; ') || 'tools',
-    ended: finished ? `${finished.status}: ${String(finished.summary).slice(0, 120)}` : `no task_finished (stderr: ${result.stderr.slice(-200)})`,
+    ended: finished ? `${finished.status}: ${String(finished.summary).slice(0, 600)}` : `no task_finished (stderr: ${result.stderr.slice(-200)})`,
     largestAnswer: Math.max(0, ...usage.map((item) => Number(item.completionTokens ?? 0))),
   }
 }
@@ -145,7 +152,7 @@ for (const mode of flags.modes!.split(',')) {
     if (flags.litellm) {
       const proxy = await litellmProxy(llama.url)
       try {
-        reports.push(await mainJob(`LiteLLM → llama-cpp-python, ${mode}`, proxy.url))
+        reports.push(await mainJob(`LiteLLM → llama-cpp-python, ${mode}`, proxy.url, LITELLM_KEY))
       } finally {
         proxy.child.kill()
       }

@@ -23,6 +23,7 @@ import {
   type StreamingValidatorFactory,
   isLlamaCppServer,
   structuredOutputsForm,
+  type StructuredOutputsForm,
   structuredRequestFields,
 } from './structured/request.js'
 import {nativeStreamingValidator} from './structured/streaming.js'
@@ -97,6 +98,15 @@ function repairMessage(error: LlmError): ChatMessage {
 }
 
 /** Failures that say the endpoint is unwell (rather than the request being wrong) and count toward marking it down. */
+/** Every form a JSON schema can be sent in, in the order negotiation tries them. */
+const STRUCTURED_FORMS: readonly StructuredOutputsForm[] = ['response_format', 'json_object', 'structured_outputs']
+
+/** The server refused the request because of how the schema was sent (400, 422, or llama.cpp's 500 with a validation error). */
+function refusesStructuredForm(error: LlmError): boolean {
+  const status = error.status ?? 0
+  return (status === 400 || status === 422 || status >= 500) && /response_format|json_schema|json_object|structured_outputs|guided_json/i.test(error.message)
+}
+
 /**
  * A failure of the server itself: it could not be reached, went silent, or answered 5xx. A 200
  * whose content was unusable (an empty or truncated stream, tools ignored) is the request's
@@ -262,6 +272,28 @@ export class LlmClient {
     return tokens
   }
 
+  /** The form found to work by negotiation, once a server refused the one its identity suggested. */
+  private negotiatedForm?: StructuredOutputsForm
+  private readonly refusedForms = new Set<StructuredOutputsForm>()
+
+  private structuredForm(served: ServedModel): StructuredOutputsForm {
+    return this.negotiatedForm ?? structuredOutputsForm(this.config.structuredOutputsField, served.ownedBy)
+  }
+
+  /**
+   * Under `auto`, a refused form gives way to the next one not yet refused, remembered for later
+   * requests: a proxy (LiteLLM) hides which server is behind it. False when none is left or the
+   * form was configured.
+   */
+  private tryNextStructuredForm(served: ServedModel): boolean {
+    if (this.config.structuredOutputsField !== 'auto') return false
+    this.refusedForms.add(this.structuredForm(served))
+    const next = STRUCTURED_FORMS.find((form) => !this.refusedForms.has(form))
+    if (next === undefined) return false
+    this.negotiatedForm = next
+    return true
+  }
+
   /**
    * The most tokens one answer may take: the caller's bound, else completionReserveTokens but at
    * most a quarter of the context window. Always sent: a server left to its own default lets a
@@ -286,7 +318,7 @@ export class LlmClient {
         body,
         structuredRequestFields(
           jsonSchemaOf(request.responseSchema),
-          structuredOutputsForm(this.config.structuredOutputsField, served.ownedBy),
+          this.structuredForm(served),
           this.config.legacyGuidedFields,
         ),
       )
@@ -350,7 +382,8 @@ export class LlmClient {
           outcome = 'ok'
         } catch (raw) {
           failure = call.classify(raw, endpoint?.url ?? call.endpoint, attemptAbort.signal)
-          if (endpointFault(failure)) outcome = 'failed'
+          // A server that refuses the schema's form (llama.cpp answers json_schema with a 500) is well; the form is wrong.
+          if (endpointFault(failure) && !(request.responseSchema && refusesStructuredForm(failure))) outcome = 'failed'
         } finally {
           stall.stop()
           // Also stops the HTTP stream when the caller stops iterating early.
@@ -360,6 +393,10 @@ export class LlmClient {
         if (!failure) {
           yield* this.finish(call, state)
           return
+        }
+        if (request.responseSchema && refusesStructuredForm(failure) && this.tryNextStructuredForm(call.served)) {
+          body = this.requestBody(request, call.served, messages)
+          continue
         }
         if (failure.kind === 'structured_output' && repairs < this.config.structuredRepairs) {
           // The model, not the server, went wrong: show it its answer and where it broke, at once.

@@ -234,3 +234,29 @@ describe('structured outputs, in the form each server honours (issue 16)', () =>
     expect(s.chatRequests().at(-1)!.body).toHaveProperty('structured_outputs')
   })
 })
+
+describe('negotiating the structured-output form behind a proxy (issue 16)', () => {
+  it('moves to the next form when the server refuses one, keeps the endpoint up, and remembers what worked', async () => {
+    const s = await server({ownedBy: 'openai'})
+    s.setHandler((request) =>
+      (request.body as {response_format?: {type?: string}}).response_format?.type === 'json_schema'
+        ? {type: 'error', status: 500, message: "1 validation error: ('body', 'response_format', 'type'): Input should be 'text' or 'json_object'"}
+        : {type: 'completion', text: JSON.stringify({ok: true})},
+    )
+    const llm = client([s], {endpointFailureThreshold: 1})
+    const ask = () => collectChat(llm.chat({messages: [{role: 'user', content: 'go'}], responseSchema: z.object({ok: z.boolean()})}))
+    expect(await ask()).toMatchObject({structured: {ok: true}})
+    expect(llm.pool.endpoints[0]!.down).toBe(false)
+    expect(await ask()).toMatchObject({structured: {ok: true}})
+    const forms = s.chatRequests().map((request) => (request.body as {response_format?: {type?: string}}).response_format?.type)
+    expect(forms).toEqual(['json_schema', 'json_object', 'json_object'])
+  })
+
+  it('keeps a configured form, and reports the server\'s refusal', async () => {
+    const s = await server({ownedBy: 'openai'})
+    s.setHandler(() => ({type: 'error', status: 400, message: 'response_format json_schema is not supported'}))
+    const llm = client([s], {structuredOutputsField: 'response_format', maxRetries: 0})
+    await expect(collectChat(llm.chat({messages: [{role: 'user', content: 'go'}], responseSchema: z.object({ok: z.boolean()})}))).rejects.toThrow('response_format json_schema is not supported')
+    expect(s.chatRequests()).toHaveLength(1)
+  })
+})
