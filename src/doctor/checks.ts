@@ -9,6 +9,7 @@ import {simpleGit} from 'simple-git'
 import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
 import {findModel, modelCacheDir, type ModelEntry} from '../engine/models.js'
+import {isLlamaCppServer, structuredOutputsForm} from '../llm/structured/request.js'
 import {nativeVersion} from '../native.js'
 import {REPAIR_COMMAND} from '../state/errors.js'
 import {checkStateHealth} from '../state/repair.js'
@@ -143,6 +144,30 @@ async function probe(url: string, timeoutMs: number): Promise<{ok: boolean; stat
   }
 }
 
+/**
+ * How PyAgent will talk to this server, from who serves the model (owned_by): the JSON-schema
+ * form, whether `auto` starts with tools or JSON actions, how a failed endpoint is probed. A
+ * form the server then refuses is negotiated at run time (src/llm/client.ts).
+ */
+function capabilities(config: Config, model: {owned_by?: string} | undefined, hasHealth: boolean): CheckResult {
+  const ownedBy = model?.owned_by
+  const form = structuredOutputsForm(config.structuredOutputsField, ownedBy)
+  const formSource = config.structuredOutputsField === 'auto' ? `from owned_by ${ownedBy ?? '(none)'}` : 'configured'
+  const actions =
+    config.actionProtocol !== 'auto'
+      ? `${config.actionProtocol} actions (configured)`
+      : isLlamaCppServer(ownedBy)
+        ? 'JSON actions (llama.cpp leaves tool-call arguments unconstrained)'
+        : 'tool calls, falling back to JSON actions if they do not arrive'
+  return {
+    name: 'capabilities',
+    status: 'ok',
+    required: false,
+    detail: `schemas as ${form} (${formSource}); ${actions}; failures probed with ${hasHealth ? '/health' : '/v1/models'}`,
+    fix: 'Override with `pyagent config set structuredOutputsField …` or `actionProtocol …`',
+  }
+}
+
 /** vLLM serves /health beside /v1, at the server's root. */
 function healthUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/health`
@@ -171,7 +196,7 @@ async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelE
   const [models, health] = await Promise.all([probe(`${base}/models`, timeoutMs), probe(healthUrl(base), timeoutMs)])
   const results: CheckResult[] = []
   if (models.ok) {
-    const data = (models.body as {data?: {id?: string; max_model_len?: number}[]})?.data ?? []
+    const data = (models.body as {data?: {id?: string; max_model_len?: number; owned_by?: string}[]})?.data ?? []
     const served = data.map((model) => (model.max_model_len ? `${model.id} (${model.max_model_len} ctx)` : model.id))
     const wanted = config.model
     const missing = wanted !== undefined && !data.some((model) => model.id === wanted)
@@ -186,6 +211,7 @@ async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelE
           }
         : {name: 'endpoint', status: 'ok', required: true, detail: `${base} serves ${served.join(', ') || 'no models'}`},
     )
+    results.push(capabilities(config, data.find((model) => model.id === wanted) ?? data[0], health.ok))
   } else {
     const unreachable = `GET ${base}/models: ${models.error ?? `HTTP ${models.status}`}`
     results.push(

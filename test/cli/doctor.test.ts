@@ -67,15 +67,25 @@ describe('pyagent doctor --json', () => {
     expect(byName(report.checks, 'repository')?.status).toBe('ok')
   })
 
-  it('takes a server without /health (llama.cpp\'s, Ollama\'s) as healthy when /v1/models answers (issue 16)', async () => {
+  it('takes a server without /health (llama.cpp\'s, Ollama\'s) as healthy when /v1/models answers, and shows how PyAgent will talk to it (issue 16)', async () => {
     const bare = await startOpenAiServer({health: false})
+    const llamaCpp = await startOpenAiServer({health: false, ownedBy: 'me'})
     try {
       const repo = tempRepo()
       const result = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: bare.baseUrl}})
       const report = JSON.parse(String(result.stdout)) as {ok: boolean; checks: Check[]}
       expect(byName(report.checks, 'health')).toMatchObject({status: 'ok', detail: expect.stringContaining('a server without /health; a failed endpoint is probed with GET')})
+      expect(byName(report.checks, 'capabilities')).toMatchObject({
+        status: 'ok',
+        detail: 'schemas as structured_outputs (from owned_by vllm); tool calls, falling back to JSON actions if they do not arrive; failures probed with /v1/models',
+      })
+      const onLlamaCpp = JSON.parse(String((await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: llamaCpp.baseUrl}})).stdout)) as {checks: Check[]}
+      expect(byName(onLlamaCpp.checks, 'capabilities')?.detail).toBe(
+        'schemas as json_object (from owned_by me); JSON actions (llama.cpp leaves tool-call arguments unconstrained); failures probed with /v1/models',
+      )
     } finally {
       bare.close()
+      llamaCpp.close()
     }
   })
 
