@@ -78,7 +78,58 @@ export interface RecordedRequest {
   body: any
 }
 
+/**
+ * How a kind of server departs from vLLM, as its documentation and source say; each quirk is
+ * applied before a scripted reply is chosen. Fidelity: only what PyAgent's requests meet is
+ * modelled (the routes, the schema forms, tools and streaming), not sampling or templates.
+ */
+export interface ServerProfile {
+  /** /v1/models' owned_by. */
+  ownedBy: string
+  /** A /health route (vLLM's); the others have none and answer 404. */
+  health: boolean
+  /** vLLM's /tokenize. */
+  tokenize: boolean
+  /** A streamed request with tools answers 200 with an empty stream (llama-cpp-python: "Automatic streaming tool choice is not supported"). */
+  streamsToolCalls: boolean
+  /** The schema forms accepted; any other is refused the way the server refuses it. */
+  schemaForms: ReadonlyArray<'structured_outputs' | 'json_schema' | 'json_object'>
+  /** How a refused form is answered: llama-cpp-python's pydantic validation is a 500, the others a 400. */
+  refusalStatus: number
+  /** An assistant message with tool calls must carry string content (llama-cpp-python's pydantic model refuses null). */
+  assistantContentRequired: boolean
+}
+
+export const SERVER_PROFILES = {
+  /** vLLM >= 0.12: https://docs.vllm.ai/en/latest/features/structured_outputs.html, /health and /tokenize in its OpenAI server. */
+  vllm: {ownedBy: 'vllm', health: true, tokenize: true, streamsToolCalls: true, schemaForms: ['structured_outputs', 'json_schema'], refusalStatus: 400, assistantContentRequired: false},
+  /** llama-cpp-python 0.3 (llama_cpp/server/app.py, types.py): response_format text|json_object (+schema), no /health, no streamed tool choice. */
+  'llama.cpp': {ownedBy: 'me', health: false, tokenize: false, streamsToolCalls: false, schemaForms: ['json_object'], refusalStatus: 500, assistantContentRequired: true},
+  /** Ollama's OpenAI compatibility (docs/openai.md): response_format json_schema, streamed tool calls, no /health or /tokenize. */
+  ollama: {ownedBy: 'library', health: false, tokenize: false, streamsToolCalls: true, schemaForms: ['json_schema', 'json_object'], refusalStatus: 400, assistantContentRequired: false},
+  /** LM Studio's OpenAI-compatible server: structured output through response_format json_schema. */
+  lmstudio: {ownedBy: 'organization_owner', health: false, tokenize: false, streamsToolCalls: true, schemaForms: ['json_schema'], refusalStatus: 400, assistantContentRequired: false},
+  /** A hosted OpenAI-style API: json_schema only, unknown fields refused ("Unrecognized request argument supplied"). */
+  hosted: {ownedBy: 'openai', health: false, tokenize: false, streamsToolCalls: true, schemaForms: ['json_schema', 'json_object'], refusalStatus: 400, assistantContentRequired: false},
+} as const satisfies Record<string, ServerProfile>
+
+export type ServerProfileName = keyof typeof SERVER_PROFILES
+
+/** Why a profile refuses a request body, or undefined when it takes it. */
+function profileRefusal(profile: ServerProfile, body: any): string | undefined {
+  const form = body?.structured_outputs ? 'structured_outputs' : body?.response_format?.type === 'json_schema' ? 'json_schema' : body?.response_format?.schema ? 'json_object' : undefined
+  if (form && !(profile.schemaForms as readonly string[]).includes(form)) {
+    return form === 'structured_outputs' ? 'Unrecognized request argument supplied: structured_outputs' : `response_format: Input should be 'text' or 'json_object', got ${form}`
+  }
+  if (profile.assistantContentRequired && (body?.messages ?? []).some((message: any) => message.role === 'assistant' && message.content === null)) {
+    return "messages: assistant content Input should be a valid string"
+  }
+  return undefined
+}
+
 export interface OpenAiServerOptions {
+  /** A kind of server (its quirks); the fields below override it. Default: vLLM. */
+  profile?: ServerProfileName
   model?: string
   maxModelLen?: number
   /** Error body shape when a reply doesn't choose: vLLM >= 0.10.1 nests, older versions are flat. */
@@ -335,6 +386,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   let handler = options.onChat
 
   const state = {healthy: true}
+  const profile: ServerProfile = SERVER_PROFILES[options.profile ?? 'vllm']
+  const hasHealth = options.health ?? profile.health
+  const hasTokenize = options.tokenize ?? profile.tokenize
 
   const server: Server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
@@ -348,7 +402,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const recorded: RecordedRequest = {method: request.method ?? 'GET', path, headers: request.headers, body}
     requests.push(recorded)
 
-    if (path === '/health' && options.health !== false) {
+    if (path === '/health' && hasHealth) {
       response.writeHead(state.healthy ? 200 : 503).end()
       return
     }
@@ -364,7 +418,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
             id: model,
             object: 'model',
             created: Math.floor(Date.now() / 1000),
-            owned_by: options.ownedBy ?? 'vllm',
+            owned_by: options.ownedBy ?? profile.ownedBy,
             root: model,
             parent: null,
             max_model_len: maxModelLen,
@@ -374,7 +428,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       })
       return
     }
-    if (path === '/tokenize' && options.tokenize !== false) {
+    if (path === '/tokenize' && hasTokenize) {
       const text = body?.prompt ?? JSON.stringify(body?.messages ?? [])
       const tokens = splitWords(text).map((_, index) => index)
       sendJson(response, 200, {count: tokens.length, max_model_len: maxModelLen, tokens, token_strs: null})
@@ -385,6 +439,19 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       return
     }
 
+    if (path === '/v1/chat/completions') {
+      const refusal = profileRefusal(profile, body)
+      if (refusal) {
+        sendJson(response, profile.refusalStatus, errorBody({status: profile.refusalStatus, message: refusal}, errorShape))
+        return
+      }
+      if (body?.stream && body?.tools?.length && !profile.streamsToolCalls) {
+        // What llama-cpp-python does: a 200 stream that ends without a chunk.
+        response.writeHead(200, {'content-type': 'text/event-stream'})
+        response.end('data: [DONE]\n\n')
+        return
+      }
+    }
     const reply = queue.shift() ?? (await handler?.(recorded))
     if (!reply) {
       sendJson(response, 500, errorBody({status: 500, message: 'test server: no scripted reply left'}, errorShape))
