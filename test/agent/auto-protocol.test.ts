@@ -33,7 +33,7 @@ async function run(replies: Reply[], on = server) {
 
 describe('actionProtocol auto against a server that is not vLLM', {timeout: 60_000}, () => {
   it('starts with JSON actions under a json_object schema on llama.cpp\'s server, which leaves tool-call arguments unconstrained', async () => {
-    const llamaCpp = await startOpenAiServer({ownedBy: 'me', health: false})
+    const llamaCpp = await startOpenAiServer({profile: 'llama.cpp'})
     try {
       const {events, requests} = await run([finishJson], llamaCpp)
       expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('does not constrain tool-call arguments')})
