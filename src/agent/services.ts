@@ -4,6 +4,7 @@
  * redaction. Each adapter only translates shapes.
  */
 import type {Config} from '../config/schema.js'
+import {sqliteCapabilityStore} from '../llm/capability-store.js'
 import {LlmClient} from '../llm/client.js'
 import {sqliteUsageRecorder} from '../llm/usage-log.js'
 import {openState} from '../state/db.js'
@@ -52,8 +53,11 @@ export async function openServices(root: string, config: Config): Promise<Opened
   const db = openState(root)
   const workspace = await Workspace.open(root, {db, denyPaths: config.denyPaths})
   const recordUsage = sqliteUsageRecorder(db)
-  const client = new LlmClient({config, recordUsage})
-  const cheaper = config.cheaperModel ? new LlmClient({config: {...config, model: config.cheaperModel}, recordUsage, tokens: client.tokens}) : undefined
+  const capabilities = sqliteCapabilityStore(db)
+  const client = new LlmClient({config, recordUsage, capabilities})
+  const cheaper = config.cheaperModel
+    ? new LlmClient({config: {...config, model: config.cheaperModel}, recordUsage, capabilities, tokens: client.tokens})
+    : undefined
   return {
     db,
     workspace: workspacePort(workspace),

@@ -12,6 +12,7 @@ import {fitMessages} from './context.js'
 import {costUsd} from './cost.js'
 import {listServedModels, type ServedModel, tokenizeOnServer} from './discovery.js'
 import {LlmError, toLlmError} from './errors.js'
+import type {CapabilityStore} from './capability-store.js'
 import {type Endpoint, EndpointPool} from './pool.js'
 import {retryDelay, sleep} from './retry.js'
 import {
@@ -67,6 +68,8 @@ export interface LlmClientOptions {
   /** A counter shared with other clients; the client frees only a counter it created. */
   tokens?: TokenCounter
   random?: () => number
+  /** Where what a server was found to need is kept between runs (the state database); none: this process only. */
+  capabilities?: CapabilityStore
   /**
    * Masks secrets and personal data in every message before it leaves the machine. Default:
    * the workspace redactor with the configured allow-list; `false` only for trusted test setups.
@@ -277,7 +280,14 @@ export class LlmClient {
   private readonly refusedForms = new Set<StructuredOutputsForm>()
 
   private structuredForm(served: ServedModel): StructuredOutputsForm {
-    return this.negotiatedForm ?? structuredOutputsForm(this.config.structuredOutputsField, served.ownedBy)
+    if (this.config.structuredOutputsField !== 'auto') return this.config.structuredOutputsField
+    this.negotiatedForm ??= this.options.capabilities?.structuredForm(this.serverIdentity(served))
+    return this.negotiatedForm ?? structuredOutputsForm('auto', served.ownedBy)
+  }
+
+  /** Who answers: the endpoint, the model and who serves it; a server that changes any of them is asked afresh. */
+  private serverIdentity(served: ServedModel): string {
+    return `${this.config.baseUrl} ${served.id} ${served.ownedBy ?? ''}`
   }
 
   /**
@@ -291,6 +301,7 @@ export class LlmClient {
     const next = STRUCTURED_FORMS.find((form) => !this.refusedForms.has(form))
     if (next === undefined) return false
     this.negotiatedForm = next
+    this.options.capabilities?.rememberStructuredForm(this.serverIdentity(served), next)
     return true
   }
 

@@ -1,6 +1,7 @@
 /** The LLM client's public surface: what agents and commands import. */
 import type {StateDb} from '../state/db.js'
 import {LlmClient, type LlmClientConfig, type LlmClientOptions} from './client.js'
+import {sqliteCapabilityStore} from './capability-store.js'
 import {sqliteUsageRecorder} from './usage-log.js'
 
 export {LlmClient, type LlmClientConfig, type LlmClientOptions} from './client.js'
@@ -17,5 +18,5 @@ export function createLlmClient(
   state: StateDb,
   options: Omit<LlmClientOptions, 'config' | 'recordUsage'> = {},
 ): LlmClient {
-  return new LlmClient({...options, config, recordUsage: sqliteUsageRecorder(state)})
+  return new LlmClient({...options, config, recordUsage: sqliteUsageRecorder(state), capabilities: sqliteCapabilityStore(state)})
 }

@@ -125,6 +125,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN pid INTEGER;
     `,
   },
+  {
+    version: 6,
+    name: 'what a server was found to need, by its identity',
+    sql: `
+      CREATE TABLE server_capabilities (
+        server          TEXT PRIMARY KEY,
+        structured_form TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      );
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0
