@@ -158,10 +158,17 @@ export class Agent {
   /** False once the server showed it cannot stream tool calls. */
   private streamTools = true
 
-  /** `auto` starts with JSON actions on a server known to leave tool-call arguments unconstrained. */
+  /**
+   * `auto` starts without streaming on a server an earlier run found to stream no tool calls, and
+   * with JSON actions on one known to leave tool-call arguments unconstrained.
+   */
   private async chooseProtocol(): Promise<void> {
-    if (this.options.settings.protocol !== 'auto' || this.protocol !== 'tools' || !this.model.toolCallsUnconstrained) return
-    const reason = await this.model.toolCallsUnconstrained(this.options.signal).catch(() => undefined)
+    if (this.options.settings.protocol !== 'auto' || this.protocol !== 'tools') return
+    if ((await this.model.streamsToolCalls?.(this.options.signal).catch(() => undefined)) === false) {
+      this.streamTools = false
+      this.emit({type: 'protocol', taskId: this.id, protocol: 'tools', reason: 'an earlier run found that this server streams no tool calls; asking without streaming'})
+    }
+    const reason = await this.model.toolCallsUnconstrained?.(this.options.signal).catch(() => undefined)
     if (reason === undefined) return
     this.protocol = 'json'
     await this.prepareConversation()
@@ -292,6 +299,7 @@ export class Agent {
     } catch (error) {
       if (deciding && this.streamTools && emptyStream(error)) {
         this.streamTools = false
+        await this.model.rememberToolStreaming?.(false).catch(() => undefined)
         this.emit({type: 'protocol', taskId: this.id, protocol: 'tools', reason: `a streamed request with tools brought nothing (${(error as Error).message}); asking without streaming`})
         return this.nextTurn()
       }

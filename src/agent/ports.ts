@@ -12,6 +12,10 @@ export interface ModelClient {
   chat(request: ChatRequest): AsyncIterable<ChatEvent>
   /** Why the server's tool calls cannot be trusted to be valid (it does not constrain their arguments), or undefined when they can. */
   toolCallsUnconstrained?(signal?: AbortSignal): Promise<string | undefined>
+  /** Whether the server streams tool calls, as an earlier run found; undefined when unknown. */
+  streamsToolCalls?(signal?: AbortSignal): Promise<boolean | undefined>
+  /** Keeps what this run found about streaming tool calls for the next. */
+  rememberToolStreaming?(streams: boolean): Promise<void>
 }
 
 /** One workspace transaction: staged edits, committed whole or not at all. */

@@ -1,32 +1,45 @@
 /**
- * What a server was found to need at run time (the JSON-schema form it takes, after refusing the
- * one its identity suggested), kept by its identity in the repository's state (migration 6), so
- * the next run asks right the first time.
+ * What a server was found to need at run time, kept by its identity in the repository's state
+ * (migration 6), so the next run asks right the first time: the JSON-schema form it takes after
+ * refusing the one its identity suggested, and whether it streams tool calls.
  */
 import type {StateDb} from '../state/db.js'
 import type {StructuredOutputsForm} from './structured/request.js'
 
+export interface ServerCapabilities {
+  structuredForm?: StructuredOutputsForm
+  /** False once a streamed request with tools came back empty. */
+  streamsToolCalls?: boolean
+}
+
 export interface CapabilityStore {
-  structuredForm(server: string): StructuredOutputsForm | undefined
-  rememberStructuredForm(server: string, form: StructuredOutputsForm): void
+  read(server: string): ServerCapabilities
+  remember(server: string, learned: ServerCapabilities): void
 }
 
 const FORMS: readonly string[] = ['structured_outputs', 'response_format', 'json_object'] satisfies StructuredOutputsForm[]
 
 export function sqliteCapabilityStore(db: StateDb): CapabilityStore {
-  const select = db.prepare('SELECT structured_form FROM server_capabilities WHERE server = ?')
+  const select = db.prepare('SELECT structured_form, tool_streaming FROM server_capabilities WHERE server = ?')
   const upsert = db.prepare(`
-    INSERT INTO server_capabilities (server, structured_form, updated_at) VALUES (?, ?, ?)
-    ON CONFLICT (server) DO UPDATE SET structured_form = excluded.structured_form, updated_at = excluded.updated_at
+    INSERT INTO server_capabilities (server, structured_form, tool_streaming, updated_at) VALUES (@server, @form, @streaming, @now)
+    ON CONFLICT (server) DO UPDATE SET
+      structured_form = coalesce(excluded.structured_form, structured_form),
+      tool_streaming = coalesce(excluded.tool_streaming, tool_streaming),
+      updated_at = excluded.updated_at
   `)
   return {
-    structuredForm: (server) => {
-      const row = select.get(server) as {structured_form: string} | undefined
+    read: (server) => {
+      const row = select.get(server) as {structured_form: string | null; tool_streaming: number | null} | undefined
+      const known: ServerCapabilities = {}
       // A form written by a newer PyAgent that this one does not know is as good as none.
-      return row && FORMS.includes(row.structured_form) ? (row.structured_form as StructuredOutputsForm) : undefined
+      if (row?.structured_form && FORMS.includes(row.structured_form)) known.structuredForm = row.structured_form as StructuredOutputsForm
+      if (row?.tool_streaming !== null && row?.tool_streaming !== undefined) known.streamsToolCalls = row.tool_streaming === 1
+      return known
     },
-    rememberStructuredForm: (server, form) => {
-      upsert.run(server, form, new Date().toISOString())
+    remember: (server, learned) => {
+      const streaming = learned.streamsToolCalls === undefined ? null : learned.streamsToolCalls ? 1 : 0
+      upsert.run({server, form: learned.structuredForm ?? null, streaming, now: new Date().toISOString()})
     },
   }
 }

@@ -181,6 +181,15 @@ export class LlmClient {
     return isLlamaCppServer(served.ownedBy) ? `${served.id} is served by llama.cpp (owned_by ${served.ownedBy}), which does not constrain tool-call arguments` : undefined
   }
 
+  /** Whether the server streams tool calls, as an earlier run found; undefined when nobody has tried. */
+  async streamsToolCalls(signal?: AbortSignal): Promise<boolean | undefined> {
+    return this.options.capabilities?.read(this.serverIdentity(await this.model(signal))).streamsToolCalls
+  }
+
+  async rememberToolStreaming(streams: boolean): Promise<void> {
+    this.options.capabilities?.remember(this.serverIdentity(await this.model()), {streamsToolCalls: streams})
+  }
+
   /** The served model and its context window, from the first endpoint that answers /v1/models. */
   model(signal?: AbortSignal): Promise<ServedModel> {
     // Shared by concurrent callers, so it runs under its own timeout rather than one caller's signal.
@@ -281,7 +290,7 @@ export class LlmClient {
 
   private structuredForm(served: ServedModel): StructuredOutputsForm {
     if (this.config.structuredOutputsField !== 'auto') return this.config.structuredOutputsField
-    this.negotiatedForm ??= this.options.capabilities?.structuredForm(this.serverIdentity(served))
+    this.negotiatedForm ??= this.options.capabilities?.read(this.serverIdentity(served)).structuredForm
     return this.negotiatedForm ?? structuredOutputsForm('auto', served.ownedBy)
   }
 
@@ -301,7 +310,7 @@ export class LlmClient {
     const next = STRUCTURED_FORMS.find((form) => !this.refusedForms.has(form))
     if (next === undefined) return false
     this.negotiatedForm = next
-    this.options.capabilities?.rememberStructuredForm(this.serverIdentity(served), next)
+    this.options.capabilities?.remember(this.serverIdentity(served), {structuredForm: next})
     return true
   }
 

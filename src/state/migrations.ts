@@ -131,7 +131,8 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       CREATE TABLE server_capabilities (
         server          TEXT PRIMARY KEY,
-        structured_form TEXT NOT NULL,
+        structured_form TEXT,
+        tool_streaming  INTEGER,
         updated_at      TEXT NOT NULL
       );
     `,

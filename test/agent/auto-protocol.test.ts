@@ -19,8 +19,7 @@ afterAll(() => server.close())
 const finishCall: Reply = {type: 'completion', toolCalls: [{name: 'finish', arguments: JSON.stringify({summary: 'nothing to change'})}]}
 const finishJson: Reply = {type: 'completion', text: JSON.stringify({tool: 'finish', arguments: {summary: 'nothing to change'}})}
 
-async function run(replies: Reply[], on = server) {
-  const repo = tempRepo(FIXTURE)
+async function run(replies: Reply[], on = server, repo = tempRepo(FIXTURE)) {
   repo.write('.pyagent/config.json', JSON.stringify({testCommand: 'true'}))
   const before = on.chatRequests().length
   on.enqueue(...replies)
@@ -69,5 +68,21 @@ describe('actionProtocol auto against a server that is not vLLM', {timeout: 60_0
     expect(events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'json', reason: expect.stringContaining('arguments that are not JSON')})
     expect(events.filter((event) => event.type === 'tool_call')).toHaveLength(1)
     expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+  })
+
+  it('remembers that a server streams no tool calls, so the next run asks without streaming at once', async () => {
+    // llama.cpp's server behind a proxy that hides who it is.
+    const proxied = await startOpenAiServer({profile: 'llama.cpp', ownedBy: 'openai'})
+    try {
+      const repo = tempRepo(FIXTURE)
+      const first = await run([finishCall], proxied, repo)
+      expect(first.requests.map((request) => request.stream ?? false)).toEqual([true, false])
+      const second = await run([finishCall], proxied, repo)
+      expect(second.requests.map((request) => request.stream ?? false)).toEqual([false])
+      expect(second.events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'tools', reason: expect.stringContaining('an earlier run found')})
+      expect(second.events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+    } finally {
+      proxied.close()
+    }
   })
 })
