@@ -9,8 +9,10 @@ import {simpleGit} from 'simple-git'
 import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
 import {findModel, modelCacheDir, type ModelEntry} from '../engine/models.js'
+import {rememberedAt, type ServerCapabilities} from '../llm/capability-store.js'
 import {isLlamaCppServer, structuredOutputsForm} from '../llm/structured/request.js'
 import {nativeVersion} from '../native.js'
+import {openStateForReading, type StateDb} from '../state/db.js'
 import {REPAIR_COMMAND} from '../state/errors.js'
 import {checkStateHealth} from '../state/repair.js'
 import {useSandbox} from '../workspace/command-runner.js'
@@ -149,7 +151,7 @@ async function probe(url: string, timeoutMs: number): Promise<{ok: boolean; stat
  * form, whether `auto` starts with tools or JSON actions, how a failed endpoint is probed. A
  * form the server then refuses is negotiated at run time (src/llm/client.ts).
  */
-function capabilities(config: Config, model: {owned_by?: string} | undefined, hasHealth: boolean): CheckResult {
+function capabilities(config: Config, model: {owned_by?: string} | undefined, hasHealth: boolean, remembered: ServerCapabilities[]): CheckResult {
   const ownedBy = model?.owned_by
   const form = structuredOutputsForm(config.structuredOutputsField, ownedBy)
   const formSource = config.structuredOutputsField === 'auto' ? `from owned_by ${ownedBy ?? '(none)'}` : 'configured'
@@ -159,11 +161,17 @@ function capabilities(config: Config, model: {owned_by?: string} | undefined, ha
       : isLlamaCppServer(ownedBy)
         ? 'JSON actions (llama.cpp leaves tool-call arguments unconstrained)'
         : 'tool calls, falling back to JSON actions if they do not arrive'
+  const learned = remembered.flatMap((known) => [
+    ...(known.structuredForm ? [`schemas as ${known.structuredForm}`] : []),
+    ...(known.streamsToolCalls === false ? ['tool calls asked without streaming'] : []),
+  ])
   return {
     name: 'capabilities',
     status: 'ok',
     required: false,
-    detail: `schemas as ${form} (${formSource}); ${actions}; failures probed with ${hasHealth ? '/health' : '/v1/models'}`,
+    detail: `schemas as ${form} (${formSource}); ${actions}; failures probed with ${hasHealth ? '/health' : '/v1/models'}${
+      learned.length > 0 ? `; earlier runs here found: ${[...new Set(learned)].join(', ')}` : ''
+    }`,
     fix: 'Override with `pyagent config set structuredOutputsField …` or `actionProtocol …`',
   }
 }
@@ -190,7 +198,7 @@ async function checkEmbeddedModel(env: NodeJS.ProcessEnv): Promise<{check: Check
   }
 }
 
-async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelEntry | undefined): Promise<CheckResult[]> {
+async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelEntry | undefined, remembered: ServerCapabilities[]): Promise<CheckResult[]> {
   const base = config.baseUrl.replace(/\/+$/, '')
   const startHint = `Start vLLM (vllm serve <model> --enable-auto-tool-choice --tool-call-parser <parser>) or set PYAGENT_BASE_URL`
   const [models, health] = await Promise.all([probe(`${base}/models`, timeoutMs), probe(healthUrl(base), timeoutMs)])
@@ -211,7 +219,7 @@ async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelE
           }
         : {name: 'endpoint', status: 'ok', required: true, detail: `${base} serves ${served.join(', ') || 'no models'}`},
     )
-    results.push(capabilities(config, data.find((model) => model.id === wanted) ?? data[0], health.ok))
+    results.push(capabilities(config, data.find((model) => model.id === wanted) ?? data[0], health.ok, remembered))
   } else {
     const unreachable = `GET ${base}/models: ${models.error ?? `HTTP ${models.status}`}`
     results.push(
@@ -265,6 +273,19 @@ function checkSandbox(config: Config): CheckResult {
   }
 }
 
+/** What earlier runs in this repository found about the endpoint; nothing when its state cannot be read (the state check says why). */
+function rememberedCapabilities(repoRoot: string, baseUrl: string): ServerCapabilities[] {
+  let db: StateDb | undefined
+  try {
+    db = openStateForReading(repoRoot)
+    return db ? rememberedAt(db, baseUrl) : []
+  } catch {
+    return []
+  } finally {
+    db?.close()
+  }
+}
+
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const checks: CheckResult[] = [checkNode(), checkNative()]
   let config: Config | undefined
@@ -276,7 +297,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   checks.push(checkState(options.repoRoot), ...(await checkGit(options.repoRoot)))
   const embedded = await checkEmbeddedModel(options.env ?? process.env)
-  if (config) checks.push(...(await checkEndpoint(config, options.timeoutMs ?? 2000, embedded.model)))
+  if (config) checks.push(...(await checkEndpoint(config, options.timeoutMs ?? 2000, embedded.model, rememberedCapabilities(options.repoRoot, config.baseUrl))))
   checks.push(embedded.check)
   return {ok: checks.every((check) => check.status !== 'fail' || !check.required), checks}
 }

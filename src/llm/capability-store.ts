@@ -19,6 +19,14 @@ export interface CapabilityStore {
 
 const FORMS: readonly string[] = ['structured_outputs', 'response_format', 'json_object'] satisfies StructuredOutputsForm[]
 
+/** What earlier runs here found about the servers behind one endpoint URL (for `doctor`). */
+export function rememberedAt(db: StateDb, baseUrl: string): ServerCapabilities[] {
+  const prefix = `${baseUrl} `
+  const rows = db.prepare('SELECT server FROM server_capabilities WHERE substr(server, 1, ?) = ?').all(prefix.length, prefix) as {server: string}[]
+  const store = sqliteCapabilityStore(db)
+  return rows.map((row) => store.read(row.server))
+}
+
 export function sqliteCapabilityStore(db: StateDb): CapabilityStore {
   const select = db.prepare('SELECT structured_form, tool_streaming FROM server_capabilities WHERE server = ?')
   const upsert = db.prepare(`

@@ -10,7 +10,7 @@ import type {Config} from '../config/schema.js'
 import {CallContext} from './call-context.js'
 import {fitMessages} from './context.js'
 import {costUsd} from './cost.js'
-import {listServedModels, type ServedModel, tokenizeOnServer} from './discovery.js'
+import {listServedModels, type ServedModel, serverVersion, tokenizeOnServer} from './discovery.js'
 import {LlmError, toLlmError} from './errors.js'
 import type {CapabilityStore} from './capability-store.js'
 import {type Endpoint, EndpointPool} from './pool.js'
@@ -212,11 +212,11 @@ export class LlmClient {
     const wanted = this.config.model
     for (const endpoint of this.pool.endpoints) {
       try {
-        const served = await listServedModels(this.sdk(endpoint), signal)
+        const [served, version] = await Promise.all([listServedModels(this.sdk(endpoint), signal), serverVersion(endpoint.root, signal)])
         const match = wanted ? served.find((model) => model.id === wanted) : served[0]
-        if (match) return {model: match, discovered: true}
+        if (match) return {model: {...match, ...(version ? {version} : {})}, discovered: true}
         // A name the server routes (a LiteLLM alias) but does not list: the server is still the one who answers.
-        if (wanted) return {model: {id: wanted, ownedBy: served[0]?.ownedBy}, discovered: true}
+        if (wanted) return {model: {id: wanted, ownedBy: served[0]?.ownedBy, ...(version ? {version} : {})}, discovered: true}
       } catch (error) {
         lastError = toLlmError(error, endpoint.url)
       }
@@ -294,9 +294,9 @@ export class LlmClient {
     return this.negotiatedForm ?? structuredOutputsForm('auto', served.ownedBy)
   }
 
-  /** Who answers: the endpoint, the model and who serves it; a server that changes any of them is asked afresh. */
+  /** Who answers: the endpoint, the model, who serves it and its version; a server that changes any of them is asked afresh. */
   private serverIdentity(served: ServedModel): string {
-    return `${this.config.baseUrl} ${served.id} ${served.ownedBy ?? ''}`
+    return `${this.config.baseUrl} ${served.id} ${served.ownedBy ?? ''} ${served.version ?? ''}`
   }
 
   /**

@@ -11,6 +11,24 @@ export interface ServedModel {
   maxModelLen?: number
   /** Who serves it, as /v1/models says (`vllm`, `llamacpp`, `me` for llama-cpp-python, `library` for Ollama…). */
   ownedBy?: string
+  /** The server's version, where it says (vLLM's /version); part of its identity, as an upgrade may change what it takes. */
+  version?: string
+}
+
+const versionAnswer = z.object({version: z.string()})
+
+/** vLLM's /version at the server's root; undefined for servers without one. */
+export async function serverVersion(root: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${root}/version`, {signal})
+    if (!response.ok) {
+      await response.body?.cancel()
+      return undefined
+    }
+    return versionAnswer.parse(await response.json()).version
+  } catch {
+    return undefined
+  }
 }
 
 export async function listServedModels(client: OpenAI, signal?: AbortSignal): Promise<ServedModel[]> {

@@ -81,6 +81,9 @@ describe('actionProtocol auto against a server that is not vLLM', {timeout: 60_0
       expect(second.requests.map((request) => request.stream ?? false)).toEqual([false])
       expect(second.events.find((event) => event.type === 'protocol')).toMatchObject({protocol: 'tools', reason: expect.stringContaining('an earlier run found')})
       expect(second.events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
+      const doctor = await runCli(['doctor', '--json'], {cwd: repo.root, env: {PYAGENT_BASE_URL: proxied.baseUrl}})
+      const checks = (JSON.parse(doctor.stdout) as {checks: {name: string; detail: string}[]}).checks
+      expect(checks.find((check) => check.name === 'capabilities')?.detail).toContain('earlier runs here found: tool calls asked without streaming')
     } finally {
       proxied.close()
     }

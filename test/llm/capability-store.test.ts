@@ -38,3 +38,12 @@ describe('server capabilities in the state database', () => {
     expect(formsOf(other.chatRequests())).toEqual(['json_schema'])
   })
 })
+
+describe('server identity', () => {
+  it('includes the version a server reports (vLLM\'s /version), and does without where there is none', async () => {
+    const vllm = await server({profile: 'vllm'})
+    const llamaCpp = await server({profile: 'llama.cpp'})
+    expect(await client([vllm]).model()).toMatchObject({ownedBy: 'vllm', version: '0.12.0'})
+    expect(await client([llamaCpp]).model()).not.toHaveProperty('version')
+  })
+})

@@ -192,7 +192,7 @@ describe('LlmClient.chat', () => {
   it('discovers the served model and its context window, and counts with /tokenize when present', async () => {
     const s = await server({model: 'served-model', maxModelLen: 32768})
     const llm = client([s])
-    expect(await llm.model()).toEqual({id: 'served-model', maxModelLen: 32768, ownedBy: 'vllm'})
+    expect(await llm.model()).toEqual({id: 'served-model', maxModelLen: 32768, ownedBy: 'vllm', version: '0.12.0'})
     expect(await llm.tokenize([user('one two three')])).toBeGreaterThan(0)
     const plain = await server({tokenize: false})
     expect(await client([plain]).tokenize([user('a')])).toBeUndefined()

@@ -90,6 +90,8 @@ export interface ServerProfile {
   health: boolean
   /** vLLM's /tokenize. */
   tokenize: boolean
+  /** What vLLM's /version answers; undefined: no such route. */
+  version?: string
   /** A streamed request with tools answers 200 with an empty stream (llama-cpp-python: "Automatic streaming tool choice is not supported"). */
   streamsToolCalls: boolean
   /** The schema forms accepted; any other is refused the way the server refuses it. */
@@ -102,7 +104,7 @@ export interface ServerProfile {
 
 export const SERVER_PROFILES = {
   /** vLLM >= 0.12: https://docs.vllm.ai/en/latest/features/structured_outputs.html, /health and /tokenize in its OpenAI server. */
-  vllm: {ownedBy: 'vllm', health: true, tokenize: true, streamsToolCalls: true, schemaForms: ['structured_outputs', 'json_schema'], refusalStatus: 400, assistantContentRequired: false},
+  vllm: {ownedBy: 'vllm', health: true, tokenize: true, version: '0.12.0', streamsToolCalls: true, schemaForms: ['structured_outputs', 'json_schema'], refusalStatus: 400, assistantContentRequired: false},
   /** llama-cpp-python 0.3 (llama_cpp/server/app.py, types.py): response_format text|json_object (+schema), no /health, no streamed tool choice. */
   'llama.cpp': {ownedBy: 'me', health: false, tokenize: false, streamsToolCalls: false, schemaForms: ['json_object'], refusalStatus: 500, assistantContentRequired: true},
   /** Ollama's OpenAI compatibility (docs/openai.md): response_format json_schema, streamed tool calls, no /health or /tokenize. */
@@ -402,6 +404,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     const recorded: RecordedRequest = {method: request.method ?? 'GET', path, headers: request.headers, body}
     requests.push(recorded)
 
+    if (path === '/version' && 'version' in profile && profile.version) {
+      sendJson(response, 200, {version: profile.version})
+      return
+    }
     if (path === '/health' && hasHealth) {
       response.writeHead(state.healthy ? 200 : 503).end()
       return
