@@ -23,7 +23,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 } else if (args.length === 2 && args[0] === 'review' && args[1] === '--staged') {
   let answered = false
   try {
-    const {reviewStagedForHook} = await import('../dist/hook/from-flags.js')
+    const {reviewStagedForHook} = await import('../dist/hook/review.js')
     answered = await reviewStagedForHook(version)
   } catch {
     // A damaged install (dist/ incomplete, say): the oclif command below fails with the real message.

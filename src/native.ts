@@ -8,6 +8,8 @@ import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {PyAgentError} from './errors.js'
+
 declare const nativeHandle: unique symbol
 /** An opaque Rust object owned by the JS garbage collector (a Neon JsBox). */
 export type NativeHandle<Kind extends string> = {readonly [nativeHandle]: Kind}
@@ -159,8 +161,11 @@ export const NATIVE_MODULE_PATH = join(packageRoot(), 'native', 'index.node')
 const REBUILD_HINT =
   'Rebuild it with `npm run build:native` (needs Rust: https://rustup.rs), or reinstall with `npm ci`.'
 
-export class NativeModuleError extends Error {
+export class NativeModuleError extends PyAgentError {
   override readonly name = 'NativeModuleError'
+  constructor(message: string) {
+    super('E_NATIVE_MODULE', message)
+  }
 }
 
 let binding: NativeBinding | undefined
@@ -406,14 +411,13 @@ export type TextEngineErrorCode = TextEngineErrorDetails['code']
  * (or a model) needs to fix the input: failed hunks with the closest place found, the match
  * count of an ambiguous search, the nearest candidate of a missing one.
  */
-export class TextEngineError<C extends TextEngineErrorCode = TextEngineErrorCode> extends Error {
+export class TextEngineError<C extends TextEngineErrorCode = TextEngineErrorCode> extends PyAgentError {
   override readonly name = 'TextEngineError'
-  readonly code: C
+  declare readonly code: C
   readonly details: Extract<TextEngineErrorDetails, {code: C}>
 
   constructor(message: string, details: Extract<TextEngineErrorDetails, {code: C}>) {
-    super(message)
-    this.code = details.code as C
+    super(details.code, message)
     this.details = details
   }
 

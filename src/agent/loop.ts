@@ -7,6 +7,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
+import {isPyAgentError} from '../errors.js'
 import {type Bounded, bound} from './bounded.js'
 import type {Budget} from './budget.js'
 import {splitCommand} from './commands.js'
@@ -227,7 +228,7 @@ export class Agent {
     } catch (error) {
       if (this.options.signal.aborted || error instanceof Interrupted) return this.end('interrupted', 'interrupted by the user; nothing was written')
       const result = this.end('failed', (error as Error).message)
-      return (error as Error).name === 'CollisionError' ? {...result, collided: true} : result
+      return isPyAgentError(error, 'E_TX_COLLISION', 'E_TX_LOCKED') ? {...result, collided: true} : result
     } finally {
       this.scratch.dispose()
     }
@@ -394,7 +395,7 @@ export class Agent {
     } catch (error) {
       if (this.options.signal.aborted) throw new Interrupted()
       // The file moved under this transaction: its edits are stale, so the attempt ends and the task runner retries on fresh content.
-      if ((error as Error).name === 'CollisionError') throw error
+      if (isPyAgentError(error, 'E_TX_COLLISION', 'E_TX_LOCKED')) throw error
       if (error instanceof ToolRefused) return {status: 'refused', output: error.message}
       if (error instanceof ToolError) return {status: 'error', output: error.message}
       return {status: 'error', output: `${(error as Error).name}: ${(error as Error).message}`}
@@ -412,7 +413,7 @@ export class Agent {
       try {
         return await tool.run(args, this.context)
       } catch (error) {
-        if (!isLockCollision(error) || waited >= LOCK_WAIT_MS) throw error
+        if (!isPyAgentError(error, 'E_TX_LOCKED') || waited >= LOCK_WAIT_MS) throw error
         await sleep(delay, this.options.signal)
         waited += delay
       }
@@ -524,10 +525,6 @@ export class Agent {
 
 const LOCK_WAIT_MS = 30_000
 
-/** The workspace's lock refusal, as opposed to a file that changed since it was read. */
-function isLockCollision(error: unknown): boolean {
-  return (error as Error).name === 'CollisionError' && /another open transaction/.test((error as Error).message)
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

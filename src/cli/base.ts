@@ -4,18 +4,12 @@
  */
 import {Command, Errors, Flags} from '@oclif/core'
 
-import {ConfigError} from '../config/errors.js'
 import {loadConfig, type ResolvedConfig} from '../config/load.js'
 import type {ConfigKey} from '../config/schema.js'
-import {ModelError} from '../engine/errors.js'
-import {NativeModuleError} from '../native.js'
-import {StateDbError, stateDbError} from '../state/errors.js'
-import {WorkspaceError} from '../workspace/errors.js'
+import {PyAgentError} from '../errors.js'
+import {stateDbError} from '../state/errors.js'
 import {type RecoveryReport, recoverRepository} from '../workspace/recovery.js'
 import {findRepoRoot, stateDbPath} from '../workspace/repo.js'
-import {Workspace} from '../workspace/workspace.js'
-
-const KNOWN_ERRORS = [ConfigError, ModelError, NativeModuleError, StateDbError, WorkspaceError]
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -86,12 +80,6 @@ export abstract class BaseCommand extends Command {
     return loadConfig({repoRoot, flags})
   }
 
-  /** Opens the transactional workspace under the configured path policy (`init` has already run recovery). */
-  protected async openWorkspace(repoRoot: string): Promise<Workspace> {
-    const {config} = this.resolveConfig(repoRoot)
-    return Workspace.open(repoRoot, {denyPaths: config.denyPaths})
-  }
-
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     const known = this.known(error)
     if (known) return this.fail(known, 1)
@@ -101,7 +89,7 @@ export abstract class BaseCommand extends Command {
   /** Ends the command on `error` with its message (no stack trace) and exit code: as text on stderr, or under --json as {error: {code, message}} on stdout. */
   protected fail(error: Error, exit: number): Promise<unknown> {
     process.exitCode = exit
-    return super.catch(new Errors.CLIError(error.message, {exit, code: (error as {code?: string}).code}))
+    return super.catch(new Errors.CLIError(error.message, {exit, code: error instanceof PyAgentError ? error.code : undefined}))
   }
 
   protected override toErrorJson(error: Error & {code?: string; oclif?: {exit?: number}}): unknown {
@@ -109,8 +97,8 @@ export abstract class BaseCommand extends Command {
   }
 
   /** PyAgent's own error, or an SQLite one told as a StateDbError about this repository's database. */
-  protected known(error: Error): Error | undefined {
-    if (KNOWN_ERRORS.some((type) => error instanceof type)) return error
+  protected known(error: Error): PyAgentError | undefined {
+    if (error instanceof PyAgentError) return error
     return this.root === undefined ? undefined : stateDbError(error, stateDbPath(this.root))
   }
 }

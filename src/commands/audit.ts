@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {ReviewCommand} from '../review/command.js'
+import {ReviewCommand} from '../cli/review-command.js'
 import {formatAudit, runAudit} from '../review/audit.js'
 
 export default class Audit extends ReviewCommand {

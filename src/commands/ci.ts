@@ -1,10 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {RunSetupError} from '../agent/probe.js'
-import {ReviewCommand} from '../review/command.js'
+import {fixFindings} from '../app/fix.js'
+import {ReviewCommand} from '../cli/review-command.js'
+import {withStopSignals} from '../cli/stop-signals.js'
+import {isPyAgentError} from '../errors.js'
 import {runCi} from '../review/ci.js'
-import {fixFindings} from '../review/fix.js'
 import {formatText} from '../review/format/text.js'
+import {taskOutput} from '../ui/task-output.js'
 
 export default class Ci extends ReviewCommand {
   static override description =
@@ -49,22 +51,18 @@ export default class Ci extends ReviewCommand {
     if (result.report.failed) process.exitCode = 1
     if (!flags.fix) return result
     // The agent's progress goes to stderr: stdout carries the report (and --json's one document).
-    const io = {json: false, interactive: false, write: (text: string) => process.stderr.write(text), writeError: (text: string) => process.stderr.write(text)}
-    const controller = new AbortController()
-    const onSignal = () => controller.abort()
-    process.once('SIGINT', onSignal)
-    try {
-      const fix = await fixFindings({repoRoot, config, report: result.report, patchPath: flags['patch-file'], io, signal: controller.signal})
-      if (!this.jsonEnabled()) {
-        this.log(fix.patch ? `wrote ${fix.patch} (${fix.files.length} file(s); undo with \`pyagent undo ${fix.taskId}\`)` : `--fix: ${fix.status}, no patch`)
-      }
-      if (fix.exitCode !== 0) process.exitCode = fix.exitCode
-      return {...result, fix}
-    } catch (error) {
-      if (error instanceof RunSetupError) this.error(error.message, {exit: 1})
+    const writeError = (text: string) => process.stderr.write(text)
+    const output = await taskOutput('plain', writeError, writeError)
+    const fix = await withStopSignals((signal) =>
+      fixFindings({repoRoot, config, report: result.report, patchPath: flags['patch-file'], output, signal}),
+    ).catch((error: unknown) => {
+      if (isPyAgentError(error, 'E_NO_ENDPOINT')) this.error(error.message, {exit: 1})
       throw error
-    } finally {
-      process.off('SIGINT', onSignal)
+    })
+    if (!this.jsonEnabled()) {
+      this.log(fix.patch ? `wrote ${fix.patch} (${fix.files.length} file(s); undo with \`pyagent undo ${fix.taskId}\`)` : `--fix: ${fix.status}, no patch`)
     }
+    if (fix.exitCode !== 0) process.exitCode = fix.exitCode
+    return {...result, fix}
   }
 }

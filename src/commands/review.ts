@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {ReviewCommand} from '../review/command.js'
+import {ReviewCommand} from '../cli/review-command.js'
 import {REPORT_FORMATS, formatReport} from '../review/format/index.js'
 import {BASELINE_FILE} from '../secrets/baseline.js'
-import {baselineFromFlags, reviewFromFlags} from '../review/from-flags.js'
+import {recordSecretsBaseline, reviewChange} from '../app/review.js'
 
 export default class Review extends ReviewCommand {
   static override description =
@@ -32,14 +32,14 @@ export default class Review extends ReviewCommand {
   async run() {
     const {flags} = await this.parse(Review)
     if (flags.baseline) return this.recordBaseline(flags.cwd)
-    const report = await reviewFromFlags({cwd: flags.cwd, base: flags.base, failOn: flags['fail-on'], llm: flags.llm})
+    const report = await reviewChange({cwd: flags.cwd, base: flags.base, failOn: flags['fail-on'], llm: flags.llm})
     if (!this.jsonEnabled()) process.stdout.write(formatReport(report, flags.format, this.config.version))
     if (report.failed) process.exitCode = 1
     return report
   }
 
   private async recordBaseline(cwd: string | undefined) {
-    const report = await baselineFromFlags({cwd})
+    const report = await recordSecretsBaseline({cwd})
     if (!this.jsonEnabled()) {
       const where = report.files.length === 0 ? '' : ` in ${report.files.length} file(s): ${report.files.join(', ')}`
       this.log(`Recorded ${report.findings} secret(s)${where} as known, in ${report.file} (${report.filesScanned} tracked files scanned).`)

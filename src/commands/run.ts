@@ -1,14 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approval.js'
-import {type RunEndpoint, RunSetupError, runEndpoint} from '../agent/probe.js'
 import {ROLE_NAMES} from '../agent/roles.js'
+import {executeTask} from '../app/run.js'
 import {BaseCommand} from '../cli/base.js'
-import {isGitWorkTree} from '../workspace/repo.js'
+import {INTERRUPTED_EXIT, withStopSignals} from '../cli/stop-signals.js'
+import {isPyAgentError} from '../errors.js'
 import {taskPrioritySchema} from '../state/tasks.js'
-
-/** `pyagent run`'s exit code on Ctrl-C (also in EXIT_CODES, which is not imported here to keep start-up light). */
-const INTERRUPTED = 130
+import {taskOutput} from '../ui/task-output.js'
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return ''
@@ -16,8 +15,6 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8').trim()
 }
-
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 export default class Run extends BaseCommand {
   static override needsState = true
@@ -66,65 +63,35 @@ export default class Run extends BaseCommand {
     const task = flags.task ?? (await readStdin())
     if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
     const root = this.repoRoot(flags.cwd)
-    if (!isGitWorkTree(root)) {
-      this.error(`${root} is not inside a git repository. PyAgent works on one: history and undo find a task's record at the repository's root, and the review and --commit use git. Run \`git init\` there first (and commit what is there), or pass --cwd.`, {exit: 1})
-    }
-    const {config: configured} = this.resolveConfig(root, {
+    const {config} = this.resolveConfig(root, {
       maxSteps: flags['max-steps'],
       maxTokens: flags['max-tokens'],
       maxCostUsd: flags['max-cost'] === undefined ? undefined : Number(flags['max-cost']),
       timeoutSec: flags.timeout,
       autoCommit: flags.commit,
     })
-    // commandSandbox=bwrap without bubblewrap stops the run before a model is asked anything, or loaded.
-    const {useSandbox} = await import('../workspace/command-runner.js')
-    useSandbox(configured.commandSandbox)
     const json = this.jsonEnabled()
-    const controller = new AbortController()
-    const onSignal = () => {
-      if (controller.signal.aborted) process.exit(INTERRUPTED)
-      controller.abort()
-    }
-    // A terminal closed (SIGHUP) or a supervisor stopping the run (SIGTERM) ends it as Ctrl-C does: rolled back, the task marked.
-    for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
-    let endpoint: RunEndpoint | undefined
+    const interactive = !json && Boolean(process.stdout.isTTY && process.stdin.isTTY)
+    const write = (text: string) => process.stdout.write(text)
+    const writeError = (text: string) => process.stderr.write(text)
     try {
-      endpoint = await runEndpoint(configured, controller.signal)
-      if (endpoint.notice) process.stderr.write(`${endpoint.notice}\n`)
-      const {config} = endpoint
-      // Loaded only once a server answers: the client, the workspace and the UI are slow to import.
-      const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
-      const services = await openServices(root, config)
-      try {
-        const {exitCode} = await runSession(
-          root,
-          config,
-          {task, role: flags.role, priority: flags.priority, approve: flags.approve, gitCommit: config.autoCommit},
-          services,
-          {
-            json,
-            interactive: !json && Boolean(process.stdout.isTTY && process.stdin.isTTY),
-            write: (text) => process.stdout.write(text),
-            writeError: (text) => process.stderr.write(text),
-          },
-          controller.signal,
-        )
-        process.exitCode = exitCode
-      } finally {
-        services.close()
-      }
+      await withStopSignals(async (signal) => {
+        try {
+          const output = await taskOutput(json ? 'json' : interactive ? 'tui' : 'plain', write, writeError)
+          const request = {task, role: flags.role, priority: flags.priority, approve: flags.approve, gitCommit: config.autoCommit}
+          const run = await executeTask(root, config, request, output, {embedded: true, signal})
+          if (run.commit && !json) writeError(`git commit ${run.commit}\n`)
+          process.exitCode = run.exitCode
+        } catch (error) {
+          if (signal.aborted) process.exitCode = INTERRUPTED_EXIT
+          else throw error
+        }
+      })
     } catch (error) {
-      if (controller.signal.aborted) {
-        process.exitCode = INTERRUPTED
-        return
-      }
-      if (!(error instanceof RunSetupError)) throw error
+      if (!isPyAgentError(error, 'E_NO_ENDPOINT')) throw error
       // One paragraph, unwrapped, on stderr: oclif's error formatting would break it into prefixed lines.
-      process.stderr.write(`${error.message}\n`)
+      writeError(`${error.message}\n`)
       process.exitCode = 1
-    } finally {
-      for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
-      await endpoint?.close()
     }
   }
 }

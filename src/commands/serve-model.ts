@@ -1,10 +1,7 @@
 import {Flags} from '@oclif/core'
 
+import {serveCachedModel} from '../app/model-server.js'
 import {BaseCommand} from '../cli/base.js'
-import {EmbeddedEngine} from '../engine/engine.js'
-import {ModelError} from '../engine/errors.js'
-import {findModel} from '../engine/models.js'
-import {serveModel} from '../engine/server.js'
 
 export default class ServeModel extends BaseCommand {
   static override description = 'Serve a cached model with the embedded engine on 127.0.0.1, behind the OpenAI-compatible API (/v1/models, /v1/chat/completions)'
@@ -16,17 +13,15 @@ export default class ServeModel extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(ServeModel)
-    const entry = await findModel(flags.model)
-    if (!entry) throw new ModelError(`No ${flags.model ? `model "${flags.model}"` : 'model'} in the cache; run \`pyagent model pull\` first.`)
-    const engine = await EmbeddedEngine.load(entry, {threads: this.resolveConfig(this.repoRoot(flags.cwd)).config.engineThreads})
-    const server = await serveModel(engine, {port: flags.port})
+    const threads = this.resolveConfig(this.repoRoot(flags.cwd)).config.engineThreads
+    const server = await serveCachedModel({model: flags.model, threads, port: flags.port})
+    const {name} = server.model
     // The URL goes out on stdout as soon as it is known, so scripts can wait for it, with or without --json.
-    process.stdout.write(this.jsonEnabled() ? `${JSON.stringify({url: server.url, model: entry.name})}\n` : `Serving ${entry.name} at ${server.url}\n`)
+    process.stdout.write(this.jsonEnabled() ? `${JSON.stringify({url: server.url, model: name})}\n` : `Serving ${name} at ${server.url}\n`)
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve)
       process.once('SIGTERM', resolve)
     })
     await server.close()
-    await engine.close()
   }
 }

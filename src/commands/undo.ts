@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
+import {undoInRepository} from '../app/undo.js'
 import {BaseCommand} from '../cli/base.js'
-import {UndoRefusedError, undo} from '../workspace/undo.js'
+import {UndoRefusedError} from '../workspace/undo.js'
 
 export default class Undo extends BaseCommand {
   static override needsState = true
@@ -15,28 +16,24 @@ export default class Undo extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(Undo)
-    const workspace = await this.openWorkspace(this.repoRoot(flags.cwd))
-    try {
-      const result = await undo(workspace, args.ref, {force: flags.force}).catch((error: unknown) => {
-        // The diff goes out as it is (no error prefix on each line), so it can be read or piped to `git apply -R`.
-        if (error instanceof UndoRefusedError && !this.jsonEnabled()) process.stderr.write(error.diff)
-        throw error
-      })
-      const summary = {
-        undone: result.target.transactions.map((tx) => tx.id),
-        kind: result.target.kind,
-        transaction: result.commit.id,
-        files: result.commit.files.map((file) => ({path: file.path, op: file.op})),
-        overwritten: result.overwritten,
-      }
-      if (!this.jsonEnabled()) {
-        this.log(`Undid ${result.target.kind} ${result.target.id} in transaction ${result.commit.id.slice(0, 8)}:`)
-        for (const file of result.commit.files) this.log(`  ${file.op}  ${file.path}`)
-        if (result.overwritten.length > 0) this.log(`Overwrote later changes to: ${result.overwritten.join(', ')}`)
-      }
-      return summary
-    } finally {
-      workspace.close()
+    const root = this.repoRoot(flags.cwd)
+    const result = await undoInRepository(root, this.resolveConfig(root).config, args.ref, {force: flags.force}).catch((error: unknown) => {
+      // The diff goes out as it is (no error prefix on each line), so it can be read or piped to `git apply -R`.
+      if (error instanceof UndoRefusedError && !this.jsonEnabled()) process.stderr.write(error.diff)
+      throw error
+    })
+    const summary = {
+      undone: result.target.transactions.map((tx) => tx.id),
+      kind: result.target.kind,
+      transaction: result.commit.id,
+      files: result.commit.files.map((file) => ({path: file.path, op: file.op})),
+      overwritten: result.overwritten,
     }
+    if (!this.jsonEnabled()) {
+      this.log(`Undid ${result.target.kind} ${result.target.id} in transaction ${result.commit.id.slice(0, 8)}:`)
+      for (const file of result.commit.files) this.log(`  ${file.op}  ${file.path}`)
+      if (result.overwritten.length > 0) this.log(`Overwrote later changes to: ${result.overwritten.join(', ')}`)
+    }
+    return summary
   }
 }

@@ -1,8 +1,7 @@
-import type {LlmClientConfig} from './client.js'
 import type {ServedModel} from './discovery.js'
 import {LlmError, toLlmError} from './errors.js'
 import type {TokenCounter} from './tokens.js'
-import type {ChatRequest} from './types.js'
+import type {ChatRequest, LlmClientConfig} from './types.js'
 import type {LlmCallRecord, UsageRecorder} from './usage-log.js'
 
 /** One chat() call: its deadline, the caller's signal, and its single llm_calls record. */

@@ -31,33 +31,11 @@ import {nativeStreamingValidator} from './structured/streaming.js'
 import {StallWatch, untilAborted} from './timing.js'
 import {TokenCounter} from './tokens.js'
 import {ToolCallAssembler} from './tool-calls.js'
-import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason} from './types.js'
+import type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, FinishReason, LlmClientConfig} from './types.js'
 import type {UsageRecorder} from './usage-log.js'
 import {vllmFetch} from './vllm-fetch.js'
 import {redactMessages} from '../secrets/redact.js'
 
-export type LlmClientConfig = Pick<
-  Config,
-  | 'baseUrl'
-  | 'endpoints'
-  | 'model'
-  | 'apiKeyEnv'
-  | 'requestTimeoutMs'
-  | 'maxRetries'
-  | 'retryBaseDelayMs'
-  | 'retryMaxDelayMs'
-  | 'totalDeadlineMs'
-  | 'endpointFailureThreshold'
-  | 'endpointProbeIntervalMs'
-  | 'structuredOutputsField'
-  | 'legacyGuidedFields'
-  | 'structuredRepairs'
-  | 'chatTemplateKwargs'
-  | 'tokenEncoding'
-  | 'completionReserveTokens'
-  | 'prices'
-  | 'redactAllow'
->
 
 export interface LlmClientOptions {
   config: LlmClientConfig

@@ -4,6 +4,8 @@
  */
 import OpenAI from 'openai'
 
+import {type ErrorCode, PyAgentError} from '../errors.js'
+
 export type LlmErrorKind =
   /** The server answered with an error status. */
   | 'http'
@@ -45,7 +47,19 @@ const HINTS: Partial<Record<LlmErrorKind, string>> = {
   context_overflow: 'Start a new task, or serve the model with a larger --max-model-len.',
 }
 
-export class LlmError extends Error {
+const CODES: Record<LlmErrorKind, ErrorCode> = {
+  http: 'E_LLM_HTTP',
+  connection: 'E_LLM_CONNECTION',
+  timeout: 'E_LLM_TIMEOUT',
+  deadline: 'E_LLM_DEADLINE',
+  cancelled: 'E_LLM_CANCELLED',
+  stream: 'E_LLM_STREAM',
+  structured_output: 'E_LLM_STRUCTURED_OUTPUT',
+  context_overflow: 'E_LLM_CONTEXT_OVERFLOW',
+  no_endpoint: 'E_LLM_NO_ENDPOINT',
+}
+
+export class LlmError extends PyAgentError {
   override readonly name = 'LlmError'
   readonly kind: LlmErrorKind
   readonly endpoint: string
@@ -60,7 +74,8 @@ export class LlmError extends Error {
     const status = details.status === undefined ? '' : ` (HTTP ${details.status})`
     const what = details.serverMessage ?? details.detail ?? 'no details'
     const hint = HINTS[details.kind]
-    super(`LLM ${details.kind} error at ${details.endpoint}${status}: ${what}${hint ? `. ${hint}` : ''}`, {cause: details.cause})
+    const code = details.kind === 'http' && details.status === 429 ? 'E_LLM_RATE_LIMIT' : CODES[details.kind]
+    super(code, `LLM ${details.kind} error at ${details.endpoint}${status}: ${what}${hint ? `. ${hint}` : ''}`, {cause: details.cause})
     this.kind = details.kind
     this.endpoint = details.endpoint
     this.status = details.status

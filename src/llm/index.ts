@@ -1,13 +1,15 @@
 /** The LLM client's public surface: what agents and commands import. */
 import type {StateDb} from '../state/db.js'
-import {LlmClient, type LlmClientConfig, type LlmClientOptions} from './client.js'
+import {LlmClient, type LlmClientOptions} from './client.js'
+import type {LlmClientConfig} from './types.js'
 import {sqliteCapabilityStore} from './capability-store.js'
 import {sqliteUsageRecorder} from './usage-log.js'
 
-export {LlmClient, type LlmClientConfig, type LlmClientOptions} from './client.js'
+export {rememberedAt, type ServerCapabilities} from './capability-store.js'
+export {LlmClient, type LlmClientOptions} from './client.js'
 export {collectChat, type ChatResult} from './collect.js'
 export {LlmError, type LlmErrorKind} from './errors.js'
-export type {StreamingValidator, StreamingValidatorFactory, TextConstraint} from './structured/request.js'
+export {isLlamaCppServer, structuredOutputsForm, type StreamingValidator, type StreamingValidatorFactory, type TextConstraint} from './structured/request.js'
 export {invalidArgumentsObservation} from './tool-calls.js'
 export type * from './types.js'
 export {usageTotals, type LlmCallRecord, type UsageTotals} from './usage-log.js'

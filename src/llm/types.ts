@@ -2,8 +2,33 @@
 import type OpenAI from 'openai'
 import type {z} from 'zod'
 
+import type {Config} from '../config/schema.js'
 import type {LlmError} from './errors.js'
 import type {TextConstraint} from './structured/request.js'
+
+/** The settings the client reads: a slice of the config, so a caller can build one without a whole Config. */
+export type LlmClientConfig = Pick<
+  Config,
+  | 'baseUrl'
+  | 'endpoints'
+  | 'model'
+  | 'apiKeyEnv'
+  | 'requestTimeoutMs'
+  | 'maxRetries'
+  | 'retryBaseDelayMs'
+  | 'retryMaxDelayMs'
+  | 'totalDeadlineMs'
+  | 'endpointFailureThreshold'
+  | 'endpointProbeIntervalMs'
+  | 'structuredOutputsField'
+  | 'legacyGuidedFields'
+  | 'structuredRepairs'
+  | 'chatTemplateKwargs'
+  | 'tokenEncoding'
+  | 'completionReserveTokens'
+  | 'prices'
+  | 'redactAllow'
+>
 
 export type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam
 export type ToolDefinition = OpenAI.Chat.Completions.ChatCompletionTool

@@ -5,8 +5,13 @@
  */
 import {spawn} from 'node:child_process'
 
-export class GitError extends Error {
+import {PyAgentError} from '../errors.js'
+
+export class GitError extends PyAgentError {
   override readonly name = 'GitError'
+  constructor(message: string) {
+    super('E_GIT', message)
+  }
 }
 
 export function gitBytes(cwd: string, args: string[], input?: string): Promise<Buffer> {

@@ -5,8 +5,7 @@
  */
 import {z} from 'zod'
 
-import type {LlmClient} from '../llm/client.js'
-import {collectChat} from '../llm/collect.js'
+import {collectChat, type LlmClient} from '../llm/index.js'
 import {type ChangeSet, contextDiff} from './changes.js'
 import type {Finding} from './findings.js'
 import {lineIndexAt, lineStarts, type SecretDetector} from './secrets.js'

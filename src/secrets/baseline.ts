@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
 import {z} from 'zod'
 
+import {PyAgentError} from '../errors.js'
 import {blake3} from '../native.js'
 
 /** Committed beside the code, so teammates and CI share it. */
@@ -20,9 +21,11 @@ const baselineSchema = z.object({version: z.literal(1), findings: z.array(entryS
 
 export type BaselineEntry = z.infer<typeof entrySchema>
 
-export class BaselineError extends Error {
+export class BaselineError extends PyAgentError {
   override readonly name = 'BaselineError'
-  readonly code = 'E_SECRETS_BASELINE'
+  constructor(message: string, options?: ErrorOptions) {
+    super('E_SECRETS_BASELINE', message, options)
+  }
 }
 
 /** The fingerprint a value is known by: a domain-separated blake3 of it. */

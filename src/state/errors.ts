@@ -3,16 +3,18 @@
  * SQLite's own messages ("file is not a database", "database or disk is full") name neither
  * PyAgent, nor the file, nor a remedy.
  */
-export type StateErrorCode = 'E_STATE_CORRUPT' | 'E_STATE_DISK_FULL' | 'E_STATE_READ_ONLY' | 'E_STATE_BUSY' | 'E_STATE_IO' | 'E_STATE_NEWER_SCHEMA'
+import {type ErrorCode, PyAgentError} from '../errors.js'
 
-export class StateDbError extends Error {
+export type StateErrorCode = Extract<ErrorCode, `E_STATE_${string}`>
+
+export class StateDbError extends PyAgentError {
   override name = 'StateDbError'
   constructor(
-    readonly code: StateErrorCode,
+    override readonly code: StateErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {
-    super(message, options)
+    super(code, message, options)
   }
 }
 

@@ -6,7 +6,6 @@ import {diffLines} from '../native.js'
 import type {FileState} from './file-state.js'
 import {isBinary} from './paths.js'
 import type {LineCounter} from './transaction.js'
-import type {DriftedFile} from './undo.js'
 
 export interface DiffSide {
   state: FileState
@@ -46,13 +45,4 @@ export const countChangedLines: LineCounter = (before, after) => {
   if ((before !== null && isBinary(before)) || (after !== null && isBinary(after))) return null
   const {added, removed} = diffLines(before ?? '', after ?? '')
   return {added, removed}
-}
-
-/** What changed in each file since the commit that undo would reverse: committed state → disk. */
-export function renderDrift(drifted: readonly DriftedFile[]): string {
-  return drifted
-    .map((file) =>
-      fileDiff(file.path, {state: file.expected, content: file.expectedContent}, {state: file.current, content: file.currentContent}),
-    )
-    .join('')
 }

@@ -86,7 +86,7 @@ export class Journal {
       .transaction(() => {
         const holder = this.db.prepare('SELECT tx_id FROM tx_locks WHERE path = ?').get(path) as {tx_id: string} | undefined
         if (holder && holder.tx_id !== txId) {
-          throw new CollisionError(path, `${path} is being edited by another open transaction (${holder.tx_id}); commit or roll it back first`)
+          throw new CollisionError(path, `${path} is being edited by another open transaction (${holder.tx_id}); commit or roll it back first`, 'E_TX_LOCKED')
         }
         if (!holder) this.db.prepare('INSERT INTO tx_locks (path, tx_id) VALUES (?, ?)').run(path, txId)
       })

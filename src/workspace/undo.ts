@@ -3,7 +3,7 @@
  * transaction that restores the journaled before-blobs. It commits like any other (so it is
  * atomic and crash-safe) and refuses when the files changed after the commit, unless forced.
  */
-import {renderDrift} from './diff.js'
+import {fileDiff} from './diff.js'
 import {LookupError, WorkspaceError} from './errors.js'
 import {ABSENT, describeState, type FileState, observe, sameState} from './file-state.js'
 import {afterState, beforeState, type TransactionRow} from './journal.js'
@@ -28,6 +28,7 @@ export class UndoRefusedError extends WorkspaceError {
     readonly diff: string,
   ) {
     super(
+      'E_UNDO_REFUSED',
       `Refusing to undo: ${drifted.map((file) => file.path).join(', ')} changed after the commit ` +
         `(${drifted.map((file) => `${file.path}: expected ${describeState(file.expected)}, found ${describeState(file.current)}`).join('; ')}). ` +
         'Re-run with --force to restore the earlier content anyway and lose those changes.',
@@ -47,9 +48,6 @@ interface PlannedFile {
   restoreContent: Buffer | null
   expected: FileState
 }
-
-/** Renders what changed in a file since the commit; supplied by the diff engine. */
-export type DriftRenderer = (drifted: readonly DriftedFile[]) => string
 
 const MIN_PREFIX = 4
 
@@ -146,10 +144,17 @@ export function findDrift(workspace: Workspace, target: UndoTarget): DriftedFile
   return drifted
 }
 
+/** What changed in each file since the commit that undo would reverse: committed state → disk. */
+function renderDrift(drifted: readonly DriftedFile[]): string {
+  return drifted
+    .map((file) =>
+      fileDiff(file.path, {state: file.expected, content: file.expectedContent}, {state: file.current, content: file.currentContent}),
+    )
+    .join('')
+}
+
 export interface UndoOptions {
   force?: boolean
-  /** How a refusal shows what changed; default: git-style diffs from the native engine. */
-  renderDrift?: DriftRenderer
 }
 
 export interface UndoResult {
@@ -162,7 +167,7 @@ export interface UndoResult {
 export async function undo(workspace: Workspace, ref: string, options: UndoOptions = {}): Promise<UndoResult> {
   const target = resolveUndoTarget(workspace, ref)
   const drifted = findDrift(workspace, target)
-  if (drifted.length > 0 && !options.force) throw new UndoRefusedError(drifted, (options.renderDrift ?? renderDrift)(drifted))
+  if (drifted.length > 0 && !options.force) throw new UndoRefusedError(drifted, renderDrift(drifted))
   const driftedByPath = new Map(drifted.map((file) => [file.path, file]))
   const first = target.transactions[0]!
   const tx = workspace.begin({

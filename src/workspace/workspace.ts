@@ -1,12 +1,13 @@
 /**
- * The entry point of the transactional workspace: opens the state database, runs crash
- * recovery, and hands out transactions guarded by the workspace's path policy.
+ * The entry point of the transactional workspace: opens the state database and hands out
+ * transactions guarded by the workspace's path policy. Crash recovery is not its job: each
+ * entry point (the CLI's init, see cli/base.ts) runs `recoverRepository` once, before anything
+ * opens a workspace, so a command repairs once however many workspaces it opens.
  */
 import {openState, type StateDb} from '../state/db.js'
 import {countChangedLines} from './diff.js'
 import {Journal} from './journal.js'
 import {PathGuard} from './paths.js'
-import {recover, type RecoveryReport} from './recovery.js'
 import {type BeginOptions, type LineCounter, Transaction} from './transaction.js'
 
 export interface WorkspaceOptions {
@@ -26,20 +27,16 @@ export class Workspace {
     readonly root: string,
     readonly db: StateDb,
     private readonly ownsDb: boolean,
-    readonly recovery: RecoveryReport,
     private readonly options: WorkspaceOptions,
   ) {
     this.guard = new PathGuard(root, options.denyPaths)
     this.journal = new Journal(db)
   }
 
-  /** Opens the workspace and finishes whatever a crashed PyAgent left `committing`. */
-  static async open(root: string, options: WorkspaceOptions = {}): Promise<Workspace> {
+  static open(root: string, options: WorkspaceOptions = {}): Workspace {
     const db = options.db ?? openState(root)
     try {
-      const guard = new PathGuard(root, options.denyPaths)
-      const report = await recover(guard.root, new Journal(db))
-      return new Workspace(guard.root, db, options.db === undefined, report, options)
+      return new Workspace(new PathGuard(root, options.denyPaths).root, db, options.db === undefined, options)
     } catch (error) {
       if (options.db === undefined) db.close()
       throw error

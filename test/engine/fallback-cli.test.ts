@@ -2,7 +2,7 @@ import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 
 import {EXIT_CODES} from '../../src/agent/run-task.js'
-import {embeddedNotice} from '../../src/engine/fallback.js'
+import {embeddedNotice} from '../../src/app/endpoint.js'
 import {findModel} from '../../src/engine/models.js'
 import {FIXTURE} from '../agent/harness.js'
 import {BIN, runCli} from '../support/cli.js'

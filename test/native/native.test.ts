@@ -1,6 +1,6 @@
 import {execa} from 'execa'
 import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
@@ -47,6 +47,7 @@ describe('native module load failures', () => {
     mkdirSync(join(root, 'dist'))
     mkdirSync(join(root, 'native'))
     copyFileSync(compiled, join(root, 'dist', 'native.js'))
+    copyFileSync(join(dirname(compiled), 'errors.js'), join(root, 'dist', 'errors.js'))
     writeFileSync(join(root, 'package.json'), '{"type":"module"}')
     if (indexNode !== undefined) writeFileSync(join(root, 'native', 'index.node'), indexNode)
     const script = `import('./dist/native.js').then((m) => { try { m.nativeVersion() } catch (e) { console.log(JSON.stringify({name: e.name, message: e.message})) } })`

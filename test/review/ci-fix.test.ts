@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fixTask} from '../../src/review/fix.js'
+import {fixTask} from '../../src/app/fix.js'
 import type {ReviewReport} from '../../src/review/review.js'
 import {runCli} from '../support/cli.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'

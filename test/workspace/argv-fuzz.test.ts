@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
-import {workspacePort} from '../../src/agent/services.js'
+import {workspacePort} from '../../src/app/services.js'
 import {searchTool, type ToolContext, ToolError, ToolRefused} from '../../src/agent/tools.js'
 
 import {configSchema} from '../../src/config/schema.js'

@@ -1,6 +1,6 @@
 /**
  * One crash trial: a child process commits generations of 50 files in a loop and is SIGKILLed
- * at a random moment; the workspace is then opened (which runs recovery) and every file must be
+ * at a random moment; the workspace is then opened, recovery run, and every file must be
  * byte-identical to one single generation, the one the journal's last committed transaction wrote.
  */
 import {execa} from 'execa'
@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url'
 
 import {blake3} from '../../src/native.js'
 import {applyStates} from '../../src/workspace/apply.js'
+import {recover} from '../../src/workspace/recovery.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 // @ts-expect-error: plain ESM shared with the child process, no type declarations
 import {FILE_COUNT, fileContent, fileName, parseGeneration} from './crash-files.mjs'
@@ -85,14 +86,15 @@ function FILE_INDEX(path: string): number {
 }
 
 /**
- * Opens the workspace (running recovery) and checks the files are wholly one generation, the
+ * Opens the workspace, runs recovery, and checks the files are wholly one generation, the
  * journal's last; a file the person edited after the crash must be exactly as they left it, and
  * when the recovered transaction would have written it, its version must be kept aside.
  */
 export async function checkRecovered(root: string, edit?: UserEdit): Promise<TrialOutcome> {
-  const workspace = await Workspace.open(root)
+  const workspace = Workspace.open(root)
+  const recovery = await recover(workspace.root, workspace.journal)
   try {
-    if (workspace.recovery.failed.length > 0) throw new Error(`recovery failed: ${JSON.stringify(workspace.recovery.failed)}`)
+    if (recovery.failed.length > 0) throw new Error(`recovery failed: ${JSON.stringify(recovery.failed)}`)
     if (edit && readFileSync(join(root, edit.path), 'utf8') !== edit.content) throw new Error(`recovery overwrote ${edit.path}, which the user had edited`)
     const generations = new Set<number>()
     for (let index = 0; index < FILE_COUNT; index++) {
@@ -115,7 +117,7 @@ export async function checkRecovered(root: string, edit?: UserEdit): Promise<Tri
     } else if (generation !== 0) {
       throw new Error(`generation ${generation} on disk but no committed transaction in the journal`)
     }
-    for (const kept of workspace.recovery.keptAside) {
+    for (const kept of recovery.keptAside) {
       if (kept.path !== edit?.path) throw new Error(`recovery kept ${kept.path} aside, but nobody edited it`)
       if (readFileSync(kept.savedAt!, 'utf8') !== fileContent(FILE_INDEX(kept.path), generation)) {
         throw new Error(`the version of ${kept.path} kept aside is not the recovered generation ${generation}`)
@@ -125,8 +127,8 @@ export async function checkRecovered(root: string, edit?: UserEdit): Promise<Tri
     if (pending.length > 0) throw new Error(`transactions left unfinished after recovery: ${pending.map((tx) => tx.status).join(', ')}`)
     return {
       generation,
-      recovered: workspace.recovery.rolledForward.length > 0 ? 'rolled-forward' : 'nothing',
-      keptAside: workspace.recovery.keptAside.length,
+      recovered: recovery.rolledForward.length > 0 ? 'rolled-forward' : 'nothing',
+      keptAside: recovery.keptAside.length,
     }
   } finally {
     workspace.close()

@@ -9,6 +9,7 @@ import {describe, expect, it, vi} from 'vitest'
 
 import type {StateChange} from '../../src/workspace/apply.js'
 import type {Journal} from '../../src/workspace/journal.js'
+import {recover} from '../../src/workspace/recovery.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {tempRepo} from '../support/temp-repo.js'
 
@@ -43,9 +44,10 @@ describe('recovery rolling back after a failed forward attempt', () => {
     workspace.close()
 
     failing.armed = true
-    const reopened = await Workspace.open(repo.root)
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
     const read = (path: string) => readFileSync(join(repo.root, path), 'utf8')
-    expect(reopened.recovery.rolledBack).toEqual([tx.id])
+    expect(recovery.rolledBack).toEqual([tx.id])
     expect([read('a.txt'), read('b.txt'), read('c.txt')]).toEqual(['a\n', 'b\n', 'c\n'])
     reopened.close()
   })

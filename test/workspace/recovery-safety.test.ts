@@ -12,6 +12,7 @@ import {describe, expect, it} from 'vitest'
 import {applyStates} from '../../src/workspace/apply.js'
 import {EditError} from '../../src/workspace/errors.js'
 import type {Journal} from '../../src/workspace/journal.js'
+import {recover} from '../../src/workspace/recovery.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
 
@@ -49,12 +50,13 @@ describe('recovery after a crash mid-commit', () => {
     // Between the crash and the next command, the person edits a file the commit had not reached yet.
     writeFileSync(join(repo.root, 'b.txt'), 'my own b\n')
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery.rolledForward).toEqual([txId])
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery.rolledForward).toEqual([txId])
     expect(read('a.txt')).toBe('a2\n')
     expect(read('c.txt')).toBe('c2\n')
     expect(read('b.txt')).toBe('my own b\n')
-    expect(reopened.recovery.keptAside).toEqual([{txId, path: 'b.txt', savedAt: join(repo.root, '.pyagent', 'recovered', txId, 'b.txt')}])
+    expect(recovery.keptAside).toEqual([{txId, path: 'b.txt', savedAt: join(repo.root, '.pyagent', 'recovered', txId, 'b.txt')}])
     expect(read(`.pyagent/recovered/${txId}/b.txt`)).toBe('b2\n')
     reopened.close()
   })
@@ -64,11 +66,12 @@ describe('recovery after a crash mid-commit', () => {
     const txId = await crashMidCommit(workspace, {'a.txt': 'a2\n', 'b.txt': 'b2\n', 'c.txt': 'c2\n'}, ['a.txt', 'c.txt'])
     writeFileSync(join(repo.root, 'a.txt'), 'a2 and my line\n')
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery.rolledForward).toEqual([txId])
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery.rolledForward).toEqual([txId])
     expect(read('a.txt')).toBe('a2 and my line\n')
     expect(read('b.txt')).toBe('b2\n')
-    expect(reopened.recovery.keptAside.map((kept) => kept.path)).toEqual(['a.txt'])
+    expect(recovery.keptAside.map((kept) => kept.path)).toEqual(['a.txt'])
     reopened.close()
   })
 
@@ -77,8 +80,9 @@ describe('recovery after a crash mid-commit', () => {
     const txId = await crashMidCommit(workspace, {'a.txt': 'a2\n', 'b.txt': 'b2\n'}, ['a.txt'])
     writeFileSync(join(repo.root, 'a.txt'), 'mine\n')
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery).toMatchObject({rolledForward: [], rolledBack: [txId]})
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery).toMatchObject({rolledForward: [], rolledBack: [txId]})
     expect(read('a.txt')).toBe('mine\n')
     expect(read('b.txt')).toBe('b\n')
     reopened.close()
@@ -89,8 +93,9 @@ describe('recovery after a crash mid-commit', () => {
     const txId = await crashMidCommit(workspace, {'a.txt': 'a2\n', 'b.txt': 'b2\n'}, [])
     writeFileSync(join(repo.root, `.a.txt.pyagent-${txId.slice(0, 8)}.tmp`), 'half')
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery).toMatchObject({rolledForward: [], rolledBack: [txId], keptAside: []})
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery).toMatchObject({rolledForward: [], rolledBack: [txId], keptAside: []})
     expect(read('a.txt')).toBe('a\n')
     expect(read('b.txt')).toBe('b\n')
     expect(tempFilesIn(repo.root)).toEqual([])
@@ -120,8 +125,9 @@ describe('a commit that fails after its journal', () => {
     workspace.db.prepare('UPDATE transactions SET pid = ? WHERE id = ?').run(DEAD_PID, tx.id)
     workspace.close()
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery.rolledBack).toEqual([tx.id])
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery.rolledBack).toEqual([tx.id])
     expect(read('a.txt')).toBe('a\n')
     reopened.close()
   })

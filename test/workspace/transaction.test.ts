@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {blake3} from '../../src/native.js'
 import {applyStates} from '../../src/workspace/apply.js'
 import {CollisionError, EditError, TransactionStateError} from '../../src/workspace/errors.js'
+import {recover} from '../../src/workspace/recovery.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {tempRepo} from '../support/temp-repo.js'
 import {checkRecovered, interruptMidCommit, seedFiles} from './crash-harness.js'
@@ -164,8 +165,9 @@ describe('recovery', () => {
     workspace.close()
     const txId = await interruptMidCommit(repo.root)
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery.rolledForward).toEqual([txId])
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery.rolledForward).toEqual([txId])
     expect(read('a.txt')).toBe('a2\n')
     expect(existsSync(join(repo.root, 'b.txt'))).toBe(false)
     expect(existsSync(join(repo.root, `.b.txt.pyagent-${txId.slice(0, 8)}.tmp`))).toBe(false)
@@ -186,8 +188,9 @@ describe('recovery', () => {
     workspace.db.prepare('UPDATE transactions SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, tx.id)
     workspace.close()
 
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery).toMatchObject({rolledForward: [], rolledBack: [tx.id], failed: []})
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery).toMatchObject({rolledForward: [], rolledBack: [tx.id], failed: []})
     expect(read('a.txt')).toBe('a\n')
     expect(reopened.journal.transaction(tx.id)!.status).toBe('rolled_back')
     reopened.close()
@@ -199,8 +202,9 @@ describe('recovery', () => {
     tx.write('a.txt', 'never\n')
     workspace.db.prepare('UPDATE transactions SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, tx.id)
     workspace.close()
-    const reopened = await Workspace.open(repo.root)
-    expect(reopened.recovery.abandoned).toEqual([tx.id])
+    const reopened = Workspace.open(repo.root)
+    const recovery = await recover(reopened.root, reopened.journal)
+    expect(recovery.abandoned).toEqual([tx.id])
     const next = reopened.begin()
     next.write('a.txt', 'now\n')
     await next.commit()

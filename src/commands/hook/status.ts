@@ -1,4 +1,4 @@
-import {ReviewCommand} from '../../review/command.js'
+import {ReviewCommand} from '../../cli/review-command.js'
 import {hookStatus} from '../../review/hook.js'
 import {describeHookStatus} from '../../review/hook-text.js'
 

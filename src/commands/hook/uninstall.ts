@@ -1,4 +1,4 @@
-import {ReviewCommand} from '../../review/command.js'
+import {ReviewCommand} from '../../cli/review-command.js'
 import {uninstallHook} from '../../review/hook.js'
 import {describeHookChange} from '../../review/hook-text.js'
 

@@ -2,6 +2,7 @@
  * A JSON Schema compiled to a DFA over its instances' JSON text (native/src/constrain):
  * streaming validation, jump-forward, and token indexes over a vocabulary.
  */
+import {PyAgentError} from '../../errors.js'
 import {
   type ConstrainStatus,
   type NativeDfa,
@@ -36,14 +37,14 @@ export interface ConstraintOptions {
 }
 
 /** The schema uses a keyword (or a combination) that a regex cannot honour. */
-export class UnsupportedSchemaError extends Error {
+export class UnsupportedSchemaError extends PyAgentError {
   override readonly name = 'UnsupportedSchemaError'
   constructor(
     message: string,
     readonly keyword: string,
     readonly pointer: string,
   ) {
-    super(message)
+    super('E_LLM_SCHEMA_UNSUPPORTED', message)
   }
 }
 

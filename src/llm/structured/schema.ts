@@ -4,6 +4,7 @@
  * checks the stream as it arrives (abort at the first dead byte) and parses the final text
  * with the zod schema.
  */
+import {PyAgentError} from '../../errors.js'
 import {jsonSchemaOf} from './request.js'
 import {z} from 'zod'
 import {
@@ -14,7 +15,7 @@ import {
   type StreamValidator,
 } from './constraint.js'
 
-export class StructuredOutputError extends Error {
+export class StructuredOutputError extends PyAgentError {
   override readonly name = 'StructuredOutputError'
   constructor(
     message: string,
@@ -23,7 +24,7 @@ export class StructuredOutputError extends Error {
     /** Byte offset where the text stopped matching the schema, when it did. */
     readonly deadAt: number | null,
   ) {
-    super(message)
+    super('E_LLM_STRUCTURED_OUTPUT', message)
   }
 
   /** A message for the model asking it to repair its output. */

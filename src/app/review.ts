@@ -1,18 +1,21 @@
 /**
- * `pyagent review` from its flags to the report. The oclif command and the pre-commit hook's
- * fast path in bin/run.js both call this, so what the hook checks cannot drift from the command.
+ * `pyagent review`, wired once: from its options to the report. The oclif command and the
+ * pre-commit hook's fast path in bin/run.js both call this, so what the hook checks cannot drift
+ * from the command. It stays lean (bundled for the hook): the LLM reviewer's client and the
+ * state database are imported only for `--llm`.
  */
+import type {Config} from '../config/schema.js'
 import {loadConfig} from '../config/load.js'
+import {type BaselineReport, recordBaseline} from '../review/baseline.js'
+import {ReviewError} from '../review/errors.js'
+import type {FailOn} from '../review/findings.js'
+import {formatReport} from '../review/format/index.js'
+import {runReview, type ReviewReport} from '../review/review.js'
+import {secretDetector} from '../review/secret-detector.js'
 import {hasInterruptedTransactions} from '../workspace/recovery.js'
 import {findRepoRoot, isGitWorkTree} from '../workspace/repo.js'
-import {type BaselineReport, recordBaseline} from './baseline.js'
-import {ReviewError} from './errors.js'
-import type {FailOn} from './findings.js'
-import {formatReport} from './format/index.js'
-import {runReview, type ReviewReport} from './review.js'
-import {secretDetector} from './secret-detector.js'
 
-export interface ReviewFlags {
+export interface ReviewOptions {
   cwd?: string
   /** Review what HEAD adds since its merge base with this ref; the staged change otherwise. */
   base?: string
@@ -30,20 +33,34 @@ function reviewedRepo(cwd: string | undefined): string {
 }
 
 /** `pyagent review --baseline`: every secret in the tracked files becomes known (see src/review/baseline.ts). */
-export async function baselineFromFlags(flags: Pick<ReviewFlags, 'cwd'>): Promise<BaselineReport> {
-  const repoRoot = reviewedRepo(flags.cwd)
+export async function recordSecretsBaseline(options: Pick<ReviewOptions, 'cwd'>): Promise<BaselineReport> {
+  const repoRoot = reviewedRepo(options.cwd)
   const {config} = loadConfig({repoRoot})
   return recordBaseline(repoRoot, secretDetector(config.redactAllow))
 }
 
-export async function reviewFromFlags(flags: ReviewFlags): Promise<ReviewReport> {
-  const repoRoot = reviewedRepo(flags.cwd)
-  const {config} = loadConfig({repoRoot, flags: {reviewFailOn: flags.failOn}})
-  const llm = flags.llm ? await (await import('./reviewer.js')).openReviewer(repoRoot, config) : undefined
+/** The LLM client `review --llm` uses, recording its calls in the repository's state. */
+async function openReviewer(repoRoot: string, config: Config) {
+  const [{createLlmClient}, {openState}] = await Promise.all([import('../llm/index.js'), import('../state/db.js')])
+  const state = openState(repoRoot)
+  const client = createLlmClient(config, state)
+  return {
+    client,
+    close() {
+      client.close()
+      state.close()
+    },
+  }
+}
+
+export async function reviewChange(options: ReviewOptions): Promise<ReviewReport> {
+  const repoRoot = reviewedRepo(options.cwd)
+  const {config} = loadConfig({repoRoot, flags: {reviewFailOn: options.failOn}})
+  const llm = options.llm ? await openReviewer(repoRoot, config) : undefined
   try {
     return await runReview({
       repoRoot,
-      target: flags.base ? {kind: 'base', ref: flags.base} : {kind: 'staged'},
+      target: options.base ? {kind: 'base', ref: options.base} : {kind: 'staged'},
       config,
       ...(llm ? {llm: llm.client} : {}),
     })
@@ -63,7 +80,7 @@ export async function reviewStagedForHook(version: string): Promise<boolean> {
   let report: ReviewReport
   try {
     if (await hasInterruptedTransactions(findRepoRoot())) return false
-    report = await reviewFromFlags({})
+    report = await reviewChange({})
   } catch {
     return false
   }

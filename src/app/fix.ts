@@ -6,21 +6,20 @@
 import {writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 
-import {checkEndpoints} from '../agent/probe.js'
 import type {TaskOutcome} from '../agent/run-task.js'
-import type {SessionIo} from '../agent/session.js'
 import type {Config} from '../config/schema.js'
-import type {StateDb} from '../state/db.js'
+import type {ReviewReport} from '../review/review.js'
+import {openState} from '../state/db.js'
 import {transactionDiff} from '../workspace/history.js'
 import {Journal} from '../workspace/journal.js'
-import type {ReviewReport} from './review.js'
+import {executeTask, type TaskOutput} from './run.js'
 
 export interface FixOptions {
   repoRoot: string
   config: Config
   report: ReviewReport
   patchPath: string
-  io: SessionIo
+  output: TaskOutput
   signal: AbortSignal
 }
 
@@ -47,36 +46,33 @@ export function fixTask(report: ReviewReport): string | undefined {
 }
 
 /** Every transaction the task and its sub-tasks committed, as one patch rebuilt from the journal. */
-export function fixPatch(db: StateDb, outcome: TaskOutcome): string {
-  const journal = new Journal(db)
-  return outcome.results.flatMap((result) => (result.txId ? [transactionDiff(journal, result.txId)] : [])).join('')
+function fixPatch(repoRoot: string, outcome: TaskOutcome): string {
+  const db = openState(repoRoot)
+  try {
+    const journal = new Journal(db)
+    return outcome.results.flatMap((result) => (result.txId ? [transactionDiff(journal, result.txId)] : [])).join('')
+  } finally {
+    db.close()
+  }
 }
 
+/** A CI step has no one to ask and must not run on a model too small for real work: no embedded fallback, edits approved by policy. */
 export async function fixFindings(options: FixOptions): Promise<FixResult> {
   const task = fixTask(options.report)
   if (!task) return {status: 'clean', files: [], exitCode: 0}
-  const {config, repoRoot, signal} = options
-  await checkEndpoints([config.baseUrl, ...config.endpoints], signal)
-  // Loaded only when there is something to fix: the agent's modules are slow to import.
-  const [{openServices}, {runSession}] = await Promise.all([import('../agent/services.js'), import('../agent/session.js')])
-  const services = await openServices(repoRoot, config)
-  try {
-    const request = {task, role: 'coder', priority: 'normal', approve: 'edits', gitCommit: false} as const
-    const {exitCode, outcome} = await runSession(repoRoot, config, request, services, options.io, signal)
-    const result: FixResult = {
-      status: outcome?.status ?? 'failed',
-      taskId: outcome?.taskId,
-      summary: outcome?.summary,
-      files: outcome?.results.flatMap((taskResult) => taskResult.files) ?? [],
-      exitCode,
-    }
-    const patch = outcome ? fixPatch(services.db, outcome) : ''
-    if (patch !== '') {
-      result.patch = resolve(repoRoot, options.patchPath)
-      writeFileSync(result.patch, patch)
-    }
-    return result
-  } finally {
-    services.close()
+  const request = {task, role: 'coder', priority: 'normal', approve: 'edits', gitCommit: false} as const
+  const {exitCode, outcome} = await executeTask(options.repoRoot, options.config, request, options.output, {embedded: false, signal: options.signal})
+  const result: FixResult = {
+    status: outcome.status,
+    taskId: outcome.taskId,
+    summary: outcome.summary,
+    files: outcome.results.flatMap((taskResult) => taskResult.files),
+    exitCode,
   }
+  const patch = fixPatch(options.repoRoot, outcome)
+  if (patch !== '') {
+    result.patch = resolve(options.repoRoot, options.patchPath)
+    writeFileSync(result.patch, patch)
+  }
+  return result
 }

@@ -1,16 +1,15 @@
 /**
  * What the review, CI, audit and hook commands share: exit 1 means findings failed the run, so
  * every failure to review at all exits 2 with its message, and the pre-commit hook can tell a
- * blocked change from a broken PyAgent (see hook.ts).
+ * blocked change from a broken PyAgent (see review/hook.ts).
  */
-import {BaseCommand} from '../cli/base.js'
-import {isReviewFailure, REVIEW_ERROR_EXIT} from './errors.js'
+import {REVIEW_ERROR_EXIT} from '../review/errors.js'
+import {BaseCommand} from './base.js'
 
 export abstract class ReviewCommand extends BaseCommand {
   protected override async catch(error: Error & {exitCode?: number; oclif?: unknown}): Promise<unknown> {
     // oclif's own errors (bad flags, an explicit this.error) already carry their exit code.
     if (error.oclif !== undefined) return super.catch(error)
-    const known = isReviewFailure(error) ? error : this.known(error)
-    return this.fail(known ?? new Error(`${error.name}: ${error.message}`), REVIEW_ERROR_EXIT)
+    return this.fail(this.known(error) ?? new Error(`${error.name}: ${error.message}`), REVIEW_ERROR_EXIT)
   }
 }

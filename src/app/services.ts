@@ -3,18 +3,35 @@
  * endpoints, the transactional workspace, the native text engine, the command sandbox and
  * redaction. Each adapter only translates shapes.
  */
+import type {CommandRunner, ModelClient, TextEngine, WorkspacePort} from '../agent/ports.js'
+import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
-import {sqliteCapabilityStore} from '../llm/capability-store.js'
-import {LlmClient} from '../llm/client.js'
-import {sqliteUsageRecorder} from '../llm/usage-log.js'
+import {createLlmClient} from '../llm/index.js'
+import {applyEdits, applyPatch, diffLines} from '../native.js'
+import {redactText} from '../secrets/redact.js'
 import {openState} from '../state/db.js'
 import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
-import {redactText} from '../secrets/redact.js'
 import {Workspace} from '../workspace/workspace.js'
-import type {CommandRunner, ModelClient, WorkspacePort} from './ports.js'
-import type {OpenedServices} from './session.js'
-import {nativeEngine} from './text-engine.js'
+
+/** What a run needs besides the event bus, which the run makes itself. */
+export interface OpenedServices extends Omit<TaskServices, 'bus'> {
+  /** Refuses to start on a repository mid-merge or mid-rebase. */
+  prepare?(): Promise<void>
+  /** Commits the task's files to git; returns the commit hash. */
+  gitCommit?(outcome: TaskOutcome): Promise<string | null>
+  close(): void
+}
+
+/** The native text engine: exact search/replace, patches that fail by hunk, git-compatible diffs. */
+export const nativeEngine: TextEngine = {
+  applyEdits: (original, edits) => applyEdits(original, edits, {flexibleWhitespace: true}).text,
+  applyPatch: (original, patch) => applyPatch(original, patch, {ignoreWhitespace: true}).text,
+  diff: (before, after, path) => {
+    const diff = diffLines(before, after, {aPath: before === '' ? '/dev/null' : path, bPath: path})
+    return {unified: diff.unified, added: diff.added, removed: diff.removed}
+  },
+}
 
 export function workspacePort(workspace: Workspace): WorkspacePort {
   return {
@@ -51,13 +68,9 @@ export async function openServices(root: string, config: Config): Promise<Opened
   // First: a required bubblewrap that is missing throws before anything is opened.
   const runner = sandboxRunner(config)
   const db = openState(root)
-  const workspace = await Workspace.open(root, {db, denyPaths: config.denyPaths})
-  const recordUsage = sqliteUsageRecorder(db)
-  const capabilities = sqliteCapabilityStore(db)
-  const client = new LlmClient({config, recordUsage, capabilities})
-  const cheaper = config.cheaperModel
-    ? new LlmClient({config: {...config, model: config.cheaperModel}, recordUsage, capabilities, tokens: client.tokens})
-    : undefined
+  const workspace = Workspace.open(root, {db, denyPaths: config.denyPaths})
+  const client = createLlmClient(config, db)
+  const cheaper = config.cheaperModel ? createLlmClient({...config, model: config.cheaperModel}, db, {tokens: client.tokens}) : undefined
   return {
     db,
     workspace: workspacePort(workspace),

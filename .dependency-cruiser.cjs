@@ -1,0 +1,38 @@
+/**
+ * The layers of src/ (README, "Architecture"): arrows go down only.
+ * commands, cli → app → agent, review, doctor, engine → llm, workspace → secrets, state, native, config, errors.
+ * `npm test` runs this (npm run lint:imports); a violation names the rule and both files.
+ */
+const service = '^src/(agent|llm|workspace|state|secrets|review|engine|config|doctor)/'
+module.exports = {
+  forbidden: [
+    {name: 'no-cycles', severity: 'error', comment: 'An import cycle: two modules that cannot be understood (or loaded) one without the other.', from: {}, to: {circular: true}},
+    {
+      name: 'services-stay-below-the-ui',
+      severity: 'error',
+      comment: 'Services never reach up: the agent emits events and whoever runs it renders them.',
+      from: {path: service},
+      to: {path: '^src/(ui|commands|cli|app)/'},
+    },
+    {name: 'app-renders-nothing', severity: 'error', comment: 'The app layer is shared by the CLI and the servers: it never imports a renderer or a command.', from: {path: '^src/app/'}, to: {path: '^src/(ui|commands|cli)/'}},
+    {name: 'ui-renders-only', severity: 'error', comment: 'The UI renders events; it runs nothing.', from: {path: '^src/ui/'}, to: {path: '^src/(commands|cli|workspace|llm|state|review|engine)/'}},
+    {name: 'agent-is-not-a-reviewer', severity: 'error', comment: 'The review is used by the agent\'s callers, never the other way.', from: {path: '^src/review/'}, to: {path: '^src/agent/'}},
+    {name: 'llm-touches-no-files', severity: 'error', comment: 'The LLM client talks to servers; files are the workspace\'s.', from: {path: '^src/llm/'}, to: {path: '^src/(workspace|agent|review|engine)/'}},
+    {name: 'workspace-knows-no-agent', severity: 'error', from: {path: '^src/workspace/'}, to: {path: '^src/(agent|llm|review|engine)/'}},
+    {
+      name: 'leaves-know-no-behaviour',
+      severity: 'error',
+      comment: 'state, secrets and config are leaves: they import only each other, native.ts and errors.ts.',
+      from: {path: '^src/(state|secrets|config)/'},
+      to: {path: '^src/(agent|llm|workspace|review|engine|doctor)/'},
+    },
+    {name: 'errors-is-a-leaf', severity: 'error', from: {path: '^src/errors\\.ts$'}, to: {path: '^src/'}},
+  ],
+  options: {
+    doNotFollow: {path: 'node_modules'},
+    tsConfig: {fileName: 'tsconfig.json'},
+    tsPreCompilationDeps: true,
+    // Type-only imports count: a cycle through types is still two modules that cannot be read apart.
+    exclude: {path: '^src/.*\\.d\\.ts$'},
+  },
+}
