@@ -10,9 +10,10 @@ import type {ConfigKey} from '../config/schema.js'
 import {ModelError} from '../engine/errors.js'
 import {NativeModuleError} from '../native.js'
 import {StateDbError, stateDbError} from '../state/errors.js'
+import {stateDbPath} from '../state/paths.js'
 import {WorkspaceError} from '../workspace/errors.js'
 import {type RecoveryReport, recoverRepository} from '../workspace/recovery.js'
-import {findRepoRoot, stateDbPath} from '../workspace/repo.js'
+import {findRepoRoot} from '../workspace/repo.js'
 import {Workspace} from '../workspace/workspace.js'
 
 const KNOWN_ERRORS = [ConfigError, ModelError, NativeModuleError, StateDbError, WorkspaceError]
