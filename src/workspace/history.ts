@@ -4,8 +4,9 @@
  */
 import {fileDiff} from './diff.js'
 import {LookupError} from './errors.js'
-import type {Journal, TransactionRow, TxFileRow} from './journal.js'
+import type {Journal} from './journal.js'
 import type {StateDb} from '../state/db.js'
+import type {TransactionRow, TxFileRow} from '../state/transactions.js'
 
 export interface FileSummary {
   path: string

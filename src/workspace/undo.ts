@@ -3,10 +3,11 @@
  * transaction that restores the journaled before-blobs. It commits like any other (so it is
  * atomic and crash-safe) and refuses when the files changed after the commit, unless forced.
  */
+import type {TransactionRow} from '../state/transactions.js'
 import {renderDrift} from './diff.js'
 import {LookupError, WorkspaceError} from './errors.js'
 import {ABSENT, describeState, type FileState, observe, sameState} from './file-state.js'
-import {afterState, beforeState, type TransactionRow} from './journal.js'
+import {afterState, beforeState} from './journal.js'
 import type {CommitResult} from './transaction.js'
 import type {Workspace} from './workspace.js'
 
