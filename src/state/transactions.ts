@@ -113,14 +113,16 @@ export function locksOf(db: StateDb, txId: string): string[] {
  * `committing`, in one SQLite transaction made durable (synchronous=FULL) before any file is touched.
  */
 export function journalCommit(db: StateDb, txId: string, entries: readonly JournalEntry[]): void {
+  const blob = insertBlob(db)
+  const file = insertFile(db)
   const previous = db.pragma('synchronous', {simple: true}) as number
   db.pragma('synchronous = FULL')
   try {
     db.transaction(() => {
       for (const [seq, entry] of entries.entries()) {
-        if (entry.before.hash !== null) insertBlob(db).run(entry.before.hash, entry.beforeContent!.length, entry.beforeContent)
-        if (entry.after.hash !== null) insertBlob(db).run(entry.after.hash, entry.afterContent!.length, entry.afterContent)
-        insertFile(db).run(
+        if (entry.before.hash !== null) blob.run(entry.before.hash, entry.beforeContent!.length, entry.beforeContent)
+        if (entry.after.hash !== null) blob.run(entry.after.hash, entry.afterContent!.length, entry.afterContent)
+        file.run(
           txId,
           seq,
           entry.path,
