@@ -3,8 +3,8 @@
  * `--json`, and the task's append-only log in SQLite (text deltas excepted: the log keeps the
  * assembled message instead, so it stays small).
  */
-import {appendEvent} from '../state/tasks.js'
 import type {StateDb} from '../state/db.js'
+import {appendEvent} from '../state/events.js'
 import type {Redactor} from './ports.js'
 
 export type RunStatus = 'done' | 'failed' | 'budget_exhausted' | 'rejected' | 'interrupted' | 'refused'

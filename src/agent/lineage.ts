@@ -3,15 +3,7 @@
  * A sub-task that repeats one of its ancestors would plan itself again forever, so it is refused.
  */
 import type {StateDb} from '../state/db.js'
-import {createTask, type TaskPriority, type TaskRow} from '../state/tasks.js'
-
-export interface LineageRow extends TaskRow {
-  depth: number
-  summary: string | null
-  tx_id: string | null
-  tokens: number
-  cost_usd: number
-}
+import {createTask, lineage, type LineageRow, setTaskDepth, type TaskPriority} from '../state/tasks.js'
 
 export function startTask(
   db: StateDb,
@@ -19,46 +11,8 @@ export function startTask(
 ): LineageRow {
   const row = createTask(db, {title: task.title, role: task.role, priority: task.priority, parentId: task.parent?.id, status: task.status ?? 'running'})
   const depth = task.parent ? task.parent.depth + 1 : 0
-  db.prepare('UPDATE tasks SET depth = ? WHERE id = ?').run(depth, row.id)
+  setTaskDepth(db, row.id, depth)
   return {...row, depth, summary: null, tx_id: null, tokens: 0, cost_usd: 0}
-}
-
-export function finishTask(
-  db: StateDb,
-  id: string,
-  outcome: {status: string; summary: string; txId?: string; tokens: number; costUsd: number},
-): void {
-  db.prepare('UPDATE tasks SET status = ?, summary = ?, tx_id = ?, tokens = ?, cost_usd = ?, updated_at = ? WHERE id = ?').run(
-    outcome.status,
-    outcome.summary,
-    outcome.txId ?? null,
-    outcome.tokens,
-    outcome.costUsd,
-    new Date().toISOString(),
-    id,
-  )
-}
-
-export function getLineageTask(db: StateDb, id: string): LineageRow | undefined {
-  return db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as LineageRow | undefined
-}
-
-export function childrenOf(db: StateDb, id: string): LineageRow[] {
-  return db.prepare('SELECT * FROM tasks WHERE parent_id = ? ORDER BY created_at, rowid').all(id) as LineageRow[]
-}
-
-/** The task and its ancestors, nearest first. */
-export function lineage(db: StateDb, id: string): LineageRow[] {
-  return db
-    .prepare(
-      `WITH RECURSIVE chain(id, hops) AS (
-         SELECT ?, 0
-         UNION ALL
-         SELECT tasks.parent_id, chain.hops + 1 FROM tasks JOIN chain ON tasks.id = chain.id WHERE tasks.parent_id IS NOT NULL
-       )
-       SELECT tasks.* FROM chain JOIN tasks ON tasks.id = chain.id ORDER BY chain.hops`,
-    )
-    .all(id) as LineageRow[]
 }
 
 /** Case, whitespace and punctuation do not make a task different. */

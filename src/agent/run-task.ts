@@ -6,10 +6,10 @@
  * tokens and cost.
  */
 import type {StateDb} from '../state/db.js'
-import type {TaskPriority} from '../state/tasks.js'
+import {finishTask, type LineageRow, type TaskPriority} from '../state/tasks.js'
 import {Budget, type BudgetLimits} from './budget.js'
 import type {EventBus, RunStatus} from './events.js'
-import {finishTask, type LineageRow, repeatedAncestor, startTask} from './lineage.js'
+import {repeatedAncestor, startTask} from './lineage.js'
 import {Agent, type AgentResult, type AgentSettings, type CheaperModel} from './loop.js'
 import {plan, type PlannedTask, validatePlan} from './planner.js'
 import type {CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'

@@ -8,8 +8,9 @@ import {loadConfig, type ResolvedConfig} from '../config/load.js'
 import type {ConfigKey} from '../config/schema.js'
 import {PyAgentError} from '../errors.js'
 import {stateDbError} from '../state/errors.js'
+import {stateDbPath} from '../state/paths.js'
 import {type RecoveryReport, recoverRepository} from '../workspace/recovery.js'
-import {findRepoRoot, stateDbPath} from '../workspace/repo.js'
+import {findRepoRoot} from '../workspace/repo.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true

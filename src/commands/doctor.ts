@@ -3,8 +3,8 @@ import {styleText} from 'node:util'
 
 import {BaseCommand} from '../cli/base.js'
 import {type CheckStatus, runDoctor} from '../doctor/checks.js'
+import {stateDbPath} from '../state/paths.js'
 import {repairState} from '../state/repair.js'
-import {stateDbPath} from '../workspace/repo.js'
 
 const MARK: Record<CheckStatus, string> = {
   ok: styleText('green', '✔ ok  '),

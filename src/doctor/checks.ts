@@ -13,9 +13,9 @@ import {isLlamaCppServer, rememberedAt, type ServerCapabilities, structuredOutpu
 import {nativeVersion} from '../native.js'
 import {openStateForReading, type StateDb} from '../state/db.js'
 import {REPAIR_COMMAND} from '../state/errors.js'
+import {stateDbPath} from '../state/paths.js'
 import {checkStateHealth} from '../state/repair.js'
 import {useSandbox} from '../workspace/command-runner.js'
-import {stateDbPath} from '../workspace/repo.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail'
 

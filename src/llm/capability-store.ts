@@ -4,6 +4,7 @@
  * refusing the one its identity suggested, and whether it streams tool calls.
  */
 import type {StateDb} from '../state/db.js'
+import {rememberServerCapabilities, serverCapabilities, serversStartingWith} from '../state/capabilities.js'
 import type {StructuredOutputsForm} from './structured/request.js'
 
 export interface ServerCapabilities {
@@ -21,24 +22,14 @@ const FORMS: readonly string[] = ['structured_outputs', 'response_format', 'json
 
 /** What earlier runs here found about the servers behind one endpoint URL (for `doctor`). */
 export function rememberedAt(db: StateDb, baseUrl: string): ServerCapabilities[] {
-  const prefix = `${baseUrl} `
-  const rows = db.prepare('SELECT server FROM server_capabilities WHERE substr(server, 1, ?) = ?').all(prefix.length, prefix) as {server: string}[]
   const store = sqliteCapabilityStore(db)
-  return rows.map((row) => store.read(row.server))
+  return serversStartingWith(db, `${baseUrl} `).map((server) => store.read(server))
 }
 
 export function sqliteCapabilityStore(db: StateDb): CapabilityStore {
-  const select = db.prepare('SELECT structured_form, tool_streaming FROM server_capabilities WHERE server = ?')
-  const upsert = db.prepare(`
-    INSERT INTO server_capabilities (server, structured_form, tool_streaming, updated_at) VALUES (@server, @form, @streaming, @now)
-    ON CONFLICT (server) DO UPDATE SET
-      structured_form = coalesce(excluded.structured_form, structured_form),
-      tool_streaming = coalesce(excluded.tool_streaming, tool_streaming),
-      updated_at = excluded.updated_at
-  `)
   return {
     read: (server) => {
-      const row = select.get(server) as {structured_form: string | null; tool_streaming: number | null} | undefined
+      const row = serverCapabilities(db, server)
       const known: ServerCapabilities = {}
       // A form written by a newer PyAgent that this one does not know is as good as none.
       if (row?.structured_form && FORMS.includes(row.structured_form)) known.structuredForm = row.structured_form as StructuredOutputsForm
@@ -47,7 +38,7 @@ export function sqliteCapabilityStore(db: StateDb): CapabilityStore {
     },
     remember: (server, learned) => {
       const streaming = learned.streamsToolCalls === undefined ? null : learned.streamsToolCalls ? 1 : 0
-      upsert.run({server, form: learned.structuredForm ?? null, streaming, now: new Date().toISOString()})
+      rememberServerCapabilities(db, server, {structured_form: learned.structuredForm ?? null, tool_streaming: streaming})
     },
   }
 }

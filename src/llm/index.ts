@@ -12,7 +12,8 @@ export {LlmError, type LlmErrorKind} from './errors.js'
 export {isLlamaCppServer, structuredOutputsForm, type StreamingValidator, type StreamingValidatorFactory, type TextConstraint} from './structured/request.js'
 export {invalidArgumentsObservation} from './tool-calls.js'
 export type * from './types.js'
-export {usageTotals, type LlmCallRecord, type UsageTotals} from './usage-log.js'
+export {type LlmCallRecord} from './usage-log.js'
+export {usageTotals, type UsageTotals} from '../state/llm-calls.js'
 
 /** A client for the configured endpoints that records every call in the repository's llm_calls. */
 export function createLlmClient(

@@ -1,5 +1,6 @@
-/** Every LLM call's usage, latency and cost, as rows of llm_calls (migration 3). */
+/** Every LLM call's usage, latency and cost, recorded as a row of llm_calls (state/llm-calls.ts). */
 import type {StateDb} from '../state/db.js'
+import {insertLlmCall} from '../state/llm-calls.js'
 
 export interface LlmCallRecord {
   taskId?: string
@@ -22,14 +23,8 @@ export interface LlmCallRecord {
 export type UsageRecorder = (record: LlmCallRecord) => void
 
 export function sqliteUsageRecorder(db: StateDb): UsageRecorder {
-  const insert = db.prepare(`
-    INSERT INTO llm_calls (task_id, endpoint, model, status, finish_reason, prompt_tokens, completion_tokens,
-      cached_tokens, usage_source, estimated_prompt_tokens, attempts, latency_ms, first_token_ms, cost_usd, error, created_at)
-    VALUES (@taskId, @endpoint, @model, @status, @finishReason, @promptTokens, @completionTokens,
-      @cachedTokens, @usageSource, @estimatedPromptTokens, @attempts, @latencyMs, @firstTokenMs, @costUsd, @error, @createdAt)
-  `)
   return (record) => {
-    insert.run({
+    insertLlmCall(db, {
       taskId: null,
       finishReason: null,
       cachedTokens: null,
@@ -41,24 +36,4 @@ export function sqliteUsageRecorder(db: StateDb): UsageRecorder {
       createdAt: new Date().toISOString(),
     })
   }
-}
-
-export interface UsageTotals {
-  calls: number
-  promptTokens: number
-  completionTokens: number
-  cachedTokens: number
-  costUsd: number
-}
-
-export function usageTotals(db: StateDb, taskId?: string): UsageTotals {
-  const row = db
-    .prepare(
-      `SELECT count(*) AS calls, coalesce(sum(prompt_tokens), 0) AS promptTokens,
-        coalesce(sum(completion_tokens), 0) AS completionTokens, coalesce(sum(cached_tokens), 0) AS cachedTokens,
-        coalesce(sum(cost_usd), 0) AS costUsd
-       FROM llm_calls WHERE (@taskId IS NULL OR task_id = @taskId)`,
-    )
-    .get({taskId: taskId ?? null}) as UsageTotals
-  return row
 }

@@ -8,9 +8,9 @@ import {copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {pyagentDir, stateDbPath} from '../workspace/repo.js'
 import {StateDbError, StateSchemaError, stateDbError} from './errors.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration} from './migrations.js'
+import {pyagentDir, stateDbPath} from './paths.js'
 
 export type StateDb = Database.Database
 

@@ -1,8 +1,9 @@
-/** Typed queries over tasks and their append-only event log. */
+/** Typed queries over tasks: their lineage (parent, depth), status and outcome. */
 import {randomUUID} from 'node:crypto'
 import {z} from 'zod'
 
 import type {StateDb} from './db.js'
+import {startsWith, statement} from './statement.js'
 
 export const taskPrioritySchema = z.enum(['low', 'normal', 'high', 'highest'])
 export type TaskPriority = z.infer<typeof taskPrioritySchema>
@@ -20,6 +21,15 @@ export interface TaskRow {
   pid: number | null
 }
 
+/** A task with its lineage and outcome (migration 4). */
+export interface LineageRow extends TaskRow {
+  depth: number
+  summary: string | null
+  tx_id: string | null
+  tokens: number
+  cost_usd: number
+}
+
 export interface NewTask {
   title: string
   role: string
@@ -27,6 +37,25 @@ export interface NewTask {
   parentId?: string
   status?: string
 }
+
+const insertTask = statement(
+  `INSERT INTO tasks (id, parent_id, title, priority, role, status, created_at, updated_at, pid)
+   VALUES (@id, @parent_id, @title, @priority, @role, @status, @created_at, @updated_at, @pid)`,
+)
+const selectTask = statement('SELECT * FROM tasks WHERE id = ?')
+const selectIdsByPrefix = statement("SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\'")
+const selectChildren = statement('SELECT * FROM tasks WHERE parent_id = ? ORDER BY created_at, rowid')
+const selectLineage = statement(
+  `WITH RECURSIVE chain(id, hops) AS (
+     SELECT ?, 0
+     UNION ALL
+     SELECT tasks.parent_id, chain.hops + 1 FROM tasks JOIN chain ON tasks.id = chain.id WHERE tasks.parent_id IS NOT NULL
+   )
+   SELECT tasks.* FROM chain JOIN tasks ON tasks.id = chain.id ORDER BY chain.hops`,
+)
+const updateStatus = statement('UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?')
+const updateDepth = statement('UPDATE tasks SET depth = ? WHERE id = ?')
+const updateOutcome = statement('UPDATE tasks SET status = ?, summary = ?, tx_id = ?, tokens = ?, cost_usd = ?, updated_at = ? WHERE id = ?')
 
 export function createTask(db: StateDb, task: NewTask): TaskRow {
   const now = new Date().toISOString()
@@ -41,19 +70,46 @@ export function createTask(db: StateDb, task: NewTask): TaskRow {
     updated_at: now,
     pid: process.pid,
   }
-  db.prepare(
-    `INSERT INTO tasks (id, parent_id, title, priority, role, status, created_at, updated_at, pid)
-     VALUES (@id, @parent_id, @title, @priority, @role, @status, @created_at, @updated_at, @pid)`,
-  ).run(row)
+  insertTask(db).run(row)
   return row
 }
 
 export function getTask(db: StateDb, id: string): TaskRow | undefined {
-  return db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined
+  return selectTask(db).get(id) as TaskRow | undefined
+}
+
+export function getLineageTask(db: StateDb, id: string): LineageRow | undefined {
+  return selectTask(db).get(id) as LineageRow | undefined
+}
+
+/** Ids of the tasks whose id starts with `prefix`. */
+export function taskIdsByPrefix(db: StateDb, prefix: string): string[] {
+  return (selectIdsByPrefix(db).all(startsWith(prefix)) as {id: string}[]).map((row) => row.id)
+}
+
+export function childrenOf(db: StateDb, id: string): LineageRow[] {
+  return selectChildren(db).all(id) as LineageRow[]
+}
+
+/** The task and its ancestors, nearest first. */
+export function lineage(db: StateDb, id: string): LineageRow[] {
+  return selectLineage(db).all(id) as LineageRow[]
 }
 
 export function setTaskStatus(db: StateDb, id: string, status: string): void {
-  db.prepare('UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?').run(status, new Date().toISOString(), id)
+  updateStatus(db).run(status, new Date().toISOString(), id)
+}
+
+export function setTaskDepth(db: StateDb, id: string, depth: number): void {
+  updateDepth(db).run(depth, id)
+}
+
+export function finishTask(
+  db: StateDb,
+  id: string,
+  outcome: {status: string; summary: string; txId?: string; tokens: number; costUsd: number},
+): void {
+  updateOutcome(db).run(outcome.status, outcome.summary, outcome.txId ?? null, outcome.tokens, outcome.costUsd, new Date().toISOString(), id)
 }
 
 /** Statuses of a task that has not ended: a task left in one by a dead process never will. */
@@ -76,38 +132,4 @@ export function interruptDeadTasks(db: StateDb, isAlive: (pid: number) => boolea
   )
   const now = new Date().toISOString()
   return db.transaction(() => dead.filter((task) => mark.run(now, task.id, ...UNFINISHED).changes === 1).map((task) => task.id)).immediate()
-}
-
-export interface EventRow {
-  task_id: string
-  seq: number
-  type: string
-  payload: unknown
-  created_at: string
-}
-
-/** Appends an event with the task's next sequence number; the read and the insert are one transaction. */
-export function appendEvent(db: StateDb, taskId: string, type: string, payload: unknown): number {
-  return db
-    .transaction(() => {
-      const {next} = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM events WHERE task_id = ?').get(taskId) as {
-        next: number
-      }
-      db.prepare('INSERT INTO events (task_id, seq, type, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        taskId,
-        next,
-        type,
-        JSON.stringify(payload),
-        new Date().toISOString(),
-      )
-      return next
-    })
-    .immediate()
-}
-
-export function listEvents(db: StateDb, taskId: string): EventRow[] {
-  const rows = db.prepare('SELECT * FROM events WHERE task_id = ? ORDER BY seq').all(taskId) as (Omit<EventRow, 'payload'> & {
-    payload: string
-  })[]
-  return rows.map((row) => ({...row, payload: JSON.parse(row.payload)}))
 }

@@ -4,8 +4,10 @@
  */
 import {fileDiff} from './diff.js'
 import {LookupError} from './errors.js'
-import type {Journal, TransactionRow, TxFileRow} from './journal.js'
+import type {Journal} from './journal.js'
 import type {StateDb} from '../state/db.js'
+import {getTask} from '../state/tasks.js'
+import type {TransactionRow, TxFileRow} from '../state/transactions.js'
 
 export interface FileSummary {
   path: string
@@ -89,7 +91,6 @@ export function readHistory(db: StateDb, journal: Journal, limit = 50): History 
   const transactions = journal.recentTransactions(limit).map((tx) => summariseTransaction(journal, tx))
   const tasks = new Map<string, TaskSummary>()
   const untracked: TransactionSummary[] = []
-  const taskRow = db.prepare('SELECT id, title, status, created_at FROM tasks WHERE id = ?')
   for (const tx of transactions) {
     if (tx.taskId === null) {
       untracked.push(tx)
@@ -97,7 +98,7 @@ export function readHistory(db: StateDb, journal: Journal, limit = 50): History 
     }
     let task = tasks.get(tx.taskId)
     if (!task) {
-      const row = taskRow.get(tx.taskId) as {id: string; title: string; status: string; created_at: string}
+      const row = getTask(db, tx.taskId)!
       task = {id: row.id, title: row.title, status: row.status, createdAt: row.created_at, transactions: []}
       tasks.set(tx.taskId, task)
     }

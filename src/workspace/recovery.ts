@@ -23,11 +23,12 @@ import {existsSync, mkdirSync, realpathSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import type {StateDb} from '../state/db.js'
+import {pyagentDir, stateDbPath} from '../state/paths.js'
 import {interruptDeadTasks} from '../state/tasks.js'
+import type {TxFileRow} from '../state/transactions.js'
 import {applyStates, removeTempFiles, type StateChange} from './apply.js'
-import {afterState, beforeState, Journal, type TxFileRow} from './journal.js'
+import {afterState, beforeState, Journal} from './journal.js'
 import {type FileState, observe, type Observed, sameState} from './file-state.js'
-import {pyagentDir, stateDbPath} from './repo.js'
 
 /** A file someone changed between the crash and the recovery: theirs is kept, PyAgent's is put aside. */
 export interface KeptAside {

@@ -13,14 +13,6 @@ export function findRepoRoot(cwd: string = process.cwd()): string {
   }
 }
 
-export function pyagentDir(repoRoot: string): string {
-  return join(repoRoot, '.pyagent')
-}
-
-export function stateDbPath(repoRoot: string): string {
-  return join(pyagentDir(repoRoot), 'state.db')
-}
-
 /** Whether `repoRoot` (as findRepoRoot found it) is a git repository rather than a plain directory. */
 export function isGitWorkTree(repoRoot: string): boolean {
   return existsSync(join(repoRoot, '.git'))

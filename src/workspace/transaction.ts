@@ -28,10 +28,11 @@ import {
   type SearchReplace,
   TextEngineError,
 } from '../native.js'
+import type {JournalEntry} from '../state/transactions.js'
 import {applyStates, removeTempFiles, type StateChange} from './apply.js'
 import {ABSENT, describeState, type FileState, NEW_FILE_MODE, observe, sameState} from './file-state.js'
 import {CollisionError, EditError, TransactionStateError} from './errors.js'
-import type {Journal, JournalEntry} from './journal.js'
+import type {Journal} from './journal.js'
 import {isBinary, type PathGuard} from './paths.js'
 
 export interface BeginOptions {

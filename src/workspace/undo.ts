@@ -3,10 +3,12 @@
  * transaction that restores the journaled before-blobs. It commits like any other (so it is
  * atomic and crash-safe) and refuses when the files changed after the commit, unless forced.
  */
+import {taskIdsByPrefix} from '../state/tasks.js'
+import type {TransactionRow} from '../state/transactions.js'
 import {fileDiff} from './diff.js'
 import {LookupError, WorkspaceError} from './errors.js'
 import {ABSENT, describeState, type FileState, observe, sameState} from './file-state.js'
-import {afterState, beforeState, type TransactionRow} from './journal.js'
+import {afterState, beforeState} from './journal.js'
 import type {CommitResult} from './transaction.js'
 import type {Workspace} from './workspace.js'
 
@@ -65,12 +67,10 @@ export function resolveUndoTarget(workspace: Workspace, ref: string): UndoTarget
       if (tx.undone_by) throw new LookupError(alreadyUndone(journal, tx))
       return {kind: 'transaction', id: tx.id, transactions}
     }
-    const tasks = workspace.db
-      .prepare("SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\'")
-      .all(`${ref.replace(/[\\%_]/g, (char) => `\\${char}`)}%`) as {id: string}[]
+    const tasks = taskIdsByPrefix(workspace.db, ref)
     if (tasks.length > 1) throw new LookupError(`"${ref}" matches ${tasks.length} tasks; give more digits`)
     if (tasks.length === 1) {
-      const taskId = tasks[0]!.id
+      const taskId = tasks[0]!
       const live = journal.transactionsOfTask(taskId).filter((tx) => tx.status === 'committed' && !tx.undone_by && applies(journal, tx.id))
       if (live.length === 0) throw new LookupError(`Task ${taskId} has no committed transaction left to undo`)
       return {kind: 'task', id: taskId, transactions: live}

@@ -1,9 +1,9 @@
 import {checksummedToken} from '../support/tokens.js'
 import {describe, expect, it} from 'vitest'
 
-import {listEvents} from '../../src/state/tasks.js'
+import {listEvents} from '../../src/state/events.js'
 import {redactText} from '../../src/secrets/redact.js'
-import {getLineageTask} from '../../src/agent/lineage.js'
+import {getLineageTask} from '../../src/state/tasks.js'
 import {FIXTURE, read, run} from './harness.js'
 import {action, call, ScriptedModel, verdict} from './support.js'
 

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {childrenOf, getLineageTask, lineage} from '../../src/agent/lineage.js'
+import {childrenOf, getLineageTask, lineage} from '../../src/state/tasks.js'
 import type {ChatRequest} from '../../src/agent/ports.js'
 import {validatePlan} from '../../src/agent/planner.js'
 import {FIXTURE, read, run} from './harness.js'

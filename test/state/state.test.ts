@@ -4,9 +4,10 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {openState, openStateAt, schemaVersion, StateSchemaError} from '../../src/state/db.js'
-import {stateDbPath} from '../../src/workspace/repo.js'
+import {appendEvent, listEvents} from '../../src/state/events.js'
 import {LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration} from '../../src/state/migrations.js'
-import {appendEvent, createTask, getTask, listEvents, setTaskStatus} from '../../src/state/tasks.js'
+import {stateDbPath} from '../../src/state/paths.js'
+import {createTask, getTask, setTaskStatus} from '../../src/state/tasks.js'
 import {tempDir} from '../support/temp-repo.js'
 
 function tables(db: Database.Database): string[] {
