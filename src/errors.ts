@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   E_CONFIG_INVALID: 'A setting has a value its schema refuses, or a config file cannot be read or parsed.',
   E_NATIVE_MODULE: 'The Rust module (native/index.node) is missing or was built for another Node.',
   E_MODEL: 'A model for the embedded engine cannot be fetched, verified, found or loaded.',
-  E_NO_ENDPOINT: 'No LLM endpoint answered and no embedded model is cached (`pyagent run`, `ci --fix`).',
+  E_NO_ENDPOINT: 'No LLM endpoint answered (and, for `pyagent run`, no embedded model is cached to stand in).',
   E_STATE_CORRUPT: 'The state database is damaged; `pyagent doctor --repair` keeps a copy and starts a fresh one.',
   E_STATE_DISK_FULL: 'The disk holding the state database is full.',
   E_STATE_READ_ONLY: 'The state database or its folder cannot be written by this user.',

@@ -12,7 +12,7 @@ import {type Bounded, bound} from './bounded.js'
 import type {Budget} from './budget.js'
 import {splitCommand} from './commands.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
-import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
+import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
@@ -48,7 +48,6 @@ export interface AgentOptions {
   runner: CommandRunner
   /** Files earlier tasks of this run committed (see ToolContext.landed). */
   landed: ReadonlySet<string>
-  redact: Redactor
   bus: EventBus
   budget: Budget
   signal: AbortSignal
@@ -188,7 +187,7 @@ export class Agent {
     this.schema = actionSchema(this.tools)
     const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions: this.options.instructions, tools: this.tools})
     this.messages.length = 0
-    this.messages.push({role: 'system', content: system}, {role: 'user', content: await this.options.redact(this.options.task)})
+    this.messages.push({role: 'system', content: system}, {role: 'user', content: this.options.task})
   }
 
   async run(): Promise<AgentResult> {
@@ -223,7 +222,7 @@ export class Agent {
         const conclusion = await this.conclude(finished, baseline)
         if (conclusion.kind === 'end') return conclusion.result
         this.revisions++
-        this.messages.push({role: 'user', content: await this.options.redact(conclusion.feedback)})
+        this.messages.push({role: 'user', content: conclusion.feedback})
       }
     } catch (error) {
       if (this.options.signal.aborted || error instanceof Interrupted) return this.end('interrupted', 'interrupted by the user; nothing was written')
@@ -373,7 +372,7 @@ export class Agent {
     for (const action of actions) {
       this.emit({type: 'tool_call', taskId: this.id, callId: action.id, tool: action.name, arguments: action.args.ok ? action.args.value : action.args.error})
       const {status, output} = await this.invoke(action)
-      const shown: Bounded = bound(await this.options.redact(output))
+      const shown: Bounded = bound(output)
       this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: shown.text, truncated: shown.truncated})
       if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${shown.text}`})
       else this.messages.push({role: 'tool', tool_call_id: action.id, content: shown.text})
@@ -431,7 +430,7 @@ export class Agent {
     const after = change?.content?.toString('utf8') ?? (change ? '' : before)
     const diff = this.options.engine.diff(before, after, path)
     this.diffs.set(path, diff.unified)
-    this.emit({type: 'diff', taskId: this.id, path, unified: await this.options.redact(bound(diff.unified).text), added: diff.added, removed: diff.removed})
+    this.emit({type: 'diff', taskId: this.id, path, unified: bound(diff.unified).text, added: diff.added, removed: diff.removed})
   }
 
   private stagedDiff(): string {
@@ -467,7 +466,7 @@ export class Agent {
     }
     const verdict = await critique(
       this.options.critic ?? this.model,
-      {task: this.options.task, summary, diff: await this.options.redact(bound(this.stagedDiff()).text), tests: tests ? `${tests.passed ? 'PASSED' : 'FAILED'}\n${bound(tests.output, 4000).text}` : 'no test command declared'},
+      {task: this.options.task, summary, diff: bound(this.stagedDiff()).text, tests: tests ? `${tests.passed ? 'PASSED' : 'FAILED'}\n${bound(tests.output, 4000).text}` : 'no test command declared'},
       {signal: this.options.signal, taskId: this.id, onUsage: (usage) => this.recordUsage(usage)},
     )
     this.emit({type: 'reflection', taskId: this.id, round: this.revisions + 1, verdict: verdict.verdict, feedback: verdict.feedback})

@@ -153,7 +153,6 @@ class TaskRunner {
         engine: services.engine,
         runner: services.runner,
         landed: this.landed,
-        redact: services.redact,
         bus: services.bus,
         budget: this.budget,
         signal: options.signal,

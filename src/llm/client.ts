@@ -127,7 +127,19 @@ export class LlmClient {
     this.ownsTokens = options.tokens === undefined
     this.tokens = options.tokens ?? new TokenCounter(this.config.tokenEncoding)
     const allow = this.config.redactAllow
-    this.redact = options.redact === false ? async (messages) => messages : (options.redact ?? ((messages) => redactMessages(messages, {allow})))
+    // A conversation is sent again at every step: each message is redacted the first time it leaves, and remembered.
+    const redacted = new WeakMap<ChatMessage, ChatMessage>()
+    const redactOnce: MessageRedactor = (messages) =>
+      Promise.all(
+        messages.map(async (message) => {
+          const known = redacted.get(message)
+          if (known) return known
+          const [copy] = await redactMessages([message], {allow})
+          redacted.set(message, copy!)
+          return copy!
+        }),
+      )
+    this.redact = options.redact === false ? async (messages) => messages : (options.redact ?? redactOnce)
   }
 
   close(): void {

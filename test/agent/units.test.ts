@@ -46,6 +46,21 @@ describe('bounded tool output', () => {
     expect(result.text).toMatch(/\[49008 characters cut\]/)
     expect(bound('short', 1000)).toEqual({text: 'short', truncated: false})
   })
+
+  it('cuts on line breaks, so a secret on a line is kept whole or dropped whole, never halved for redaction to miss', () => {
+    const lines = Array.from({length: 2000}, (_, index) => `line ${index} token=ghp_${String(index).padStart(36, 'x')}`)
+    const result = bound(lines.join('\n'), 10_000)
+    const kept = result.text.split('\n').filter((line) => !line.startsWith('… ['))
+    expect(kept.length).toBeGreaterThan(100)
+    for (const line of kept) expect(lines).toContain(line)
+  })
+
+  it('cuts a long line on a space when no line break is near', () => {
+    const words = Array.from({length: 5000}, (_, index) => `AKIA${String(index).padStart(16, '0')}`)
+    const result = bound(words.join(' '), 10_000)
+    const kept = result.text.split(/\s+/).filter((word) => word.startsWith('AKIA'))
+    for (const word of kept) expect(words).toContain(word)
+  })
 })
 
 describe('budget', () => {
