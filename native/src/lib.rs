@@ -9,7 +9,7 @@ mod edits;
 mod hash;
 mod interner;
 mod js_args;
-mod js_diff;
+mod diff_js;
 mod line_tokens;
 mod metrics;
 mod metrics_js;
@@ -42,7 +42,7 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     cx.export_function("blake3", blake3)?;
     cx.export_function("panicForTest", panic_for_test)?;
     metrics_js::register(&mut cx)?;
-    js_diff::register(&mut cx)?;
+    diff_js::register(&mut cx)?;
     constrain_js::register(&mut cx)?;
     secrets_js::register(&mut cx)?;
     Ok(())

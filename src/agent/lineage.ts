@@ -3,15 +3,14 @@
  * A sub-task that repeats one of its ancestors would plan itself again forever, so it is refused.
  */
 import type {StateDb} from '../state/db.js'
-import {createTask, lineage, type LineageRow, setTaskDepth, type TaskPriority} from '../state/tasks.js'
+import {createTask, lineage, type LineageRow, type TaskPriority} from '../state/tasks.js'
 
 export function startTask(
   db: StateDb,
   task: {title: string; role: string; priority: TaskPriority; parent?: LineageRow; status?: string},
 ): LineageRow {
-  const row = createTask(db, {title: task.title, role: task.role, priority: task.priority, parentId: task.parent?.id, status: task.status ?? 'running'})
   const depth = task.parent ? task.parent.depth + 1 : 0
-  setTaskDepth(db, row.id, depth)
+  const row = createTask(db, {title: task.title, role: task.role, priority: task.priority, parentId: task.parent?.id, status: task.status ?? 'running', depth})
   return {...row, depth, summary: null, tx_id: null, tokens: 0, cost_usd: 0}
 }
 

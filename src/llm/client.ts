@@ -8,7 +8,7 @@ import OpenAI from 'openai'
 
 import type {Config} from '../config/schema.js'
 import {CallContext} from './call-context.js'
-import {fitMessages} from './context.js'
+import {fitMessages} from './context-window.js'
 import {costUsd} from './cost.js'
 import {listServedModels, type ServedModel, serverVersion, tokenizeOnServer} from './discovery.js'
 import {LlmError, toLlmError} from './errors.js'

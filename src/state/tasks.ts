@@ -36,11 +36,13 @@ export interface NewTask {
   priority?: TaskPriority
   parentId?: string
   status?: string
+  /** Sub-tasks nest below their parent: the parent's depth + 1. */
+  depth?: number
 }
 
 const insertTask = statement(
-  `INSERT INTO tasks (id, parent_id, title, priority, role, status, created_at, updated_at, pid)
-   VALUES (@id, @parent_id, @title, @priority, @role, @status, @created_at, @updated_at, @pid)`,
+  `INSERT INTO tasks (id, parent_id, title, priority, role, status, created_at, updated_at, pid, depth)
+   VALUES (@id, @parent_id, @title, @priority, @role, @status, @created_at, @updated_at, @pid, @depth)`,
 )
 const selectTask = statement('SELECT * FROM tasks WHERE id = ?')
 const selectIdsByPrefix = statement("SELECT id FROM tasks WHERE id LIKE ? ESCAPE '\\'")
@@ -54,7 +56,6 @@ const selectLineage = statement(
    SELECT tasks.* FROM chain JOIN tasks ON tasks.id = chain.id ORDER BY chain.hops`,
 )
 const updateStatus = statement('UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?')
-const updateDepth = statement('UPDATE tasks SET depth = ? WHERE id = ?')
 const updateOutcome = statement('UPDATE tasks SET status = ?, summary = ?, tx_id = ?, tokens = ?, cost_usd = ?, updated_at = ? WHERE id = ?')
 
 export function createTask(db: StateDb, task: NewTask): TaskRow {
@@ -70,7 +71,7 @@ export function createTask(db: StateDb, task: NewTask): TaskRow {
     updated_at: now,
     pid: process.pid,
   }
-  insertTask(db).run(row)
+  insertTask(db).run({...row, depth: task.depth ?? 0})
   return row
 }
 
@@ -98,10 +99,6 @@ export function lineage(db: StateDb, id: string): LineageRow[] {
 
 export function setTaskStatus(db: StateDb, id: string, status: string): void {
   updateStatus(db).run(status, new Date().toISOString(), id)
-}
-
-export function setTaskDepth(db: StateDb, id: string, depth: number): void {
-  updateDepth(db).run(depth, id)
 }
 
 export function finishTask(

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {collectChat} from '../../src/llm/collect.js'
-import {fitMessages} from '../../src/llm/context.js'
+import {fitMessages} from '../../src/llm/context-window.js'
 import type {ChatMessage} from '../../src/llm/types.js'
 import {client, server, tokens} from './helpers.js'
 
