@@ -4,7 +4,6 @@
  */
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {simpleGit} from 'simple-git'
 
 import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
@@ -16,6 +15,7 @@ import {REPAIR_COMMAND} from '../state/errors.js'
 import {stateDbPath} from '../state/paths.js'
 import {checkStateHealth} from '../state/repair.js'
 import {useSandbox} from '../workspace/command-runner.js'
+import {gitAt} from '../workspace/git.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail'
 
@@ -83,7 +83,7 @@ function checkState(repoRoot: string): CheckResult {
 }
 
 async function checkGit(repoRoot: string): Promise<CheckResult[]> {
-  const git = simpleGit({baseDir: repoRoot})
+  const git = gitAt(repoRoot)
   let version: string
   try {
     const found = await git.version()

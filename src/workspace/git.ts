@@ -26,16 +26,20 @@ const IN_PROGRESS: readonly {marker: string; operation: string; finish: string}[
   {marker: 'REVERT_HEAD', operation: 'a revert', finish: 'git revert --continue or --abort'},
 ]
 
-function git(root: string): SimpleGit {
+/**
+ * PyAgent's one way to run git, but for the review's lean path (review/git.ts: the pre-commit
+ * hook pays for every import, and simple-git's is a sizeable share of its budget).
+ */
+export function gitAt(root: string): SimpleGit {
   return simpleGit({baseDir: root, config: ['core.quotepath=false']})
 }
 
 export async function isGitRepository(root: string): Promise<boolean> {
-  return git(root).checkIsRepo()
+  return gitAt(root).checkIsRepo()
 }
 
 export async function gitSnapshot(root: string): Promise<GitSnapshot> {
-  const repo = git(root)
+  const repo = gitAt(root)
   const status = await repo.status()
   let head: string | null = null
   try {
@@ -49,7 +53,7 @@ export async function gitSnapshot(root: string): Promise<GitSnapshot> {
 /** Throws a GitStateError naming the operation and how to finish it, when one is in progress. */
 export async function assertNoOperationInProgress(root: string): Promise<void> {
   // --git-path follows worktrees, where these markers live outside `.git/`; one git call answers all.
-  const paths = (await git(root).revparse(IN_PROGRESS.flatMap(({marker}) => ['--git-path', marker]))).trim().split('\n')
+  const paths = (await gitAt(root).revparse(IN_PROGRESS.flatMap(({marker}) => ['--git-path', marker]))).trim().split('\n')
   for (const [index, {operation, finish}] of IN_PROGRESS.entries()) {
     const relative = paths[index]!.trim()
     const path = isAbsolute(relative) ? relative : join(root, relative)
@@ -97,7 +101,7 @@ export async function autoCommit(root: string, input: AutoCommitInput): Promise<
   if (withNul !== undefined) {
     throw new GitArgumentError(`Not committing: the path ${JSON.stringify(withNul)} holds a NUL byte, which no file name can; nothing was committed. Commit the task's files yourself with git.`)
   }
-  const repo = git(root)
+  const repo = gitAt(root)
   const tracked = new Set((await repo.raw(['--literal-pathspecs', 'ls-files', '-z', '--', ...input.paths])).split('\0'))
   // A file the task created and a later transaction deleted is in neither the index nor the tree: git knows no such path.
   const paths = input.paths.filter((path) => tracked.has(path) || existsSync(join(root, path)))
