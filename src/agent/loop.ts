@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
 import {isPyAgentError} from '../errors.js'
+import {collectChat} from '../llm/index.js'
 import {type Bounded, bound} from './bounded.js'
 import type {Budget} from './budget.js'
 import {splitCommand} from './commands.js'
@@ -316,35 +317,14 @@ export class Agent {
     const request = json
       ? {messages: this.messages, responseSchema: this.schema}
       : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const, ...(this.streamTools ? {} : {stream: false})}
-    let text = ''
-    let structured: unknown
-    let finishReason: string | undefined
-    const calls: Action[] = []
-    for await (const event of this.model.chat({...request, signal: this.options.signal, taskId: this.id, conversationId: this.id})) {
-      if (this.options.signal.aborted) throw new Interrupted()
-      switch (event.type) {
-        case 'text':
-          text += event.delta
-          if (!json) this.emit({type: 'text', taskId: this.id, delta: event.delta})
-          break
-        case 'restart':
-          text = ''
-          calls.length = 0
-          break
-        case 'tool_call':
-          calls.push({id: event.call.id, name: event.call.name, args: event.call.arguments})
-          break
-        case 'structured':
-          structured = event.value
-          break
-        case 'usage':
-          this.recordUsage(event.usage)
-          break
-        case 'finish':
-          finishReason = event.reason
-          break
-      }
-    }
+    const answer = await collectChat(this.model.chat({...request, signal: this.options.signal, taskId: this.id, conversationId: this.id}), {
+      onText: (delta) => {
+        if (!json) this.emit({type: 'text', taskId: this.id, delta})
+      },
+      onUsage: (usage) => this.recordUsage(usage),
+    })
+    const {text, structured, finishReason} = answer
+    const calls: Action[] = answer.toolCalls.map((call) => ({id: call.id, name: call.name, args: call.arguments}))
     if (this.options.signal.aborted) throw new Interrupted()
     if (finishReason === 'length') {
       // The cut answer stays out of the conversation: half a tool call is no action, and the model needs the room.

@@ -4,9 +4,9 @@
  */
 import {z} from 'zod'
 
+import {collectChat} from '../llm/index.js'
 import type {ChatUsage, ModelClient} from './ports.js'
 import {ROLE_NAMES} from './roles.js'
-import {structuredAnswer} from './structured-call.js'
 
 export const planSchema = z.object({
   subtasks: z
@@ -40,9 +40,8 @@ export async function plan(
   options: {signal: AbortSignal; taskId: string; instructions: string; onUsage(usage: ChatUsage): void},
 ): Promise<Plan> {
   const user = options.instructions ? `${task}\n\n# Instructions from the repository\n${options.instructions}` : task
-  const {structured, text} = await structuredAnswer(
-    model,
-    {
+  const {structured, text} = await collectChat(
+    model.chat({
       messages: [
         {role: 'system', content: PLANNER_PROMPT},
         {role: 'user', content: user},
@@ -50,8 +49,8 @@ export async function plan(
       responseSchema: planSchema,
       signal: options.signal,
       taskId: options.taskId,
-    },
-    options.onUsage,
+    }),
+    {onUsage: options.onUsage},
   )
   let candidate = structured
   if (candidate === undefined) {

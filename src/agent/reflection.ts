@@ -4,8 +4,8 @@
  */
 import {z} from 'zod'
 
+import {collectChat} from '../llm/index.js'
 import type {ChatUsage, ModelClient} from './ports.js'
-import {structuredAnswer} from './structured-call.js'
 
 export const verdictSchema = z.object({
   verdict: z.enum(['approve', 'revise', 'reject']),
@@ -40,9 +40,8 @@ export async function critique(
     `# Staged diff\n${input.diff || '(no changes)'}`,
     `# Tests\n${input.tests}`,
   ].join('\n\n')
-  const {structured, text} = await structuredAnswer(
-    model,
-    {
+  const {structured, text} = await collectChat(
+    model.chat({
       messages: [
         {role: 'system', content: CRITIC_PROMPT},
         {role: 'user', content},
@@ -50,8 +49,8 @@ export async function critique(
       responseSchema: verdictSchema,
       signal: options.signal,
       taskId: options.taskId,
-    },
-    options.onUsage,
+    }),
+    {onUsage: options.onUsage},
   )
   const parsed = verdictSchema.safeParse(structured ?? safeJson(text))
   if (!parsed.success) return {verdict: 'reject', feedback: `the review did not produce a valid verdict: ${text.slice(0, 200)}`}

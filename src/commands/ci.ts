@@ -1,6 +1,5 @@
 import {Flags} from '@oclif/core'
 
-import {fixFindings} from '../app/fix.js'
 import {ReviewCommand} from '../cli/review-command.js'
 import {withStopSignals} from '../cli/stop-signals.js'
 import {isPyAgentError} from '../errors.js'
@@ -52,6 +51,8 @@ export default class Ci extends ReviewCommand {
     if (!flags.fix) return result
     // The agent's progress goes to stderr: stdout carries the report (and --json's one document).
     const writeError = (text: string) => process.stderr.write(text)
+    // Loaded only for --fix: the agent's modules are slow to import.
+    const {fixFindings} = await import('../app/fix.js')
     const output = await taskOutput('plain', writeError, writeError)
     const fix = await withStopSignals((signal) =>
       fixFindings({repoRoot, config, report: result.report, patchPath: flags['patch-file'], output, signal}),

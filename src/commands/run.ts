@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {APPROVAL_MODES} from '../agent/approval.js'
 import {ROLE_NAMES} from '../agent/roles.js'
-import {executeTask} from '../app/run.js'
 import {BaseCommand} from '../cli/base.js'
 import {INTERRUPTED_EXIT, withStopSignals} from '../cli/stop-signals.js'
 import {isPyAgentError} from '../errors.js'
@@ -77,6 +76,8 @@ export default class Run extends BaseCommand {
     try {
       await withStopSignals(async (signal) => {
         try {
+          // The agent, its client and the UI load only now: a missing server is reported before they would.
+          const {executeTask} = await import('../app/run.js')
           const output = await taskOutput(json ? 'json' : interactive ? 'tui' : 'plain', write, writeError)
           const request = {task, role: flags.role, priority: flags.priority, approve: flags.approve, gitCommit: config.autoCommit}
           const run = await executeTask(root, config, request, output, {embedded: true, signal})

@@ -1,4 +1,8 @@
-/** Reads a chat's events into one result, for callers that don't render tokens as they arrive. */
+/**
+ * Reads a chat's events into one result: the one fold of a chat's events, for the agent's loop,
+ * its planner and critic, and the review. `observe` sees text and usage as they arrive, for
+ * callers that show tokens live or count them.
+ */
 import type {ChatEvent, ChatUsage, FinishReason, ToolCall} from './types.js'
 
 export interface ChatResult {
@@ -16,7 +20,12 @@ export interface ChatResult {
   restarts: number
 }
 
-export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<ChatResult> {
+export interface ChatObserver {
+  onText?(delta: string): void
+  onUsage?(usage: ChatUsage): void
+}
+
+export async function collectChat(events: AsyncIterable<ChatEvent>, observe: ChatObserver = {}): Promise<ChatResult> {
   const parts: string[] = []
   const reasoning: string[] = []
   const result: Partial<ChatResult> & {toolCalls: ToolCall[]; restarts: number} = {toolCalls: [], restarts: 0}
@@ -24,13 +33,17 @@ export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<Cha
     switch (event.type) {
       case 'text':
         parts.push(event.delta)
+        observe.onText?.(event.delta)
         break
       case 'reasoning':
         reasoning.push(event.delta)
         break
       case 'restart':
+        // A retried attempt starts over: nothing of the abandoned one is kept, tool calls included.
         parts.length = 0
         reasoning.length = 0
+        result.toolCalls.length = 0
+        result.structured = undefined
         result.restarts++
         break
       case 'tool_call':
@@ -41,6 +54,7 @@ export async function collectChat(events: AsyncIterable<ChatEvent>): Promise<Cha
         break
       case 'usage':
         result.usage = event.usage
+        observe.onUsage?.(event.usage)
         break
       case 'finish':
         Object.assign(result, {
