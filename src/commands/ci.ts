@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {ReviewCommand} from '../cli/review-command.js'
+import {failOnFlag, ReviewCommand} from '../cli/review-command.js'
 import {withStopSignals} from '../cli/stop-signals.js'
 import {isPyAgentError} from '../errors.js'
 import {runCi} from '../review/ci.js'
@@ -19,10 +19,7 @@ export default class Ci extends ReviewCommand {
     base: Flags.string({description: 'Ref to compare with (default: origin/$GITHUB_BASE_REF, else $GITHUB_BASE_REF)'}),
     sarif: Flags.string({description: 'Write SARIF 2.1.0 here', default: 'pyagent-review.sarif'}),
     junit: Flags.string({description: 'Write JUnit XML here', default: 'pyagent-review.junit.xml'}),
-    'fail-on': Flags.option({
-      options: ['error', 'warning', 'never'] as const,
-      description: 'Exit 1 when a finding has this severity or worse (default: config reviewFailOn, else error)',
-    })(),
+    'fail-on': failOnFlag(),
     fix: Flags.boolean({
       description:
         'Run an agent task on the findings (as `pyagent run` would, needs an endpoint): the fixes stay in the working tree, uncommitted, and are written to --patch-file; nothing is pushed',

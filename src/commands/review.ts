@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {ReviewCommand} from '../cli/review-command.js'
+import {failOnFlag, ReviewCommand} from '../cli/review-command.js'
 import {REPORT_FORMATS, formatReport} from '../review/format/index.js'
 import {BASELINE_FILE} from '../secrets/baseline.js'
 import {recordSecretsBaseline, reviewChange} from '../app/review.js'
@@ -23,10 +23,7 @@ export default class Review extends ReviewCommand {
       description: `Record every secret the tracked files hold now as known, in ${BASELINE_FILE}; later reviews report only new ones. Commit the file.`,
       exclusive: ['staged', 'base', 'llm', 'fail-on'],
     }),
-    'fail-on': Flags.option({
-      options: ['error', 'warning', 'never'] as const,
-      description: 'Exit 1 when a finding has this severity or worse (default: config reviewFailOn, else error)',
-    })(),
+    'fail-on': failOnFlag(),
   }
 
   async run() {
