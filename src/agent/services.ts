@@ -12,6 +12,7 @@ import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
 import {redactText} from '../secrets/redact.js'
 import {Workspace} from '../workspace/workspace.js'
+import {workingTree} from '../workspace/working-tree.js'
 import type {CommandRunner, ModelClient, WorkspacePort} from './ports.js'
 import type {OpenedServices} from './session.js'
 import {nativeEngine} from './text-engine.js'
@@ -21,6 +22,7 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
     root: workspace.root,
     begin: (options) => workspace.begin(options),
     refusal: (path) => workspace.guard.refusal(path),
+    ...workingTree(workspace.root),
   }
 }
 

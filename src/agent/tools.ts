@@ -3,17 +3,12 @@
  * what the model sends back) and a function of the arguments and the run's context. Edits go to
  * the task's transaction; commands run in the scratch tree that shows the staged edits.
  */
-import {execFile} from 'node:child_process'
-import {readdirSync, readFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
-import {promisify} from 'node:util'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {z} from 'zod'
 
 import {isAllowedCommand, splitCommand} from './commands.js'
-import type {CommandRunner, TextEngine, TransactionPort, WorkspacePort} from './ports.js'
-import type {ScratchTree} from './scratch.js'
-
-const execFileAsync = promisify(execFile)
+import type {CommandRunner, ScratchPort, TextEngine, TransactionPort, WorkspacePort} from './ports.js'
 
 export type ApprovalKind = 'edit' | 'command'
 
@@ -21,7 +16,7 @@ export interface ToolContext {
   taskId: string
   workspace: WorkspacePort
   tx: TransactionPort
-  scratch: ScratchTree
+  scratch: ScratchPort
   engine: TextEngine
   runner: CommandRunner
   /** Files earlier tasks of this run committed: code the model wrote, in the working tree now, approved by the critic but not by the user. */
@@ -115,32 +110,9 @@ export const readFileTool = defineTool({
   },
 })
 
-async function trackedFiles(root: string): Promise<string[]> {
-  try {
-    const {stdout} = await execFileAsync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    })
-    return stdout.split('\0').filter(Boolean)
-  } catch {
-    return walk(root, root)
-  }
-}
-
-function walk(root: string, dir: string): string[] {
-  const files: string[] = []
-  for (const entry of readdirSync(dir, {withFileTypes: true})) {
-    if (['.git', '.pyagent', 'node_modules'].includes(entry.name)) continue
-    const full = join(dir, entry.name)
-    if (entry.isDirectory()) files.push(...walk(root, full))
-    else if (entry.isFile()) files.push(relative(root, full))
-  }
-  return files
-}
-
 /** The files as the transaction sees them: the repository's (minus ignored ones) with staged creates and deletes applied. */
 async function visibleFiles(context: ToolContext): Promise<string[]> {
-  const files = new Set(await trackedFiles(context.workspace.root))
+  const files = new Set(await context.workspace.listFiles())
   for (const change of context.tx.changes()) {
     if (change.content === null) files.delete(change.path)
     else files.add(change.path)
@@ -168,43 +140,6 @@ function searchText(path: string, text: string, pattern: RegExp): string[] {
   return hits
 }
 
-/**
- * ripgrep's `--null` output, one `path NUL line:text LF` record per match, read record by record:
- * a file name may hold ':' or a newline (a line of text holds neither NUL nor LF), so splitting at
- * every newline would show one file's lines under another file's name.
- */
-function ripgrepHits(stdout: string): {path: string; hit: string}[] {
-  const hits: {path: string; hit: string}[] = []
-  for (let start = 0; start < stdout.length; ) {
-    const nul = stdout.indexOf('\0', start)
-    if (nul < 0) break
-    const newline = stdout.indexOf('\n', nul)
-    const end = newline < 0 ? stdout.length : newline
-    const path = stdout.slice(start, nul).replace(/^\.\//, '')
-    hits.push({path, hit: `${path}:${stdout.slice(nul + 1, end)}`})
-    start = end + 1
-  }
-  return hits
-}
-
-/**
- * Matching lines by ripgrep, or undefined when it is not installed. Hidden and ignored files are
- * skipped as ripgrep does, and the caller drops what the path guard refuses.
- */
-async function ripgrep(root: string, pattern: string, directory: string | undefined): Promise<{path: string; hit: string}[] | undefined> {
-  try {
-    const {stdout} = await execFileAsync('rg', ['--no-config', '--null', '--line-number', '--no-heading', '--color', 'never', '-e', pattern, '--', directory ?? '.'], {
-      cwd: root,
-      maxBuffer: 16 * 1024 * 1024,
-    })
-    return ripgrepHits(stdout)
-  } catch (error) {
-    const code = (error as {code?: unknown}).code
-    if (code === 1) return []
-    return undefined
-  }
-}
-
 export const searchTool = defineTool({
   name: 'search',
   description: 'Search file contents with a regular expression; prints path:line:text for each match. Sees staged edits.',
@@ -225,7 +160,7 @@ export const searchTool = defineTool({
     if (refusal) throw new ToolRefused(`${refusal}; search inside the repository instead`)
     const prefix = scope && scope !== '.' ? `${scope}/` : ''
     const staged = new Map(context.tx.changes().map((change) => [change.path, change.content]))
-    const found = await ripgrep(context.workspace.root, pattern, prefix || undefined)
+    const found = await context.workspace.grep(pattern, prefix || undefined)
     const hits: string[] = []
     if (found) {
       // What the guard refuses never reaches the model, whatever ripgrep found there.
@@ -392,17 +327,17 @@ export const runTestsTool = defineTool({
   },
 })
 
-function npmLicenses(root: string): string[] {
+function npmLicenses(workspace: WorkspacePort): string[] {
   let manifest: {dependencies?: Record<string, string>; devDependencies?: Record<string, string>}
   try {
-    manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    manifest = JSON.parse(workspace.readManifest('package.json') ?? '')
   } catch {
     return []
   }
   const names = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})]
   return names.map((name) => {
     try {
-      const installed = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {license?: unknown}
+      const installed = JSON.parse(workspace.readManifest(join('node_modules', name, 'package.json')) ?? '') as {license?: unknown}
       return `npm ${name}: ${typeof installed.license === 'string' ? installed.license : 'UNKNOWN'}`
     } catch {
       return `npm ${name}: not installed (licence unknown)`
@@ -416,7 +351,7 @@ export const dependencyLicensesTool = defineTool({
   schema: z.object({}),
   mutates: false,
   async run(_args, context) {
-    const lines = npmLicenses(context.workspace.root)
+    const lines = npmLicenses(context.workspace)
     for (const change of context.tx.changes()) {
       if (change.content === null) continue
       const spdx = /SPDX-License-Identifier:\s*([^\s*]+)/.exec(change.content.toString('utf8'))
