@@ -14,7 +14,7 @@ import {
   searchTool,
   type Tool,
   writeFileTool,
-} from './tools.js'
+} from './tools/index.js'
 
 export const ROLE_NAMES = ['coder', 'analyst', 'perf', 'legal', 'cost'] as const
 export type RoleName = (typeof ROLE_NAMES)[number]

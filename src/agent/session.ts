@@ -10,7 +10,7 @@ import {Feed} from '../ui/feed.js'
 import {plainLine} from '../ui/plain.js'
 import {type ApprovalMode, approver} from './approval.js'
 import {EventBus} from './events.js'
-import {detectTestCommand} from './tools.js'
+import {detectTestCommand} from './test-command.js'
 import {runTask, type TaskOutcome, type TaskServices, UNCONFINED_NOTICE} from './run-task.js'
 import type {RoleName} from './roles.js'
 
