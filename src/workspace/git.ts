@@ -30,7 +30,7 @@ function git(root: string): SimpleGit {
   return simpleGit({baseDir: root, config: ['core.quotepath=false']})
 }
 
-export async function isGitRepository(root: string): Promise<boolean> {
+async function isGitRepository(root: string): Promise<boolean> {
   return git(root).checkIsRepo()
 }
 
