@@ -93,7 +93,3 @@ const ROLES: Record<RoleName, Role> = {
 export function roleNamed(name: RoleName): Role {
   return ROLES[name]
 }
-
-export function isRoleName(name: string): name is RoleName {
-  return (ROLE_NAMES as readonly string[]).includes(name)
-}
