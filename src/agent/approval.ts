@@ -5,7 +5,7 @@
  * The default (`edits`) asks only for commands. Where nobody can answer (--json, no terminal),
  * asking means no.
  */
-import type {ApprovalKind} from './tools.js'
+import type {ApprovalKind} from './tools/index.js'
 
 export const APPROVAL_MODES = ['none', 'edits', 'commands', 'all'] as const
 export type ApprovalMode = (typeof APPROVAL_MODES)[number]

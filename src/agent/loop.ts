@@ -19,7 +19,7 @@ import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
 import {tidySummary} from './summary.js'
-import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools.js'
+import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools/index.js'
 
 export interface CheaperModel {
   name: string

@@ -34,6 +34,18 @@ export interface WorkspacePort {
   begin(options: {taskId: string; message: string}): TransactionPort
   /** Why the path guard keeps tools from this path (outside the root, .git/ or .pyagent/, a deny rule), or undefined when it does not. */
   refusal(path: string): string | undefined
+  /** The repository's files, ignored ones left out, before the path guard and any staged edit. */
+  listFiles(): Promise<string[]>
+  /** Lines matching `pattern` as `path:line:text`, under `directory` (a `dir/` prefix) or everywhere; undefined when ripgrep is not installed. */
+  grep(pattern: string, directory: string | undefined): Promise<{path: string; hit: string}[] | undefined>
+  /** A manifest (package.json, an installed package's package.json) as it is on disk, or undefined when it cannot be read: metadata, outside the path guard. */
+  readManifest(path: string): string | undefined
+}
+
+/** The copy of the repository that commands run in, with the staged edits written over it (see scratch.ts). */
+export interface ScratchPort {
+  /** The directory to run in: the repository itself while nothing is staged. */
+  prepare(changes: readonly {path: string; content: Buffer | null}[]): string
 }
 
 export interface CommandResult {

@@ -9,7 +9,7 @@ import {z} from 'zod'
 
 import type {ToolDefinition} from './ports.js'
 import type {Role} from './roles.js'
-import type {Tool} from './tools.js'
+import type {Tool} from './tools/index.js'
 
 /** Instruction files other agents' users already keep in their repositories, in the order they are read. */
 export const INSTRUCTION_FILES = ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md'] as const

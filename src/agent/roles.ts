@@ -14,7 +14,7 @@ import {
   searchTool,
   type Tool,
   writeFileTool,
-} from './tools.js'
+} from './tools/index.js'
 
 export const ROLE_NAMES = ['coder', 'analyst', 'perf', 'legal', 'cost'] as const
 export type RoleName = (typeof ROLE_NAMES)[number]
@@ -92,8 +92,4 @@ const ROLES: Record<RoleName, Role> = {
 
 export function roleNamed(name: RoleName): Role {
   return ROLES[name]
-}
-
-export function isRoleName(name: string): name is RoleName {
-  return (ROLE_NAMES as readonly string[]).includes(name)
 }

@@ -15,7 +15,7 @@ import {plan, type PlannedTask, validatePlan} from './planner.js'
 import type {CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {repoInstructions} from './prompt.js'
 import {type RoleName, roleNamed} from './roles.js'
-import type {ApprovalKind} from './tools.js'
+import type {ApprovalKind} from './tools/index.js'
 
 export interface TaskServices {
   db: StateDb

@@ -13,6 +13,7 @@ import {openState} from '../state/db.js'
 import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
 import {Workspace} from '../workspace/workspace.js'
+import {workingTree} from '../workspace/working-tree.js'
 
 /** What a run needs besides the event bus, which the run makes itself. */
 export interface OpenedServices extends Omit<TaskServices, 'bus'> {
@@ -38,6 +39,7 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
     root: workspace.root,
     begin: (options) => workspace.begin(options),
     refusal: (path) => workspace.guard.refusal(path),
+    ...workingTree(workspace.root),
   }
 }
 

@@ -4,7 +4,7 @@
  * A pure reducer, so the TUI's logic is tested without a terminal.
  */
 import type {AgentEvent, RunStatus} from '../agent/events.js'
-import type {ApprovalKind} from '../agent/tools.js'
+import type {ApprovalKind} from '../agent/tools/index.js'
 
 export type Entry =
   | {kind: 'text'; taskId: string; text: string}

@@ -34,7 +34,7 @@ export function gitAt(root: string): SimpleGit {
   return simpleGit({baseDir: root, config: ['core.quotepath=false']})
 }
 
-export async function isGitRepository(root: string): Promise<boolean> {
+async function isGitRepository(root: string): Promise<boolean> {
   return gitAt(root).checkIsRepo()
 }
 

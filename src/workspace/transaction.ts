@@ -14,20 +14,7 @@
  */
 import {randomUUID} from 'node:crypto'
 
-import {
-  type AppliedPatch,
-  applyEdits,
-  type ApplyEditsOptions,
-  applyPatch,
-  type ApplyPatchOptions,
-  blake3,
-  type EditedText,
-  type FilePatch,
-  parsePatch,
-  type ParsePatchOptions,
-  type SearchReplace,
-  TextEngineError,
-} from '../native.js'
+import {blake3} from '../native.js'
 import type {JournalEntry} from '../state/transactions.js'
 import {applyStates, removeTempFiles, type StateChange} from './apply.js'
 import {ABSENT, describeState, type FileState, NEW_FILE_MODE, observe, sameState} from './file-state.js'
@@ -116,83 +103,10 @@ export class Transaction {
     this.stage(relative, current === null ? 'create' : 'write', {hash: blake3(bytes), mode}, bytes)
   }
 
-  /**
-   * Applies a unified diff of this one file: each hunk exactly where it says, then at the nearest
-   * offset, then (with ignoreWhitespace) ignoring whitespace. Every hunk applies or nothing is
-   * staged; a failure is an EditError whose cause is the engine's TextEngineError, which names
-   * the failed hunks and the closest place found for each.
-   */
-  patch(path: string, patch: string, options: ApplyPatchOptions = {}): AppliedPatch {
-    const relative = this.resolve(path)
-    const applied = this.runEngine(relative, (current) => applyPatch(current, patch, options))
-    this.stageText(relative, 'patch', applied.text)
-    return applied
-  }
-
-  /**
-   * Stages a multi-file unified diff, git's extended headers included: modifications, creations,
-   * deletions, renames, copies and mode changes. Every file of it applies, or nothing of it is
-   * staged. Paths are relative to the workspace root after `strip` (default 1: `a/`, `b/`).
-   */
-  applyPatchSet(patch: string, options: ApplyPatchOptions & ParsePatchOptions = {}): FilePatch[] {
-    this.assertOpen()
-    let files: FilePatch[]
-    try {
-      files = parsePatch(patch, {strip: options.strip})
-    } catch (error) {
-      if (error instanceof TextEngineError) throw new EditError(`The patch cannot be read: ${error.message}`, {cause: error})
-      throw error
-    }
-    const saved = new Map(this.staged)
-    try {
-      for (const file of files) this.stageFilePatch(file, options)
-    } catch (error) {
-      this.staged.clear()
-      for (const [path, staged] of saved) this.staged.set(path, staged)
-      throw error
-    }
-    return files
-  }
-
-  /** Applies search/replace edits in order; each search must match exactly once, or nothing is staged. */
-  edit(path: string, edits: readonly SearchReplace[], options: ApplyEditsOptions = {}): EditedText {
-    const relative = this.resolve(path)
-    const edited = this.runEngine(relative, (current) => applyEdits(current, edits, options))
-    this.stageText(relative, 'edit', edited.text)
-    return edited
-  }
-
-  /** Creates a file that must not exist yet. */
-  create(path: string, content: string | Buffer, mode: number = NEW_FILE_MODE): void {
-    const relative = this.resolve(path)
-    if (this.currentContent(relative) !== null) throw new EditError(`${relative} already exists; use write to replace it`)
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
-    this.stage(relative, 'create', {hash: blake3(bytes), mode}, bytes)
-  }
-
   delete(path: string): void {
     const relative = this.resolve(path)
     if (this.currentContent(relative) === null) throw new EditError(`${relative} does not exist`)
     this.stage(relative, 'delete', ABSENT, null)
-  }
-
-  /** Moves a file; the destination must not exist. Journaled as a delete plus a create of the same blob. */
-  rename(from: string, to: string): void {
-    const source = this.resolve(from)
-    const target = this.resolve(to)
-    const content = this.currentContent(source)
-    if (content === null) throw new EditError(`${source} does not exist`)
-    if (this.currentContent(target) !== null) throw new EditError(`${target} already exists; refusing to overwrite it by a rename`)
-    const mode = this.currentState(source).mode!
-    this.stage(source, `rename to ${target}`, ABSENT, null)
-    this.stage(target, `rename from ${source}`, {hash: blake3(content), mode}, content)
-  }
-
-  chmod(path: string, mode: number): void {
-    const relative = this.resolve(path)
-    const content = this.currentContent(relative)
-    if (content === null) throw new EditError(`${relative} does not exist`)
-    this.stage(relative, 'chmod', {hash: this.currentState(relative).hash, mode: mode & 0o7777}, content)
   }
 
   /**
@@ -329,62 +243,6 @@ export class Transaction {
       throw new CollisionError(relative, `${relative} changed since this transaction read it; read it again before editing`)
     }
     return observed.content
-  }
-
-  private stageFilePatch(file: FilePatch, options: ApplyPatchOptions): void {
-    const name = file.newPath ?? file.oldPath ?? '(unnamed file)'
-    if (file.binary) throw new EditError(`${name}: binary patches are not applied; write the file's bytes instead`)
-    if (file.oldPath === null && file.newPath === null) throw new EditError('The patch names no file; use patch(path, …) for bare hunks')
-    const mode = file.newMode === null ? undefined : Number.parseInt(file.newMode, 8) & 0o7777
-    const patched = (path: string) =>
-      file.hunks.length === 0 ? this.currentContent(this.resolve(path))! : Buffer.from(this.runEngine(this.resolve(path), (current) => applyPatch(current, file.patch, options)).text)
-    switch (file.kind) {
-      case 'create': {
-        const text = this.runEngine(this.resolve(file.newPath!), () => applyPatch('', file.patch, options), {allowMissing: true}).text
-        this.create(file.newPath!, text, mode ?? NEW_FILE_MODE)
-        break
-      }
-      case 'delete': {
-        if (patched(file.oldPath!).length > 0) throw new EditError(`${file.oldPath}: the patch deletes the file but does not remove all of its lines`)
-        this.delete(file.oldPath!)
-        break
-      }
-      case 'modify': {
-        if (file.hunks.length > 0) this.stageText(this.resolve(file.oldPath!), 'patch', patched(file.oldPath!).toString('utf8'))
-        if (mode !== undefined) this.chmod(file.oldPath!, mode)
-        break
-      }
-      case 'rename': {
-        const content = patched(file.oldPath!)
-        this.rename(file.oldPath!, file.newPath!)
-        if (file.hunks.length > 0) this.stageText(this.resolve(file.newPath!), `rename from ${this.resolve(file.oldPath!)}, patch`, content.toString('utf8'))
-        if (mode !== undefined) this.chmod(file.newPath!, mode)
-        break
-      }
-      case 'copy': {
-        const content = patched(file.oldPath!)
-        this.create(file.newPath!, content, mode ?? this.currentState(this.resolve(file.oldPath!)).mode!)
-        break
-      }
-    }
-  }
-
-  /** Runs a text operation of the native engine on the file's current text, naming the file in any refusal. */
-  private runEngine<T>(relative: string, operation: (current: Buffer) => T, options: {allowMissing?: boolean} = {}): T {
-    const current = this.currentContent(relative) ?? (options.allowMissing ? Buffer.alloc(0) : null)
-    if (current === null) throw new EditError(`${relative} does not exist`)
-    if (isBinary(current)) throw new EditError(`${relative} is a binary file; it cannot be edited as text`)
-    try {
-      return operation(current)
-    } catch (error) {
-      if (error instanceof TextEngineError) throw new EditError(`${relative}: ${error.message}`, {cause: error})
-      throw error
-    }
-  }
-
-  private stageText(relative: string, op: string, text: string): void {
-    const bytes = Buffer.from(text, 'utf8')
-    this.stage(relative, op, {hash: blake3(bytes), mode: this.currentState(relative).mode}, bytes)
   }
 
   private base(relative: string): FileState {

@@ -102,6 +102,27 @@ describe('the agent loop with native tool calls', () => {
     expect(read(repo, 'src/util/new.js')).toBe('export const sum = 1\n')
   })
 
+  it('answers a patch that does not apply, an ambiguous or missing search and a binary file with an error, staging nothing', async () => {
+    const foreign = '--- a/src/add.js\n+++ b/src/add.js\n@@ -1,3 +1,3 @@\n function mul(a, b) {\n-  return a * b\n+  return b * a\n }\n'
+    const model = new ScriptedModel([
+      call('apply_patch', {path: 'src/add.js', patch: foreign}),
+      call('edit', {path: 'src/add.js', edits: [{search: ' b', replace: ' c'}]}),
+      call('edit', {path: 'src/add.js', edits: [{search: 'return a - b', replace: 'return a + b'}, {search: 'no such text', replace: 'x'}]}),
+      call('edit', {path: 'logo.png', edits: [{search: 'P', replace: 'Q'}]}),
+      call('finish', {summary: 'could not edit'}),
+    ])
+    const {repo, events, outcome} = await run({model, files: {...PASSING, 'logo.png': '\u0089PNG\u0000\u0001'}})
+    const results = events.filter((event) => event.type === 'tool_result' && event.tool !== 'finish') as {status: string; output: string}[]
+    expect(results.map((result) => result.status)).toEqual(['error', 'error', 'error', 'error'])
+    expect(results[0]!.output).toMatch(/1 of 1 hunks failed in src\/add\.js; nothing was applied/)
+    expect(results[1]!.output).toMatch(/matches 2 times/)
+    expect(results[2]!.output).toMatch(/edit #2: the search text was not found/)
+    expect(results[3]!.output).toMatch(/logo\.png is a binary file/)
+    expect(events.filter((event) => event.type === 'diff')).toEqual([])
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+
   it('bounds a huge tool result before it reaches the model or the log', async () => {
     const big = 'x'.repeat(100_000)
     const model = new ScriptedModel([call('read_file', {path: 'big.txt'}), call('finish', {summary: 'read it'})])

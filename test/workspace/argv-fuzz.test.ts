@@ -11,7 +11,7 @@ import fc from 'fast-check'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {workspacePort} from '../../src/app/services.js'
-import {searchTool, type ToolContext, ToolError, ToolRefused} from '../../src/agent/tools.js'
+import {searchTool, type ToolContext, ToolError, ToolRefused} from '../../src/agent/tools/index.js'
 
 import {configSchema} from '../../src/config/schema.js'
 import {collectChanges} from '../../src/review/changes.js'

@@ -2,11 +2,8 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {openState} from '../../src/state/db.js'
-import {createTask} from '../../src/state/tasks.js'
 import {GitStateError} from '../../src/workspace/errors.js'
 import {autoCommit, commitMessage, gitSnapshot, prepareTask} from '../../src/workspace/git.js'
-import {commitTask} from '../../src/workspace/task-commit.js'
 import {undo} from '../../src/workspace/undo.js'
 import {Workspace} from '../../src/workspace/workspace.js'
 import {conflictingBranches, tempDir, tempRepo} from '../support/temp-repo.js'
@@ -71,28 +68,21 @@ describe('git', () => {
   })
 })
 
-describe('commitTask', () => {
-  it("commits what the task's transactions changed: not undone edits, not other tasks' files", async () => {
+describe('autoCommit after a task', () => {
+  it("commits the task's files: one whose edits were undone is named and records nothing, other changes stay out", async () => {
     const repo = tempRepo({'a.txt': 'a\n', 'b.txt': 'b\n', 'other.txt': 'o\n'})
     const workspace = await Workspace.open(repo.root)
-    const db = openState(repo.root)
-    const task = createTask(db, {title: 'Tidy the files', role: 'coder'})
-    const otherTask = createTask(db, {title: 'unrelated', role: 'coder'})
-    db.close()
-    const kept = workspace.begin({taskId: task.id})
+    const kept = workspace.begin()
     kept.write('a.txt', 'a2\n')
     await kept.commit()
-    const undone = workspace.begin({taskId: task.id})
+    const undone = workspace.begin()
     undone.write('b.txt', 'b2\n')
     await undone.commit()
     await undo(workspace, undone.id)
-    const other = workspace.begin({taskId: otherTask.id})
-    other.write('other.txt', 'o2\n')
-    await other.commit()
+    repo.write('other.txt', 'o2\n')
 
-    const result = await commitTask(workspace, task.id, 'Tidy the files')
-    expect(result.paths).toEqual(['a.txt', 'b.txt'])
-    expect(result.commit).toBe(repo.git('rev-parse', 'HEAD').trim())
+    const commit = await autoCommit(repo.root, {taskId: 'task', title: 'Tidy the files', transactionIds: [kept.id, undone.id], paths: ['a.txt', 'b.txt']})
+    expect(commit).toBe(repo.git('rev-parse', 'HEAD').trim())
     expect(repo.git('show', '--name-only', '--format=%s', 'HEAD').trim().split('\n')).toEqual(['pyagent: Tidy the files', '', 'a.txt'])
     expect(repo.git('status', '--porcelain').trim()).toBe('M other.txt')
     workspace.close()

@@ -105,7 +105,7 @@ describe('PathGuard', () => {
     const tx = workspace.begin()
     expect(() => tx.write('../escape.txt', 'x')).toThrow(PathPolicyError)
     expect(() => tx.write('.git/hooks/post-commit', 'x')).toThrow(PathPolicyError)
-    expect(() => tx.create('d/key.pem', 'x')).toThrow(PathPolicyError)
+    expect(() => tx.write('d/key.pem', 'x')).toThrow(PathPolicyError)
     expect(tx.changes()).toEqual([])
     tx.rollback()
     workspace.close()

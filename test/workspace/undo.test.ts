@@ -23,7 +23,7 @@ describe('undo', () => {
     const tx = workspace.begin()
     tx.write('a.txt', 'a2\n')
     tx.delete('b.txt')
-    tx.create('c.txt', 'c\n')
+    tx.write('c.txt', 'c\n')
     await tx.commit()
 
     const result = await undo(workspace, tx.id.slice(0, 8))
@@ -39,8 +39,8 @@ describe('undo', () => {
   it('removes the directories a created file brought with it, and no directory that holds anything else', async () => {
     const {repo, workspace} = await setup({'src/keep.txt': 'k\n'})
     const tx = workspace.begin()
-    tx.create('src/new/deep/file.ts', 'x\n')
-    tx.create('src/other.ts', 'y\n')
+    tx.write('src/new/deep/file.ts', 'x\n')
+    tx.write('src/other.ts', 'y\n')
     await tx.commit()
     expect(existsSync(join(repo.root, 'src/new/deep/file.ts'))).toBe(true)
 
@@ -81,7 +81,7 @@ describe('undo', () => {
     for (const version of ['v1\n', 'v2\n']) {
       const tx = workspace.begin({taskId: task.id})
       tx.write('a.txt', version)
-      tx.create(`added-${version.trim()}.txt`, version)
+      tx.write(`added-${version.trim()}.txt`, version)
       await tx.commit()
     }
     const result = await undo(workspace, task.id)
@@ -166,7 +166,7 @@ describe('history', () => {
     tx.write('a.txt', 'b\n')
     await tx.commit()
     const loose = workspace.begin({message: 'no task'})
-    loose.create('n.txt', 'n\n')
+    loose.write('n.txt', 'n\n')
     await loose.commit()
     await undo(workspace, tx.id)
 
