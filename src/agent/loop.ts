@@ -3,15 +3,13 @@
  * → tools → observations, until the model calls finish or a budget runs out. Its edits stay in
  * one transaction that commits only after the role's acceptance rule and the critic approve.
  */
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
 
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
 import {type Bounded, bound} from './bounded.js'
 import type {Budget} from './budget.js'
-import {splitCommand} from './commands.js'
+import {splitCommand} from '../workspace/command-policy.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
 import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
@@ -115,6 +113,8 @@ export class Agent {
   private txOpen = true
   private step = 0
   private readonly diffs = new Map<string, string>()
+  /** Each staged file's content before this task's first edit to it: the repository's, as the transaction read it. */
+  private readonly originals = new Map<string, string>()
 
   constructor(private readonly options: AgentOptions) {
     this.tools = options.role.tools
@@ -138,7 +138,7 @@ export class Agent {
         this.emit({type: 'approval', taskId: options.taskId, kind, subject, approved})
         return approved
       },
-      onDiff: (path) => this.reportDiff(path),
+      onDiff: (path, before, after) => this.reportDiff(path, before, after),
       signal: options.signal,
     }
   }
@@ -399,18 +399,13 @@ export class Agent {
     }
   }
 
-  private async reportDiff(path: string): Promise<void> {
-    const change = this.tx.changes().find((candidate) => candidate.path === path)
-    let before = ''
-    try {
-      before = readFileSync(join(this.options.workspace.root, path), 'utf8')
-    } catch {
-      // A file this task creates has no original.
-    }
-    const after = change?.content?.toString('utf8') ?? (change ? '' : before)
-    const diff = this.options.engine.diff(before, after, path)
+  /** One diff per edit, of the file's content in the repository (kept from its first edit) against what is staged now. */
+  private reportDiff(path: string, before: string, after: string | null): {added: number; removed: number} {
+    if (!this.originals.has(path)) this.originals.set(path, before)
+    const diff = this.options.engine.diff(this.originals.get(path)!, after ?? '', path)
     this.diffs.set(path, diff.unified)
     this.emit({type: 'diff', taskId: this.id, path, unified: bound(diff.unified).text, added: diff.added, removed: diff.removed})
+    return diff
   }
 
   private stagedDiff(): string {
@@ -490,11 +485,11 @@ export class Agent {
     const command = this.options.settings.benchmarkCommand
     if (!command) throw new Error('the perf role needs a benchmark command: set benchmarkCommand (e.g. `pyagent config set benchmarkCommand "npm run bench"`)')
     const argv = splitCommand(command)
-    const cwd = await scratchFor(argv, this.context)
+    const {cwd, source} = await scratchFor(argv, this.context, 'declared')
     let best = Number.POSITIVE_INFINITY
     for (let run = 0; run < 3; run++) {
       const started = performance.now()
-      const result = await this.options.runner.run(argv, {cwd, timeoutMs: this.options.settings.commandTimeoutMs, signal: this.options.signal})
+      const result = await this.options.runner.run(argv, {cwd, timeoutMs: this.options.settings.commandTimeoutMs, source, signal: this.options.signal})
       if (result.timedOut || result.exitCode !== 0) throw new Error(`the benchmark command failed (${command}): ${bound(result.output, 1000).text}`)
       best = Math.min(best, performance.now() - started)
     }

@@ -54,10 +54,17 @@ export interface CommandResult {
   timedOut: boolean
 }
 
+/**
+ * Why a command may run: it is on the configured allow-list (which the runner checks again
+ * itself), it is the test or benchmark command the repository or its config declares, or a
+ * person approved it by name.
+ */
+export type CommandSource = 'allow-list' | 'declared' | 'approved'
+
 export interface CommandRunner {
   /** True when commands run inside bubblewrap (read-only outside their directory, no network); false when they run unconfined. */
   readonly confined: boolean
-  run(argv: readonly string[], options: {cwd: string; timeoutMs: number; signal?: AbortSignal}): Promise<CommandResult>
+  run(argv: readonly string[], options: {cwd: string; timeoutMs: number; source: CommandSource; signal?: AbortSignal}): Promise<CommandResult>
 }
 
 export interface TextEngine {

@@ -45,8 +45,9 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
 
 /**
  * Commands run through the workspace's sandbox, rooted at the scratch tree (the repository
- * with the staged edits). The agent has already applied the allow-list and asked about the
- * rest, so the command it passes is the one allowed here.
+ * with the staged edits). An allow-listed command is checked against the allow-list here again,
+ * so the agent cannot widen it; a declared test or benchmark command, or one a person approved,
+ * is allowed by itself alone.
  */
 export function sandboxRunner(config: Config): CommandRunner {
   return {
@@ -54,7 +55,7 @@ export function sandboxRunner(config: Config): CommandRunner {
     async run(argv, options) {
       const result = await runCommand(argv, {
         root: options.cwd,
-        allowed: [argv.join(' ')],
+        allowed: options.source === 'allow-list' ? config.allowedCommands : [argv.join(' ')],
         timeoutMs: options.timeoutMs,
         outputBytes: config.commandOutputBytes,
         sandbox: config.commandSandbox,

@@ -38,12 +38,38 @@ export interface CommandPolicy {
   root: string
 }
 
-function words(entry: string): string[] {
-  return entry.trim().split(/\s+/)
+/** Splits on whitespace, honouring single and double quotes; no globbing, no variables, no pipes. */
+export function splitCommand(command: string): string[] {
+  const argv: string[] = []
+  let current = ''
+  let quote: '"' | "'" | undefined
+  let pending = false
+  for (const char of command.trim()) {
+    if (quote) {
+      if (char === quote) quote = undefined
+      else current += char
+    } else if (char === '"' || char === "'") {
+      quote = char
+      pending = true
+    } else if (/\s/.test(char)) {
+      if (pending || current) argv.push(current)
+      current = ''
+      pending = false
+    } else {
+      current += char
+    }
+  }
+  if (quote) throw new Error(`unbalanced ${quote} quote in: ${command}`)
+  if (pending || current) argv.push(current)
+  return argv
 }
 
-function startsWith(argv: readonly string[], prefix: readonly string[]): boolean {
-  return prefix.length <= argv.length && prefix.every((word, index) => argv[index] === word)
+/** A command is allowed when its argv starts with the argv of an allow-list entry. */
+export function isAllowedCommand(argv: readonly string[], allowed: readonly string[]): boolean {
+  return allowed.some((entry) => {
+    const prefix = splitCommand(entry)
+    return prefix.length > 0 && prefix.length <= argv.length && prefix.every((word, index) => argv[index] === word)
+  })
 }
 
 function optionName(arg: string): string {
@@ -72,7 +98,7 @@ export function checkCommand(argv: readonly string[], cwd: string, policy: Comma
   if (/[/\\]/.test(executable)) {
     throw new CommandPolicyError(`"${executable}": name the program without a path; it is looked up on PATH and must be allow-listed`)
   }
-  if (!policy.allowed.some((entry) => startsWith(argv, words(entry)))) {
+  if (!isAllowedCommand(argv, policy.allowed)) {
     throw new CommandPolicyError(
       `"${argv.join(' ')}" is not allowed. Allowed commands (config allowedCommands): ${policy.allowed.join('; ')}`,
     )

@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {isAllowedCommand, splitCommand} from '../commands.js'
+import {isAllowedCommand, splitCommand} from '../../workspace/command-policy.js'
 import {formatResult, runInScratch} from './run-in-scratch.js'
 import {defineTool, ToolError} from './tool.js'
 
@@ -18,6 +18,6 @@ export const runCommandTool = defineTool({
       throw new ToolError((error as Error).message)
     }
     if (argv.length === 0) throw new ToolError('empty command')
-    return formatResult(argv, await runInScratch(argv, context, isAllowedCommand(argv, context.allowedCommands)))
+    return formatResult(argv, await runInScratch(argv, context, isAllowedCommand(argv, context.allowedCommands) ? 'allow-list' : 'approved'))
   },
 })

@@ -1,5 +1,5 @@
 /** How run_command, run_tests and the loop's own checks run a command over the staged edits. */
-import type {CommandResult} from '../ports.js'
+import type {CommandResult, CommandSource} from '../ports.js'
 import {type ToolContext, ToolRefused} from './tool.js'
 
 export function formatResult(argv: readonly string[], result: CommandResult): string {
@@ -14,13 +14,14 @@ export function formatResult(argv: readonly string[], result: CommandResult): st
  * user's rights, outside any rollback: it needs the approval a command outside the allow-list
  * needs, and the question says which files changed.
  */
-async function clearToRun(argv: readonly string[], context: ToolContext, allowListed: boolean): Promise<void> {
+async function clearToRun(argv: readonly string[], context: ToolContext, source: CommandSource): Promise<CommandSource> {
   const command = argv.join(' ')
+  const allowListed = source !== 'approved'
   const changed = context.runner.confined ? [] : [...new Set([...context.landed, ...context.tx.changes().map((change) => change.path)])]
-  if (allowListed && changed.length === 0) return
+  if (allowListed && changed.length === 0) return source
   const files = changed.join(', ')
   const subject = changed.length === 0 ? command : `${command} (unconfined: no bubblewrap here; it would run code this run changed: ${files})`
-  if (await context.approve('command', subject)) return
+  if (await context.approve('command', subject)) return 'approved'
   if (changed.length === 0) throw new ToolRefused(`"${command}" is not on the allow-list and was not approved`)
   throw new ToolRefused(
     `"${command}" was not run: commands run unconfined on this machine (bubblewrap is missing or off) and it would execute code this run changed (${files}). ` +
@@ -28,13 +29,17 @@ async function clearToRun(argv: readonly string[], context: ToolContext, allowLi
   )
 }
 
-/** The directory to run a command in over the staged edits (the repository itself while none are staged), once it may run. */
-export async function scratchFor(argv: readonly string[], context: ToolContext, allowListed = true): Promise<string> {
-  await clearToRun(argv, context, allowListed)
-  return context.scratch.prepare(context.tx.changes())
+/**
+ * The directory to run a command in over the staged edits (the repository itself while none are
+ * staged), once it may run, and why it may: `wanted` is 'approved' for a command outside the
+ * allow-list, which a person must then approve.
+ */
+export async function scratchFor(argv: readonly string[], context: ToolContext, wanted: CommandSource): Promise<{cwd: string; source: CommandSource}> {
+  const source = await clearToRun(argv, context, wanted)
+  return {cwd: context.scratch.prepare(context.tx.changes()), source}
 }
 
-export async function runInScratch(argv: string[], context: ToolContext, allowListed = true): Promise<CommandResult> {
-  const cwd = await scratchFor(argv, context, allowListed)
-  return context.runner.run(argv, {cwd, timeoutMs: context.commandTimeoutMs, signal: context.signal})
+export async function runInScratch(argv: string[], context: ToolContext, wanted: CommandSource): Promise<CommandResult> {
+  const {cwd, source} = await scratchFor(argv, context, wanted)
+  return context.runner.run(argv, {cwd, timeoutMs: context.commandTimeoutMs, source, signal: context.signal})
 }

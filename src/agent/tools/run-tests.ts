@@ -1,6 +1,6 @@
 import {z} from 'zod'
 
-import {splitCommand} from '../commands.js'
+import {splitCommand} from '../../workspace/command-policy.js'
 import {formatResult, runInScratch} from './run-in-scratch.js'
 import {defineTool, type ToolContext, ToolError} from './tool.js'
 
@@ -14,7 +14,7 @@ export interface TestOutcome {
 export async function runTests(context: ToolContext): Promise<TestOutcome | undefined> {
   if (!context.testCommand) return undefined
   const argv = splitCommand(context.testCommand)
-  const result = await runInScratch(argv, context)
+  const result = await runInScratch(argv, context, 'declared')
   return {command: context.testCommand, passed: !result.timedOut && result.exitCode === 0, output: formatResult(argv, result)}
 }
 

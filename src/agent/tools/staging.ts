@@ -12,7 +12,6 @@ export async function stage(context: ToolContext, path: string, next: string | n
   }
   if (next === null) context.tx.delete(path)
   else context.tx.write(path, next)
-  await context.onDiff(path)
-  const {added, removed} = context.engine.diff(before, next ?? '', path)
-  return `${op} ${path}: staged (+${added} -${removed}). Nothing is written until the task finishes and passes review.`
+  const {added, removed} = context.onDiff(path, before, next)
+  return `${op} ${path}: staged (+${added} -${removed} against the repository). Nothing is written until the task finishes and passes review.`
 }

@@ -23,8 +23,12 @@ export interface ToolContext {
   commandTimeoutMs: number
   /** Asks the user (or the --approve policy) whether an edit or command may go ahead. */
   approve(kind: ApprovalKind, subject: string): Promise<boolean>
-  /** Reports a staged file's diff against the repository to the UI and the event log. */
-  onDiff(path: string): Promise<void>
+  /**
+   * Reports a staged edit: `before` is the file as the transaction saw it just before the edit,
+   * `after` its staged content (null: deleted). The file's whole diff against the repository
+   * goes to the UI and the event log; its line counts come back.
+   */
+  onDiff(path: string, before: string, after: string | null): {added: number; removed: number}
   signal: AbortSignal
 }
 
