@@ -7,7 +7,7 @@ import {performance} from 'node:perf_hooks'
 
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
-import {type Bounded, bound} from './bounded.js'
+import {type Bounded, bound} from './output-limit.js'
 import type {Budget} from './budget.js'
 import {splitCommand} from '../workspace/command-policy.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'

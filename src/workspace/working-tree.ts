@@ -8,6 +8,8 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {promisify} from 'node:util'
 
+import {gitAt} from './git.js'
+
 const execFileAsync = promisify(execFile)
 
 interface GrepHit {
@@ -19,10 +21,7 @@ interface GrepHit {
 /** The repository's files, ignored ones left out, as git lists them; outside git, every file but .git/, .pyagent/ and node_modules/. */
 async function listFiles(root: string): Promise<string[]> {
   try {
-    const {stdout} = await execFileAsync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    })
+    const stdout = await gitAt(root).raw(['ls-files', '--cached', '--others', '--exclude-standard', '-z'])
     return stdout.split('\0').filter(Boolean)
   } catch {
     return walk(root, root)

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {approver, preApproved} from '../../src/agent/approval.js'
-import {bound} from '../../src/agent/bounded.js'
+import {bound} from '../../src/agent/output-limit.js'
 import {Budget} from '../../src/agent/budget.js'
 import {isAllowedCommand, splitCommand} from '../../src/workspace/command-policy.js'
 import {noEndpointMessage, VLLM_SERVE_LINE} from '../../src/app/endpoint.js'
