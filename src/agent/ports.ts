@@ -1,7 +1,7 @@
 /**
  * What the agent needs from the rest of PyAgent, as small interfaces: the LLM client, the
  * transactional workspace, the text engine and the command sandbox. The real implementations
- * satisfy them structurally (see adapters.ts); tests and bench/ pass scripted ones.
+ * satisfy them structurally (see app/services.ts); tests and bench/ pass scripted ones.
  */
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
 
