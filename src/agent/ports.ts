@@ -70,6 +70,8 @@ export interface CommandRunner {
 export interface TextEngine {
   applyEdits(original: string, edits: readonly {search: string; replace: string}[]): string
   applyPatch(original: string, patch: string): string
+  /** A patch's part for each file it changes, in order (one part for a single-file patch or a bare hunk list). */
+  splitPatch(patch: string): {oldPath: string | null; newPath: string | null; kind: string; binary: boolean; patch: string}[]
   /** A unified diff of one file, as git prints it. */
   diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
 }

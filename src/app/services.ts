@@ -7,7 +7,7 @@ import type {CommandRunner, ModelClient, TextEngine, WorkspacePort} from '../age
 import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import {createLlmClient} from '../llm/index.js'
-import {applyEdits, applyPatch, diffLines} from '../native.js'
+import {applyEdits, applyPatch, diffLines, parsePatch} from '../native.js'
 import {redactText} from '../secrets/redact.js'
 import {openState} from '../state/db.js'
 import {runCommand, useSandbox} from '../workspace/command-runner.js'
@@ -28,6 +28,7 @@ export interface OpenedServices extends Omit<TaskServices, 'bus'> {
 export const nativeEngine: TextEngine = {
   applyEdits: (original, edits) => applyEdits(original, edits, {flexibleWhitespace: true}).text,
   applyPatch: (original, patch) => applyPatch(original, patch, {ignoreWhitespace: true}).text,
+  splitPatch: (patch) => parsePatch(patch, {recount: true}),
   diff: (before, after, path) => {
     const diff = diffLines(before, after, {aPath: before === '' ? '/dev/null' : path, bPath: path})
     return {unified: diff.unified, added: diff.added, removed: diff.removed}

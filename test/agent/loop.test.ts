@@ -102,6 +102,29 @@ describe('the agent loop with native tool calls', () => {
     expect(read(repo, 'src/util/new.js')).toBe('export const sum = 1\n')
   })
 
+  it('applies a diff of several files, as git diff prints it, to each file it names, or to none when one part fails', async () => {
+    const both = [
+      '--- a/src/add.js\n+++ b/src/add.js\n@@ -1,3 +1,3 @@\n export function add(a, b) {\n-  return a - b\n+  return a + b\n }\n',
+      "--- a/src/greet.js\n+++ b/src/greet.js\n@@ -1,3 +1,3 @@\n export function greet(name) {\n-  return 'hi ' + name\n+  return 'hello ' + name\n }\n",
+      '--- /dev/null\n+++ b/NOTES.md\n@@ -0,0 +1 @@\n+fixed add and greet\n',
+    ].join('')
+    const halfForeign = both.replace('-  return a - b', '-  return a * b')
+    const model = new ScriptedModel([
+      call('apply_patch', {patch: halfForeign}),
+      call('apply_patch', {patch: both}),
+      call('finish', {summary: 'patched both'}),
+      verdict('approve'),
+    ])
+    const {repo, events, outcome} = await run({model})
+    const results = events.filter((event) => event.type === 'tool_result' && event.tool === 'apply_patch') as {status: string; output: string}[]
+    expect(results.map((result) => result.status)).toEqual(['error', 'ok'])
+    expect(results[1]!.output.split('\n')).toHaveLength(3)
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/add.js')).toContain('return a + b')
+    expect(read(repo, 'src/greet.js')).toContain("'hello ' + name")
+    expect(read(repo, 'NOTES.md')).toBe('fixed add and greet\n')
+  })
+
   it('answers a patch that does not apply, an ambiguous or missing search and a binary file with an error, staging nothing', async () => {
     const foreign = '--- a/src/add.js\n+++ b/src/add.js\n@@ -1,3 +1,3 @@\n function mul(a, b) {\n-  return a * b\n+  return b * a\n }\n'
     const model = new ScriptedModel([
