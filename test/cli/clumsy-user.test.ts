@@ -43,6 +43,14 @@ describe('a clumsy user', {timeout: 60_000}, () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
+  it('undoes nothing, and creates nothing, where PyAgent never ran', async () => {
+    const dir = tempDir('pyagent-plain-')
+    const result = await runCli(['undo', 'abcd1234', '--json'], {cwd: dir})
+    expect(result.exitCode).toBe(1)
+    expect(JSON.parse(result.stdout)).toMatchObject({error: {code: 'E_LOOKUP', message: expect.stringContaining('nothing to undo')}})
+    expect(readdirSync(dir)).toEqual([])
+  })
+
   it('is told which config file is damaged when setting a value', async () => {
     const repo = tempRepo()
     repo.write('.pyagent/config.json', '{"model": "x",\n')
