@@ -7,10 +7,10 @@ import {performance} from 'node:perf_hooks'
 
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
-import {type Bounded, bound} from './output-limit.js'
-import type {Budget} from './budget.js'
 import {splitCommand} from '../workspace/command-policy.js'
+import type {Budget} from './budget.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
+import {type Bounded, bound} from './output-limit.js'
 import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
@@ -97,7 +97,7 @@ function lacksToolParser(error: unknown): boolean {
 
 /** A 200 whose stream brought nothing usable: llama.cpp's server answers a streamed request with tools so. */
 function emptyStream(error: unknown): boolean {
-  return (error as {kind?: string}).kind === 'stream'
+  return isPyAgentError(error, 'E_LLM_STREAM')
 }
 
 export class Agent {
@@ -498,7 +498,6 @@ export class Agent {
 }
 
 const LOCK_WAIT_MS = 30_000
-
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

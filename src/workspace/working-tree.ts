@@ -1,7 +1,7 @@
 /**
  * What the agent's read-only tools learn from the working tree outside any transaction: which
- * files the repository has, where a pattern matches (ripgrep), and the manifests that name the
- * dependencies. The path guard is the caller's business: these see the tree as it is.
+ * files the repository has, where a pattern matches (ripgrep), the manifests that name the
+ * dependencies, and the test command they declare. The path guard is the caller's business: these see the tree as it is.
  */
 import {execFile} from 'node:child_process'
 import {readdirSync, readFileSync} from 'node:fs'
@@ -80,6 +80,23 @@ function readManifest(root: string, path: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** The repository's test command as its manifest declares it: npm's `test` script, else the language's usual runner. */
+export function detectTestCommand(root: string): string | undefined {
+  const pkg = readManifest(root, 'package.json')
+  if (pkg) {
+    try {
+      if ((JSON.parse(pkg) as {scripts?: {test?: string}}).scripts?.test) return 'npm test'
+    } catch {
+      // A broken package.json declares nothing.
+    }
+  }
+  const has = (name: string) => readManifest(root, name) !== undefined
+  if (has('Cargo.toml')) return 'cargo test'
+  if (has('go.mod')) return 'go test ./...'
+  if (has('pyproject.toml') || has('pytest.ini') || has('setup.cfg')) return 'pytest'
+  return undefined
 }
 
 /** The three above, bound to one repository: the part of the agent's WorkspacePort they implement. */

@@ -7,7 +7,7 @@ import {isAllowedCommand, splitCommand} from '../../src/workspace/command-policy
 import {noEndpointMessage, VLLM_SERVE_LINE} from '../../src/app/endpoint.js'
 import {actionSchema, toolDefinitions} from '../../src/agent/prompt.js'
 import {roleNamed} from '../../src/agent/roles.js'
-import {detectTestCommand} from '../../src/agent/test-command.js'
+import {detectTestCommand} from '../../src/workspace/working-tree.js'
 import {tempDir} from '../support/temp-repo.js'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
