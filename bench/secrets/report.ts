@@ -8,6 +8,8 @@ export interface BenchResult {
   clean: {files: number; byLanguage: Record<string, number>; seed: string}
   scanners: Record<ScannerId, ScannerSummary>
   formats: FormatOutcome[]
+  /** Every planted value each scanner missed over `count` corpora (the first is `formats`). */
+  rounds: {count: number; missed: Record<ScannerId, string[]>}
   /** Every finding of ours on the clean corpus, to be justified or fixed one by one. */
   oursCleanFindings: Finding[]
   cleanFindingsByRule: Record<ScannerId, Record<string, number>>
@@ -57,6 +59,9 @@ export function formatReport(result: BenchResult): string {
     table(['format', 'context', 'rule set', ...SCANNERS], formatRows),
     '',
     table(['scanner', 'recall', 'recall on own rule set', 'clean findings', 'clean s', 'clean files/s', 'planted s'], summaryRows),
+    '',
+    `Planted values missed over ${result.rounds.count} corpora of ${total}:`,
+    ...SCANNERS.map((scanner) => `  ${scanner}: ${result.rounds.missed[scanner].length}${scanner === 'ours' && result.rounds.missed.ours.length ? ` (${result.rounds.missed.ours.join(', ')})` : ''}`),
     '',
     'Clean-corpus findings by rule:',
     ...byRule,

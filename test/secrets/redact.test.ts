@@ -81,6 +81,35 @@ describe('redact: code is not a secret (issue 15, the hook that cried wolf)', ()
   })
 })
 
+describe('redact: values the rule set let through in the planted corpus (a 1-in-10 CI failure)', () => {
+  it('masks a curl -u password that merely starts like a placeholder word', async () => {
+    const line = 'curl -sS -u "deploy:xZ6TcAtPSRJN2uQp9z4K" https://artifacts.example.com/upload'
+    expect(await redactText(line, {pii: false})).not.toContain('xZ6TcAtPSRJN2uQp9z4K')
+    const placeholder = 'curl -u "deploy:xxxx" https://artifacts.example.com/upload'
+    expect(await redactText(placeholder, {pii: false})).toBe(placeholder)
+  })
+
+  it('masks a Kubernetes Secret pasted into a task, where no .yaml path scopes the rule, whatever base64 character starts its value', async () => {
+    for (const value of ['/te7tZJ/TiO8rpGgIZMTem6p6Ft6CaA1', '+iwaBfwu28KPZSss5iFLRquk5P14ZE9g', 'nRtqQs9zmAKEHrzYfSMC5sVLuHwXXm']) {
+      const manifest = `kind: Secret\nmetadata:\n  name: db-credentials\ntype: Opaque\ndata:\n  password: ${value}\n`
+      expect(await redactText(manifest, {pii: false})).not.toContain(value)
+    }
+  })
+
+  it('masks a quoted password of letters only, and still leaves names that read as words', async () => {
+    expect(await redactText('const dbPassword = "HwuJQEELpWjOlKmwnACb"', {pii: false})).toBe('const dbPassword = "[REDACTED:generic-letters-secret]"')
+    for (const line of ['const secretName = "DatabaseCredentials"', 'authToken: "requiredFieldMissing"', 'PASSWORD_FIELD = "passwordConfirmation"']) {
+      expect(await redactText(line, {pii: false})).toBe(line)
+    }
+  })
+
+  it('masks a Discord bot token by its shape, as detect-secrets does, wherever it stands', async () => {
+    for (const token of ['MbeCBnsyNCngqmJdSOG9EK16.2nUjOy._2HLM6tWDmlSn8bBQOgU3ZKjA81', 'MyeR19S8sUqVz9dBASEPxesS.ys1ECU.s138meisnQ7hfEA1o_qidhZzk0q']) {
+      expect(await redactText(`bot = Client("${token}")`, {pii: false})).toBe('bot = Client("[REDACTED:discord-bot-token]")')
+    }
+  })
+})
+
 describe('redact: JSON Web Tokens (issue 15: one in the task text reached the model)', () => {
   const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url')
   const jwt = [segment({alg: 'HS256', typ: 'JWT'}), segment({sub: 'user-1', iat: 1_700_000_000}), randomBytes(32).toString('base64url')].join('.')
