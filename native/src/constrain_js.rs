@@ -104,7 +104,7 @@ fn compile_schema(mut cx: FunctionContext) -> JsResult<JsObject> {
         Ok(compiled) => compiled,
         Err(error) => return throw_schema_error(&mut cx, &error),
     };
-    let automaton = Automaton::from_regex(&compiled.regex, limit).or_else(|e| cx.throw_error(e.to_string()))?;
+    let automaton = Automaton::from_regex(&compiled.regex, &compiled.substrings, limit).or_else(|e| cx.throw_error(e.to_string()))?;
     let result = dfa_object(&mut cx, automaton, &compiled.regex, started)?;
     let deviations = cx.empty_array();
     for (i, deviation) in compiled.deviations.iter().enumerate() {
@@ -127,7 +127,7 @@ fn compile_regex(mut cx: FunctionContext) -> JsResult<JsObject> {
     let regex = cx.argument::<JsString>(0)?.value(&mut cx);
     let options_arg = cx.argument::<JsObject>(1)?;
     let limit = size_limit(&mut cx, options_arg)?;
-    let automaton = Automaton::from_regex(&regex, limit).or_else(|e| cx.throw_error(e.to_string()))?;
+    let automaton = Automaton::from_regex(&regex, &[], limit).or_else(|e| cx.throw_error(e.to_string()))?;
     dfa_object(&mut cx, automaton, &regex, started)
 }
 

@@ -17,6 +17,7 @@ import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
 import {tidySummary} from './summary.js'
+import {editArgumentsFor, editTool} from './tools/edit.js'
 import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools/index.js'
 
 export interface CheaperModel {
@@ -32,6 +33,8 @@ export interface AgentSettings {
   perfMarginPct: number
   maxRevisions: number
   commandTimeoutMs: number
+  /** Send each JSON action's edit `search` as text that occurs once in the file (only the embedded engine decodes under it). */
+  constrainEditSearch: boolean
 }
 
 export interface AgentOptions {
@@ -83,6 +86,10 @@ interface Turn {
 const TRUNCATED_REMINDER =
   'Your answer ran past the per-turn token limit and was cut off, so none of it was used. Answer again, briefly: one action, no long explanation or file dump.'
 
+
+/** How many of the files touched last an edit may target under the substring constraint. */
+const EDIT_TARGETS = 3
+const TOUCHING_TOOLS = new Set(['read_file', 'edit', 'write_file'])
 
 class Interrupted extends Error {}
 
@@ -154,6 +161,9 @@ export class Agent {
   /** Built once: every request of this task starts with these same bytes. */
   private definitions: ToolDefinition[] = []
   private schema!: ReturnType<typeof actionSchema>
+
+  /** Files this task read or wrote, most recent last: the edit targets whose text constrains `search`. */
+  private readonly touched: string[] = []
 
   private truncatedInARow = 0
   /** False once the server showed it cannot stream tool calls. */
@@ -314,8 +324,9 @@ export class Agent {
 
   private async callModel(): Promise<Turn> {
     const json = this.protocol === 'json'
+    const schema = this.actionSchemaNow()
     const request = json
-      ? {messages: this.messages, responseSchema: this.schema}
+      ? {messages: this.messages, responseSchema: schema}
       : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const, ...(this.streamTools ? {} : {stream: false})}
     const answer = await collectChat(this.model.chat({...request, signal: this.options.signal, taskId: this.id, conversationId: this.id}), {
       onText: (delta) => {
@@ -341,9 +352,31 @@ export class Agent {
       return {text, actions: calls}
     }
     this.messages.push({role: 'assistant', content: text})
-    const action = this.schema.safeParse(structured ?? parseJson(text))
+    const action = schema.safeParse(structured ?? parseJson(text))
     if (!action.success) return {text, actions: [], invalid: action.error.issues.map((issue) => issue.message).join('; ')}
     return {text, actions: [{id: `action-${this.step}`, name: action.data.tool, args: {ok: true, value: action.data.arguments}}]}
+  }
+
+  /** The action schema, its edit narrowed to the files touched last when the engine constrains edits. */
+  private actionSchemaNow(): ReturnType<typeof actionSchema> {
+    if (!this.options.settings.constrainEditSearch || !this.tools.some((tool) => tool.name === editTool.name)) return this.schema
+    const files = this.touched.slice(-EDIT_TARGETS).flatMap((path) => {
+      try {
+        return [{path, text: this.tx.readText(path)}]
+      } catch {
+        return []
+      }
+    })
+    const narrowed = editArgumentsFor(files)
+    return narrowed ? actionSchema(this.tools, new Map([[editTool.name, narrowed]])) : this.schema
+  }
+
+  private noteTouched(action: Action): void {
+    const path = action.args.ok ? action.args.value.path : undefined
+    if (typeof path !== 'string' || !TOUCHING_TOOLS.has(action.name)) return
+    const known = this.touched.indexOf(path)
+    if (known >= 0) this.touched.splice(known, 1)
+    this.touched.push(path)
   }
 
   /** Runs the turn's actions in order; returns finish's summary when the model called it. */
@@ -352,6 +385,7 @@ export class Agent {
     for (const action of actions) {
       this.emit({type: 'tool_call', taskId: this.id, callId: action.id, tool: action.name, arguments: action.args.ok ? action.args.value : action.args.error})
       const {status, output} = await this.invoke(action)
+      if (status === 'ok') this.noteTouched(action)
       const shown: Bounded = bound(output)
       this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: shown.text, truncated: shown.truncated})
       if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${shown.text}`})

@@ -51,9 +51,10 @@ export function toolDefinitions(tools: readonly Tool[]): ToolDefinition[] {
 }
 
 /** The JSON-actions protocol: one object naming a tool and its arguments, each tool's arguments checked by its own schema. */
-export function actionSchema(tools: readonly Tool[]): z.ZodType<{tool: string; arguments: Record<string, unknown>}> {
+/** `narrowed` replaces some tools' argument schemas for one request (see editArgumentsFor). */
+export function actionSchema(tools: readonly Tool[], narrowed: ReadonlyMap<string, z.ZodType> = new Map()): z.ZodType<{tool: string; arguments: Record<string, unknown>}> {
   const options = tools.map((tool) =>
-    z.object({tool: z.literal(tool.name), arguments: tool.schema}),
+    z.object({tool: z.literal(tool.name), arguments: narrowed.get(tool.name) ?? tool.schema}),
   ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]]
   return (options.length === 1 ? options[0] : z.discriminatedUnion('tool', options)) as unknown as z.ZodType<{
     tool: string

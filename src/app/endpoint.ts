@@ -68,6 +68,8 @@ export interface TaskEndpoint {
   config: Config
   /** Said once when the embedded model stands in for the configured server. */
   notice?: string
+  /** The embedded engine serves the task: it honours PyAgent's own schema keywords. */
+  embedded: boolean
   close(): Promise<void>
 }
 
@@ -79,7 +81,7 @@ export interface TaskEndpoint {
  */
 export async function resolveEndpoint(config: Config, signal: AbortSignal, options: {embedded: boolean}): Promise<TaskEndpoint> {
   const failures = await probeEndpoints([config.baseUrl, ...config.endpoints], signal)
-  if (failures === undefined) return {config, close: async () => {}}
+  if (failures === undefined) return {config, embedded: false, close: async () => {}}
   if (!options.embedded) throw new NoEndpointError(noEndpointMessage(failures))
   const {startModelServer} = await import('./model-server.js')
   const embedded = await startModelServer({model: config.model, threads: config.engineThreads, fallBackToDefault: true})
@@ -91,6 +93,7 @@ export async function resolveEndpoint(config: Config, signal: AbortSignal, optio
   return {
     config: {...config, baseUrl: embedded.url, endpoints: [], model: embedded.model.name, actionProtocol: 'json'},
     notice: embeddedNotice(config.baseUrl, embedded.label),
+    embedded: true,
     close: embedded.close,
   }
 }

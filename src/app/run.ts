@@ -14,7 +14,7 @@ import type {TaskPriority} from '../state/tasks.js'
 import {GitStateError} from '../workspace/errors.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {detectTestCommand} from '../workspace/working-tree.js'
-import {resolveEndpoint} from './endpoint.js'
+import {resolveEndpoint, type TaskEndpoint} from './endpoint.js'
 import type {OpenedServices} from './services.js'
 
 export interface TaskRequest {
@@ -44,7 +44,8 @@ export interface TaskRun {
   commit?: string
 }
 
-async function runOnServices(root: string, config: Config, request: TaskRequest, services: OpenedServices, output: TaskOutput, signal: AbortSignal): Promise<TaskRun> {
+async function runOnServices(root: string, endpoint: TaskEndpoint, request: TaskRequest, services: OpenedServices, output: TaskOutput, signal: AbortSignal): Promise<TaskRun> {
+  const {config} = endpoint
   await services.prepare?.()
   if (!services.runner.confined) output.notice(UNCONFINED_NOTICE)
   const bus = new EventBus(services.db, services.redact)
@@ -68,6 +69,7 @@ async function runOnServices(root: string, config: Config, request: TaskRequest,
           perfMarginPct: config.perfMarginPct,
           maxRevisions: config.maxRevisions,
           commandTimeoutMs: config.commandTimeoutMs,
+          constrainEditSearch: endpoint.embedded && config.constrainEdits,
         },
         concurrency: config.concurrency,
         maxDepth: config.maxDepth,
@@ -106,7 +108,7 @@ export async function executeTask(root: string, config: Config, request: TaskReq
     const {openServices} = await import('./services.js')
     const services = await openServices(root, endpoint.config)
     try {
-      return await runOnServices(root, endpoint.config, request, services, output, options.signal)
+      return await runOnServices(root, endpoint, request, services, output, options.signal)
     } finally {
       services.close()
     }

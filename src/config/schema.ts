@@ -177,6 +177,10 @@ export const configSchema = z.strictObject({
   perfMarginPct: z.number().nonnegative().default(5).describe('The perf role keeps a change only when the benchmark is at least this many percent faster'),
   cheaperModel: z.string().min(1).optional().describe('Model the cost role moves to when 80% of the token or cost budget is spent'),
   engineThreads: z.int().nonnegative().default(0).describe('Threads the embedded engine evaluates with; 0: every core of this machine'),
+  constrainEdits: z
+    .boolean()
+    .default(true)
+    .describe("With the embedded engine, decode each edit's search as text that occurs once in the file as last read, so that every edit applies"),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -79,8 +79,12 @@ const PRICE_PER_MTOK = 1000
 /** Loading an encoding takes a second on a busy machine: one counter serves every run of the file. */
 let tokens: TokenCounter | undefined
 
-function asRequest(body: any): ChatRequest {
-  return {messages: body.messages, tools: body.tools, responseSchema: body.structured_outputs ? ({} as never) : undefined}
+/** The request as the scripted model sees it; `sentSchema` is the JSON Schema the client sent for a JSON action. */
+export type SeenRequest = ChatRequest & {sentSchema?: unknown}
+
+function asRequest(body: any): SeenRequest {
+  const sentSchema = body.response_format?.json_schema?.schema ?? body.structured_outputs?.json
+  return {messages: body.messages, tools: body.tools, responseSchema: body.structured_outputs ? ({} as never) : undefined, sentSchema}
 }
 
 async function asReply(script: ScriptedModel, recorded: RecordedRequest): Promise<Reply> {
@@ -151,6 +155,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
         perfMarginPct: 5,
         maxRevisions: 2,
         commandTimeoutMs: 20_000,
+        constrainEditSearch: false,
         ...settings,
       },
     },

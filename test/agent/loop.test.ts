@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {listEvents} from '../../src/state/events.js'
 import {redactText} from '../../src/secrets/redact.js'
 import {getLineageTask} from '../../src/state/tasks.js'
-import {FIXTURE, read, run} from './harness.js'
+import {FIXTURE, read, run, type SeenRequest} from './harness.js'
 import {action, call, ScriptedModel, verdict} from './support.js'
 
 /** The fixture with tests that already pass: a finish that changes nothing is then done (see false-done.test.ts). */
@@ -175,6 +175,27 @@ describe('the agent loop with JSON actions', () => {
     expect(steps.every((request) => request.tools === undefined)).toBe(true)
     expect(steps[0]!.messages[0]!.content).toMatch(/exactly one JSON object/)
     expect(steps[1]!.messages.at(-1)).toMatchObject({role: 'user', content: expect.stringMatching(/^Result of read_file \(ok\)/)})
+  })
+
+  it('narrows an edit to the files read, each search text one that occurs once in the file as staged, when the engine constrains edits (issue 18)', async () => {
+    const model = new ScriptedModel([
+      action('read_file', {path: 'src/add.js'}),
+      action('edit', FIX_ADD),
+      action('finish', {summary: 'fixed add'}),
+      verdict('approve'),
+    ])
+    await run({model, files: PASSING, options: {settings: {protocol: 'json', constrainEditSearch: true}}})
+    const substrings = (index: number) => [...JSON.stringify((model.requests[index] as SeenRequest).sentSchema).matchAll(/"x-pyagent-substring-of":("(?:[^"\\]|\\.)*")/g)].map((match) => JSON.parse(match[1]!) as string)
+    expect(substrings(0)).toEqual([])
+    expect(substrings(1)).toEqual([FIXTURE['src/add.js']])
+    // After the edit, the constraint follows the staged text, not the file on disk.
+    expect(substrings(2)).toEqual([FIXTURE['src/add.js'].replace('a - b', 'a + b')])
+  })
+
+  it('sends the plain edit schema when the server does not constrain edits', async () => {
+    const model = new ScriptedModel([action('read_file', {path: 'src/add.js'}), action('finish', {summary: 'nothing'}), verdict('approve')])
+    await run({model, files: PASSING, options: {settings: {protocol: 'json'}}})
+    expect(JSON.stringify((model.requests[1] as SeenRequest).sentSchema)).not.toContain('x-pyagent-substring-of')
   })
 
   it('switches to JSON actions when the server has no tool-call parser (protocol auto)', async () => {

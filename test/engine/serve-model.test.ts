@@ -1,6 +1,8 @@
 import OpenAI from 'openai'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {z} from 'zod'
 
+import {editArgumentsFor} from '../../src/agent/tools/edit.js'
 import {EmbeddedEngine} from '../../src/engine/engine.js'
 import {findModel} from '../../src/engine/models.js'
 import {serveModel, type ModelServer} from '../../src/engine/server.js'
@@ -99,6 +101,18 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
     }
     const unmasked = await engine.complete({messages: [{role: 'user', content: 'Next action as JSON?'}], jsonSchema: schema, masks: false, maxTokens: 20})
     expect(unmasked.maskMs).toBe(0)
+  })
+
+  it('decodes an edit whose every search occurs once in the file, even at temperature 1 (issue 18)', {timeout: 120_000}, async () => {
+    const text = 'export function range(start, end) {\n  const out = []\n  for (let i = start; i < end - 1; i++) out.push(i)\n  return out\n}\n'
+    const schema = z.toJSONSchema(editArgumentsFor([{path: 'src/range.js', text}])!)
+    const messages = [{role: 'user' as const, content: `src/range.js:\n${text}\nrange(0, 3) should give [0, 1, 2]. Fix the off-by-one with an edit, as JSON.`}]
+    for (let seed = 0; seed < 3; seed++) {
+      const result = await engine.complete({messages, jsonSchema: schema, temperature: 1, seed, maxTokens: 120})
+      const answer = JSON.parse(result.text) as {path: string; edits: {search: string; replace: string}[]}
+      expect(answer.path).toBe('src/range.js')
+      for (const {search} of answer.edits) expect(text.split(search).length - 1, JSON.stringify(search)).toBe(1)
+    }
   })
 
   it('feeds the forced text without sampling it, and closes an answer whose budget runs out inside a string', async () => {

@@ -176,6 +176,17 @@ impl Closure {
     }
 }
 
+/// The threads of a state's set: each instruction with its counters.
+fn threads<'s>(nfa: &'s Nfa, set: &'s [u32]) -> impl Iterator<Item = (Pc, &'s [u32])> + 's {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let pc = *set.get(at)?;
+        let counters = &set[at + 1..at + 1 + nfa.depth(pc)];
+        at += 1 + counters.len();
+        Some((pc, counters))
+    })
+}
+
 impl Table {
     fn new(nfa: &Nfa, size_limit: usize) -> Table {
         let alphabet = nfa.alphabet();
@@ -209,12 +220,7 @@ impl Table {
             return *id;
         }
         let id = self.accepting.len() as StateId;
-        let mut at = 0;
-        let mut accepting = false;
-        while at < set.len() {
-            accepting |= matches!(nfa.inst(set[at]), Inst::Match);
-            at += 1 + nfa.depth(set[at]);
-        }
+        let accepting = threads(nfa, set).any(|(pc, _)| matches!(nfa.inst(pc), Inst::Match));
         let set: Box<[u32]> = set.into();
         self.set_bytes += set.len() * 2 * std::mem::size_of::<u32>() + 64;
         self.accepting.push(accepting);
@@ -238,13 +244,13 @@ impl Table {
         let mut buckets = std::mem::take(&mut self.buckets);
         buckets.iter_mut().for_each(Vec::clear);
         let set = std::mem::take(&mut self.sets[state as usize]);
-        let mut at = 0;
-        while at < set.len() {
-            let pc = set[at];
-            let counters = &set[at + 1..at + 1 + nfa.depth(pc)];
-            at += 1 + counters.len();
-            let Inst::Bytes { start, end } = nfa.inst(pc) else { continue };
-            for range in nfa.ranges(start, end) {
+        // A substring splice closes only where the substring read so far occurs once.
+        let shared_exit = threads(nfa, &set).filter(|(pc, _)| matches!(nfa.inst(*pc), Inst::Bytes { unique_exit: true, .. })).nth(1).is_some();
+        for (pc, counters) in threads(nfa, &set) {
+            let Inst::Bytes { start, end, unique_exit } = nfa.inst(pc) else { continue };
+            let ranges = nfa.ranges(start, end);
+            let ranges = if unique_exit && shared_exit { &ranges[..ranges.len() - 1] } else { ranges };
+            for range in ranges {
                 for class in nfa.classes[range.lo as usize]..=nfa.classes[range.hi as usize] {
                     buckets[class as usize].push(range.next);
                     buckets[class as usize].extend_from_slice(counters);
@@ -293,10 +299,10 @@ impl Table {
 }
 
 impl Automaton {
-    /// Compiles `regex`, matched against the whole text, and builds its start state; the other
-    /// states are built as they are reached. `size_limit` bounds the NFA and the DFA table, in bytes.
-    pub fn from_regex(regex: &str, size_limit: usize) -> Result<Automaton, BuildError> {
-        let nfa = Nfa::compile(regex, size_limit).map_err(BuildError)?;
+    /// Compiles `regex`, matched against the whole text (`substrings` as in `Nfa::compile`), and
+    /// builds its start state; the other states are built as they are reached. `size_limit` bounds the NFA and the DFA table, in bytes.
+    pub fn from_regex(regex: &str, substrings: &[String], size_limit: usize) -> Result<Automaton, BuildError> {
+        let nfa = Nfa::compile(regex, substrings, size_limit).map_err(BuildError)?;
         let mut table = Table::new(&nfa, size_limit);
         let start = table.closure_state(&nfa, &[nfa.start]);
         let singleton = (0..nfa.alphabet())

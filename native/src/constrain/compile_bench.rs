@@ -82,7 +82,7 @@ fn size_limit() -> usize {
 // Not inlined, so that callgrind can count each call (bench/nfa-compile.ts --callgrind).
 #[inline(never)]
 fn ours(regex: &str) -> Result<Nfa, String> {
-    Nfa::compile(regex, size_limit())
+    Nfa::compile(regex, &[], size_limit())
 }
 
 /// Configured as automaton.rs configured it before our NFA replaced it.
@@ -147,7 +147,7 @@ fn measure(named: &NamedRegex, rounds: usize) -> Result<Measured, NotCompiled> {
 /// no thread is left). Walks mostly follow bytes that keep ours alive, sometimes any byte.
 /// Returns the prefixes compared and, per walk that met one, its first disagreement.
 fn sampled_agreement(regex: &str, walks: usize, max_len: usize, seed: &mut u64) -> (usize, Vec<String>) {
-    let ours = Automaton::from_regex(regex, size_limit()).expect("compiled once already");
+    let ours = Automaton::from_regex(regex, &[], size_limit()).expect("compiled once already");
     let theirs = DFA::builder()
         .syntax(syntax::Config::new().unicode(true).utf8(true))
         .thompson(thompson::Config::new().utf8(true).which_captures(WhichCaptures::None))

@@ -24,8 +24,10 @@ pub struct ByteRange {
 
 #[derive(Clone, Copy, Debug)]
 pub enum Inst {
-    /// Consumes one byte in any of `ranges[start..end]`.
-    Bytes { start: u32, end: u32 },
+    /// Consumes one byte in any of `ranges[start..end]`. With `unique_exit`, the last range is
+    /// the closing quote of a substring splice (see `Compiler::substring`): a state may take it
+    /// only when no other of its threads would, so the substring read occurs once in its text.
+    Bytes { start: u32, end: u32, unique_exit: bool },
     /// Goes on to each of `targets[start..end]` without consuming.
     Split { start: u32, end: u32 },
     /// Enters a counted repetition: pushes a counter of 0 passes and goes to `body`; with `skip`
@@ -55,15 +57,17 @@ pub struct Nfa {
 }
 
 impl Nfa {
-    /// Compiles `regex`, matched against the whole text. `size_limit` bounds the NFA's bytes.
-    pub fn compile(regex: &str, size_limit: usize) -> Result<Nfa, String> {
+    /// Compiles `regex`, matched against the whole text. A capture group named
+    /// `pyagent_substring_K` (or `pyagent_substring_K_copy`) stands for a JSON string holding a substring of `substrings[K]`
+    /// that occurs in it once. `size_limit` bounds the NFA's bytes.
+    pub fn compile(regex: &str, substrings: &[String], size_limit: usize) -> Result<Nfa, String> {
         let hir = regex_syntax::ParserBuilder::new()
             .unicode(true)
             .utf8(true)
             .build()
             .parse(regex)
             .map_err(|e| format!("the schema's regex could not be turned into an automaton: {e}"))?;
-        let mut compiler = Compiler { insts: Vec::new(), ranges: Vec::new(), targets: Vec::new(), depth: Vec::new(), current_depth: 0, size_limit };
+        let mut compiler = Compiler { insts: Vec::new(), ranges: Vec::new(), targets: Vec::new(), depth: Vec::new(), current_depth: 0, size_limit, substrings };
         let done = compiler.push(Inst::Match)?;
         let start = compiler.compile(&hir, done)?;
         let Compiler { insts, ranges, targets, depth, .. } = compiler;
@@ -114,7 +118,7 @@ impl Nfa {
             let from = index as Pc;
             let mut edge = |to: Pc| predecessors[to as usize].push(from);
             match *inst {
-                Inst::Bytes { start, end } => self.ranges(start, end).iter().for_each(|r| edge(r.next)),
+                Inst::Bytes { start, end, .. } => self.ranges(start, end).iter().for_each(|r| edge(r.next)),
                 Inst::Split { start, end } => self.targets(start, end).iter().for_each(|t| edge(*t)),
                 Inst::Enter { body, skip } => {
                     edge(body);
@@ -148,6 +152,24 @@ fn heap_bytes(insts: usize, ranges: usize, targets: usize) -> usize {
     insts * (std::mem::size_of::<Inst>() + 1) + ranges * std::mem::size_of::<ByteRange>() + targets * std::mem::size_of::<Pc>()
 }
 
+/// The name prefix of a capture group that `Compiler::substring` replaces.
+pub const SUBSTRING_GROUP: &str = "pyagent_substring_";
+
+/// A character as JSON.stringify writes it inside a string.
+fn json_form(char: char) -> Vec<u8> {
+    match char {
+        '"' => b"\\\"".to_vec(),
+        '\\' => b"\\\\".to_vec(),
+        '\n' => b"\\n".to_vec(),
+        '\r' => b"\\r".to_vec(),
+        '\t' => b"\\t".to_vec(),
+        '\u{8}' => b"\\b".to_vec(),
+        '\u{c}' => b"\\f".to_vec(),
+        control if (control as u32) < 0x20 => format!("\\u{:04x}", control as u32).into_bytes(),
+        other => other.to_string().into_bytes(),
+    }
+}
+
 /// Classes from the boundaries of every byte range the NFA tests.
 fn byte_classes(ranges: &[ByteRange]) -> ([u8; 256], Vec<u8>) {
     let mut ends_class = [false; 256];
@@ -169,7 +191,8 @@ fn byte_classes(ranges: &[ByteRange]) -> ([u8; 256], Vec<u8>) {
     (classes, class_end)
 }
 
-struct Compiler {
+struct Compiler<'a> {
+    substrings: &'a [String],
     insts: Vec<Inst>,
     ranges: Vec<ByteRange>,
     targets: Vec<Pc>,
@@ -178,7 +201,7 @@ struct Compiler {
     size_limit: usize,
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn push(&mut self, inst: Inst) -> Result<Pc, String> {
         self.insts.push(inst);
         self.depth.push(self.current_depth);
@@ -191,7 +214,7 @@ impl Compiler {
     fn bytes(&mut self, ranges: impl IntoIterator<Item = ByteRange>) -> Result<Pc, String> {
         let start = self.ranges.len() as u32;
         self.ranges.extend(ranges);
-        self.push(Inst::Bytes { start, end: self.ranges.len() as u32 })
+        self.push(Inst::Bytes { start, end: self.ranges.len() as u32, unique_exit: false })
     }
 
     fn split(&mut self, targets: &[Pc]) -> Result<Pc, String> {
@@ -209,7 +232,15 @@ impl Compiler {
             HirKind::Class(Class::Bytes(class)) => self.bytes(class.ranges().iter().map(|r| ByteRange { lo: r.start(), hi: r.end(), next })),
             HirKind::Class(Class::Unicode(class)) => self.unicode_class(class.ranges().iter().map(|r| (r.start(), r.end())), next),
             HirKind::Look(_) => Err("the regex uses anchors or word boundaries inside it, which constrained decoding does not support; the whole text is always matched".into()),
-            HirKind::Capture(capture) => self.compile(&capture.sub, next),
+            HirKind::Capture(capture) => match capture.name.as_deref().and_then(|name| name.strip_prefix(SUBSTRING_GROUP)) {
+                Some(name) => {
+                    let index = name.split('_').next().unwrap_or_default();
+                    let text = index.parse::<usize>().ok().and_then(|index| self.substrings.get(index));
+                    let text = text.ok_or_else(|| format!("the regex names substring {index}, which was not given"))?;
+                    self.substring(text, next)
+                }
+                None => self.compile(&capture.sub, next),
+            },
             HirKind::Concat(items) => items.iter().rev().try_fold(next, |next, item| self.compile(item, next)),
             HirKind::Alternation(alternatives) => {
                 let entries = alternatives.iter().map(|alt| self.compile(alt, next)).collect::<Result<Vec<_>, _>>()?;
@@ -252,6 +283,38 @@ impl Compiler {
         self.insts[end as usize] = Inst::Loop { min, max, body, exit: next };
         self.current_depth -= 1;
         self.push(Inst::Enter { body, skip: (min == 0).then_some(next) })
+    }
+
+    /// A JSON string (quotes included) whose value is a non-empty substring of `text` that occurs
+    /// in it once, written as JSON.stringify writes it, before `next`. Linear in the text: a
+    /// position instruction after each character either reads the next character's JSON form
+    /// or closes the string (a unique exit), and the opening quote splits to every character.
+    /// Determinised, the states are the text's end-position classes, as in a suffix automaton.
+    fn substring(&mut self, text: &str, next: Pc) -> Result<Pc, String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut after = self.position(None, next)?;
+        let mut starts = Vec::with_capacity(chars.len());
+        for (index, char) in chars.iter().enumerate().rev() {
+            let form = json_form(*char);
+            let (first, rest) = form.split_first().expect("a character's JSON form is never empty");
+            let tail = rest.iter().rev().try_fold(after, |next, &byte| self.bytes([ByteRange { lo: byte, hi: byte, next }]))?;
+            let read = ByteRange { lo: *first, hi: *first, next: tail };
+            starts.push(self.bytes([read])?);
+            if index > 0 {
+                after = self.position(Some(read), next)?;
+            }
+        }
+        starts.reverse();
+        let split = self.split(&starts)?;
+        self.bytes([ByteRange { lo: b'"', hi: b'"', next: split }])
+    }
+
+    /// A place inside a substring splice: it reads on (`read`) or closes the string, uniquely.
+    fn position(&mut self, read: Option<ByteRange>, next: Pc) -> Result<Pc, String> {
+        let start = self.ranges.len() as u32;
+        self.ranges.extend(read);
+        self.ranges.push(ByteRange { lo: b'"', hi: b'"', next });
+        self.push(Inst::Bytes { start, end: self.ranges.len() as u32, unique_exit: true })
     }
 
     /// A class of scalar values as alternatives of UTF-8 byte sequences; states for the same

@@ -7,6 +7,7 @@
 //! the result says so in `deviations`, so callers can decide instead of discovering it.
 
 use super::ecma_pattern;
+use super::nfa::SUBSTRING_GROUP;
 use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -55,6 +56,8 @@ pub struct Deviation {
 pub struct CompiledSchema {
     pub regex: String,
     pub deviations: Vec<Deviation>,
+    /// The texts of `x-pyagent-substring-of`, named in the regex by their index (see nfa.rs).
+    pub substrings: Vec<String>,
 }
 
 /// Keywords that never constrain an instance: ignoring them is exact.
@@ -69,8 +72,12 @@ const HONOURED: &[&str] = &[
     "type", "properties", "required", "additionalProperties", "propertyNames", "enum", "const",
     "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
     "exclusiveMaximum", "multipleOf", "items", "prefixItems", "minItems", "maxItems", "anyOf", "oneOf",
-    "allOf", "$ref",
+    "allOf", "$ref", SUBSTRING_OF,
 ];
+
+/// PyAgent's keyword for an edit's `search`: a string that occurs exactly once in the text given,
+/// so that a small model cannot write one that fails to apply. Only the embedded engine sends it.
+const SUBSTRING_OF: &str = "x-pyagent-substring-of";
 
 const TYPES: [&str; 7] = ["null", "boolean", "object", "array", "string", "number", "integer"];
 
@@ -83,9 +90,25 @@ const EXPONENT: &str = r"(?:[eE][+-]?[0-9]+)?";
 const NOTHING: &str = r"[a&&b]";
 
 pub fn schema_to_regex(schema: &Value, options: &Options) -> Result<CompiledSchema, SchemaError> {
-    let mut compiler = Compiler { root: schema, options, ref_stack: Vec::new(), deviations: Vec::new() };
+    let mut compiler = Compiler { root: schema, options, ref_stack: Vec::new(), deviations: Vec::new(), substrings: Vec::new() };
     let regex = compiler.value(schema, "", options.max_any_depth)?;
-    Ok(CompiledSchema { regex, deviations: compiler.deviations })
+    let regex = if compiler.substrings.is_empty() { regex } else { number_substring_groups(&regex) };
+    Ok(CompiledSchema { regex, deviations: compiler.deviations, substrings: compiler.substrings })
+}
+
+/// Array and object bodies repeat an item's regex, and a name may occur once in a regex: each
+/// substring group gets a copy number after its index (`pyagent_substring_0_1`).
+fn number_substring_groups(regex: &str) -> String {
+    let opening = format!("(?P<{SUBSTRING_GROUP}");
+    let mut copies = 0;
+    let mut parts = regex.split(&opening);
+    let mut numbered = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let (index, rest) = part.split_once('>').expect("a substring group's name ends at >");
+        numbered.push_str(&format!("{opening}{index}_{copies}>{rest}"));
+        copies += 1;
+    }
+    numbered
 }
 
 fn err(keyword: &str, pointer: &str, message: impl Into<String>) -> SchemaError {
@@ -119,6 +142,7 @@ struct Compiler<'a> {
     options: &'a Options,
     ref_stack: Vec<String>,
     deviations: Vec<Deviation>,
+    substrings: Vec<String>,
 }
 
 impl<'a> Compiler<'a> {
@@ -362,6 +386,18 @@ impl<'a> Compiler<'a> {
     fn string(&mut self, object: &Map<String, Value>, ptr: &str) -> Result<String, SchemaError> {
         let min = usize_keyword(object, "minLength", ptr)?;
         let max = usize_keyword(object, "maxLength", ptr)?;
+        if let Some(text) = object.get(SUBSTRING_OF) {
+            let at = format!("{ptr}/{SUBSTRING_OF}");
+            let text = text.as_str().ok_or_else(|| err(SUBSTRING_OF, &at, "must be a string"))?;
+            if let Some(other) = ["maxLength", "pattern", "format"].into_iter().find(|k| object.contains_key(*k)) {
+                return Err(err(other, &format!("{ptr}/{other}"), format!("{other} together with {SUBSTRING_OF} is not supported")));
+            }
+            if min.unwrap_or(0) > 1 {
+                return Err(err("minLength", &format!("{ptr}/minLength"), format!("{SUBSTRING_OF} allows any substring of one character or more")));
+            }
+            self.substrings.push(text.to_string());
+            return Ok(format!("(?P<{SUBSTRING_GROUP}{}>\"\")", self.substrings.len() - 1));
+        }
         if let Some(pattern) = object.get("pattern") {
             if min.is_some() || max.is_some() {
                 let keyword = if min.is_some() { "minLength" } else { "maxLength" };

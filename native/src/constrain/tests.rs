@@ -9,7 +9,7 @@ const LIMIT: usize = 256 << 20;
 
 fn automaton_for(schema: Value) -> Automaton {
     let compiled = schema_to_regex(&schema, &Options::default()).unwrap();
-    Automaton::from_regex(&compiled.regex, LIMIT).unwrap()
+    Automaton::from_regex(&compiled.regex, &compiled.substrings, LIMIT).unwrap()
 }
 
 fn accepts(automaton: &Automaton, text: &str) -> bool {
@@ -138,7 +138,7 @@ fn refs_resolve_and_recursion_is_unrolled_a_bounded_number_of_times() {
     let recursive = json!({"$defs": {"t": {"type": "object", "properties": {"c": {"$ref": "#/$defs/t"}}, "additionalProperties": false}}, "$ref": "#/$defs/t"});
     let compiled = schema_to_regex(&recursive, &Options { max_any_depth: 2, ..Options::default() }).unwrap();
     assert!(compiled.deviations.iter().any(|d| d.keyword == "$ref" && d.pointer == "/$defs/t/properties/c/$ref"));
-    let automaton = Automaton::from_regex(&compiled.regex, LIMIT).unwrap();
+    let automaton = Automaton::from_regex(&compiled.regex, &compiled.substrings, LIMIT).unwrap();
     // Two levels of the recursive schema in all, the second without its recursive property.
     assert!(accepts(&automaton, r#"{"c":{}}"#));
     assert!(!accepts(&automaton, r#"{"c":{"c":{}}}"#));
@@ -148,7 +148,7 @@ fn refs_resolve_and_recursion_is_unrolled_a_bounded_number_of_times() {
 fn unsupported_keywords_are_errors_naming_keyword_and_pointer() {
     let schema = json!({"type": "object", "properties": {"n": {"type": "integer", "multipleOf": 3}}});
     let step = schema_to_regex(&json!({"type": "number", "multipleOf": 0.01}), &Options::default()).unwrap();
-    let automaton = Automaton::from_regex(&step.regex, LIMIT).unwrap();
+    let automaton = Automaton::from_regex(&step.regex, &step.substrings, LIMIT).unwrap();
     assert!(accepts(&automaton, "1.25") && accepts(&automaton, "3") && accepts(&automaton, "0.100"));
     assert!(!accepts(&automaton, "1.255"));
     let error = schema_to_regex(&schema, &Options::default()).unwrap_err();
@@ -181,7 +181,7 @@ fn validator_streams_and_reports_where_text_died() {
 fn assert_same_language(regex: &str, alphabet: &[u8], depth: usize) {
     use regex_automata::dfa::{dense, Automaton as _, StartKind};
     use regex_automata::util::{primitives::StateID, start};
-    let ours = Automaton::from_regex(regex, LIMIT).unwrap();
+    let ours = Automaton::from_regex(regex, &[], LIMIT).unwrap();
     let reference = dense::Builder::new()
         .configure(dense::Config::new().minimize(true).start_kind(StartKind::Anchored))
         .build(&format!("^(?:{regex})$"))
@@ -232,9 +232,9 @@ fn counted_repetitions_accept_exactly_what_their_expansion_accepts() {
 #[test]
 fn hopeless_prefixes_are_dead_not_ok() {
     // "ab" can never become an accepted text, so it must be dead at once.
-    let automaton = Automaton::from_regex("abc|ab[a&&b]", LIMIT).unwrap();
+    let automaton = Automaton::from_regex("abc|ab[a&&b]", &[], LIMIT).unwrap();
     assert_ne!(automaton.walk(automaton.start(), b"ab"), DEAD);
-    let automaton = Automaton::from_regex("x|ab[a&&b]", LIMIT).unwrap();
+    let automaton = Automaton::from_regex("x|ab[a&&b]", &[], LIMIT).unwrap();
     assert_eq!(automaton.walk(automaton.start(), b"a"), DEAD);
 }
 
@@ -243,7 +243,7 @@ fn jump_forward_returns_the_forced_text() {
     let automaton = automaton_for(json!({"type": "object", "properties": {"name": {"enum": ["alpha", "alps"]}}, "required": ["name"], "additionalProperties": false}));
     let compact = Options { whitespace: String::new(), ..Options::default() };
     let compiled = schema_to_regex(&json!({"type": "object", "properties": {"name": {"enum": ["alpha", "alps"]}}, "required": ["name"], "additionalProperties": false}), &compact).unwrap();
-    let compact_automaton = Automaton::from_regex(&compiled.regex, LIMIT).unwrap();
+    let compact_automaton = Automaton::from_regex(&compiled.regex, &compiled.substrings, LIMIT).unwrap();
     let (forced, state) = compact_automaton.forced(compact_automaton.start());
     assert_eq!(forced, b"{\"name\":\"alp");
     let (rest, end) = compact_automaton.forced(compact_automaton.walk(state, b"h"));
@@ -353,7 +353,7 @@ fn number_bounds_match_exactly_the_decimals_in_bounds() {
 #[test]
 fn states_are_built_as_reached_and_outgrowing_the_size_limit_is_an_error() {
     // The classic DFA blow-up: 2^13 states, from an NFA of a few dozen.
-    let automaton = Automaton::from_regex("(?:a|b)*a(?:a|b){12}", 40_000).unwrap();
+    let automaton = Automaton::from_regex("(?:a|b)*a(?:a|b){12}", &[], 40_000).unwrap();
     assert_eq!(automaton.state_count(), 2);
     assert!(automaton.is_accepting(automaton.walk(automaton.start(), b"abbbbbbbbbbbb")));
     assert!(automaton.state_count() < 40);
@@ -362,4 +362,55 @@ fn states_are_built_as_reached_and_outgrowing_the_size_limit_is_an_error() {
     let outgrown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| automaton.walk(automaton.start(), &text)));
     let message = outgrown.unwrap_err().downcast::<String>().unwrap();
     assert!(message.contains("outgrew its size limit of 40000 bytes"), "{message}");
+}
+
+/// How often `needle` occurs in `text`, overlapping occurrences included.
+fn occurrences(text: &str, needle: &str) -> usize {
+    (0..text.len()).filter(|at| text.is_char_boundary(*at) && text[*at..].starts_with(needle)).count()
+}
+
+#[test]
+fn substring_of_accepts_exactly_the_json_strings_of_substrings_that_occur_once() {
+    let text = "let a = b;\n\tif (a == \"x\\y\") {\n  return a; // é ✓\n}\nlet a = c;\n";
+    let automaton = automaton_for(json!({"type": "string", "minLength": 1, "x-pyagent-substring-of": text}));
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut checked = 0;
+    for (i, (start, _)) in chars.iter().enumerate() {
+        for (end, _) in chars[i + 1..].iter().copied().chain([(text.len(), ' ')]) {
+            let needle = &text[*start..end];
+            let json = serde_json::to_string(needle).unwrap();
+            assert_eq!(accepts(&automaton, &json), occurrences(text, needle) == 1, "{json}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000);
+    for outside in ["\"\"", "\"let a = d\"", "\"return b\"", "\"é ✗\"", r#""\u0065""#, "\"\\n\\n\""] {
+        assert!(!accepts(&automaton, outside), "{outside}");
+    }
+    // A prefix that occurs twice stays open: the model must read on until it is unique.
+    let shared = automaton.walk(automaton.start(), b"\"let a = ");
+    assert_eq!(automaton.status(shared), Status::Ok);
+    assert_eq!(automaton.walk(shared, b"\""), DEAD);
+    assert!(automaton.is_accepting(automaton.walk(shared, b"b\"")));
+}
+
+#[test]
+fn substring_of_inside_an_array_of_edits_constrains_every_item() {
+    let text = "alpha beta gamma";
+    let automaton = automaton_for(json!({
+        "type": "array", "minItems": 1,
+        "items": {"type": "object", "properties": {"search": {"type": "string", "x-pyagent-substring-of": text}, "replace": {"type": "string"}}, "required": ["search", "replace"], "additionalProperties": false}
+    }));
+    assert!(accepts(&automaton, r#"[{"search":"beta","replace":"BETA"}]"#));
+    assert!(accepts(&automaton, r#"[{"search":"alpha","replace":"A"},{"search":"gamma","replace":"G"}]"#));
+    assert!(!accepts(&automaton, r#"[{"search":"alpha","replace":"A"},{"search":"delta","replace":"D"}]"#));
+    assert!(!accepts(&automaton, r#"[{"search":"a","replace":"A"}]"#), "`a` occurs five times");
+}
+
+#[test]
+fn substring_of_refuses_keywords_it_cannot_combine_with() {
+    let error = schema_to_regex(&json!({"type": "string", "pattern": "a+", "x-pyagent-substring-of": "aaa"}), &Options::default()).unwrap_err();
+    assert_eq!(error.keyword, "pattern");
+    let error = schema_to_regex(&json!({"type": "string", "x-pyagent-substring-of": 3}), &Options::default()).unwrap_err();
+    assert_eq!(error.keyword, "x-pyagent-substring-of");
 }

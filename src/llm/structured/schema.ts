@@ -44,6 +44,7 @@ export interface StructuredSchema<T> {
 }
 
 const compiled = new Map<string, JsonConstraint>()
+const COMPILED_KEPT = 64
 
 /**
  * Compiles a zod schema once per distinct JSON Schema and options (later calls hit a cache).
@@ -57,6 +58,8 @@ export function compileSchema<T>(schema: z.ZodType<T>, options: ConstraintOption
   if (!constraint) {
     constraint = JsonConstraint.fromJsonSchema(jsonSchema, options)
     compiled.set(key, constraint)
+    // Edit schemas carry the files' text (x-pyagent-substring-of), new at every edit: the oldest go.
+    if (compiled.size > COMPILED_KEPT) compiled.delete(compiled.keys().next().value!)
   }
   const dfa = constraint
   return {
