@@ -193,10 +193,18 @@ export class Agent {
     return this.callModel()
   }
 
+  /**
+   * The tools the model is offered. Where edits are constrained, a patch is not (the engine cannot
+   * hold a diff's context lines to the file): `edit` does the same job and always applies.
+   */
+  private get offered(): readonly Tool[] {
+    return this.options.settings.constrainEditSearch ? this.tools.filter((tool) => tool.name !== 'apply_patch') : this.tools
+  }
+
   private async prepareConversation(): Promise<void> {
-    this.definitions = toolDefinitions(this.tools)
-    this.schema = actionSchema(this.tools)
-    const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions: this.options.instructions, tools: this.tools})
+    this.definitions = toolDefinitions(this.offered)
+    this.schema = actionSchema(this.offered)
+    const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions: this.options.instructions, tools: this.offered})
     this.messages.length = 0
     this.messages.push({role: 'system', content: system}, {role: 'user', content: this.options.task})
   }
@@ -205,6 +213,7 @@ export class Agent {
     try {
       await this.prepareConversation()
       await this.chooseProtocol()
+      if (this.options.settings.constrainEditSearch) await this.noteMentionedFiles()
       const baseline = this.options.role.acceptance === 'faster' ? await this.benchmark() : undefined
       for (;;) {
         const stop = this.budgetStop()
@@ -359,7 +368,7 @@ export class Agent {
 
   /** The action schema, its edit narrowed to the files touched last when the engine constrains edits. */
   private actionSchemaNow(): ReturnType<typeof actionSchema> {
-    if (!this.options.settings.constrainEditSearch || !this.tools.some((tool) => tool.name === editTool.name)) return this.schema
+    if (!this.options.settings.constrainEditSearch || !this.offered.some((tool) => tool.name === editTool.name)) return this.schema
     const files = this.touched.slice(-EDIT_TARGETS).flatMap((path) => {
       try {
         return [{path, text: this.tx.readText(path)}]
@@ -368,7 +377,15 @@ export class Agent {
       }
     })
     const narrowed = editArgumentsFor(files)
-    return narrowed ? actionSchema(this.tools, new Map([[editTool.name, narrowed]])) : this.schema
+    return narrowed ? actionSchema(this.offered, new Map([[editTool.name, narrowed]])) : this.schema
+  }
+
+  /** The files the task names are edit targets from the first step: a small model often edits before it reads. */
+  private async noteMentionedFiles(): Promise<void> {
+    const files = await this.options.workspace.listFiles().catch(() => [])
+    const mentioned = files.filter((path) => this.options.task.includes(path))
+    mentioned.sort((a, b) => this.options.task.indexOf(a) - this.options.task.indexOf(b))
+    this.touched.push(...mentioned)
   }
 
   private noteTouched(action: Action): void {

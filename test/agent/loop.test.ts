@@ -192,6 +192,16 @@ describe('the agent loop with JSON actions', () => {
     expect(substrings(2)).toEqual([FIXTURE['src/add.js'].replace('a - b', 'a + b')])
   })
 
+  it('makes the files a task names edit targets from the first step, and offers no patch tool where edits are constrained (issue 18)', async () => {
+    const model = new ScriptedModel([action('edit', FIX_ADD), action('finish', {summary: 'fixed add'}), verdict('approve')])
+    const {outcome} = await run({model, files: PASSING, task: 'Fix add in src/add.js', options: {settings: {protocol: 'json', constrainEditSearch: true}}})
+    expect(outcome.status).toBe('done')
+    const first = JSON.stringify((model.requests[0] as SeenRequest).sentSchema)
+    expect(first).toContain(JSON.stringify(FIXTURE['src/add.js']))
+    expect(first).not.toContain('apply_patch')
+    expect(model.requests[0]!.messages[0]!.content).not.toContain('apply_patch')
+  })
+
   it('sends the plain edit schema when the server does not constrain edits', async () => {
     const model = new ScriptedModel([action('read_file', {path: 'src/add.js'}), action('finish', {summary: 'nothing'}), verdict('approve')])
     await run({model, files: PASSING, options: {settings: {protocol: 'json'}}})
