@@ -60,13 +60,19 @@ class TextStream {
   }
 }
 
+/** Fewer tokens than this left for the answer is no room at all: even a schema's shortest answer needs some. */
+const MIN_ANSWER_TOKENS = 32
+
 export async function generate(sequence: LlamaContextSequence, prompt: Token[], options: GenerationOptions): Promise<Generation> {
   const started = performance.now()
-  const {cursor, maxTokens} = options
+  const {cursor} = options
   const available = sequence.contextSize - prompt.length
-  if (available < maxTokens) {
-    throw new ModelError(`The conversation needs ${prompt.length} tokens and the answer up to ${maxTokens}, over the engine's ${sequence.contextSize}-token context: shorten it, or ask for fewer tokens.`)
+  if (available < MIN_ANSWER_TOKENS) {
+    throw new ModelError(`The conversation needs ${prompt.length} tokens of the engine's ${sequence.contextSize}-token context, leaving no room for an answer: shorten it.`)
   }
+  // max_tokens is a bound, not a demand: the client sizes it with an estimate of this tokenizer's
+  // counts, and only the engine knows the prompt's exact length. A schema's answer still closes.
+  const maxTokens = Math.min(options.maxTokens, available)
   await sequence.adaptStateToTokens(prompt, false)
   // The last prompt token is evaluated again when the sequence holds it all: its logits give the first sample.
   if (sequence.nextTokenIndex >= prompt.length) await sequence.eraseContextTokenRanges([{start: prompt.length - 1, end: sequence.nextTokenIndex}])

@@ -128,6 +128,15 @@ describe.skipIf(!entry)('serve-model with the embedded SmolLM2', {timeout: 60_00
     expect(result.sampledTokens).toBeLessThan(result.completionTokens)
   })
 
+  it('answers within what the context leaves when max_tokens asks for more, closing the JSON (issue 18: the client underestimated a prompt)', {timeout: 120_000}, async () => {
+    const schema = {type: 'object', properties: {summary: {type: 'string'}}, required: ['summary'], additionalProperties: false}
+    const filler = 'path_to_list_files_with_data_in_list_of_lists '.repeat(170)
+    const result = await engine.complete({messages: [{role: 'user', content: `${filler}\nSummarise as JSON.`}], jsonSchema: schema, maxTokens: 1024})
+    expect(result.promptTokens + 1024).toBeGreaterThan(engine.contextSize)
+    expect(result.promptTokens + result.completionTokens).toBeLessThanOrEqual(engine.contextSize)
+    expect(typeof (JSON.parse(result.text) as {summary: string}).summary).toBe('string')
+  })
+
   it('answers a malformed request with an OpenAI error body', async () => {
     await expect(client.chat.completions.create({model: entry!.name, messages: []})).rejects.toMatchObject({status: 400})
   })
