@@ -9,8 +9,8 @@ const SUBSTRING_LIMIT_BYTES = 32 * 1024
 /**
  * The edit tool's arguments narrowed to files the agent has read: `path` one of them, and each
  * `search` text that occurs once in that file as staged now (`x-pyagent-substring-of`, which the
- * embedded engine decodes under), so that a small model cannot propose an edit that fails to
- * apply. Undefined when no file qualifies.
+ * embedded engine decodes under), one edit a call, so that a small model cannot propose an edit
+ * that fails to apply. Undefined when no file qualifies.
  */
 export function editArgumentsFor(files: ReadonlyArray<{path: string; text: string}>): z.ZodType | undefined {
   const targets = files
@@ -20,7 +20,8 @@ export function editArgumentsFor(files: ReadonlyArray<{path: string; text: strin
         path: z.literal(file.path),
         edits: z
           .array(z.object({search: z.string().min(1).meta({'x-pyagent-substring-of': file.text}).describe('Exact text to find'), replace: z.string().describe('Text to put instead')}))
-          .min(1),
+          // One edit a call: a second search is held to the file as it was, not as the first left it.
+          .length(1),
       }),
     )
   const [first, second, ...rest] = targets
