@@ -3,6 +3,8 @@ import {describe, expect, it} from 'vitest'
 import {EditGuard, type EditFiles} from '../../src/agent/edit-guard.js'
 import {SearchTarget} from '../../src/agent/search-match.js'
 import {nativeEngine} from '../../src/app/services.js'
+import {FIXTURE, read, run} from './harness.js'
+import {call, ScriptedModel, verdict} from './support.js'
 
 /** Quotes and backslashes that JSON escapes, non-ASCII text, an emoji (a surrogate pair in UTF-16). */
 const FILE = String.raw`export function quote(text) {
@@ -147,5 +149,47 @@ describe('EditGuard: an edit call read while it streams', () => {
   it('waits for the path to be whole before it reads a file', () => {
     const guard = guardOver({'src/q': 'other text', 'src/q.js': FILE})
     expect(stream(guard, {edits: [{search: 'return a - b', replace: ''}], path: 'src/q.js'})).toBeUndefined()
+  })
+})
+
+describe('the loop with the guard, against the vLLM stand-in streaming tool calls (issue 18)', () => {
+  const PASSING = {...FIXTURE, 'test.js': "console.log('all tests pass')\n"}
+  /** A replacement long enough that most of the answer is still to come when the search goes wrong. */
+  const LONG_REPLACE = `export function add(a, b) {\n${'  // keeps the sum exact for every pair of numbers it is given\n'.repeat(8)}  return a + b\n}`
+  const streamed = (args: Record<string, unknown>) => ({toolCalls: [{name: 'edit', arguments: JSON.stringify(args)}], delayMs: 2})
+
+  it('stops the answer at the character where a search leaves the file, and tells the model where it came nearest', async () => {
+    const wrong = {path: 'src/add.js', edits: [{search: 'export function add(a, b) {\n  return a + b\n}', replace: LONG_REPLACE}]}
+    const model = new ScriptedModel([call('read_file', {path: 'src/add.js'}), streamed(wrong), call('finish', {summary: 'left add alone'})])
+    const {repo, events, outcome, server} = await run({model, files: PASSING})
+
+    // The client hung up at the "+": most of the answer was never sent.
+    const cut = server.chatRequests()[1]!.streamed!
+    expect(cut.closedEarly).toBe(true)
+    expect(cut.written).toBeLessThan(cut.events / 2)
+
+    const next = model.requests[2]!.messages
+    const asked = next.at(-2) as {role: string; tool_calls: {id: string; function: {name: string; arguments: string}}[]}
+    expect(asked.role).toBe('assistant')
+    expect(JSON.parse(asked.tool_calls[0]!.function.arguments)).toEqual({path: 'src/add.js', edits: [{search: 'export function add(a, b) {\n  return a +'}]})
+    const told = next.at(-1) as {role: string; tool_call_id: string; content: string}
+    expect(told).toMatchObject({role: 'tool', tool_call_id: asked.tool_calls[0]!.id})
+    expect(told.content).toContain('edits[0].search is not in src/add.js. At its character 40, "+" (after "export function add(a, b) {\\n  return a ")')
+    expect(told.content).toContain(['  1 | export function add(a, b) {', '> 2 |   return a - b', '  3 | }'].join('\n'))
+
+    const result = events.find((event) => event.type === 'tool_result' && event.tool === 'edit')
+    expect(result).toMatchObject({status: 'error'})
+    expect(events.some((event) => event.type === 'diff')).toBe(false)
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
+  })
+
+  it('lets a streamed edit whose search is in the file apply as before', async () => {
+    const right = {path: 'src/add.js', edits: [{search: 'export function add(a, b) {\n  return a - b\n}', replace: LONG_REPLACE}]}
+    const model = new ScriptedModel([streamed(right), call('finish', {summary: 'fixed add'}), verdict('approve')])
+    const {repo, outcome, server} = await run({model, files: PASSING})
+    expect(server.chatRequests()[0]!.streamed).toMatchObject({closedEarly: false})
+    expect(outcome.status).toBe('done')
+    expect(read(repo, 'src/add.js')).toBe(`${LONG_REPLACE}\n`)
   })
 })
