@@ -97,8 +97,8 @@ function guardObservation(path: string, index: number, search: string, divergenc
 
 /** One streamed edit call: its arguments read again as they grow, each search checked as it comes. */
 class StreamedEdit {
-  /** The arguments text at the last delta: a delta that does not extend it starts a new attempt. */
-  seen = ''
+  /** The length of the arguments at the last delta. */
+  length = 0
   private searchMayGrow = true
   private target?: {path: string; text: SearchTarget}
   /** The leading edits found complete and applied to `target`, as the tool applies them in order. */
@@ -108,14 +108,14 @@ class StreamedEdit {
   constructor(private readonly files: EditFiles) {}
 
   /** What the model is told once the arguments so far cannot apply; undefined while they still may, or cannot be judged. */
-  check(argumentsText: string): Omit<GuardVerdict, 'callId'> | undefined {
-    const added = argumentsText.slice(this.seen.length)
-    this.seen = argumentsText
-    // Only a search can leave the file, and only a quote can start one: the rest need not be parsed.
-    if (this.settled || (!this.searchMayGrow && !added.includes('"')) || argumentsText.trim() === '') return undefined
+  check({argumentsText, added}: ToolCallDelta): Omit<GuardVerdict, 'callId'> | undefined {
+    this.length = argumentsText.length
+    // Only a search can leave the file, and only a quote can start one: a long replace is not parsed again at every delta.
+    if (this.settled || (!this.searchMayGrow && !added.includes('"'))) return undefined
     const value = readPartial(argumentsText)
     if (!isRecord(value)) {
-      this.settled = true
+      // Nothing but whitespace yet is no verdict on the arguments.
+      this.settled = argumentsText.trim() !== ''
       return undefined
     }
     const last = lastWritten(value)
@@ -188,11 +188,12 @@ export class EditGuard {
     if (this.changesFiles.has(delta.name)) this.firstChange = Math.min(this.firstChange, delta.index)
     if (delta.name !== editTool.name || delta.index > this.firstChange) return
     let call = this.calls.get(delta.index)
-    if (!call || !delta.argumentsText.startsWith(call.seen)) {
+    // Within an attempt each delta adds its piece; any other length is a retried attempt streaming the call anew.
+    if (!call || delta.argumentsText.length !== call.length + delta.added.length) {
       call = new StreamedEdit(this.files)
       this.calls.set(delta.index, call)
     }
-    const found = call.check(delta.argumentsText)
+    const found = call.check(delta)
     if (!found) return
     this.verdict = {callId: delta.id, ...found}
     this.cut.abort()

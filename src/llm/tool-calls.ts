@@ -55,8 +55,9 @@ export class ToolCallAssembler {
       }
       if (delta.id) call.id = delta.id
       if (delta.function?.name) call.name += delta.function.name
-      if (delta.function?.arguments) call.args += delta.function.arguments
-      touched.push({index: delta.index, id: callId(call, delta.index), name: call.name, argumentsText: call.args})
+      const added = delta.function?.arguments ?? ''
+      call.args += added
+      touched.push({index: delta.index, id: callId(call, delta.index), name: call.name, argumentsText: call.args, added})
     }
     return touched
   }

@@ -81,6 +81,8 @@ export interface ToolCallDelta {
   id: string
   name: string
   argumentsText: string
+  /** What this delta added to the arguments: a reader of long arguments can look at it alone. */
+  added: string
 }
 
 export interface ChatUsage {

@@ -35,9 +35,11 @@ function stream(guard: EditGuard, args: unknown, options: {piece?: number; index
   const ends = [0]
   for (let end = piece; end < text.length; end += piece) ends.push(end)
   ends.push(text.length)
+  let start = 0
   for (const end of ends) {
-    guard.observe({index, id: `call-${index}`, name, argumentsText: text.slice(0, end)})
+    guard.observe({index, id: `call-${index}`, name, argumentsText: text.slice(0, end), added: text.slice(start, end)})
     if (guard.verdict) return end
+    start = end
   }
   return undefined
 }
