@@ -5,9 +5,13 @@
  * whatever follows; `divergence` then says where it left the file and where it came nearest.
  */
 
+/** Unicode's White_Space, as Rust's split_whitespace splits on (JavaScript's \s differs: U+FEFF in, U+0085 out). */
+const SPACE = /[\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+/
+const ENDS_IN_SPACE = new RegExp(`${SPACE.source}$`)
+
 /** One line as the engine's whitespace-blind comparison sees it: its words, one space apart. */
 function words(line: string): string {
-  return line.split(/\s+/).filter(Boolean).join(' ')
+  return line.split(SPACE).filter(Boolean).join(' ')
 }
 
 /** Whether a line that starts as `partial` can still end up equal to `target` when whitespace is ignored. */
@@ -15,7 +19,7 @@ function mayBecome(partial: string, target: string): boolean {
   const said = words(partial)
   if (said === '') return true
   // After whitespace the last word is finished; before it, it may still grow.
-  return /\s$/.test(partial) ? target === said || target.startsWith(`${said} `) : target.startsWith(said)
+  return ENDS_IN_SPACE.test(partial) ? target === said || target.startsWith(`${said} `) : target.startsWith(said)
 }
 
 /** The last index in [0, limit] where `holds` is true, for a `holds` true at 0 that never turns true again once false. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {EditGuard, type EditFiles} from '../../src/agent/edit-guard.js'
@@ -84,6 +85,28 @@ describe('SearchTarget: how far a search can still match a file', () => {
 
   it('has no nearest match for a search whose first character is not in the file', () => {
     expect(target.divergence('§ section')).toEqual({at: 0, character: 1, text: '§'})
+  })
+
+  it('admits every start of any search the engine applies, whitespace of every kind included', () => {
+    const space = fc.constantFrom(' ', '\t', '  ', '\u0085', '\u00a0', '\u3000')
+    const line = fc.array(fc.oneof(fc.constantFrom('a', 'b', 'ab', '(', '"', '\\'), space), {maxLength: 6}).map((parts) => parts.join(''))
+    fc.assert(
+      fc.property(fc.array(line, {minLength: 1, maxLength: 6}), fc.nat(), fc.nat(), space, fc.boolean(), (lines, from, count, swap, crlf) => {
+        const file = lines.join(crlf ? '\r\n' : '\n') + '\n'
+        const start = from % lines.length
+        // A window of the file's lines, its whitespace traded for other whitespace: what the fallback is for.
+        const search = lines.slice(start, start + 1 + (count % 3)).map((text) => text.replaceAll(/[ \t\u0085\u00a0\u3000]+/g, swap)).join('\n') + '\n'
+        let applies = true
+        try {
+          nativeEngine.applyEdits(file, [{search, replace: 'x'}])
+        } catch {
+          applies = false
+        }
+        const target = new SearchTarget(file)
+        if (applies) for (let end = 0; end <= search.length; end++) expect(target.admits(search.slice(0, end))).toBe(true)
+      }),
+      {numRuns: 300},
+    )
   })
 
   it('counts every place an ambiguous start occurs', () => {
