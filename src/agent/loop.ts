@@ -9,6 +9,7 @@ import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
 import {splitCommand} from '../workspace/command-policy.js'
 import type {Budget} from './budget.js'
+import {editGuardFor} from './edit-guard.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
 import {type Bounded, bound} from './output-limit.js'
 import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, TextEngine, WorkspacePort} from './ports.js'
@@ -71,6 +72,8 @@ interface Action {
   id: string
   name: string
   args: {ok: true; value: Record<string, unknown>} | {ok: false; error: string}
+  /** The edit guard stopped this call while it streamed: its result, in place of running it. */
+  stopped?: string
 }
 
 interface Turn {
@@ -337,14 +340,22 @@ export class Agent {
     const request = json
       ? {messages: this.messages, responseSchema: schema}
       : {messages: this.messages, tools: this.definitions, toolChoice: 'auto' as const, ...(this.streamTools ? {} : {stream: false})}
-    const answer = await collectChat(this.model.chat({...request, signal: this.options.signal, taskId: this.id, conversationId: this.id}), {
+    // Streamed tool calls only: elsewhere the whole answer arrives before anything could be stopped.
+    const guard = json || !this.streamTools ? undefined : editGuardFor(this.context, this.tools)
+    const answer = await collectChat(this.model.chat({...request, signal: this.options.signal, cutShort: guard?.signal, taskId: this.id, conversationId: this.id}), {
       onText: (delta) => {
         if (!json) this.emit({type: 'text', taskId: this.id, delta})
       },
       onUsage: (usage) => this.recordUsage(usage),
+      onToolCallDelta: guard?.observe,
     })
     const {text, structured, finishReason} = answer
-    const calls: Action[] = answer.toolCalls.map((call) => ({id: call.id, name: call.name, args: call.arguments}))
+    const verdict = finishReason === 'stopped' ? guard?.verdict : undefined
+    const calls: Action[] = answer.toolCalls.map((call) =>
+      call.id === verdict?.callId
+        ? {id: call.id, name: call.name, args: {ok: true, value: verdict.sent}, stopped: verdict.observation}
+        : {id: call.id, name: call.name, args: call.arguments},
+    )
     if (this.options.signal.aborted) throw new Interrupted()
     if (finishReason === 'length') {
       // The cut answer stays out of the conversation: half a tool call is no action, and the model needs the room.
@@ -413,6 +424,7 @@ export class Agent {
   }
 
   private async invoke(action: Action): Promise<{status: 'ok' | 'error' | 'refused'; output: string}> {
+    if (action.stopped !== undefined) return {status: 'error', output: action.stopped}
     const tool = this.tools.find((candidate) => candidate.name === action.name)
     if (!tool) return {status: 'error', output: `unknown tool "${action.name}"; available: ${this.tools.map((t) => t.name).join(', ')}`}
     if (!action.args.ok) return {status: 'error', output: `the arguments are not valid JSON: ${action.args.error}`}

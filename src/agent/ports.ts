@@ -5,7 +5,7 @@
  */
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
 
-export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolDefinition} from '../llm/types.js'
+export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolCallDelta, ToolDefinition} from '../llm/types.js'
 
 /** The LLM client (src/llm's LlmClient, or a scripted stand-in in bench/). */
 export interface ModelClient {

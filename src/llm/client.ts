@@ -374,8 +374,12 @@ export class LlmClient {
             const stream = await this.openStream(endpoint, body, signal)
             for await (const chunk of stream) {
               stall.progress()
-              const event = this.acceptChunk(chunk, state, endpoint, validator)
-              if (event) yield event
+              for (const event of this.acceptChunk(chunk, state, endpoint, validator)) yield event
+              // Read right after the caller saw the chunk's events, so not one chunk more is waited for.
+              if (request.cutShort?.aborted) {
+                state.finishReason = 'stopped'
+                break
+              }
             }
             if (!state.finishReason) {
               throw new LlmError({
@@ -386,9 +390,12 @@ export class LlmClient {
               })
             }
           }
-          const reason = validator?.end()
-          if (reason) throw this.structuredError(endpoint, reason)
-          state.structured = this.checkAnswer(request, state, endpoint)
+          // An answer cut short is incomplete by the caller's choice: there is no whole answer to check.
+          if (state.finishReason !== 'stopped') {
+            const reason = validator?.end()
+            if (reason) throw this.structuredError(endpoint, reason)
+            state.structured = this.checkAnswer(request, state, endpoint)
+          }
           outcome = 'ok'
         } catch (raw) {
           failure = call.classify(raw, endpoint?.url ?? call.endpoint, attemptAbort.signal)
@@ -518,13 +525,13 @@ export class LlmClient {
     return this.sdk(endpoint).chat.completions.create(params, {signal})
   }
 
-  /** Folds one chunk into the attempt's state; returns its text or reasoning event, if any. */
+  /** Folds one chunk into the attempt's state; returns its tool-call progress, text and reasoning events. */
   private acceptChunk(
     chunk: OpenAI.Chat.Completions.ChatCompletionChunk,
     state: AttemptState,
     endpoint: Endpoint,
     validator: StreamingValidator | undefined,
-  ): ChatEvent | undefined {
+  ): ChatEvent[] {
     // A flat `{object: "error"}` event (vLLM before 0.10.1) is not recognised by the SDK.
     if ((chunk as {object?: string}).object === 'error') {
       const message = (chunk as {message?: string}).message
@@ -532,19 +539,22 @@ export class LlmClient {
     }
     if (chunk.usage) state.usage = chunk.usage
     const choice = chunk.choices[0]
-    if (!choice) return undefined
+    if (!choice) return []
     const delta = choice.delta
     if (choice.finish_reason) state.finishReason = choice.finish_reason
+    const events: ChatEvent[] = []
     if (delta?.tool_calls) {
       state.firstTokenAt ??= performance.now()
-      state.toolCalls.push(delta.tool_calls)
+      for (const call of state.toolCalls.push(delta.tool_calls)) events.push({type: 'tool_call_delta', ...call})
     }
     const content = delta?.content
     if (!content) {
       const reasoning = reasoningOf(delta)
-      if (!reasoning) return undefined
-      state.firstTokenAt ??= performance.now()
-      return {type: 'reasoning', delta: reasoning}
+      if (reasoning) {
+        state.firstTokenAt ??= performance.now()
+        events.push({type: 'reasoning', delta: reasoning})
+      }
+      return events
     }
     state.firstTokenAt ??= performance.now()
     state.text += content
@@ -552,7 +562,8 @@ export class LlmClient {
       const reason = validator.push(content)
       if (reason) throw this.structuredError(endpoint, reason)
     }
-    return {type: 'text', delta: content}
+    events.push({type: 'text', delta: content})
+    return events
   }
 
   /** Returns the answer's reasoning and text events; tool calls and usage go into the state. */

@@ -1,9 +1,9 @@
 /**
  * Reads a chat's events into one result: the one fold of a chat's events, for the agent's loop,
- * its planner and critic, and the review. `observe` sees text and usage as they arrive, for
- * callers that show tokens live or count them.
+ * its planner and critic, and the review. `observe` sees text, usage and streamed tool calls as
+ * they arrive, for callers that show tokens live, count them, or check a call before it ends.
  */
-import type {ChatEvent, ChatUsage, FinishReason, ToolCall} from './types.js'
+import type {ChatEvent, ChatUsage, FinishReason, ToolCall, ToolCallDelta} from './types.js'
 
 export interface ChatResult {
   text: string
@@ -23,6 +23,8 @@ export interface ChatResult {
 export interface ChatObserver {
   onText?(delta: string): void
   onUsage?(usage: ChatUsage): void
+  /** To end the answer there, abort the request's `cutShort`: the result then finishes as `stopped`. */
+  onToolCallDelta?(call: ToolCallDelta): void
 }
 
 export async function collectChat(events: AsyncIterable<ChatEvent>, observe: ChatObserver = {}): Promise<ChatResult> {
@@ -48,6 +50,9 @@ export async function collectChat(events: AsyncIterable<ChatEvent>, observe: Cha
         break
       case 'tool_call':
         result.toolCalls.push(event.call)
+        break
+      case 'tool_call_delta':
+        observe.onToolCallDelta?.(event)
         break
       case 'structured':
         result.structured = event.value

@@ -1,9 +1,9 @@
 /** Tool calls: assembled from streamed deltas, arguments parsed without ever throwing at the caller. */
 import type OpenAI from 'openai'
 
-import type {ChatMessage, ParsedArguments, ToolCall} from './types.js'
+import type {ChatMessage, ParsedArguments, ToolCall, ToolCallDelta} from './types.js'
 
-type ToolCallDelta = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall
+type WireToolCallDelta = OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall
 
 export function parseToolArguments(text: string): ParsedArguments {
   // Some tool parsers send no arguments at all for a tool without parameters.
@@ -37,11 +37,16 @@ interface PartialCall {
   args: string
 }
 
+/** A server that sends no id still gets one: the tool result must name the call it answers. */
+const callId = (call: PartialCall, index: number) => call.id || `call-${index}`
+
 /** vLLM sends a call's id, type and name in its first delta and the arguments in later pieces, all keyed by index. */
 export class ToolCallAssembler {
   private readonly calls = new Map<number, PartialCall>()
 
-  push(deltas: ToolCallDelta[]): void {
+  /** Folds the deltas in; returns each call they touched as it stands now. */
+  push(deltas: WireToolCallDelta[]): ToolCallDelta[] {
+    const touched: ToolCallDelta[] = []
     for (const delta of deltas) {
       let call = this.calls.get(delta.index)
       if (!call) {
@@ -50,8 +55,11 @@ export class ToolCallAssembler {
       }
       if (delta.id) call.id = delta.id
       if (delta.function?.name) call.name += delta.function.name
-      if (delta.function?.arguments) call.args += delta.function.arguments
+      const added = delta.function?.arguments ?? ''
+      call.args += added
+      touched.push({index: delta.index, id: callId(call, delta.index), name: call.name, argumentsText: call.args, added})
     }
+    return touched
   }
 
   get size(): number {
@@ -62,7 +70,7 @@ export class ToolCallAssembler {
     return [...this.calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, call]) => ({
-        id: call.id || `call-${index}`,
+        id: callId(call, index),
         name: call.name,
         argumentsText: call.args,
         arguments: parseToolArguments(call.args),

@@ -47,6 +47,12 @@ export interface ChatRequest {
   /** Default true. */
   stream?: boolean
   signal?: AbortSignal
+  /**
+   * When it aborts, a streamed answer ends where it is: the client closes the stream at once and
+   * finishes with reason `stopped`, the text and tool calls so far and an estimated usage (not an
+   * error). For a caller that saw enough of the answer (see agent/edit-guard.ts).
+   */
+  cutShort?: AbortSignal
   /** Keeps a conversation on one endpoint so vLLM's prefix cache is reused. */
   conversationId?: string
   /** Recorded with the call in llm_calls. */
@@ -66,7 +72,18 @@ export interface ToolCall {
   arguments: ParsedArguments
 }
 
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call' | (string & {})
+/** `stopped`: the caller cut a streamed answer short (ChatRequest.cutShort); the others are the server's. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call' | 'stopped' | (string & {})
+
+/** A streamed tool call as far as it has come: its arguments text is incomplete JSON until the call ends. */
+export interface ToolCallDelta {
+  index: number
+  id: string
+  name: string
+  argumentsText: string
+  /** What this delta added to the arguments: a reader of long arguments can look at it alone. */
+  added: string
+}
 
 export interface ChatUsage {
   promptTokens: number
@@ -86,6 +103,8 @@ export type ChatEvent =
   /** A thinking model's reasoning, kept apart from the answer (vLLM started with --reasoning-parser). */
   | {type: 'reasoning'; delta: string}
   | {type: 'tool_call'; call: ToolCall}
+  /** A streamed tool call grew (streamed requests only); its whole `tool_call` event follows at the end. */
+  | ({type: 'tool_call_delta'} & ToolCallDelta)
   | {type: 'structured'; value: unknown}
   | {type: 'usage'; usage: ChatUsage}
   | {type: 'finish'; reason: FinishReason; endpoint: string; model: string; attempts: number; latencyMs: number}

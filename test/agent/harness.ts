@@ -18,7 +18,7 @@ import {TokenCounter} from '../../src/llm/tokens.js'
 import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
 import {openState, type StateDb} from '../../src/state/db.js'
 import {Workspace} from '../../src/workspace/workspace.js'
-import {type RecordedRequest, type Reply, startOpenAiServer} from '../support/openai-server.js'
+import {type OpenAiTestServer, type RecordedRequest, type Reply, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo, type TempRepo} from '../support/temp-repo.js'
 import type {ScriptedModel, ScriptedReply} from './support.js'
 
@@ -40,6 +40,8 @@ export interface Run {
   db: StateDb
   events: AgentEvent[]
   outcome: TaskOutcome
+  /** The model's stand-in server: what it was sent, and how much of each answer it streamed. */
+  server: OpenAiTestServer
 }
 
 export interface RunSetup {
@@ -160,5 +162,5 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
       },
     },
   )
-  return {repo, db, events, outcome}
+  return {repo, db, events, outcome, server}
 }

@@ -139,7 +139,8 @@ describe('the agent loop with native tool calls', () => {
     expect(results.map((result) => result.status)).toEqual(['error', 'error', 'error', 'error'])
     expect(results[0]!.output).toMatch(/1 of 1 hunks failed in src\/add\.js; nothing was applied/)
     expect(results[1]!.output).toMatch(/matches 2 times/)
-    expect(results[2]!.output).toMatch(/edit #2: the search text was not found/)
+    // The guard stopped that call while it streamed, at the first character of its second search not in the file.
+    expect(results[2]!.output).toMatch(/edits\[1\]\.search is not in src\/add\.js as edits\[0\] leaves it/)
     expect(results[3]!.output).toMatch(/logo\.png is a binary file/)
     expect(events.filter((event) => event.type === 'diff')).toEqual([])
     expect(outcome.status).toBe('done')

@@ -1,11 +1,12 @@
 import fc from 'fast-check'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, vi} from 'vitest'
 import {z} from 'zod'
 
 import {collectChat} from '../../src/llm/collect.js'
 import {LlmError} from '../../src/llm/errors.js'
 import {invalidArgumentsObservation} from '../../src/llm/tool-calls.js'
-import type {ChatEvent} from '../../src/llm/types.js'
+import type {ChatEvent, ToolCallDelta} from '../../src/llm/types.js'
+import type {LlmCallRecord} from '../../src/llm/usage-log.js'
 import {client, server} from './helpers.js'
 
 const user = (content: string) => ({role: 'user' as const, content})
@@ -79,6 +80,33 @@ describe('LlmClient.chat', () => {
     expect(result.toolCalls).toMatchObject([{name: 'ls', arguments: {ok: true, value: {}}}])
     expect(result.usage).toMatchObject({cachedTokens: 3, source: 'server'})
     expect(s.chatRequests()[0]!.body.stream).toBe(false)
+  })
+
+  it('reports a streamed tool call as it grows, and ends the request at once when the caller cuts it short (issue 18)', async () => {
+    const s = await server()
+    const argumentsText = JSON.stringify({path: 'a.txt', edits: [{search: 'one two three four five six seven', replace: 'x'}]})
+    s.enqueue({type: 'completion', text: 'Editing.', toolCalls: [{name: 'edit', arguments: argumentsText, id: 'call-e'}], deltaChars: 4, tokenDelayMs: 5})
+    const records: LlmCallRecord[] = []
+    const cut = new AbortController()
+    const seen: ToolCallDelta[] = []
+    const chat = client([s], {}, {recordUsage: (record) => records.push(record)}).chat({messages: [user('edit')], tools: [], cutShort: cut.signal})
+    const result = await collectChat(chat, {
+      onToolCallDelta: (call) => {
+        seen.push({index: call.index, id: call.id, name: call.name, argumentsText: call.argumentsText})
+        if (call.argumentsText.length >= 20) cut.abort()
+      },
+    })
+    expect(seen[0]).toEqual({index: 0, id: 'call-e', name: 'edit', argumentsText: ''})
+    expect(seen.map((call) => call.argumentsText)).toEqual(seen.map((_, step) => argumentsText.slice(0, 4 * step)))
+    expect(result).toMatchObject({finishReason: 'stopped', text: 'Editing.'})
+    expect(result.toolCalls).toMatchObject([{id: 'call-e', name: 'edit', argumentsText: argumentsText.slice(0, 20), arguments: {ok: false}}])
+    expect(result.usage).toMatchObject({source: 'estimated'})
+    expect(result.usage!.completionTokens).toBeGreaterThan(0)
+    expect(records).toMatchObject([{status: 'ok', finishReason: 'stopped'}])
+    // The server still had most of the answer to send when the client hung up.
+    await vi.waitFor(() => expect(s.chatRequests()[0]!.streamed).toMatchObject({closedEarly: true}))
+    const {written, events: total} = s.chatRequests()[0]!.streamed!
+    expect(written).toBeLessThan(total - 10)
   })
 
   it('keeps a thinking model\'s reasoning apart from its answer, in both field names and both modes', async () => {

@@ -76,6 +76,8 @@ export interface RecordedRequest {
   path: string
   headers: IncomingMessage['headers']
   body: any
+  /** For a streamed answer: how many of its SSE events were written, and whether the connection closed before the answer ended (the client hung up, or a fault cut it). */
+  streamed?: {events: number; written: number; closedEarly: boolean}
 }
 
 /**
@@ -325,13 +327,18 @@ async function writeBytes(response: ServerResponse, data: string, maxBytes?: num
 async function sendStream(
   response: ServerResponse,
   reply: CompletionReply,
-  body: any,
+  recorded: RecordedRequest,
   model: string,
   errorShape: ErrorShape,
 ): Promise<void> {
   response.writeHead(200, {'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache'})
   response.flushHeaders()
-  const {events, chunk} = streamEvents(reply, body, model)
+  const {events, chunk} = streamEvents(reply, recorded.body, model)
+  const streamed = {events: events.length, written: 0, closedEarly: false}
+  recorded.streamed = streamed
+  response.on('close', () => {
+    if (!response.writableFinished) streamed.closedEarly = true
+  })
   const fault = reply.fault
   for (const [index, event] of events.entries()) {
     if (response.destroyed) return
@@ -361,7 +368,9 @@ async function sendStream(
       }
     }
     if (reply.tokenDelayMs) await sleep(reply.tokenDelayMs)
+    if (response.destroyed) return
     await writeBytes(response, `data: ${event}\n\n`, reply.writeBytes)
+    streamed.written++
   }
   await writeBytes(response, 'data: [DONE]\n\n', reply.writeBytes)
   response.end()
@@ -476,7 +485,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       )
       return
     }
-    if (body?.stream) await sendStream(response, reply, body, model, errorShape)
+    if (body?.stream) await sendStream(response, reply, recorded, model, errorShape)
     else sendJson(response, 200, completionBody(reply, body, model))
   })
   server.on('connection', (socket) => {
