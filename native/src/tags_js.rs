@@ -4,7 +4,7 @@
 
 use neon::prelude::*;
 
-use crate::js_args::BytesArg;
+use crate::js_args::{self, BytesArg};
 use crate::tags::{self, FileTags, TagLanguage};
 
 /// `[[[name, line, signature], …], [[name, line], …]]`: definitions, then references.
@@ -46,10 +46,7 @@ fn extract(mut cx: FunctionContext) -> JsResult<JsObject> {
 /// `tagsLanguageForPath(path)`: the tags language of a file from its name, or null.
 fn language_for_path(mut cx: FunctionContext) -> JsResult<JsValue> {
     let path = cx.argument::<JsString>(0)?.value(&mut cx);
-    Ok(match TagLanguage::from_path(&path) {
-        Some(language) => cx.string(language.name()).upcast(),
-        None => cx.null().upcast(),
-    })
+    Ok(js_args::string_or_null(&mut cx, TagLanguage::from_path(&path).map(TagLanguage::name)))
 }
 
 /// `tagsVersion()`: changes whenever the same file would get different tags.

@@ -83,6 +83,27 @@ impl TagLanguage {
         }
     }
 
+    /// Node kinds whose bodies hold code that runs, not declarations: a definition inside one
+    /// is a local helper that no other file can use, so the map leaves it out.
+    pub fn is_function(self, kind: &str) -> bool {
+        match self {
+            TagLanguage::TypeScript | TagLanguage::Tsx | TagLanguage::JavaScript => matches!(
+                kind,
+                "function_declaration"
+                    | "function_expression"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "generator_function"
+                    | "generator_function_declaration"
+            ),
+            TagLanguage::Python => matches!(kind, "function_definition" | "lambda"),
+            TagLanguage::Rust => matches!(kind, "function_item" | "closure_expression"),
+            TagLanguage::Go => matches!(kind, "function_declaration" | "method_declaration" | "func_literal"),
+            TagLanguage::Java => matches!(kind, "method_declaration" | "constructor_declaration" | "lambda_expression"),
+            TagLanguage::C | TagLanguage::Cpp => matches!(kind, "function_definition" | "lambda_expression"),
+        }
+    }
+
     /// The query's source: TypeScript's tags query covers only what TypeScript adds to
     /// JavaScript, so the JavaScript one comes first (as tree-sitter's own tags config does).
     fn query_source(self) -> String {
@@ -97,8 +118,12 @@ impl TagLanguage {
             TagLanguage::Rust => &[tree_sitter_rust::TAGS_QUERY, include_str!("queries/rust.scm")],
             TagLanguage::Go => &[tree_sitter_go::TAGS_QUERY],
             TagLanguage::Java => &[tree_sitter_java::TAGS_QUERY, include_str!("queries/java.scm")],
-            TagLanguage::C => &[tree_sitter_c::TAGS_QUERY, include_str!("queries/c.scm")],
-            TagLanguage::Cpp => &[tree_sitter_cpp::TAGS_QUERY, include_str!("queries/cpp.scm")],
+            TagLanguage::C => &[tree_sitter_c::TAGS_QUERY, include_str!("queries/c_family.scm")],
+            TagLanguage::Cpp => &[
+                tree_sitter_cpp::TAGS_QUERY,
+                include_str!("queries/c_family.scm"),
+                include_str!("queries/cpp.scm"),
+            ],
         };
         parts.join("\n")
     }

@@ -180,6 +180,9 @@ fn collect(tree: &Tree, text: &str, language: TagLanguage) -> FileTags {
         };
         let line = name.start_position().row as u32 + 1;
         if is_definition {
+            if is_local(node, language) {
+                continue;
+            }
             let (first, signature) = signature(node, &lines);
             definitions.push((name.start_byte(), Definition { name: identifier.to_owned(), line: first, signature }));
         } else {
@@ -198,6 +201,19 @@ fn collect(tree: &Tree, text: &str, language: TagLanguage) -> FileTags {
         definitions: definitions.into_iter().map(|(_, definition)| definition).collect(),
         references: references.into_iter().map(|(_, reference)| reference).collect(),
     }
+}
+
+/// Whether a definition sits inside a function's body (a C declarator's own function aside).
+fn is_local(node: Node, language: TagLanguage) -> bool {
+    let owner = if node.kind().ends_with("_declarator") { declaration_of(node).unwrap_or(node) } else { node };
+    let mut ancestor = owner.parent();
+    while let Some(current) = ancestor {
+        if language.is_function(current.kind()) {
+            return true;
+        }
+        ancestor = current.parent();
+    }
+    false
 }
 
 /// The declaration or function definition a C or C++ declarator belongs to, through the

@@ -132,6 +132,19 @@ fn cpp_classes_namespaces_and_qualified_calls() {
 }
 
 #[test]
+fn definitions_local_to_a_function_are_left_out() {
+    let ts = tags("export function outer() {\n  const inner = () => 1\n  function helper() {}\n  return inner() + helper()\n}\nclass K { m() { const f = () => 2 } }\n", TagLanguage::TypeScript);
+    assert_eq!(definitions(&ts), vec![("outer", 1), ("K", 6), ("m", 6)]);
+    assert_eq!(referenced(&ts), vec!["helper", "inner"]);
+    let py = tags("def outer():\n    def inner():\n        pass\n    class Local:\n        pass\n", TagLanguage::Python);
+    assert_eq!(definitions(&py), vec![("outer", 1)]);
+    let c = tags("int f(void) { return 0; }\n", TagLanguage::C);
+    assert_eq!(definitions(&c), vec![("f", 1)]);
+    let rust = tags("fn a() { fn b() {} }\nimpl S { fn c(&self) {} }\n", TagLanguage::Rust);
+    assert_eq!(definitions(&rust), vec![("a", 1), ("c", 2)]);
+}
+
+#[test]
 fn long_signatures_and_lines_are_cut() {
     let parameters: String = (0..10).map(|index| format!("  p{index}: number,\n")).collect();
     let source = format!("function wide({}) {{}}\nfunction tall(\n{parameters}) {{}}\n", "x".repeat(300));

@@ -1,5 +1,6 @@
-; tree-sitter-c's tags query names definitions only; these are the references: calls, direct or
-; through a field, every use of a type; and the function-like macros it leaves out.
+; tree-sitter-c's and tree-sitter-cpp's tags queries name definitions only; these are the
+; references both grammars share: calls, direct or through a field, and every use of a type;
+; and the function-like macros their queries leave out.
 
 (call_expression
   function: (identifier) @name) @reference.call
