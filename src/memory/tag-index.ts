@@ -1,0 +1,129 @@
+/**
+ * The tags of every source file in a repository, each file parsed only when its content is new:
+ * tags are cached in the state database by the content's blake3 (and the tags version), so after
+ * the first map only changed files cost a parse.
+ */
+import {lstatSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {setImmediate as nextTurn} from 'node:timers/promises'
+
+import {blake3, decodeTags, extractTags, type FileTags, type TagsLanguage, type TagsSkip, tagsLanguageForPath, tagsVersion} from '../native.js'
+import type {StateDb} from '../state/db.js'
+import {type CachedTagsRow, cachedTags, keepOnlyTags, storeTags} from '../state/repo-map.js'
+
+/** Larger files are generated or data far more often than code a person reads; they are skipped unread. */
+export const MAX_TAGGED_FILE_BYTES = 1024 * 1024
+
+/** Files parsed between two turns of the event loop: a cold index takes seconds, and Ctrl-C and timers must still be heard. */
+const BATCH = 32
+/** Files hashed between two turns: a hash costs a small fraction of a parse. */
+const HASH_BATCH = 512
+
+export interface IndexStats {
+  /** Files in a language the map covers. */
+  files: number
+  /** Files whose tags came from the cache. */
+  cached: number
+  /** Files parsed in this build. */
+  parsed: number
+  /** Files without tags, by reason (`tooLarge`: over MAX_TAGGED_FILE_BYTES; `unreadable`: listed but gone or not a regular file). */
+  skipped: Record<TagsSkip | 'tooLarge' | 'unreadable', number>
+}
+
+export interface TagIndex {
+  /** Files with tags, by repository-relative path, in path order. */
+  files: Map<string, FileTags>
+  stats: IndexStats
+}
+
+export interface IndexProgress {
+  /** Files parsed so far, of `total` whose content the cache did not know. */
+  parsed: number
+  total: number
+}
+
+interface Candidate {
+  path: string
+  language: TagsLanguage
+}
+
+interface Outcome {
+  row: CachedTagsRow
+  fromCache: boolean
+}
+
+/** A file's bytes, or undefined (the reason counted in `stats`) when it is not a regular file, is gone, or is too large. */
+function readSource(root: string, path: string, stats: IndexStats): Buffer | undefined {
+  const full = join(root, path)
+  let reason: 'tooLarge' | 'unreadable' = 'unreadable'
+  try {
+    // lstat: a symbolic link may point outside the repository, and its target is listed on its own if it is inside.
+    const stat = lstatSync(full)
+    if (stat.isFile() && stat.size <= MAX_TAGGED_FILE_BYTES) return readFileSync(full)
+    if (stat.isFile()) reason = 'tooLarge'
+  } catch {
+    // Listed by git but deleted since, or unreadable: counted as unreadable.
+  }
+  stats.skipped[reason] += 1
+  return undefined
+}
+
+/** Tags of `paths` (repository-relative), from the cache where the content is known, parsed otherwise. */
+export async function indexTags(
+  root: string,
+  paths: readonly string[],
+  options: {db?: StateDb; onProgress?: (progress: IndexProgress) => void} = {},
+): Promise<TagIndex> {
+  const {db, onProgress} = options
+  const version = tagsVersion()
+  const stats: IndexStats = {files: 0, cached: 0, parsed: 0, skipped: {binary: 0, minified: 0, unparsable: 0, tooLarge: 0, unreadable: 0}}
+  const candidates: Candidate[] = []
+  for (const path of [...paths].sort()) {
+    const language = tagsLanguageForPath(path)
+    if (language) candidates.push({path, language})
+  }
+  stats.files = candidates.length
+
+  // First pass: hash every file and take what the cache has; the second parses the rest, so
+  // that progress can be told against the number of files that really need a parse.
+  const outcomes = new Map<string, Outcome>()
+  const misses: Candidate[] = []
+  for (const [index, candidate] of candidates.entries()) {
+    if (index % HASH_BATCH === HASH_BATCH - 1) await nextTurn()
+    const source = readSource(root, candidate.path, stats)
+    if (!source) continue
+    const hash = blake3(source)
+    const row = db ? cachedTags(db, hash, candidate.language) : undefined
+    if (row && row.version === version) outcomes.set(candidate.path, {row, fromCache: true})
+    else misses.push(candidate)
+  }
+
+  for (let start = 0; start < misses.length; start += BATCH) {
+    const fresh: CachedTagsRow[] = []
+    for (const candidate of misses.slice(start, start + BATCH)) {
+      // Read again rather than kept from the first pass: a cold index of a large tree would otherwise hold all of it in memory.
+      const source = readSource(root, candidate.path, stats)
+      if (!source) continue
+      const {tags, skipped} = extractTags(source, candidate.language)
+      const row: CachedTagsRow = {hash: blake3(source), language: candidate.language, version, tags, skipped}
+      outcomes.set(candidate.path, {row, fromCache: false})
+      fresh.push(row)
+    }
+    if (db) storeTags(db, fresh)
+    onProgress?.({parsed: Math.min(start + BATCH, misses.length), total: misses.length})
+    await nextTurn()
+  }
+  if (db) keepOnlyTags(db, [...new Set([...outcomes.values()].map(({row}) => row.hash))])
+
+  const files = new Map<string, FileTags>()
+  for (const {path} of candidates) {
+    const outcome = outcomes.get(path)
+    if (!outcome) continue
+    if (outcome.fromCache) stats.cached += 1
+    else stats.parsed += 1
+    const {tags, skipped} = outcome.row
+    if (tags !== null) files.set(path, decodeTags(tags))
+    else stats.skipped[skipped as TagsSkip] += 1
+  }
+  return {files, stats}
+}
