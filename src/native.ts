@@ -98,7 +98,7 @@ interface NativeBinding {
   constrainIndexMask(index: NativeHandle<'index'>, state: number): Uint32Array
   constrainAdvance(index: NativeHandle<'index'>, state: number, token: number): number
   secretsFind(content: string | Uint8Array, path?: string | null): NativeSecretHit[]
-  tagsExtract(source: Uint8Array | string, language: TagsLanguage): TagsExtraction
+  tagsExtractBatch(sources: (Uint8Array | string)[], languages: TagsLanguage[]): Promise<TagsExtraction[]>
   tagsLanguageForPath(path: string): TagsLanguage | null
   tagsVersion(): number
 }
@@ -129,7 +129,7 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'constrainIndexMask',
   'constrainAdvance',
   'secretsFind',
-  'tagsExtract',
+  'tagsExtractBatch',
   'tagsLanguageForPath',
   'tagsVersion',
 ]
@@ -265,12 +265,21 @@ export interface FileTags {
   references: TagReference[]
 }
 
-/** A file's tags as the native module encodes them (JSON), to be stored as they are and decoded with decodeTags. */
-export type TagsExtraction = {tags: string; skipped: null} | {tags: null; skipped: TagsSkip}
+/**
+ * One file's tags as the native module encodes them (JSON), to be stored as they are and decoded
+ * with decodeTags, or why it has none; with the blake3 of the content they were taken from.
+ */
+export type TagsExtraction = {hash: string} & ({tags: string; skipped: null} | {tags: null; skipped: TagsSkip})
 
-/** The tags of one file's content, encoded; or why it has none. */
-export function extractTags(source: Uint8Array | string, language: TagsLanguage): TagsExtraction {
-  return load().tagsExtract(source, language)
+/**
+ * The tags of each file's content. The parse runs on Node's worker pool, off the event loop, so
+ * several batches awaited together parse on several cores.
+ */
+export function extractTags(files: readonly {source: Uint8Array | string; language: TagsLanguage}[]): Promise<TagsExtraction[]> {
+  return load().tagsExtractBatch(
+    files.map((file) => file.source),
+    files.map((file) => file.language),
+  )
 }
 
 /** Tags as extractTags encoded them. */

@@ -4,6 +4,7 @@
  * the first map only changed files cost a parse.
  */
 import {lstatSync, readFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
@@ -14,8 +15,10 @@ import {type CachedTagsRow, cachedTags, keepOnlyTags, storeTags} from '../state/
 /** Larger files are generated or data far more often than code a person reads; they are skipped unread. */
 export const MAX_TAGGED_FILE_BYTES = 1024 * 1024
 
-/** Files parsed between two turns of the event loop: a cold index takes seconds, and Ctrl-C and timers must still be heard. */
-const BATCH = 32
+/** Files sent to the native module at once: enough to pay for the hop to a worker thread, few enough to spread over the cores. */
+const BATCH = 16
+/** Batches parsed at once: one per core, within the four threads of Node's worker pool. */
+const PARALLEL = Math.max(1, Math.min(availableParallelism(), 4))
 /** Files hashed between two turns: a hash costs a small fraction of a parse. */
 const HASH_BATCH = 512
 
@@ -98,21 +101,30 @@ export async function indexTags(
     else misses.push(candidate)
   }
 
-  for (let start = 0; start < misses.length; start += BATCH) {
-    const fresh: CachedTagsRow[] = []
-    for (const candidate of misses.slice(start, start + BATCH)) {
+  let parsed = 0
+  const parseBatch = async (batch: readonly Candidate[]) => {
+    const read: {candidate: Candidate; source: Buffer}[] = []
+    for (const candidate of batch) {
       // Read again rather than kept from the first pass: a cold index of a large tree would otherwise hold all of it in memory.
       const source = readSource(root, candidate.path, stats)
-      if (!source) continue
-      const {tags, skipped} = extractTags(source, candidate.language)
-      const row: CachedTagsRow = {hash: blake3(source), language: candidate.language, version, tags, skipped}
-      outcomes.set(candidate.path, {row, fromCache: false})
-      fresh.push(row)
+      if (source) read.push({candidate, source})
     }
-    if (db) storeTags(db, fresh)
-    onProgress?.({parsed: Math.min(start + BATCH, misses.length), total: misses.length})
-    await nextTurn()
+    const extractions = await extractTags(read.map(({candidate, source}) => ({source, language: candidate.language})))
+    const rows = extractions.map(({hash, tags, skipped}, index): CachedTagsRow => ({hash, language: read[index]!.candidate.language, version, tags, skipped}))
+    for (const [index, row] of rows.entries()) outcomes.set(read[index]!.candidate.path, {row, fromCache: false})
+    if (db) storeTags(db, rows)
+    parsed += batch.length
+    onProgress?.({parsed, total: misses.length})
   }
+  let next = 0
+  const worker = async () => {
+    while (next < misses.length) {
+      const batch = misses.slice(next, next + BATCH)
+      next += BATCH
+      await parseBatch(batch)
+    }
+  }
+  await Promise.all(Array.from({length: PARALLEL}, worker))
   if (db) keepOnlyTags(db, [...new Set([...outcomes.values()].map(({row}) => row.hash))])
 
   const files = new Map<string, FileTags>()

@@ -1,12 +1,17 @@
 /** The native tags through their TypeScript surface: one small file per language, and the files that give none. */
 import {describe, expect, it} from 'vitest'
 
-import {decodeTags, extractTags, type FileTags, type TagsLanguage, tagsLanguageForPath} from '../../src/native.js'
+import {blake3, decodeTags, extractTags, type FileTags, type TagsLanguage, tagsLanguageForPath} from '../../src/native.js'
 
-function tagsOf(source: string | Buffer, language: TagsLanguage): FileTags {
-  const extraction = extractTags(source, language)
-  if (extraction.tags === null) throw new Error(`skipped: ${extraction.skipped}`)
-  return decodeTags(extraction.tags)
+async function tagsOf(source: string | Buffer, language: TagsLanguage): Promise<FileTags> {
+  const [extraction] = await extractTags([{source, language}])
+  if (extraction!.tags === null) throw new Error(`skipped: ${extraction!.skipped}`)
+  return decodeTags(extraction!.tags)
+}
+
+async function skipOf(source: string | Buffer, language: TagsLanguage) {
+  const [extraction] = await extractTags([{source, language}])
+  return {tags: extraction!.tags, skipped: extraction!.skipped}
 }
 
 const fixtures: {language: TagsLanguage; path: string; source: string; defines: string[]; uses: string[]}[] = [
@@ -76,9 +81,9 @@ const fixtures: {language: TagsLanguage; path: string; source: string; defines: 
 ]
 
 describe('tags', () => {
-  it.each(fixtures)('$language: definitions with signatures, and references', ({language, path, source, defines, uses}) => {
+  it.each(fixtures)('$language: definitions with signatures, and references', async ({language, path, source, defines, uses}) => {
     expect(tagsLanguageForPath(path)).toBe(language)
-    const tags = tagsOf(source, language)
+    const tags = await tagsOf(source, language)
     expect([...new Set(tags.definitions.map((definition) => definition.name))]).toEqual(defines)
     expect([...new Set(tags.references.map((reference) => reference.name))].sort()).toEqual(uses)
     for (const definition of tags.definitions) {
@@ -86,16 +91,27 @@ describe('tags', () => {
     }
   })
 
-  it('reads a Buffer as the same UTF-8 as a string', () => {
+  it('reads a Buffer as the same UTF-8 as a string, and hashes what it parsed', async () => {
     const source = 'def grüße():\n    pass\n'
-    expect(tagsOf(Buffer.from(source), 'python')).toEqual(tagsOf(source, 'python'))
+    expect(await tagsOf(Buffer.from(source), 'python')).toEqual(await tagsOf(source, 'python'))
+    const [extraction] = await extractTags([{source, language: 'python'}])
+    expect(extraction!.hash).toBe(blake3(source))
   })
 
-  it('skips binary, minified and unparsable content, saying why', () => {
-    expect(extractTags(Buffer.from([0x64, 0x65, 0x66, 0x00, 0x01]), 'python')).toEqual({tags: null, skipped: 'binary'})
-    expect(extractTags(Buffer.from([0x64, 0xff, 0xfe]), 'python')).toEqual({tags: null, skipped: 'binary'})
-    expect(extractTags(`var a=${'1+'.repeat(5000)}1;`, 'javascript')).toEqual({tags: null, skipped: 'minified'})
-    expect(extractTags(')]}{ ]] ))) ::: ;;; }{\n'.repeat(50), 'python')).toEqual({tags: null, skipped: 'unparsable'})
+  it('answers a batch in order, each file on its own', async () => {
+    const files = fixtures.map(({source, language}) => ({source, language}))
+    const batch = await extractTags([...files, {source: Buffer.from([0, 1]), language: 'c'}])
+    expect(batch).toHaveLength(files.length + 1)
+    for (const [index, file] of files.entries()) expect(batch[index]).toEqual((await extractTags([file]))[0])
+    expect(batch.at(-1)).toMatchObject({tags: null, skipped: 'binary'})
+    expect(() => extractTags([{source: 'x', language: 'cobol' as TagsLanguage}])).toThrow(/unknown language "cobol"/)
+  })
+
+  it('skips binary, minified and unparsable content, saying why', async () => {
+    expect(await skipOf(Buffer.from([0x64, 0x65, 0x66, 0x00, 0x01]), 'python')).toEqual({tags: null, skipped: 'binary'})
+    expect(await skipOf(Buffer.from([0x64, 0xff, 0xfe]), 'python')).toEqual({tags: null, skipped: 'binary'})
+    expect(await skipOf(`var a=${'1+'.repeat(5000)}1;`, 'javascript')).toEqual({tags: null, skipped: 'minified'})
+    expect(await skipOf(')]}{ ]] ))) ::: ;;; }{\n'.repeat(50), 'python')).toEqual({tags: null, skipped: 'unparsable'})
   })
 
   it('covers no other file types', () => {
