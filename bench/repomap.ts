@@ -6,7 +6,8 @@
  * same mentioned identifiers (what PyAgent finds in the task's text).
  *
  * Reported per corpus: how many of aider's top-20 files and top-20 (file, name) definitions ours
- * ranks in its own top 20, with and without a task; the time to build a 1024-token map cold (no
+ * ranks in its own top 20, with and without a task (and the same with aider's own tags fed to
+ * our ranking, which separates the ranking from the tags), how many of each top 20 are tests; the time to build a 1024-token map cold (no
  * cache) and warm (cache filled, nothing changed), in-process and as a whole process (`pyagent
  * map --json` against `python aider_map.py`). Then, for ours alone, a tree of ~5,000 source files
  * (the corpora above plus every crate in the cargo registry and more of node_modules): indexing
@@ -178,6 +179,9 @@ function overlap(ours: readonly string[], theirs: readonly string[]): {shared: n
   return {shared: reference.filter((item) => top.has(item)).length, of: Math.min(TOP, reference.length, Math.max(ours.length, 1))}
 }
 
+/** Test files are rarely the definitions a task needs: how many of a top 20 are tests says something neither overlap can. */
+const isTest = (path: string) => /(^|\/)(tests?|__tests__)\/|\.test\.|_test\.|(^|\/)test_/.test(path)
+
 const pct = ({shared, of}: {shared: number; of: number}) => `${shared}/${of} (${((100 * shared) / of).toFixed(0)}%)`
 
 function freshCaches(root: string): void {
@@ -205,6 +209,7 @@ async function compareOnCorpus(base: string, corpus: Corpus): Promise<Record<str
       sameTagsTopDefinitions: overlap(pairsOf(sameTags), pairsOf(aiderCold)),
       topFiles: overlap(ours.files, aiderCold.files),
       topDefinitions: overlap(pairsOf(ours), pairsOf(aiderCold)),
+      testsInTop: {ours: ours.files.slice(0, TOP).filter(isTest).length, aider: aiderCold.files.slice(0, TOP).filter(isTest).length},
       oursTop5: ours.files.slice(0, 5),
       aiderTop5: aiderCold.files.slice(0, 5),
       cold: {ours: oursCold, aider: {buildMs: aiderCold.buildMs, tokens: aiderCold.tokens, wallMs: Math.round(aiderCold.wallMs)}},
@@ -213,7 +218,7 @@ async function compareOnCorpus(base: string, corpus: Corpus): Promise<Record<str
     const result = row[label] as Record<'topFiles' | 'topDefinitions' | 'sameTagsTopFiles' | 'sameTagsTopDefinitions', {shared: number; of: number}>
     log(
       `${corpus.name.padEnd(22)} ${label.padEnd(8)} top-${TOP} files ${pct(result.topFiles).padEnd(12)} definitions ${pct(result.topDefinitions).padEnd(12)} ` +
-        `(aider's tags: ${pct(result.sameTagsTopFiles)}, ${pct(result.sameTagsTopDefinitions)})  ` +
+        `(aider's tags: ${pct(result.sameTagsTopFiles)}, ${pct(result.sameTagsTopDefinitions)})  tests in top ${TOP}: ${JSON.stringify(row[label] && (row[label] as {testsInTop: unknown}).testsInTop)}  ` +
         `cold ${oursCold.buildMs} ms vs ${aiderCold.buildMs} ms (${(aiderCold.buildMs / Math.max(1, oursCold.buildMs)).toFixed(1)}x; process ${Math.round(oursCold.wallMs)} vs ${Math.round(aiderCold.wallMs)} ms)  ` +
         `warm ${oursWarm.buildMs} ms vs ${aiderWarm.buildMs} ms`,
     )
