@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   E_COMMAND_REFUSED: 'A command the policy does not allow, or a sandbox the machine cannot provide.',
   E_UNDO_REFUSED: 'Undo would overwrite changes made after the transaction; `--force` overrides.',
   E_REVIEW: 'A review that cannot run as asked (outside a repository, no base ref in CI).',
+  E_MAP: 'The repository map cannot be built: its directory does not exist or cannot be listed.',
   E_SECRETS_BASELINE: 'The secrets baseline file cannot be read or written.',
   E_LLM_HTTP: 'The LLM server answered with an error status.',
   E_LLM_RATE_LIMIT: 'The LLM server answered 429 on every attempt.',

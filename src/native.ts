@@ -98,6 +98,9 @@ interface NativeBinding {
   constrainIndexMask(index: NativeHandle<'index'>, state: number): Uint32Array
   constrainAdvance(index: NativeHandle<'index'>, state: number, token: number): number
   secretsFind(content: string | Uint8Array, path?: string | null): NativeSecretHit[]
+  tagsExtractBatch(sources: (Uint8Array | string)[], languages: TagsLanguage[]): Promise<TagsExtraction[]>
+  tagsLanguageForPath(path: string): TagsLanguage | null
+  tagsVersion(): number
 }
 
 const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
@@ -126,6 +129,9 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'constrainIndexMask',
   'constrainAdvance',
   'secretsFind',
+  'tagsExtractBatch',
+  'tagsLanguageForPath',
+  'tagsVersion',
 ]
 
 export type MetricsLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'rust' | 'go'
@@ -228,6 +234,71 @@ export function metricsLanguageForPath(path: string): MetricsLanguage | null {
 /** Per-function cyclomatic complexity and size of one file's text, parsed with tree-sitter. */
 export function analyzeMetrics(source: Buffer | string, language: MetricsLanguage): FileMetrics {
   return load().metricsAnalyze(source, language)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tags for the repository map (native/src/tags): definitions and references from tree-sitter.
+
+export type TagsLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'rust' | 'go' | 'java' | 'c' | 'cpp'
+
+/** Why a file has no tags: a NUL byte or bytes that are not UTF-8; very long lines; a parse that failed or discarded most of the file. */
+export type TagsSkip = 'binary' | 'minified' | 'unparsable'
+
+export interface TagDefinition {
+  name: string
+  /** 1-based line where the signature starts. */
+  line: number
+  /** The definition's lines up to where its body opens (at most 4, each cut at 200 characters). */
+  signature: string
+}
+
+export interface TagReference {
+  name: string
+  /** 1-based. */
+  line: number
+}
+
+export interface FileTags {
+  /** In source order. */
+  definitions: TagDefinition[]
+  /** In source order; a name used twice is two references. */
+  references: TagReference[]
+}
+
+/**
+ * One file's tags as the native module encodes them (JSON), to be stored as they are and decoded
+ * with decodeTags, or why it has none; with the blake3 of the content they were taken from.
+ */
+export type TagsExtraction = {hash: string} & ({tags: string; skipped: null} | {tags: null; skipped: TagsSkip})
+
+/**
+ * The tags of each file's content. The parse runs on Node's worker pool, off the event loop, so
+ * several batches awaited together parse on several cores.
+ */
+export function extractTags(files: readonly {source: Uint8Array | string; language: TagsLanguage}[]): Promise<TagsExtraction[]> {
+  return load().tagsExtractBatch(
+    files.map((file) => file.source),
+    files.map((file) => file.language),
+  )
+}
+
+/** Tags as extractTags encoded them. */
+export function decodeTags(encoded: string): FileTags {
+  const [definitions, references] = JSON.parse(encoded) as [[string, number, string][], [string, number][]]
+  return {
+    definitions: definitions.map(([name, line, signature]) => ({name, line, signature})),
+    references: references.map(([name, line]) => ({name, line})),
+  }
+}
+
+/** The tags language of a file from its name, or null when the tags do not cover it. */
+export function tagsLanguageForPath(path: string): TagsLanguage | null {
+  return load().tagsLanguageForPath(path)
+}
+
+/** Changes whenever the native module would give the same file different tags: part of the cache key. */
+export function tagsVersion(): number {
+  return load().tagsVersion()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,3 +50,11 @@ pub fn bytes_arg(cx: &mut FunctionContext, index: usize, name: &str) -> NeonResu
     let value = cx.argument::<JsValue>(index)?;
     bytes_of(cx, value, name)
 }
+
+/// A name, or null: how an optional enum crosses to JS.
+pub fn string_or_null<'a>(cx: &mut FunctionContext<'a>, value: Option<&str>) -> Handle<'a, JsValue> {
+    match value {
+        Some(text) => cx.string(text).upcast(),
+        None => cx.null().upcast(),
+    }
+}

@@ -17,6 +17,8 @@ mod patch;
 mod secrets;
 mod secrets_js;
 mod similarity;
+mod tags;
+mod tags_js;
 mod text;
 
 use neon::prelude::*;
@@ -45,5 +47,6 @@ fn main(mut cx: ModuleContext) -> NeonResult<()> {
     diff_js::register(&mut cx)?;
     constrain_js::register(&mut cx)?;
     secrets_js::register(&mut cx)?;
+    tags_js::register(&mut cx)?;
     Ok(())
 }

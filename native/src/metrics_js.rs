@@ -3,6 +3,7 @@
 use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 
+use crate::js_args;
 use crate::metrics::{self, FileMetrics, Language};
 
 fn source_arg(cx: &mut FunctionContext, index: usize) -> NeonResult<String> {
@@ -61,10 +62,7 @@ fn analyze(mut cx: FunctionContext) -> JsResult<JsObject> {
 /// `metricsLanguageForPath(path)`: the language name the metrics use for a file, or null.
 fn language_for_path(mut cx: FunctionContext) -> JsResult<JsValue> {
     let path = cx.argument::<JsString>(0)?.value(&mut cx);
-    Ok(match Language::from_path(&path) {
-        Some(language) => cx.string(language.name()).upcast(),
-        None => cx.null().upcast(),
-    })
+    Ok(js_args::string_or_null(&mut cx, Language::from_path(&path).map(Language::name)))
 }
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {

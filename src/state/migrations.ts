@@ -137,6 +137,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'the repository map\'s tags, by content',
+    sql: `
+      CREATE TABLE repo_map_tags (
+        hash      TEXT NOT NULL,
+        language  TEXT NOT NULL,
+        version   INTEGER NOT NULL,
+        tags      TEXT,
+        skipped   TEXT,
+        CHECK ((tags IS NULL) <> (skipped IS NULL)),
+        PRIMARY KEY (hash, language)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

@@ -1,0 +1,92 @@
+//! JS <-> Rust conversion for the tags module. Tags cross as one JSON string per file: the
+//! caller stores that string as it is (the cache) and parses it only when it builds a map, and
+//! one string costs far less to hand over than an object per tag.
+
+use neon::prelude::*;
+
+use crate::hash;
+use crate::js_args;
+use crate::tags::{self, FileTags, TagLanguage};
+
+/// `[[[name, line, signature], …], [[name, line], …]]`: definitions, then references.
+fn encode(tags: &FileTags) -> String {
+    let definitions: Vec<(&str, u32, &str)> = tags
+        .definitions
+        .iter()
+        .map(|definition| (definition.name.as_str(), definition.line, definition.signature.as_str()))
+        .collect();
+    let references: Vec<(&str, u32)> = tags.references.iter().map(|reference| (reference.name.as_str(), reference.line)).collect();
+    serde_json::to_string(&(definitions, references)).expect("tags serialise: strings and numbers only")
+}
+
+fn language_of(cx: &mut FunctionContext, name: &str) -> NeonResult<TagLanguage> {
+    match TagLanguage::from_name(name) {
+        Some(language) => Ok(language),
+        None => cx.throw_type_error(format!(
+            "tagsExtractBatch: unknown language {name:?}; expected typescript, tsx, javascript, python, rust, go, java, c or cpp"
+        )),
+    }
+}
+
+/// One file's outcome: the blake3 of the bytes parsed, and their encoded tags or why there are none.
+type Extraction = (String, Result<String, tags::Skip>);
+
+/// `tagsExtractBatch(sources, languages)`: a promise of `{hash, tags, skipped}` per source, in
+/// order (`tags` the encoding, or null and `skipped` the reason). The work runs on Node's worker
+/// pool: the event loop stays free while a large tree is parsed, and batches in flight at once
+/// parse on as many cores.
+fn extract_batch(mut cx: FunctionContext) -> JsResult<JsPromise> {
+    let sources = cx.argument::<JsArray>(0)?.to_vec(&mut cx)?;
+    let names = cx.argument::<JsArray>(1)?.to_vec(&mut cx)?;
+    if sources.len() != names.len() {
+        return cx.throw_type_error("tagsExtractBatch: one language per source");
+    }
+    let mut work: Vec<(Vec<u8>, TagLanguage)> = Vec::with_capacity(sources.len());
+    for (source, name) in sources.into_iter().zip(names) {
+        let bytes = js_args::bytes_of(&mut cx, source, "tagsExtractBatch: a source")?;
+        let name = name.downcast_or_throw::<JsString, _>(&mut cx)?.value(&mut cx);
+        let language = language_of(&mut cx, &name)?;
+        work.push((bytes, language));
+    }
+    let promise = cx
+        .task(move || -> Vec<Extraction> {
+            work.iter()
+                .map(|(bytes, language)| (hash::blake3_hex(bytes), tags::extract(bytes, *language).map(|found| encode(&found))))
+                .collect()
+        })
+        .promise(|mut cx, extractions| {
+            let results = cx.empty_array();
+            for (index, (hash, outcome)) in extractions.into_iter().enumerate() {
+                let item = cx.empty_object();
+                let hash = cx.string(hash);
+                item.set(&mut cx, "hash", hash)?;
+                let (tags, skipped): (Handle<JsValue>, Handle<JsValue>) = match outcome {
+                    Ok(encoded) => (cx.string(encoded).upcast(), cx.null().upcast()),
+                    Err(skip) => (cx.null().upcast(), cx.string(skip.name()).upcast()),
+                };
+                item.set(&mut cx, "tags", tags)?;
+                item.set(&mut cx, "skipped", skipped)?;
+                results.set(&mut cx, index as u32, item)?;
+            }
+            Ok(results)
+        });
+    Ok(promise)
+}
+
+/// `tagsLanguageForPath(path)`: the tags language of a file from its name, or null.
+fn language_for_path(mut cx: FunctionContext) -> JsResult<JsValue> {
+    let path = cx.argument::<JsString>(0)?.value(&mut cx);
+    Ok(js_args::string_or_null(&mut cx, TagLanguage::from_path(&path).map(TagLanguage::name)))
+}
+
+/// `tagsVersion()`: changes whenever the same file would get different tags.
+fn version(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    Ok(cx.number(tags::TAGS_VERSION))
+}
+
+pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
+    cx.export_function("tagsExtractBatch", extract_batch)?;
+    cx.export_function("tagsLanguageForPath", language_for_path)?;
+    cx.export_function("tagsVersion", version)?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+/**
+ * The map as text: the signatures of the best-ranked definitions, grouped by file (files in the
+ * order of their best definition, signatures in line order, each line with its number), as many
+ * as fit a token budget. How many fit is found by binary search over the ranking's length, since
+ * tokens cannot be told from characters. The same ranking always renders the same bytes, so a
+ * prompt that starts with the map stays a cacheable prefix.
+ */
+import type {FileTags, TagDefinition} from '../native.js'
+import type {RankedDefinition} from './rank.js'
+
+export interface ShownDefinition {
+  path: string
+  name: string
+  line: number
+  rank: number
+}
+
+export interface RenderedMap {
+  text: string
+  tokens: number
+  /** Files shown, in the map's order. */
+  files: string[]
+  definitions: ShownDefinition[]
+}
+
+type CountTokens = (text: string) => number
+
+/** A file's definitions by name, built only for files a render reaches. */
+class DefinitionLookup {
+  private readonly byFile = new Map<string, Map<string, TagDefinition[]>>()
+
+  constructor(private readonly files: ReadonlyMap<string, FileTags>) {}
+
+  get(path: string, name: string): TagDefinition[] {
+    let byName = this.byFile.get(path)
+    if (!byName) {
+      byName = new Map()
+      for (const definition of this.files.get(path)?.definitions ?? []) {
+        const list = byName.get(definition.name) ?? byName.set(definition.name, []).get(definition.name)!
+        list.push(definition)
+      }
+      this.byFile.set(path, byName)
+    }
+    return byName.get(name) ?? []
+  }
+}
+
+function render(top: readonly RankedDefinition[], lookup: DefinitionLookup): Omit<RenderedMap, 'tokens'> {
+  const groups = new Map<string, TagDefinition[]>()
+  const definitions: ShownDefinition[] = []
+  for (const {path, name, rank} of top) {
+    const found = lookup.get(path, name)
+    const group = groups.get(path) ?? groups.set(path, []).get(path)!
+    group.push(...found)
+    for (const {line} of found) definitions.push({path, name, line, rank})
+  }
+  const blocks: string[] = []
+  for (const [path, group] of groups) {
+    const lines = new Map<number, string>()
+    for (const definition of group) {
+      for (const [offset, text] of definition.signature.split('\n').entries()) lines.set(definition.line + offset, text)
+    }
+    const numbered = [...lines].sort(([a], [b]) => a - b).map(([line, text]) => `${line}│${text}`)
+    blocks.push(`${path}:\n${numbered.join('\n')}\n`)
+  }
+  return {text: blocks.join(''), files: [...groups.keys()], definitions}
+}
+
+/** The longest prefix of `ranking` whose rendering fits `budget` tokens, rendered. */
+export function renderWithinBudget(
+  ranking: readonly RankedDefinition[],
+  files: ReadonlyMap<string, FileTags>,
+  budget: number,
+  count: CountTokens,
+): RenderedMap {
+  const lookup = new DefinitionLookup(files)
+  const attempt = (size: number): RenderedMap => {
+    const rendered = render(ranking.slice(0, size), lookup)
+    return {...rendered, tokens: rendered.text === '' ? 0 : count(rendered.text)}
+  }
+  // Every definition shown costs at least a token, so more than `budget` of them never fit.
+  let low = 0
+  let high = Math.min(ranking.length, Math.max(0, Math.floor(budget)))
+  let best = attempt(0)
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2)
+    const rendered = attempt(middle)
+    if (rendered.tokens <= budget) {
+      low = middle
+      best = rendered
+    } else {
+      high = middle - 1
+    }
+  }
+  return best
+}

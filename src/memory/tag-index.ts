@@ -1,0 +1,141 @@
+/**
+ * The tags of every source file in a repository, each file parsed only when its content is new:
+ * tags are cached in the state database by the content's blake3 (and the tags version), so after
+ * the first map only changed files cost a parse.
+ */
+import {lstatSync, readFileSync} from 'node:fs'
+import {availableParallelism} from 'node:os'
+import {join} from 'node:path'
+import {setImmediate as nextTurn} from 'node:timers/promises'
+
+import {blake3, decodeTags, extractTags, type FileTags, type TagsLanguage, type TagsSkip, tagsLanguageForPath, tagsVersion} from '../native.js'
+import type {StateDb} from '../state/db.js'
+import {type CachedTagsRow, cachedTags, keepOnlyTags, storeTags} from '../state/repo-map.js'
+
+/** Larger files are generated or data far more often than code a person reads; they are skipped unread. */
+export const MAX_TAGGED_FILE_BYTES = 1024 * 1024
+
+/** Files sent to the native module at once: enough to pay for the hop to a worker thread, few enough to spread over the cores. */
+const BATCH = 16
+/** Batches parsed at once: one per core, within the four threads of Node's worker pool. */
+const PARALLEL = Math.max(1, Math.min(availableParallelism(), 4))
+/** Files hashed between two turns: a hash costs a small fraction of a parse. */
+const HASH_BATCH = 512
+
+export interface IndexStats {
+  /** Files in a language the map covers. */
+  files: number
+  /** Files whose tags came from the cache. */
+  cached: number
+  /** Files parsed in this build. */
+  parsed: number
+  /** Files without tags, by reason (`tooLarge`: over MAX_TAGGED_FILE_BYTES; `unreadable`: listed but gone or not a regular file). */
+  skipped: Record<TagsSkip | 'tooLarge' | 'unreadable', number>
+}
+
+export interface TagIndex {
+  /** Files with tags, by repository-relative path, in path order. */
+  files: Map<string, FileTags>
+  stats: IndexStats
+}
+
+export interface IndexProgress {
+  /** Files parsed so far, of `total` whose content the cache did not know. */
+  parsed: number
+  total: number
+}
+
+interface Candidate {
+  path: string
+  language: TagsLanguage
+}
+
+interface Outcome {
+  row: CachedTagsRow
+  fromCache: boolean
+}
+
+/** A file's bytes, or undefined (the reason counted in `stats`) when it is not a regular file, is gone, or is too large. */
+function readSource(root: string, path: string, stats: IndexStats): Buffer | undefined {
+  const full = join(root, path)
+  let reason: 'tooLarge' | 'unreadable' = 'unreadable'
+  try {
+    // lstat: a symbolic link may point outside the repository, and its target is listed on its own if it is inside.
+    const stat = lstatSync(full)
+    if (stat.isFile() && stat.size <= MAX_TAGGED_FILE_BYTES) return readFileSync(full)
+    if (stat.isFile()) reason = 'tooLarge'
+  } catch {
+    // Listed by git but deleted since, or unreadable: counted as unreadable.
+  }
+  stats.skipped[reason] += 1
+  return undefined
+}
+
+/** Tags of `paths` (repository-relative), from the cache where the content is known, parsed otherwise. */
+export async function indexTags(
+  root: string,
+  paths: readonly string[],
+  options: {db?: StateDb; onProgress?: (progress: IndexProgress) => void} = {},
+): Promise<TagIndex> {
+  const {db, onProgress} = options
+  const version = tagsVersion()
+  const stats: IndexStats = {files: 0, cached: 0, parsed: 0, skipped: {binary: 0, minified: 0, unparsable: 0, tooLarge: 0, unreadable: 0}}
+  const candidates: Candidate[] = []
+  for (const path of [...paths].sort()) {
+    const language = tagsLanguageForPath(path)
+    if (language) candidates.push({path, language})
+  }
+  stats.files = candidates.length
+
+  // First pass: hash every file and take what the cache has; the second parses the rest, so
+  // that progress can be told against the number of files that really need a parse.
+  const outcomes = new Map<string, Outcome>()
+  const misses: Candidate[] = []
+  for (const [index, candidate] of candidates.entries()) {
+    if (index % HASH_BATCH === HASH_BATCH - 1) await nextTurn()
+    const source = readSource(root, candidate.path, stats)
+    if (!source) continue
+    const hash = blake3(source)
+    const row = db ? cachedTags(db, hash, candidate.language) : undefined
+    if (row && row.version === version) outcomes.set(candidate.path, {row, fromCache: true})
+    else misses.push(candidate)
+  }
+
+  let parsed = 0
+  const parseBatch = async (batch: readonly Candidate[]) => {
+    const read: {candidate: Candidate; source: Buffer}[] = []
+    for (const candidate of batch) {
+      // Read again rather than kept from the first pass: a cold index of a large tree would otherwise hold all of it in memory.
+      const source = readSource(root, candidate.path, stats)
+      if (source) read.push({candidate, source})
+    }
+    const extractions = await extractTags(read.map(({candidate, source}) => ({source, language: candidate.language})))
+    const rows = extractions.map(({hash, tags, skipped}, index): CachedTagsRow => ({hash, language: read[index]!.candidate.language, version, tags, skipped}))
+    for (const [index, row] of rows.entries()) outcomes.set(read[index]!.candidate.path, {row, fromCache: false})
+    if (db) storeTags(db, rows)
+    parsed += batch.length
+    onProgress?.({parsed, total: misses.length})
+  }
+  let next = 0
+  const worker = async () => {
+    while (next < misses.length) {
+      const batch = misses.slice(next, next + BATCH)
+      next += BATCH
+      await parseBatch(batch)
+    }
+  }
+  await Promise.all(Array.from({length: PARALLEL}, worker))
+  if (db) keepOnlyTags(db, [...new Set([...outcomes.values()].map(({row}) => row.hash))])
+
+  const files = new Map<string, FileTags>()
+  for (const {path} of candidates) {
+    const outcome = outcomes.get(path)
+    if (!outcome) continue
+    if (outcome.fromCache) stats.cached += 1
+    else stats.parsed += 1
+    const {tags, skipped} = outcome.row
+    if (tags !== null) files.set(path, decodeTags(tags))
+    else stats.skipped[skipped as TagsSkip] += 1
+  }
+  return {files, stats}
+}
