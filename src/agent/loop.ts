@@ -18,7 +18,10 @@ import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
 import {tidySummary} from './summary.js'
+import {applyPatchTool} from './tools/apply-patch.js'
 import {editArgumentsFor, editTool} from './tools/edit.js'
+import {readFileTool} from './tools/read-file.js'
+import {writeFileTool} from './tools/write-file.js'
 import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools/index.js'
 
 export interface CheaperModel {
@@ -92,7 +95,7 @@ const TRUNCATED_REMINDER =
 
 /** How many of the files touched last an edit may target under the substring constraint. */
 const EDIT_TARGETS = 3
-const TOUCHING_TOOLS = new Set(['read_file', 'edit', 'write_file'])
+const TOUCHING_TOOLS = new Set([readFileTool.name, editTool.name, writeFileTool.name])
 
 class Interrupted extends Error {}
 
@@ -201,7 +204,7 @@ export class Agent {
    * hold a diff's context lines to the file): `edit` does the same job and always applies.
    */
   private get offered(): readonly Tool[] {
-    return this.options.settings.constrainEditSearch ? this.tools.filter((tool) => tool.name !== 'apply_patch') : this.tools
+    return this.options.settings.constrainEditSearch ? this.tools.filter((tool) => tool.name !== applyPatchTool.name) : this.tools
   }
 
   private async prepareConversation(): Promise<void> {
