@@ -1,9 +1,9 @@
 /**
  * The layers of src/ (README, "Architecture"): arrows go down only.
- * commands, cli → app → agent, review, doctor, engine → llm, workspace → secrets, state, native, config, errors.
+ * commands, cli → app → agent, review, doctor, engine → llm, workspace, memory → secrets, state, native, config, errors.
  * `npm test` runs this (npm run lint:imports); a violation names the rule and both files.
  */
-const service = '^src/(agent|llm|workspace|state|secrets|review|engine|config|doctor)/'
+const service = '^src/(agent|llm|workspace|memory|state|secrets|review|engine|config|doctor)/'
 module.exports = {
   forbidden: [
     {name: 'no-cycles', severity: 'error', comment: 'An import cycle: two modules that cannot be understood (or loaded) one without the other.', from: {}, to: {circular: true}},
@@ -17,14 +17,21 @@ module.exports = {
     {name: 'app-renders-nothing', severity: 'error', comment: 'The app layer is shared by the CLI and the servers: it never imports a renderer or a command.', from: {path: '^src/app/'}, to: {path: '^src/(ui|commands|cli)/'}},
     {name: 'ui-renders-only', severity: 'error', comment: 'The UI renders events; it runs nothing.', from: {path: '^src/ui/'}, to: {path: '^src/(commands|cli|workspace|llm|state|review|engine)/'}},
     {name: 'agent-is-not-a-reviewer', severity: 'error', comment: 'The review is used by the agent\'s callers, never the other way.', from: {path: '^src/review/'}, to: {path: '^src/agent/'}},
-    {name: 'llm-touches-no-files', severity: 'error', comment: 'The LLM client talks to servers; files are the workspace\'s.', from: {path: '^src/llm/'}, to: {path: '^src/(workspace|agent|review|engine)/'}},
-    {name: 'workspace-knows-no-agent', severity: 'error', from: {path: '^src/workspace/'}, to: {path: '^src/(agent|llm|review|engine)/'}},
+    {name: 'llm-touches-no-files', severity: 'error', comment: 'The LLM client talks to servers; files are the workspace\'s.', from: {path: '^src/llm/'}, to: {path: '^src/(workspace|memory|agent|review|engine)/'}},
+    {name: 'workspace-knows-no-agent', severity: 'error', from: {path: '^src/workspace/'}, to: {path: '^src/(agent|llm|memory|review|engine)/'}},
+    {
+      name: 'memory-serves-the-agent',
+      severity: 'error',
+      comment: 'Memory reads the repository and the state for the agent: of the LLM client it needs only the token counter.',
+      from: {path: '^src/memory/'},
+      to: {path: ['^src/(agent|review|engine|doctor)/', '^src/llm/(?!tokens\\.ts$)']},
+    },
     {
       name: 'leaves-know-no-behaviour',
       severity: 'error',
       comment: 'state, secrets and config are leaves: they import only each other, native.ts and errors.ts.',
       from: {path: '^src/(state|secrets|config)/'},
-      to: {path: '^src/(agent|llm|workspace|review|engine|doctor)/'},
+      to: {path: '^src/(agent|llm|workspace|memory|review|engine|doctor)/'},
     },
     {name: 'errors-is-a-leaf', severity: 'error', from: {path: '^src/errors\\.ts$'}, to: {path: '^src/'}},
   ],
