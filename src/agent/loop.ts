@@ -12,7 +12,7 @@ import {splitCommand} from '../workspace/command-policy.js'
 import type {Budget} from './budget.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
 import {type Bounded, bound} from './output-limit.js'
-import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, TextEngine, WorkspacePort} from './ports.js'
+import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
@@ -49,6 +49,7 @@ export interface AgentOptions {
   workspace: WorkspacePort
   engine: TextEngine
   runner: CommandRunner
+  memory: MemoryPort
   /** Files earlier tasks of this run committed (see ToolContext.landed). */
   landed: ReadonlySet<string>
   bus: EventBus
@@ -138,6 +139,7 @@ export class Agent {
       scratch: this.scratch,
       engine: options.engine,
       runner: options.runner,
+      memory: options.memory,
       landed: options.landed,
       allowedCommands: options.settings.allowedCommands,
       testCommand: options.settings.testCommand,

@@ -13,7 +13,7 @@ import type {EventBus, RunStatus} from './events.js'
 import {repeatedAncestor, startTask} from './lineage.js'
 import {Agent, type AgentResult, type AgentSettings, type CheaperModel} from './loop.js'
 import {plan, type PlannedTask, validatePlan} from './planner.js'
-import type {CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
+import type {CommandRunner, MemoryPort, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {type RoleName, roleNamed} from './roles.js'
 import type {ApprovalKind} from './tools/index.js'
 
@@ -22,6 +22,7 @@ export interface TaskServices {
   workspace: WorkspacePort
   engine: TextEngine
   runner: CommandRunner
+  memory: MemoryPort
   redact: Redactor
   model: ModelClient
   cheaperModel?: CheaperModel
@@ -152,6 +153,7 @@ class TaskRunner {
         workspace: services.workspace,
         engine: services.engine,
         runner: services.runner,
+        memory: services.memory,
         landed: this.landed,
         bus: services.bus,
         budget: this.budget,

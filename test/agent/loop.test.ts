@@ -99,6 +99,27 @@ describe('the agent loop with native tool calls', () => {
     expect(toolMessages[1]).toBe(outputs[1])
   })
 
+  it('keeps what the model remembers in the state database, masked, a repeat strengthening the fact kept', async () => {
+    const token = checksummedToken()
+    const model = new ScriptedModel([
+      call('remember', {text: 'Run the tests with node test.js', kind: 'test-command'}),
+      call('remember', {text: 'Run the tests with node test.js', kind: 'test-command'}),
+      call('remember', {text: `the deploy token is ${token}`}),
+      call('remember', {text: 'x'.repeat(2001)}),
+      call('finish', {summary: 'learnt'}),
+    ])
+    const {db, events} = await run({model, files: PASSING, role: 'analyst', redact: redactText})
+    const outputs = events.filter((event) => event.type === 'tool_result' && event.tool === 'remember').map((event) => (event as {status: string; output: string}))
+    expect(outputs.map((output) => output.status)).toEqual(['ok', 'ok', 'ok', 'error'])
+    expect(outputs[0]!.output).toBe('Remembered.')
+    expect(outputs[1]!.output).toBe('Already known; the fact is now stronger.')
+    expect(outputs[2]!.output).toMatch(/masked/)
+    expect(db.prepare('SELECT kind, text, source, uses FROM facts ORDER BY id').all()).toEqual([
+      {kind: 'test-command', text: 'Run the tests with node test.js', source: 'agent', uses: 2},
+      {kind: 'note', text: 'the deploy token is [REDACTED:github-pat]', source: 'agent', uses: 1},
+    ])
+  })
+
   it('answers invalid arguments and unknown tools with an observation, not a crash', async () => {
     const model = new ScriptedModel([
       {toolCalls: [{name: 'read_file', arguments: '{"path": '}]},
@@ -339,7 +360,7 @@ describe('roles', () => {
     const {repo, outcome, events} = await run({model, role: 'analyst', task: 'What does add do?'})
     expect(outcome.status).toBe('done')
     expect(outcome.summary).toBe('add subtracts')
-    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'finish'])
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'remember', 'finish'])
     expect(events.find((event) => event.type === 'tool_result' && event.tool === 'edit')).toMatchObject({status: 'error'})
     expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
   })
@@ -381,7 +402,7 @@ describe('roles', () => {
     const model = new ScriptedModel([call('dependency_licenses', {}), call('finish', {summary: 'left-pad is WTFPL; gone is not installed'})])
     const {outcome, events} = await run({model, role: 'legal', files, task: 'Audit the licences'})
     expect(outcome.status).toBe('done')
-    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'finish'])
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'remember', 'finish'])
     const output = (events.find((event) => event.type === 'tool_result' && event.tool === 'dependency_licenses') as {output: string}).output
     expect(output).toBe('npm left-pad: WTFPL\nnpm gone: not installed (licence unknown)')
   })
