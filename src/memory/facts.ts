@@ -10,6 +10,7 @@ import {PyAgentError} from '../errors.js'
 import {redactText} from '../secrets/redact.js'
 import type {StateDb} from '../state/db.js'
 import {
+  countFacts,
   deleteFact,
   type Decay,
   factById,
@@ -144,9 +145,9 @@ export function forgetFact(db: StateDb, id: number, settings: MemorySettings): F
   })()
 }
 
-/** Deletes the facts that have faded under the threshold; returns how many. */
-export function pruneWeakFacts(db: StateDb, settings: MemorySettings): number {
-  return pruneFacts(db, settings.pruneBelow, decayAt(settings))
+/** Deletes the facts that have faded under the threshold. */
+export function pruneWeakFacts(db: StateDb, settings: MemorySettings): {pruned: number; remaining: number} {
+  return db.transaction(() => ({pruned: pruneFacts(db, settings.pruneBelow, decayAt(settings)), remaining: countFacts(db)}))()
 }
 
 export interface MemoryStats {

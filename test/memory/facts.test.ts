@@ -102,7 +102,7 @@ describe('learned facts over time', () => {
         const {db, settings, advance} = memory()
         await learnFact(db, note('the tests need a running postgres'), settings)
         advance(days)
-        expect(pruneWeakFacts(db, settings)).toBe(days > LIFETIME_DAYS ? 1 : 0)
+        expect(pruneWeakFacts(db, settings)).toEqual(days > LIFETIME_DAYS ? {pruned: 1, remaining: 0} : {pruned: 0, remaining: 1})
         db.close()
       }),
       {numRuns: 40},
@@ -116,7 +116,7 @@ describe('learned facts over time', () => {
         const {fact} = await learnFact(db, note('generated files live in dist/'), settings)
         for (const gap of gaps) {
           advance(gap)
-          expect(pruneWeakFacts(db, settings)).toBe(0)
+          expect(pruneWeakFacts(db, settings).pruned).toBe(0)
           markUsed(db, [fact.id], settings)
         }
         expect(listFacts(db, {limit: 10}, settings)).toHaveLength(1)
