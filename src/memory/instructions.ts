@@ -10,7 +10,7 @@ import {readFileSync, realpathSync} from 'node:fs'
 import {isAbsolute, join, posix, relative, sep} from 'node:path'
 
 /** In the order a directory's file is chosen. */
-export const INSTRUCTION_FILES = ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md'] as const
+const INSTRUCTION_FILES = ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md'] as const
 
 /** A few pages: instructions are meant to be read whole on every request. */
 const MAX_INSTRUCTIONS_CHARS = 20_000

@@ -28,7 +28,7 @@ import {decayAt, FACT_KINDS, FACT_SOURCES, MAX_FACT_CHARS, type MemorySettings} 
 const MAGIC = 'PYAGENT-MEMORY-SNAPSHOT'
 
 /** The snapshot's layout and record shape; a PyAgent refuses versions above its own. */
-export const SNAPSHOT_VERSION = 1
+const SNAPSHOT_VERSION = 1
 
 const SHARD_RECORDS = 1000
 
