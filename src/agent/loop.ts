@@ -7,12 +7,13 @@ import {performance} from 'node:perf_hooks'
 
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
+import {renderNestedInstructions, renderRootInstructions, type RepoInstructions} from '../memory/instructions.js'
 import {splitCommand} from '../workspace/command-policy.js'
 import type {Budget} from './budget.js'
 import {editGuardFor} from './edit-guard.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
 import {type Bounded, bound} from './output-limit.js'
-import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, ModelClient, TextEngine, WorkspacePort} from './ports.js'
+import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from './ports.js'
 import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
@@ -52,13 +53,15 @@ export interface AgentOptions {
   workspace: WorkspacePort
   engine: TextEngine
   runner: CommandRunner
+  memory: MemoryPort
   /** Files earlier tasks of this run committed (see ToolContext.landed). */
   landed: ReadonlySet<string>
   bus: EventBus
   budget: Budget
   signal: AbortSignal
   settings: AgentSettings
-  instructions: string
+  /** The root's go in the system prompt; a directory's below it, with the first result that touches a file under it. */
+  instructions: RepoInstructions
   approve(kind: ApprovalKind, subject: string): Promise<boolean>
 }
 
@@ -142,6 +145,7 @@ export class Agent {
       scratch: this.scratch,
       engine: options.engine,
       runner: options.runner,
+      memory: options.memory,
       landed: options.landed,
       allowedCommands: options.settings.allowedCommands,
       testCommand: options.settings.testCommand,
@@ -210,7 +214,8 @@ export class Agent {
   private async prepareConversation(): Promise<void> {
     this.definitions = toolDefinitions(this.offered)
     this.schema = actionSchema(this.offered)
-    const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions: this.options.instructions, tools: this.offered})
+    const instructions = renderRootInstructions(this.options.instructions.atRoot())
+    const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions, tools: this.offered})
     this.messages.length = 0
     this.messages.push({role: 'system', content: system}, {role: 'user', content: this.options.task})
   }
@@ -403,11 +408,25 @@ export class Agent {
   }
 
   private noteTouched(action: Action): void {
-    const path = action.args.ok ? action.args.value.path : undefined
-    if (typeof path !== 'string' || !TOUCHING_TOOLS.has(action.name)) return
+    const path = touchedPath(action)
+    if (path === undefined) return
     const known = this.touched.indexOf(path)
     if (known >= 0) this.touched.splice(known, 1)
     this.touched.push(path)
+  }
+
+  /** Directories whose instructions this conversation has shown; the root's are in the system prompt. */
+  private readonly instructed = new Set<string>()
+
+  /** The instructions of the directories on the way to the file an action touched, each the first time it is met. */
+  private nestedInstructions(action: Action): string {
+    const path = touchedPath(action)
+    if (path === undefined) return ''
+    const fresh = this.options.instructions.below(path).filter((file) => !this.instructed.has(file.dir))
+    for (const file of fresh) this.instructed.add(file.dir)
+    // Reading an instruction file shows it already.
+    const shown = fresh.filter((file) => file.path !== path)
+    return shown.length === 0 ? '' : `\n\n${renderNestedInstructions(shown)}`
   }
 
   /** Runs the turn's actions in order; returns finish's summary when the model called it. */
@@ -418,9 +437,10 @@ export class Agent {
       const {status, output} = await this.invoke(action)
       if (status === 'ok') this.noteTouched(action)
       const shown: Bounded = bound(output)
-      this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: shown.text, truncated: shown.truncated})
-      if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${shown.text}`})
-      else this.messages.push({role: 'tool', tool_call_id: action.id, content: shown.text})
+      const observation = status === 'ok' ? shown.text + this.nestedInstructions(action) : shown.text
+      this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: observation, truncated: shown.truncated})
+      if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${observation}`})
+      else this.messages.push({role: 'tool', tool_call_id: action.id, content: observation})
       if (action.name === 'finish' && status === 'ok') finished = output
     }
     return finished
@@ -578,6 +598,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', onAbort, {once: true})
   })
+}
+
+/** The file a read_file, edit or write_file call named. */
+function touchedPath(action: Action): string | undefined {
+  const path = action.args.ok ? action.args.value.path : undefined
+  return typeof path === 'string' && TOUCHING_TOOLS.has(action.name) ? path : undefined
 }
 
 function parseJson(text: string): unknown {

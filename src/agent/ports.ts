@@ -4,6 +4,7 @@
  * satisfy them structurally (see app/services.ts); tests and bench/ pass scripted ones.
  */
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
+import type {FactKind} from '../memory/facts.js'
 
 export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolCallDelta, ToolDefinition} from '../llm/types.js'
 
@@ -74,6 +75,12 @@ export interface TextEngine {
   splitPatch(patch: string): {oldPath: string | null; newPath: string | null; kind: string; binary: boolean; patch: string}[]
   /** A unified diff of one file, as git prints it. */
   diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
+}
+
+/** The repository's learned facts (memory/facts.ts). */
+export interface MemoryPort {
+  /** Keeps a fact, redacted first; an exact repeat reinforces the fact already kept. */
+  remember(fact: {text: string; kind: FactKind}): Promise<{merged: boolean; masked: boolean}>
 }
 
 /** Masks secrets before text leaves the machine or lands in the event log. */

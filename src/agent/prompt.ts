@@ -3,32 +3,11 @@
  * is one array reused for every request: byte-identical prefixes let vLLM's prefix cache serve
  * the whole head of every prompt after the first.
  */
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
 import {z} from 'zod'
 
 import type {ToolDefinition} from './ports.js'
 import type {Role} from './roles.js'
 import type {Tool} from './tools/index.js'
-
-/** Instruction files other agents' users already keep in their repositories, in the order they are read. */
-export const INSTRUCTION_FILES = ['AGENTS.md', 'CLAUDE.md', 'GEMINI.md'] as const
-
-const MAX_INSTRUCTIONS_CHARS = 20_000
-
-export function repoInstructions(root: string): string {
-  const sections: string[] = []
-  for (const name of INSTRUCTION_FILES) {
-    let text: string
-    try {
-      text = readFileSync(join(root, name), 'utf8')
-    } catch {
-      continue
-    }
-    sections.push(`## ${name}\n${text.slice(0, MAX_INSTRUCTIONS_CHARS).trimEnd()}`)
-  }
-  return sections.join('\n\n')
-}
 
 export type ActionProtocol = 'tools' | 'json'
 

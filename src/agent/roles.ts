@@ -9,6 +9,7 @@ import {
   finishTool,
   listFilesTool,
   readFileTool,
+  rememberTool,
   runCommandTool,
   runTestsTool,
   searchTool,
@@ -40,6 +41,8 @@ export interface Role {
 
 const READ_TOOLS = [readFileTool, listFilesTool, searchTool]
 const EDIT_TOOLS = [editTool, applyPatchTool, writeFileTool, runCommandTool, runTestsTool]
+/** Every role may learn: a fact is kept in PyAgent's state, not in the repository, so read-only roles keep theirs too. */
+const CLOSING_TOOLS = [rememberTool, finishTool]
 
 const ROLES: Record<RoleName, Role> = {
   coder: {
@@ -47,7 +50,7 @@ const ROLES: Record<RoleName, Role> = {
     prompt:
       'You are a careful software engineer. Read the code you change before changing it, make the smallest change that ' +
       'does the task, keep the style of the file, and run the tests before you finish.',
-    tools: [...READ_TOOLS, ...EDIT_TOOLS, finishTool],
+    tools: [...READ_TOOLS, ...EDIT_TOOLS, ...CLOSING_TOOLS],
     acceptance: 'tests',
     budgetPolicy: 'hard',
   },
@@ -56,7 +59,7 @@ const ROLES: Record<RoleName, Role> = {
     prompt:
       'You answer questions about this code base. You cannot edit files. Read what you need, cite files and line ' +
       'numbers, and give the answer as the summary of finish.',
-    tools: [...READ_TOOLS, finishTool],
+    tools: [...READ_TOOLS, ...CLOSING_TOOLS],
     acceptance: 'read-only',
     budgetPolicy: 'hard',
   },
@@ -66,7 +69,7 @@ const ROLES: Record<RoleName, Role> = {
       'You are a performance engineer. Find where the time goes, change the code to make it faster without changing ' +
       'its behaviour, and keep the tests passing. Your change is kept only if the benchmark gets faster by the ' +
       'required margin and the tests pass; otherwise it is rolled back.',
-    tools: [...READ_TOOLS, ...EDIT_TOOLS, finishTool],
+    tools: [...READ_TOOLS, ...EDIT_TOOLS, ...CLOSING_TOOLS],
     acceptance: 'faster',
     budgetPolicy: 'hard',
   },
@@ -75,7 +78,7 @@ const ROLES: Record<RoleName, Role> = {
     prompt:
       'You audit licences: of the dependencies the project declares and of the files added to it. Report every ' +
       'licence that is unknown, missing, or incompatible with the project licence, with the evidence. You cannot edit files.',
-    tools: [...READ_TOOLS, dependencyLicensesTool, finishTool],
+    tools: [...READ_TOOLS, dependencyLicensesTool, ...CLOSING_TOOLS],
     acceptance: 'read-only',
     budgetPolicy: 'hard',
   },
@@ -84,7 +87,7 @@ const ROLES: Record<RoleName, Role> = {
     prompt:
       'You are a software engineer working under a tight budget of tokens and money. Read only what you need, prefer ' +
       'targeted searches and line ranges to whole files, make the change, run the tests and finish.',
-    tools: [...READ_TOOLS, ...EDIT_TOOLS, finishTool],
+    tools: [...READ_TOOLS, ...EDIT_TOOLS, ...CLOSING_TOOLS],
     acceptance: 'tests',
     budgetPolicy: 'downshift',
   },

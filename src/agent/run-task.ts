@@ -5,6 +5,7 @@
  * attributed to the task that produced it, and the row records status, summary, transaction,
  * tokens and cost.
  */
+import {RepoInstructions, renderRootInstructions} from '../memory/instructions.js'
 import type {StateDb} from '../state/db.js'
 import {finishTask, type LineageRow, type TaskPriority} from '../state/tasks.js'
 import {Budget, type BudgetLimits} from './budget.js'
@@ -12,8 +13,7 @@ import type {EventBus, RunStatus} from './events.js'
 import {repeatedAncestor, startTask} from './lineage.js'
 import {Agent, type AgentResult, type AgentSettings, type CheaperModel} from './loop.js'
 import {plan, type PlannedTask, validatePlan} from './planner.js'
-import type {CommandRunner, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
-import {repoInstructions} from './prompt.js'
+import type {CommandRunner, MemoryPort, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {type RoleName, roleNamed} from './roles.js'
 import type {ApprovalKind} from './tools/index.js'
 
@@ -22,6 +22,7 @@ export interface TaskServices {
   workspace: WorkspacePort
   engine: TextEngine
   runner: CommandRunner
+  memory: MemoryPort
   redact: Redactor
   model: ModelClient
   cheaperModel?: CheaperModel
@@ -105,7 +106,7 @@ export async function runTask(services: TaskServices, options: RunTaskOptions): 
 class TaskRunner {
   readonly budget: Budget
   readonly results: TaskResult[] = []
-  private readonly instructions: string
+  private readonly instructions: RepoInstructions
   /** What this run's agents committed so far: later agents' commands may run it (see ToolContext.landed). */
   private readonly landed = new Set<string>()
 
@@ -114,7 +115,7 @@ class TaskRunner {
     private readonly options: RunTaskOptions,
   ) {
     this.budget = new Budget(options.budget)
-    this.instructions = repoInstructions(services.workspace.root)
+    this.instructions = new RepoInstructions(services.workspace.root)
   }
 
   async execute(row: LineageRow, role: RoleName | 'auto'): Promise<TaskResult> {
@@ -152,6 +153,7 @@ class TaskRunner {
         workspace: services.workspace,
         engine: services.engine,
         runner: services.runner,
+        memory: services.memory,
         landed: this.landed,
         bus: services.bus,
         budget: this.budget,
@@ -176,7 +178,7 @@ class TaskRunner {
       ;({subtasks: planned} = await plan(this.services.model, row.title, {
         signal: this.options.signal,
         taskId: row.id,
-        instructions: this.instructions,
+        instructions: renderRootInstructions(this.instructions.atRoot()),
         onUsage: (usage) => {
           this.budget.addUsage(row.id, usage.totalTokens, usage.costUsd ?? 0)
           bus.emit({

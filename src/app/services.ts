@@ -7,6 +7,7 @@ import type {CommandRunner, ModelClient, TextEngine, WorkspacePort} from '../age
 import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import {createLlmClient} from '../llm/index.js'
+import {learnFact, memorySettings} from '../memory/facts.js'
 import {applyEdits, applyPatch, diffLines, parsePatch} from '../native.js'
 import {redactText} from '../secrets/redact.js'
 import {openState} from '../state/db.js'
@@ -80,6 +81,7 @@ export async function openServices(root: string, config: Config): Promise<Opened
     workspace: workspacePort(workspace),
     engine: nativeEngine,
     runner,
+    memory: {remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config))},
     redact: (text) => redactText(text, {allow: config.redactAllow}),
     model: client as ModelClient,
     cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,

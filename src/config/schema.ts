@@ -181,6 +181,17 @@ export const configSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("With the embedded engine, decode each edit's search as text that occurs once in the file as last read, so that every edit applies"),
+  memoryHalfLifeDays: z
+    .number()
+    .positive()
+    .default(30)
+    .describe("Days after which a learned fact's strength has halved, unless it is used again (each use adds 1)"),
+  memoryPruneBelow: z
+    .number()
+    .positive()
+    .max(1)
+    .default(0.1)
+    .describe('Learned facts weaker than this are forgotten (a new fact starts at 1: unused, it goes after log2(1/this) half-lives)'),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -152,6 +152,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'learned facts, and their full-text index',
+    sql: `
+      CREATE TABLE facts (
+        id            INTEGER PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        strength      REAL NOT NULL CHECK (strength > 0),
+        uses          INTEGER NOT NULL,
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER NOT NULL,
+        UNIQUE (kind, text)
+      );
+      -- A fact's text never changes (other text is another fact), so inserts and deletes keep the index whole.
+      CREATE VIRTUAL TABLE facts_fts USING fts5(
+        text, content = 'facts', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER facts_fts_insert AFTER INSERT ON facts BEGIN
+        INSERT INTO facts_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER facts_fts_delete AFTER DELETE ON facts BEGIN
+        INSERT INTO facts_fts (facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

@@ -58,12 +58,66 @@ describe('the agent loop with native tool calls', () => {
     }
   })
 
-  it("puts the repository's AGENTS.md and CLAUDE.md into the system prompt", async () => {
-    const model = new ScriptedModel([call('finish', {summary: 'nothing to do'})])
-    await run({model, files: {...FIXTURE, 'AGENTS.md': 'Always use tabs.\n', 'CLAUDE.md': 'Never touch vendor/.\n'}})
+  it("puts the repository's AGENTS.md into the system prompt, or its CLAUDE.md where it has none", async () => {
+    const both = new ScriptedModel([call('finish', {summary: 'nothing to do'})])
+    await run({model: both, files: {...FIXTURE, 'AGENTS.md': 'Always use tabs.\n', 'CLAUDE.md': 'Never touch vendor/.\n'}})
+    const system = both.requests[0]!.messages[0]!.content as string
+    expect(system).toContain('## AGENTS.md\nAlways use tabs.')
+    expect(system).not.toContain('Never touch vendor/.')
+    const claude = new ScriptedModel([call('finish', {summary: 'nothing to do'})])
+    await run({model: claude, files: {...FIXTURE, 'CLAUDE.md': 'Never touch vendor/.\n'}})
+    expect(claude.requests[0]!.messages[0]!.content).toContain('## CLAUDE.md\nNever touch vendor/.')
+  })
+
+  it("shows a directory's instructions with the first result that touches a file under it, the nearest last, and the root's only in the system prompt", async () => {
+    const files = {
+      ...PASSING,
+      'AGENTS.md': 'Root rule.\n',
+      'src/AGENTS.md': 'Src rule.\n',
+      'src/util/CLAUDE.md': 'Util rule.\n',
+      'src/util/pad.js': 'export const pad = 1\n',
+    }
+    const model = new ScriptedModel([
+      call('read_file', {path: 'test.js'}),
+      call('read_file', {path: 'src/util/pad.js'}),
+      call('read_file', {path: 'src/add.js'}),
+      call('read_file', {path: 'src/util/pad.js'}),
+      call('read_file', {path: 'src/nope.js'}),
+      call('finish', {summary: 'read'}),
+    ])
+    const {events} = await run({model, files, role: 'analyst'})
+    const outputs = events.filter((event) => event.type === 'tool_result' && event.tool === 'read_file').map((event) => (event as {output: string}).output)
+    expect(outputs[0]).not.toContain('rule.')
+    expect(outputs[1]).toMatch(/^export const pad = 1\n+# Instructions from the repository for these files\n/)
+    expect(outputs[1]).toContain('## src/AGENTS.md (for src/)\nSrc rule.\n\n## src/util/CLAUDE.md (for src/util/)\nUtil rule.')
+    expect(outputs[1]).not.toContain('Root rule.')
+    for (const later of outputs.slice(2)) expect(later).not.toContain('rule.')
     const system = model.requests[0]!.messages[0]!.content as string
-    expect(system).toContain('Always use tabs.')
-    expect(system).toContain('Never touch vendor/.')
+    expect(system).toContain('Root rule.')
+    expect(system).not.toContain('Src rule.')
+    const toolMessages = model.requests.at(-1)!.messages.filter((message) => message.role === 'tool').map((message) => message.content as string)
+    expect(toolMessages[1]).toBe(outputs[1])
+  })
+
+  it('keeps what the model remembers in the state database, masked, a repeat strengthening the fact kept', async () => {
+    const token = checksummedToken()
+    const model = new ScriptedModel([
+      call('remember', {text: 'Run the tests with node test.js', kind: 'test-command'}),
+      call('remember', {text: 'Run the tests with node test.js', kind: 'test-command'}),
+      call('remember', {text: `the deploy token is ${token}`}),
+      call('remember', {text: 'x'.repeat(2001)}),
+      call('finish', {summary: 'learnt'}),
+    ])
+    const {db, events} = await run({model, files: PASSING, role: 'analyst', redact: redactText})
+    const outputs = events.filter((event) => event.type === 'tool_result' && event.tool === 'remember').map((event) => (event as {status: string; output: string}))
+    expect(outputs.map((output) => output.status)).toEqual(['ok', 'ok', 'ok', 'error'])
+    expect(outputs[0]!.output).toBe('Remembered.')
+    expect(outputs[1]!.output).toBe('Already known; the fact is now stronger.')
+    expect(outputs[2]!.output).toMatch(/masked/)
+    expect(db.prepare('SELECT kind, text, source, uses FROM facts ORDER BY id').all()).toEqual([
+      {kind: 'test-command', text: 'Run the tests with node test.js', source: 'agent', uses: 2},
+      {kind: 'note', text: 'the deploy token is [REDACTED:github-pat]', source: 'agent', uses: 1},
+    ])
   })
 
   it('answers invalid arguments and unknown tools with an observation, not a crash', async () => {
@@ -317,7 +371,7 @@ describe('roles', () => {
     const {repo, outcome, events} = await run({model, role: 'analyst', task: 'What does add do?'})
     expect(outcome.status).toBe('done')
     expect(outcome.summary).toBe('add subtracts')
-    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'finish'])
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'remember', 'finish'])
     expect(events.find((event) => event.type === 'tool_result' && event.tool === 'edit')).toMatchObject({status: 'error'})
     expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
   })
@@ -359,7 +413,7 @@ describe('roles', () => {
     const model = new ScriptedModel([call('dependency_licenses', {}), call('finish', {summary: 'left-pad is WTFPL; gone is not installed'})])
     const {outcome, events} = await run({model, role: 'legal', files, task: 'Audit the licences'})
     expect(outcome.status).toBe('done')
-    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'finish'])
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'remember', 'finish'])
     const output = (events.find((event) => event.type === 'tool_result' && event.tool === 'dependency_licenses') as {output: string}).output
     expect(output).toBe('npm left-pad: WTFPL\nnpm gone: not installed (licence unknown)')
   })

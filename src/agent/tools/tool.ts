@@ -5,7 +5,7 @@
  */
 import {z} from 'zod'
 
-import type {CommandRunner, ScratchPort, TextEngine, TransactionPort, WorkspacePort} from '../ports.js'
+import type {CommandRunner, MemoryPort, ScratchPort, TextEngine, TransactionPort, WorkspacePort} from '../ports.js'
 
 export type ApprovalKind = 'edit' | 'command'
 
@@ -16,6 +16,7 @@ export interface ToolContext {
   scratch: ScratchPort
   engine: TextEngine
   runner: CommandRunner
+  memory: MemoryPort
   /** Files earlier tasks of this run committed: code the model wrote, in the working tree now, approved by the critic but not by the user. */
   landed: ReadonlySet<string>
   allowedCommands: readonly string[]
