@@ -8,13 +8,15 @@ import {performance} from 'node:perf_hooks'
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
 import {renderNestedInstructions, renderRootInstructions, type RepoInstructions} from '../memory/instructions.js'
+import {passingTestFacts} from '../memory/outcomes.js'
+import type {Recalled} from '../memory/recall.js'
 import {splitCommand} from '../workspace/command-policy.js'
 import type {Budget} from './budget.js'
 import {editGuardFor} from './edit-guard.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
 import {type Bounded, bound} from './output-limit.js'
 import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from './ports.js'
-import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
+import {type ActionProtocol, actionSchema, systemPrompt, taskMessage, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
@@ -22,6 +24,7 @@ import {tidySummary} from './summary.js'
 import {applyPatchTool} from './tools/apply-patch.js'
 import {editArgumentsFor, editTool} from './tools/edit.js'
 import {readFileTool} from './tools/read-file.js'
+import {rememberTool} from './tools/remember.js'
 import {writeFileTool} from './tools/write-file.js'
 import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools/index.js'
 
@@ -40,6 +43,8 @@ export interface AgentSettings {
   commandTimeoutMs: number
   /** Send each JSON action's edit `search` as text that occurs once in the file (only the embedded engine decodes under it). */
   constrainEditSearch: boolean
+  /** Give the task the map and facts, offer the remember tool, learn from the checks (run --no-memory: off). */
+  memory: boolean
 }
 
 export interface AgentOptions {
@@ -204,11 +209,44 @@ export class Agent {
   }
 
   /**
-   * The tools the model is offered. Where edits are constrained, a patch is not (the engine cannot
-   * hold a diff's context lines to the file): `edit` does the same job and always applies.
+   * The tools the model is offered, and the only ones it may call. Where edits are constrained, a
+   * patch is not (the engine cannot hold a diff's context lines to the file): `edit` does the same
+   * job and always applies. Without memory there is nothing to remember into.
    */
   private get offered(): readonly Tool[] {
-    return this.options.settings.constrainEditSearch ? this.tools.filter((tool) => tool.name !== applyPatchTool.name) : this.tools
+    const {constrainEditSearch, memory} = this.options.settings
+    return this.tools.filter((tool) => !(constrainEditSearch && tool.name === applyPatchTool.name) && !(!memory && tool.name === rememberTool.name))
+  }
+
+  /** What memory gave this task, fixed at its start: every request of the task begins with the same bytes. */
+  private recalled: Recalled = {facts: []}
+
+  /**
+   * Asks memory once, before the first request, and says what went into the prompt. A memory that
+   * cannot answer (an unreadable folder, a damaged cache) costs the task its map, not its run.
+   */
+  private async recallMemory(): Promise<void> {
+    const instructions = this.options.instructions.atRoot().map((file) => file.path)
+    if (!this.options.settings.memory) {
+      if (instructions.length > 0) this.emit({type: 'memory_used', taskId: this.id, instructions, facts: []})
+      return
+    }
+    let problem: string | undefined
+    try {
+      this.recalled = await this.options.memory.recall(this.options.task)
+    } catch (error) {
+      problem = `memory could not be read, so the task starts without its map and facts: ${(error as Error).message}`
+    }
+    const {map, facts} = this.recalled
+    if (!map && facts.length === 0 && instructions.length === 0 && !problem) return
+    this.emit({
+      type: 'memory_used',
+      taskId: this.id,
+      instructions,
+      ...(map ? {map: {tokens: map.tokens, files: map.files, definitions: map.definitions}} : {}),
+      facts,
+      ...(problem ? {problem} : {}),
+    })
   }
 
   private async prepareConversation(): Promise<void> {
@@ -217,11 +255,12 @@ export class Agent {
     const instructions = renderRootInstructions(this.options.instructions.atRoot())
     const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions, tools: this.offered})
     this.messages.length = 0
-    this.messages.push({role: 'system', content: system}, {role: 'user', content: this.options.task})
+    this.messages.push({role: 'system', content: system}, {role: 'user', content: taskMessage(this.options.task, this.recalled)})
   }
 
   async run(): Promise<AgentResult> {
     try {
+      await this.recallMemory()
       await this.prepareConversation()
       await this.chooseProtocol()
       if (this.options.settings.constrainEditSearch) await this.noteMentionedFiles()
@@ -448,8 +487,8 @@ export class Agent {
 
   private async invoke(action: Action): Promise<{status: 'ok' | 'error' | 'refused'; output: string}> {
     if (action.stopped !== undefined) return {status: 'error', output: action.stopped}
-    const tool = this.tools.find((candidate) => candidate.name === action.name)
-    if (!tool) return {status: 'error', output: `unknown tool "${action.name}"; available: ${this.tools.map((t) => t.name).join(', ')}`}
+    const tool = this.offered.find((candidate) => candidate.name === action.name)
+    if (!tool) return {status: 'error', output: `unknown tool "${action.name}"; available: ${this.offered.map((t) => t.name).join(', ')}`}
     if (!action.args.ok) return {status: 'error', output: `the arguments are not valid JSON: ${action.args.error}`}
     const parsed = tool.schema.safeParse(action.args.value)
     if (!parsed.success) {
@@ -542,14 +581,31 @@ export class Agent {
     const committed = await this.tx.commit()
     const files = committed.files.map((file) => file.path)
     this.emit({type: 'committed', taskId: this.id, txId: committed.id, files})
+    this.reinforceRecalled()
     return {kind: 'end', result: {status: 'done', summary, txId: committed.id, files}}
+  }
+
+  /** The task succeeded with the facts it was given: they were of use, so they last longer. */
+  private reinforceRecalled(): void {
+    if (this.recalled.facts.length > 0) this.options.memory.used(this.recalled.facts.map((fact) => fact.id))
   }
 
   /** The repository's tests over the staged edits, reported as a check event; undefined when it declares none. */
   private async checkedTests() {
+    const started = performance.now()
     const tests = await runTests(this.context)
-    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    if (!tests) return tests
+    this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    if (tests.passed && this.options.settings.memory) await this.learnFromTests(tests.command, performance.now() - started)
     return tests
+  }
+
+  private async learnFromTests(command: string, ms: number): Promise<void> {
+    try {
+      for (const fact of passingTestFacts(command, ms)) await this.options.memory.learn(fact)
+    } catch (error) {
+      this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `what the tests taught could not be stored: ${(error as Error).message}`})
+    }
   }
 
   /** A finish with nothing staged: a read-only role is done; one accepted by its tests only when they pass as the tree is. */
@@ -563,6 +619,7 @@ export class Agent {
       return {kind: 'end', result: this.end('failed', `no change made, and the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
     }
     this.closeTransaction()
+    this.reinforceRecalled()
     return {kind: 'end', result: {status: 'done', summary: this.options.role.acceptance === 'read-only' ? summary : said, files: []}}
   }
 

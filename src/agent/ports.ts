@@ -5,6 +5,7 @@
  */
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
 import type {FactKind} from '../memory/facts.js'
+import type {Recalled} from '../memory/recall.js'
 
 export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolCallDelta, ToolDefinition} from '../llm/types.js'
 
@@ -77,10 +78,16 @@ export interface TextEngine {
   diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
 }
 
-/** The repository's learned facts (memory/facts.ts). */
+/** The repository's memory: its map and learned facts (src/memory/). */
 export interface MemoryPort {
   /** Keeps a fact, redacted first; an exact repeat reinforces the fact already kept. */
   remember(fact: {text: string; kind: FactKind}): Promise<{merged: boolean; masked: boolean}>
+  /** The map and facts for a task; files the workspace refuses are not in the map. */
+  recall(task: string): Promise<Recalled>
+  /** Facts a task was given and then succeeded with: each use makes a fact last longer. */
+  used(factIds: readonly number[]): void
+  /** What a check taught (the test command that passed, how long it takes), kept like a remembered fact. */
+  learn(fact: {text: string; kind: FactKind}): Promise<void>
 }
 
 /** Masks secrets before text leaves the machine or lands in the event log. */

@@ -3,14 +3,16 @@
  * endpoints, the transactional workspace, the native text engine, the command sandbox and
  * redaction. Each adapter only translates shapes.
  */
-import type {CommandRunner, ModelClient, TextEngine, WorkspacePort} from '../agent/ports.js'
+import type {CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from '../agent/ports.js'
 import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import {createLlmClient} from '../llm/index.js'
-import {learnFact, memorySettings} from '../memory/facts.js'
+import type {TokenCounter} from '../llm/tokens.js'
+import {learnFact, markUsed, memorySettings, recordOutcome} from '../memory/facts.js'
+import {recall} from '../memory/recall.js'
 import {applyEdits, applyPatch, diffLines, parsePatch} from '../native.js'
 import {redactText} from '../secrets/redact.js'
-import {openState} from '../state/db.js'
+import {openState, type StateDb} from '../state/db.js'
 import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
 import {Workspace} from '../workspace/workspace.js'
@@ -69,6 +71,20 @@ export function sandboxRunner(config: Config): CommandRunner {
   }
 }
 
+/** The repository's map and facts, kept in its state database; the map shows only files the workspace lets the agent see. */
+export function memoryPort(db: StateDb, workspace: WorkspacePort, config: Config, tokens: Pick<TokenCounter, 'count'>): MemoryPort {
+  const settings = memorySettings(config)
+  return {
+    remember: (fact) => learnFact(db, {...fact, source: 'agent'}, settings),
+    recall: (task) =>
+      recall({root: workspace.root, db, task, tokens, mapTokens: config.mapTokens, visible: (path) => workspace.refusal(path) === undefined, settings}),
+    used: (factIds) => markUsed(db, factIds, settings),
+    learn: async (fact) => {
+      await recordOutcome(db, fact, settings)
+    },
+  }
+}
+
 export async function openServices(root: string, config: Config): Promise<OpenedServices> {
   // First: a required bubblewrap that is missing throws before anything is opened.
   const runner = sandboxRunner(config)
@@ -76,12 +92,13 @@ export async function openServices(root: string, config: Config): Promise<Opened
   const workspace = Workspace.open(root, {db, denyPaths: config.denyPaths})
   const client = createLlmClient(config, db)
   const cheaper = config.cheaperModel ? createLlmClient({...config, model: config.cheaperModel}, db, {tokens: client.tokens}) : undefined
+  const port = workspacePort(workspace)
   return {
     db,
-    workspace: workspacePort(workspace),
+    workspace: port,
     engine: nativeEngine,
     runner,
-    memory: {remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config))},
+    memory: memoryPort(db, port, config, client.tokens),
     redact: (text) => redactText(text, {allow: config.redactAllow}),
     model: client as ModelClient,
     cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,

@@ -11,9 +11,8 @@ import type {AgentEvent} from '../../src/agent/events.js'
 import {EventBus} from '../../src/agent/events.js'
 import type {ChatRequest, ModelClient, Redactor} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
-import {nativeEngine, sandboxRunner, workspacePort} from '../../src/app/services.js'
+import {memoryPort, nativeEngine, sandboxRunner, workspacePort} from '../../src/app/services.js'
 import {type Config, configSchema} from '../../src/config/schema.js'
-import {learnFact, memorySettings} from '../../src/memory/facts.js'
 import {LlmClient} from '../../src/llm/client.js'
 import {TokenCounter} from '../../src/llm/tokens.js'
 import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
@@ -129,13 +128,14 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
   bus.on((event) => events.push(event))
   if (setup.onEvent) bus.on(setup.onEvent)
   const {settings, budget, ...rest} = setup.options ?? {}
+  const port = workspacePort(workspace)
   const outcome = await runTask(
     {
       db,
-      workspace: workspacePort(workspace),
+      workspace: port,
       engine: nativeEngine,
       runner: sandboxRunner(config),
-      memory: {remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config))},
+      memory: memoryPort(db, port, config, client.tokens),
       redact,
       model: client as ModelClient,
       cheaperModel: cheap ? {name: 'small', client: cheap as ModelClient} : undefined,
@@ -160,6 +160,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
         maxRevisions: 2,
         commandTimeoutMs: 20_000,
         constrainEditSearch: false,
+        memory: true,
         ...settings,
       },
     },
