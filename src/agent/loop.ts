@@ -8,7 +8,7 @@ import {performance} from 'node:perf_hooks'
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
 import {renderNestedInstructions, renderRootInstructions, type RepoInstructions} from '../memory/instructions.js'
-import {passingTestFacts} from '../memory/outcomes.js'
+import {generatedPathFact, passingTestFacts, saysGenerated} from '../memory/outcomes.js'
 import type {Recalled} from '../memory/recall.js'
 import {splitCommand} from '../workspace/command-policy.js'
 import type {Budget} from './budget.js'
@@ -476,7 +476,7 @@ export class Agent {
       const {status, output} = await this.invoke(action)
       if (status === 'ok') this.noteTouched(action)
       const shown: Bounded = bound(output)
-      const observation = status === 'ok' ? shown.text + this.nestedInstructions(action) : shown.text
+      const observation = status === 'ok' ? shown.text + this.nestedInstructions(action) + (await this.warnOfGenerated()) : shown.text
       this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: observation, truncated: shown.truncated})
       if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${observation}`})
       else this.messages.push({role: 'tool', tool_call_id: action.id, content: observation})
@@ -526,11 +526,30 @@ export class Agent {
 
   /** One diff per edit, of the file's content in the repository (kept from its first edit) against what is staged now. */
   private reportDiff(path: string, before: string, after: string | null): {added: number; removed: number} {
-    if (!this.originals.has(path)) this.originals.set(path, before)
+    if (!this.originals.has(path)) {
+      this.originals.set(path, before)
+      if (saysGenerated(before)) this.generatedEdits.push(path)
+    }
     const diff = this.options.engine.diff(this.originals.get(path)!, after ?? '', path)
     this.diffs.set(path, diff.unified)
     this.emit({type: 'diff', taskId: this.id, path, unified: bound(diff.unified).text, added: diff.added, removed: diff.removed})
     return diff
+  }
+
+  /** Files this turn's edits reached whose header says they are generated: told to the model, and learnt. */
+  private readonly generatedEdits: string[] = []
+
+  private async warnOfGenerated(): Promise<string> {
+    const paths = this.generatedEdits.splice(0)
+    if (paths.length === 0) return ''
+    if (this.options.settings.memory) {
+      try {
+        for (const path of paths) await this.options.memory.learn(generatedPathFact(path))
+      } catch (error) {
+        this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `that ${paths.join(', ')} is generated could not be stored: ${(error as Error).message}`})
+      }
+    }
+    return `\n\nNote: ${paths.join(', ')} ${paths.length === 1 ? 'says' : 'say'} in the header that a tool generates ${paths.length === 1 ? 'it' : 'them'}; an edit there is lost when it runs again. Change the source it is generated from instead, unless the task is about this file itself.`
   }
 
   private stagedDiff(): string {
