@@ -36,6 +36,8 @@ export interface CommandPolicy {
   allowed: readonly string[]
   /** The workspace root: arguments that name paths must stay inside it. */
   root: string
+  /** The deny rule (config denyPaths) a repository-relative path matches, if any. */
+  denyRuleFor?: (rel: string) => string | undefined
 }
 
 /** Splits on whitespace, honouring single and double quotes; no globbing, no variables, no pipes. */
@@ -111,4 +113,32 @@ export function checkCommand(argv: readonly string[], cwd: string, policy: Comma
     }
   }
   for (const arg of argv.slice(1)) assertPathInside(arg, cwd, policy.root)
+  if (policy.denyRuleFor) for (const arg of argv.slice(1)) assertNotDenied(arg, cwd, policy.root, policy.denyRuleFor)
+}
+
+/**
+ * The files an argument may name: itself (after an option's `=`), and what follows the colon of
+ * git's `<rev>:<path>`, which git reads from the repository's root (`HEAD:.env` shows the
+ * committed file whatever the working tree holds).
+ */
+function namedPaths(arg: string, cwd: string, root: string): string[] {
+  const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
+  if (value === '' || (value.startsWith('-') && !arg.includes('='))) return []
+  const paths = [relative(root, resolve(cwd, value))]
+  const colon = value.indexOf(':')
+  if (colon >= 0 && !value.startsWith(':(')) {
+    const after = value.slice(colon + 1)
+    if (after !== '') paths.push(after.startsWith('./') || after.startsWith('../') ? relative(root, resolve(cwd, after)) : after.replace(/^\/+/, ''))
+  }
+  return paths.map((path) => path.split(sep).join('/'))
+}
+
+/** A command's argument may not name a file the deny rules keep from the agent's tools. */
+function assertNotDenied(arg: string, cwd: string, root: string, denyRuleFor: (rel: string) => string | undefined): void {
+  for (const path of namedPaths(arg, cwd, root)) {
+    const rule = denyRuleFor(path)
+    if (rule !== undefined) {
+      throw new CommandPolicyError(`Argument "${arg}" names ${path}, which the deny rule "${rule}" keeps from agents (config denyPaths)`)
+    }
+  }
 }

@@ -185,7 +185,7 @@ export function useSandbox(mode: SandboxMode): boolean {
 export async function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<CommandResult> {
   const guard = new PathGuard(options.root, options.denyPaths)
   const cwd = resolveCwd(guard, options.cwd)
-  checkCommand(argv, cwd, {allowed: options.allowed, root: guard.root})
+  checkCommand(argv, cwd, {allowed: options.allowed, root: guard.root, denyRuleFor: (rel) => guard.denyRuleFor(rel)})
   const sandboxed = useSandbox(options.sandbox)
   const [file, ...args] = sandboxed ? ['bwrap', ...bwrapArgs(guard.root, cwd), ...argv] : [...argv]
 
