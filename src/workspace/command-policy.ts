@@ -24,6 +24,11 @@ const DENIED_OPTIONS: Record<string, readonly string[]> = {
     '--receive-pack',
     '--open-files-in-pager',
     '-O',
+    // A denied file's diff is printed as binary (see denyAttributes); these would print it anyway.
+    '--text',
+    '-a',
+    '--binary',
+    '--textconv',
   ],
   npm: ['--prefix', '-C', '--userconfig', '--globalconfig', '--registry', '--script-shell', '-g', '--global'],
   cargo: ['--manifest-path', '--config', '-Z'],
@@ -80,6 +85,11 @@ function optionName(arg: string): string {
   return arg.slice(0, 2)
 }
 
+/** Each short option of a cluster (`-pa` is `-p -a` to git's option parser). */
+function clusteredOptions(arg: string): string[] {
+  return /^-[A-Za-z]{2,}$/.test(arg) ? [...arg.slice(1)].map((letter) => `-${letter}`) : []
+}
+
 /** An argument that names a path (absolute, or walking up with `..`) must resolve inside the root. */
 function assertPathInside(arg: string, cwd: string, root: string): void {
   const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
@@ -108,8 +118,10 @@ export function checkCommand(argv: readonly string[], cwd: string, policy: Comma
   const denied = DENIED_OPTIONS[executable] ?? []
   for (const arg of argv.slice(1)) {
     if (arg === '--') break
-    if (arg.startsWith('-') && denied.includes(optionName(arg))) {
-      throw new CommandPolicyError(`Option ${optionName(arg)} is refused for ${executable}: it can run other programs or reach outside the workspace`)
+    const named = arg.startsWith('-') ? [optionName(arg), ...clusteredOptions(arg)] : []
+    const refused = named.find((option) => denied.includes(option))
+    if (refused) {
+      throw new CommandPolicyError(`Option ${refused} is refused for ${executable}: it can run other programs, reach outside the workspace or print a denied file`)
     }
   }
   for (const arg of argv.slice(1)) assertPathInside(arg, cwd, policy.root)
