@@ -134,6 +134,8 @@ export class Agent {
   private txOpen = true
   private step = 0
   private readonly diffs = new Map<string, string>()
+  /** What a person answered this task, by question. */
+  private readonly answers = new Map<string, boolean>()
   /** Each staged file's content before this task's first edit to it: the repository's, as the transaction read it. */
   private readonly originals = new Map<string, string>()
 
@@ -156,7 +158,13 @@ export class Agent {
       testCommand: options.settings.testCommand,
       commandTimeoutMs: options.settings.commandTimeoutMs,
       approve: async (kind, subject) => {
+        // One question per command (or edit) and the files it would run over: a person asked about
+        // `npm test` over src/a.js is not asked again each time the model runs it.
+        const key = `${kind}\0${subject}`
+        const known = this.answers.get(key)
+        if (known !== undefined) return known
         const approved = await options.approve(kind, subject)
+        this.answers.set(key, approved)
         this.emit({type: 'approval', taskId: options.taskId, kind, subject, approved})
         return approved
       },
