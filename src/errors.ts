@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   E_FLEET_UNAUTHORIZED: 'A request to a fleet server bound beyond loopback without its bearer token, or with another one.',
   E_FLEET_FORBIDDEN: 'A request whose `Host` or `Origin` is not the fleet server\'s own (DNS rebinding, a web page calling it).',
   E_FLEET_UNREACHABLE: 'No fleet server answered at the address the client was given.',
+  E_FLEET_INTERNAL: 'The fleet server failed to answer a request; what went wrong is on its standard error.',
   E_LLM_HTTP: 'The LLM server answered with an error status.',
   E_LLM_RATE_LIMIT: 'The LLM server answered 429 on every attempt.',
   E_LLM_CONNECTION: 'The connection to the LLM server was refused, reset or dropped.',

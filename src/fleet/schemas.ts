@@ -22,6 +22,8 @@ const refSchema = z
   .max(200)
   .regex(/^(?!-)(?!.*\.\.)(?!.*\/\/)[A-Za-z0-9._/-]+(?<![./])$/, 'a branch, tag or commit name: letters, digits, . _ / -, not starting with - nor holding ..')
 
+export const fleetRoleSchema = z.enum([...ROLE_NAMES, 'auto'])
+
 export const budgetsSchema = z
   .object({
     maxSteps: z.int().positive().optional(),
@@ -41,7 +43,7 @@ export const submitTaskSchema = z
       .refine((path) => isAbsolute(path), 'an absolute path to a git repository on the server\'s machine')
       .meta({description: 'Absolute path of a local git repository; the task runs in its own worktree of it'}),
     task: z.string().trim().min(1).max(20_000).meta({description: 'What to do'}),
-    role: z.enum([...ROLE_NAMES, 'auto']).default('coder'),
+    role: fleetRoleSchema.default('coder'),
     priority: taskPrioritySchema.default('normal'),
     approve: z.enum(APPROVAL_MODES).default('edits').meta({description: 'What runs without a person asked: nobody is there to ask, so anything else is refused'}),
     budgets: budgetsSchema.default({}),
@@ -66,7 +68,7 @@ export const fleetTaskSchema = z.object({
   id: z.uuid(),
   repository: z.string(),
   task: z.string(),
-  role: z.string(),
+  role: fleetRoleSchema,
   priority: taskPrioritySchema,
   approve: z.enum(APPROVAL_MODES),
   budgets: budgetsSchema,

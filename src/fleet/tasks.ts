@@ -25,7 +25,7 @@ interface FleetTaskRow {
   repository: string
   base_ref: string | null
   task: string
-  role: string
+  role: FleetTask['role']
   priority: keyof typeof PRIORITY_RANK
   approve: FleetTask['approve']
   budgets: string
