@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../cli/base.js'
+import {untilStopped} from '../cli/stop-signals.js'
 import {startFleetServer} from '../server/serve.js'
 
 export default class Serve extends BaseCommand {
@@ -35,10 +36,7 @@ export default class Serve extends BaseCommand {
         ? `${JSON.stringify(line)}\n`
         : `Fleet server at ${server.url} with ${flags.workers} workers (queue in ${server.database})${server.tokenRequired ? '; clients need the bearer token' : ''}\n`,
     )
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve)
-      process.once('SIGTERM', resolve)
-    })
+    await untilStopped()
     await server.close()
   }
 }

@@ -11,12 +11,14 @@ export interface Served {
   url: string
   home: string
   process: ResultPromise
+  /** Everything the server printed so far, stdout and stderr. */
+  output(): string
   api(method: string, path: string, options?: {body?: unknown; headers?: Record<string, string>}): Promise<{status: number; body: any}>
 }
 
-export async function serve(model: OpenAiTestServer, options: {args?: string[]; env?: Record<string, string>} = {}): Promise<Served> {
+export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>} = {}): Promise<Served> {
   const home = tempDir('pyagent-fleet-home-')
-  const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--workers', '2', '--database', join(home, 'fleet.db'), ...(options.args ?? [])], {
+  const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--workers', String(options.workers ?? 2), '--database', join(home, 'fleet.db'), ...(options.args ?? [])], {
     cwd: home,
     env: {
       XDG_CONFIG_HOME: join(home, 'config'),
@@ -37,13 +39,18 @@ export async function serve(model: OpenAiTestServer, options: {args?: string[]; 
     child.kill('SIGTERM')
     await child
   })
+  let printed = ''
   const line = await new Promise<string>((resolve, reject) => {
     let seen = ''
     child.stdout!.on('data', (chunk: Buffer) => {
       seen += chunk.toString()
+      printed += chunk.toString()
       if (seen.includes('\n')) resolve(seen.split('\n')[0]!)
     })
-    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+    child.stderr!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString()
+      process.stderr.write(chunk)
+    })
     void child.then((result) => reject(new Error(`pyagent serve exited (${result.exitCode}) before listening`)))
   })
   const {url} = JSON.parse(line) as {url: string}
@@ -56,7 +63,7 @@ export async function serve(model: OpenAiTestServer, options: {args?: string[]; 
     const text = await response.text()
     return {status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text}
   }
-  return {url, home, process: child, api}
+  return {url, home, process: child, output: () => printed, api}
 }
 
 export interface StreamedEvent {
@@ -109,7 +116,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-const tool = (name: string, args: object, extra: Partial<Reply> = {}): Reply => ({type: 'completion', toolCalls: [{name, arguments: JSON.stringify(args)}], ...extra}) as Reply
+export const tool = (name: string, args: object, extra: Partial<Reply> = {}): Reply => ({type: 'completion', toolCalls: [{name, arguments: JSON.stringify(args)}], ...extra}) as Reply
 
 export interface TaskScript {
   /** The coder's replies, one per step; the reviewer always approves. */
