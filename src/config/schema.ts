@@ -172,6 +172,7 @@ export const configSchema = z.strictObject({
   maxRevisions: z.int().nonnegative().default(2).describe('Rounds of revision after failing tests or a review asking for changes'),
   concurrency: z.int().positive().default(3).describe('Sub-tasks of a plan (--role auto) running at once'),
   maxDepth: z.int().positive().default(2).describe('How deep sub-tasks may nest below the task'),
+  fleetUrl: z.url().default('http://127.0.0.1:7800').describe('The fleet server `pyagent tasks` and `pyagent apply` talk to'),
   fleetHeartbeatSec: z.number().positive().default(2).describe('How often a fleet worker renews its claim on the task it runs (`pyagent serve`)'),
   fleetLapseSec: z
     .number()

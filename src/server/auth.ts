@@ -5,30 +5,11 @@
  * `Host` (and in `Origin`, when it has one): a web page that rebinds its own name to 127.0.0.1,
  * or calls the server from another origin, is refused.
  */
-import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
-import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {createHash, timingSafeEqual} from 'node:crypto'
 import {hostname, networkInterfaces} from 'node:os'
-import {dirname, join} from 'node:path'
 
 import {PyAgentError} from '../errors.js'
-import {userConfigPath} from '../config/load.js'
-
-export function fleetTokenPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(dirname(userConfigPath(env)), 'fleet-token')
-}
-
-/** The token of this user's fleet server: read, or made (256 random bits, readable by the user alone) when there is none. */
-export function ensureFleetToken(path = fleetTokenPath()): string {
-  if (existsSync(path)) return readFleetToken(path)
-  mkdirSync(dirname(path), {recursive: true, mode: 0o700})
-  writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, {mode: 0o600, flag: 'wx'})
-  chmodSync(path, 0o600)
-  return readFleetToken(path)
-}
-
-export function readFleetToken(path = fleetTokenPath()): string {
-  return readFileSync(path, 'utf8').trim()
-}
+import {fleetTokenPath} from '../fleet/token.js'
 
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase()
