@@ -1,15 +1,18 @@
 /**
  * One fleet task, run the way `pyagent run` runs a task, but in a worktree of its own: the
- * worktree is made on `pyagent/<task-id>` from the task's base, the task runs through
+ * worktree is made on `pyagent/<task-id>` from the task's base (in the repository itself, or in
+ * the cached mirror of a repository given by URL, where the result branch then lives), the task runs through
  * `executeTask` with its approval policy and nobody to ask, success is committed on that branch
  * and recorded as a patch, and the worktree is removed again whatever happened.
  */
-import {join} from 'node:path'
+import {isAbsolute, join} from 'node:path'
 
 import type {AgentEvent} from '../agent/events.js'
 import {loadConfig} from '../config/load.js'
 import type {Claim, AttemptResult} from '../fleet/tasks.js'
 import {taskBranch} from '../fleet/tasks.js'
+import {GitStateError} from '../workspace/errors.js'
+import {updatedMirror} from '../workspace/mirror.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {addWorktree, patchBetween, removeWorktree, resolveCommit} from '../workspace/worktree.js'
 import {executeTask, type TaskOutput} from './run.js'
@@ -17,6 +20,8 @@ import {executeTask, type TaskOutput} from './run.js'
 export interface FleetTaskOptions {
   /** Where task worktrees are made, one folder per task. */
   workDir: string
+  /** Where the mirrors of repositories given by URL are kept. */
+  mirrorDir: string
   signal: AbortSignal
   /** Each agent event, in order, and the notices a person running it would see (as `notice` events). */
   onEvent(event: AgentEvent | {type: 'notice'; text: string}): void
@@ -35,12 +40,30 @@ const failure = (error: string, baseCommit: string | null = null): AttemptResult
   costUsd: 0,
 })
 
+/** The repository the task's worktree is made from: the local one, or the mirror of the one its URL names, fetched now. */
+async function sourceRepository(repository: string, mirrorDir: string): Promise<string> {
+  if (isAbsolute(repository)) {
+    if (!isGitWorkTree(repository)) throw new GitStateError(`${repository} is not a git repository on this machine; submit the path of one.`)
+    return repository
+  }
+  try {
+    return await updatedMirror(mirrorDir, repository)
+  } catch (error) {
+    throw new GitStateError(`${repository} could not be cloned or fetched: ${(error as Error).message.trim()}`)
+  }
+}
+
 export async function runFleetTask(claim: Claim, options: FleetTaskOptions): Promise<AttemptResult> {
   const {task} = claim
-  if (!isGitWorkTree(task.repository)) return failure(`${task.repository} is not a git repository on this machine; submit the path of one.`)
+  let source: string
   let baseCommit: string
   try {
-    baseCommit = await resolveCommit(task.repository, task.baseRef ?? 'HEAD')
+    source = await sourceRepository(task.repository, options.mirrorDir)
+  } catch (error) {
+    return failure((error as Error).message)
+  }
+  try {
+    baseCommit = await resolveCommit(source, task.baseRef ?? 'HEAD')
   } catch {
     return failure(`${task.baseRef ?? 'HEAD'} names no commit in ${task.repository}; give an existing branch, tag or commit.`)
   }
@@ -48,7 +71,7 @@ export async function runFleetTask(claim: Claim, options: FleetTaskOptions): Pro
   const worktree = join(options.workDir, task.id)
   let kept = false
   try {
-    await addWorktree(task.repository, worktree, branch, baseCommit)
+    await addWorktree(source, worktree, branch, baseCommit)
     const {config} = loadConfig({repoRoot: worktree, flags: {...task.budgets, autoCommit: true}})
     const output: TaskOutput = {event: (event) => options.onEvent(event), notice: (text) => options.onEvent({type: 'notice', text})}
     const request = {task: task.task, role: task.role, priority: task.priority, approve: task.approve, gitCommit: true}
@@ -74,6 +97,6 @@ export async function runFleetTask(claim: Claim, options: FleetTaskOptions): Pro
     return failure((error as Error).message, baseCommit)
   } finally {
     // A task without a commit leaves nothing behind, not even its branch.
-    await removeWorktree(task.repository, worktree, kept ? {} : {deleteBranch: branch})
+    await removeWorktree(source, worktree, kept ? {} : {deleteBranch: branch})
   }
 }

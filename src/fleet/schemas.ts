@@ -9,6 +9,9 @@ import {APPROVAL_MODES} from '../agent/approval.js'
 import {ROLE_NAMES} from '../agent/roles.js'
 import {taskPrioritySchema} from '../state/tasks.js'
 
+/** git URLs a task may name: http(s), ssh, git and file URLs, and scp-like `user@host:path` (never `ext::`, whose URL is a command). */
+export const GIT_URL = /^(?:(?:https?|ssh|git|file):\/\/\S+|[\w.-]+@[\w.-]+:[^\s-]\S*)$/
+
 export const PRIORITY_RANK = {low: 0, normal: 1, high: 2, highest: 3} as const
 
 export const FLEET_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const
@@ -40,8 +43,11 @@ export const submitTaskSchema = z
     repository: z
       .string()
       .min(1)
-      .refine((path) => isAbsolute(path), 'an absolute path to a git repository on the server\'s machine')
-      .meta({description: 'Absolute path of a local git repository; the task runs in its own worktree of it'}),
+      .refine(
+        (repository) => isAbsolute(repository) || GIT_URL.test(repository),
+        'an absolute path to a git repository on the server\'s machine, or a git URL (http, https, ssh, git, file, user@host:path)',
+      )
+      .meta({description: 'Absolute path of a local git repository, or a git URL the server keeps a mirror of; the task runs in its own worktree of it'}),
     task: z.string().trim().min(1).max(20_000).meta({description: 'What to do'}),
     role: fleetRoleSchema.default('coder'),
     priority: taskPrioritySchema.default('normal'),

@@ -5,6 +5,7 @@
  */
 import type {EventEmitter} from 'node:events'
 import {existsSync} from 'node:fs'
+import {isAbsolute} from 'node:path'
 
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {z} from 'zod'
@@ -71,7 +72,7 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
 
   app.post('/tasks', async (request, reply) => {
     const body = parseRequest(submitTaskSchema, request.body, 'body')
-    if (!existsSync(body.repository) || !isGitWorkTree(body.repository)) {
+    if (isAbsolute(body.repository) && (!existsSync(body.repository) || !isGitWorkTree(body.repository))) {
       throw new FleetRequestError(`body.repository: ${body.repository} is not a git repository on the server's machine.`, 'body.repository')
     }
     const task = submitTask(db, body, options.maxAttempts)

@@ -49,7 +49,8 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   const metrics = fleetMetrics(db)
   const workDir = join(dirname(database), 'worktrees')
   mkdirSync(workDir, {recursive: true})
-  const pool = new WorkerPool({count: options.workers, database, workDir, heartbeatMs, pollMs: POLL_MS}, (message) => {
+  const mirrorDir = join(dirname(database), 'mirrors')
+  const pool = new WorkerPool({count: options.workers, database, workDir, mirrorDir, heartbeatMs, pollMs: POLL_MS}, (message) => {
     if (message.type === 'event') notices.emit(message.taskId)
     if (message.type === 'finished') {
       metrics.finished(message.status, message.seconds)

@@ -4,6 +4,8 @@ export interface WorkerSettings {
   database: string
   /** Where task worktrees are made. */
   workDir: string
+  /** Where the mirrors of repositories given by URL are kept. */
+  mirrorDir: string
   workerId: string
   heartbeatMs: number
   /** How long an idle worker waits before looking at the queue again, unless woken. */

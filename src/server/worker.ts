@@ -52,6 +52,7 @@ async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Pr
   try {
     const result = await runFleetTask(claim, {
       workDir: settings.workDir,
+      mirrorDir: settings.mirrorDir,
       signal: controller.signal,
       onEvent: (event) => {
         const seq = appendFleetEvent(db, fence, event)

@@ -137,6 +137,7 @@ describe('pyagent serve', {timeout: 120_000}, () => {
       [{repository: repo.root, task: 'x', budgets: {maxSteps: -1}}, 'body.budgets.maxSteps'],
       [{repository: repo.root, task: 'x', branch: '--upload-pack=evil'}, 'body.branch'],
       [{repository: '/nonexistent/repo', task: 'x'}, 'body.repository'],
+      [{repository: 'ext::sh -c touch% /tmp/pwned', task: 'x'}, 'body.repository'],
       ['{"repository": ', 'body'],
     ]
     for (const [body, field] of cases) {
@@ -147,5 +148,28 @@ describe('pyagent serve', {timeout: 120_000}, () => {
     expect((await fleet.api('GET', '/tasks/not-a-uuid')).body.error.field).toBe('path.id')
     expect((await fleet.api('GET', '/tasks/00000000-0000-4000-8000-000000000000')).status).toBe(404)
     expect((await fleet.api('GET', '/tasks')).body).toEqual({tasks: []})
+  })
+
+  it('takes a repository by git URL: a mirror is cloned once into the cache and fetched for the next task; the origin is left as it was', async () => {
+    model.setHandler(scriptedByTask({'TASK-URL-1': {steps: [editAdd, finish('add adds')]}, 'TASK-URL-2': {steps: [editGreet, finish('greet says hello')]}}))
+    const origin = repository()
+    const fleet = await serve(model, {workers: 1})
+    const url = `file://${origin.root}`
+    const run = async (task: string) => {
+      const {body} = await fleet.api('POST', '/tasks', {body: {repository: url, task, branch: 'main'}})
+      expect((await readEvents(fleet.url, body.id)).ended).toBe('done')
+      return (await fleet.api('GET', `/tasks/${body.id}`)).body
+    }
+    const first = await run('TASK-URL-1: fix add')
+    origin.write('NEWS.md', 'a commit made after the first task\n')
+    origin.git('add', 'NEWS.md')
+    origin.git('commit', '-qm', 'news')
+    const second = await run('TASK-URL-2: fix greet')
+    expect(first).toMatchObject({repository: url, files: ['src/add.js']})
+    expect(second.baseCommit).toBe(origin.git('rev-parse', 'HEAD').trim())
+    expect(second.baseCommit).not.toBe(first.baseCommit)
+    expect(second.patch).toContain('+++ b/src/greet.js')
+    expect(origin.git('branch', '--list', 'pyagent/*')).toBe('')
+    expect(origin.git('status', '--porcelain')).toBe('')
   })
 })
