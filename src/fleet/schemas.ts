@@ -117,7 +117,6 @@ export const errorBodySchema = z.object({
     field: z.string().optional().meta({description: 'The request field at fault, as a dotted path'}),
   }),
 })
-export type ErrorBody = z.infer<typeof errorBodySchema>
 
 export const healthSchema = z.object({
   status: z.literal('ok'),
@@ -125,4 +124,3 @@ export const healthSchema = z.object({
   queued: z.int(),
   running: z.int(),
 })
-export type Health = z.infer<typeof healthSchema>
