@@ -20,3 +20,11 @@ export async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
   }
 }
+
+/** Resolves at the first Ctrl-C or SIGTERM: what a command that serves until stopped waits for. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
+  })
+}

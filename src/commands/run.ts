@@ -3,6 +3,8 @@ import {Flags} from '@oclif/core'
 import {APPROVAL_MODES} from '../agent/approval.js'
 import {ROLE_NAMES} from '../agent/roles.js'
 import {BaseCommand} from '../cli/base.js'
+import {budgetFlags, budgetsOf} from '../cli/budget-flags.js'
+import {writeJsonLine} from '../cli/json-lines.js'
 import {INTERRUPTED_EXIT, withStopSignals} from '../cli/stop-signals.js'
 import {isPyAgentError} from '../errors.js'
 import {taskPrioritySchema} from '../state/tasks.js'
@@ -40,10 +42,7 @@ export default class Run extends BaseCommand {
       default: 'coder' as const,
       description: 'coder, analyst (read-only), perf, legal (licences), cost (budget-minded), or auto (plan sub-tasks)',
     })(),
-    'max-steps': Flags.integer({min: 1, description: 'Budget: agent steps (config maxSteps)'}),
-    'max-tokens': Flags.integer({min: 1, description: 'Budget: prompt + completion tokens (config maxTokens)'}),
-    'max-cost': Flags.string({description: 'Budget: cost in USD (config maxCostUsd)'}),
-    timeout: Flags.integer({min: 1, description: 'Budget: wall time in seconds (config timeoutSec)'}),
+    ...budgetFlags,
     approve: Flags.option({
       options: APPROVAL_MODES,
       default: 'edits' as const,
@@ -56,9 +55,8 @@ export default class Run extends BaseCommand {
     }),
   }
 
-  /** --json prints newline-delimited JSON: one object per line, errors included. */
   override logJson(json: unknown): void {
-    process.stdout.write(`${JSON.stringify(json)}\n`)
+    writeJsonLine(json)
   }
 
   async run() {
@@ -67,10 +65,7 @@ export default class Run extends BaseCommand {
     if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
     const root = this.repoRoot(flags.cwd)
     const {config} = this.resolveConfig(root, {
-      maxSteps: flags['max-steps'],
-      maxTokens: flags['max-tokens'],
-      maxCostUsd: flags['max-cost'] === undefined ? undefined : Number(flags['max-cost']),
-      timeoutSec: flags.timeout,
+      ...budgetsOf(flags),
       autoCommit: flags.commit,
       memory: flags.memory,
     })

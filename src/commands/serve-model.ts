@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {serveCachedModel} from '../app/model-server.js'
 import {BaseCommand} from '../cli/base.js'
+import {untilStopped} from '../cli/stop-signals.js'
 
 export default class ServeModel extends BaseCommand {
   static override description = 'Serve a cached model with the embedded engine on 127.0.0.1, behind the OpenAI-compatible API (/v1/models, /v1/chat/completions)'
@@ -18,10 +19,7 @@ export default class ServeModel extends BaseCommand {
     const {name} = server.model
     // The URL goes out on stdout as soon as it is known, so scripts can wait for it, with or without --json.
     process.stdout.write(this.jsonEnabled() ? `${JSON.stringify({url: server.url, model: name})}\n` : `Serving ${name} at ${server.url}\n`)
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve)
-      process.once('SIGTERM', resolve)
-    })
+    await untilStopped()
     await server.close()
   }
 }

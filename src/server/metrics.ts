@@ -1,0 +1,43 @@
+/** The fleet's Prometheus metrics: tasks by status and the queue's depth read from the store when scraped, task durations as workers finish them. */
+import {Counter, Gauge, Histogram, Registry} from 'prom-client'
+
+import {FLEET_STATUSES} from '../fleet/schemas.js'
+import type {FleetDb} from '../fleet/store.js'
+import {countByStatus} from '../fleet/tasks.js'
+
+export interface FleetMetrics {
+  registry: Registry
+  submitted: Counter
+  finished(status: string, seconds: number): void
+}
+
+export function fleetMetrics(db: FleetDb): FleetMetrics {
+  const registry = new Registry()
+  new Gauge({
+    name: 'pyagent_fleet_tasks',
+    help: 'Fleet tasks by status',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts = countByStatus(db)
+      for (const status of FLEET_STATUSES) this.set({status}, counts[status])
+    },
+  })
+  new Gauge({
+    name: 'pyagent_fleet_queue_depth',
+    help: 'Fleet tasks waiting for a worker',
+    registers: [registry],
+    collect() {
+      this.set(countByStatus(db).queued)
+    },
+  })
+  const duration = new Histogram({
+    name: 'pyagent_fleet_task_duration_seconds',
+    help: 'Wall time of a fleet task attempt, by how it ended',
+    labelNames: ['status'],
+    buckets: [1, 5, 15, 60, 300, 900, 3600],
+    registers: [registry],
+  })
+  const submitted = new Counter({name: 'pyagent_fleet_tasks_submitted_total', help: 'Fleet tasks submitted', registers: [registry]})
+  return {registry, submitted, finished: (status, seconds) => duration.observe({status}, seconds)}
+}

@@ -1,0 +1,21 @@
+/** What a fleet worker process and the server that started it tell each other over IPC. */
+
+export interface WorkerSettings {
+  database: string
+  /** Where task worktrees are made. */
+  workDir: string
+  /** Where the mirrors of repositories given by URL are kept. */
+  mirrorDir: string
+  workerId: string
+  heartbeatMs: number
+  /** How long an idle worker waits before looking at the queue again, unless woken. */
+  pollMs: number
+}
+
+export type WorkerMessage =
+  | {type: 'claimed'; taskId: string}
+  | {type: 'event'; taskId: string; seq: number}
+  | {type: 'finished'; taskId: string; status: string; seconds: number}
+  | {type: 'idle'}
+
+export type ServerMessage = {type: 'wake'} | {type: 'cancel'; taskId: string}

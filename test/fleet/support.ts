@@ -1,0 +1,149 @@
+/** A real `pyagent serve` (the built CLI) on loopback, a scripted model behind it, and a small client for its API and event stream. */
+import {type ResultPromise, execa} from 'execa'
+import {join} from 'node:path'
+import {onTestFinished} from 'vitest'
+
+import {BIN} from '../support/cli.js'
+import type {OpenAiTestServer, RecordedRequest, Reply} from '../support/openai-server.js'
+import {tempDir} from '../support/temp-repo.js'
+
+export interface Served {
+  url: string
+  home: string
+  process: ResultPromise
+  /** Everything the server printed so far, stdout and stderr. */
+  output(): string
+  api(method: string, path: string, options?: {body?: unknown; headers?: Record<string, string>}): Promise<{status: number; body: any}>
+}
+
+export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>} = {}): Promise<Served> {
+  const home = tempDir('pyagent-fleet-home-')
+  const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--workers', String(options.workers ?? 2), '--database', join(home, 'fleet.db'), ...(options.args ?? [])], {
+    cwd: home,
+    env: {
+      XDG_CONFIG_HOME: join(home, 'config'),
+      XDG_DATA_HOME: join(home, 'data'),
+      PYAGENT_BASE_URL: model.baseUrl,
+      PYAGENT_MAX_RETRIES: '0',
+      PYAGENT_ACTION_PROTOCOL: 'tools',
+      PYAGENT_TEST_COMMAND: 'node test.js',
+      PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
+      PYAGENT_FLEET_LAPSE_SEC: '2',
+      ...options.env,
+    },
+    reject: false,
+    stdin: 'ignore',
+    buffer: false,
+  })
+  onTestFinished(async () => {
+    child.kill('SIGTERM')
+    await child
+  })
+  let printed = ''
+  const line = await new Promise<string>((resolve, reject) => {
+    let seen = ''
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString()
+      printed += chunk.toString()
+      if (seen.includes('\n')) resolve(seen.split('\n')[0]!)
+    })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString()
+      process.stderr.write(chunk)
+    })
+    void child.then((result) => reject(new Error(`pyagent serve exited (${result.exitCode}) before listening`)))
+  })
+  const {url} = JSON.parse(line) as {url: string}
+  const api: Served['api'] = async (method, path, {body, headers} = {}) => {
+    const response = await fetch(url + path, {
+      method,
+      headers: {...(body === undefined ? {} : {'content-type': 'application/json'}), ...headers},
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    })
+    const text = await response.text()
+    return {status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text}
+  }
+  return {url, home, process: child, output: () => printed, api}
+}
+
+export interface StreamedEvent {
+  id: number
+  seq: number
+  attempt: number
+  event: {type: string; [key: string]: unknown}
+}
+
+/** Reads a task's SSE stream until it ends (or `stopAfter` events), resuming after `lastEventId` when given. */
+export async function readEvents(url: string, id: string, options: {lastEventId?: number; stopAfter?: number} = {}): Promise<{events: StreamedEvent[]; ended: string | undefined}> {
+  const controller = new AbortController()
+  const response = await fetch(`${url}/tasks/${id}/events`, {
+    headers: options.lastEventId === undefined ? {} : {'last-event-id': String(options.lastEventId)},
+    signal: controller.signal,
+  })
+  const events: StreamedEvent[] = []
+  let ended: string | undefined
+  let buffer = ''
+  const decoder = new TextDecoder()
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, {stream: true})
+      let cut: number
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, cut)
+        buffer = buffer.slice(cut + 2)
+        const fields = Object.fromEntries(frame.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]))
+        if (fields.event === 'end') ended = (JSON.parse(fields.data!) as {status: string}).status
+        else events.push({id: Number(fields.id), ...(JSON.parse(fields.data!) as Omit<StreamedEvent, 'id'>)})
+        if (options.stopAfter !== undefined && events.length >= options.stopAfter) {
+          controller.abort()
+          return {events, ended}
+        }
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error
+  }
+  return {events, ended}
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = await probe()
+    if (found !== undefined) return found
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+export const tool = (name: string, args: object, extra: Partial<Reply> = {}): Reply => ({type: 'completion', toolCalls: [{name, arguments: JSON.stringify(args)}], ...extra}) as Reply
+
+export interface TaskScript {
+  /** The coder's replies, one per step; the reviewer always approves. */
+  steps: Reply[]
+}
+
+/**
+ * Answers each request by the task it belongs to (a marker in the task text) and the step it is
+ * at (the assistant messages so far), so that tasks running in parallel each follow their script.
+ */
+export function scriptedByTask(scripts: Record<string, TaskScript | ((attempt: number) => TaskScript)>): (request: RecordedRequest) => Reply {
+  const firstSeen = new Map<string, number>()
+  return (request) => {
+    const body = request.body as {messages: {role: string; content: unknown}[]; tools?: unknown[]}
+    const text = JSON.stringify(body.messages)
+    const marker = Object.keys(scripts).find((key) => text.includes(key))
+    if (!marker) return {type: 'error', status: 400, message: 'no script for this task'}
+    if (!body.tools) return {type: 'completion', text: JSON.stringify({verdict: 'approve', feedback: 'good'})}
+    const step = body.messages.filter((message) => message.role === 'assistant').length
+    if (step === 0) firstSeen.set(marker, (firstSeen.get(marker) ?? 0) + 1)
+    const entry = scripts[marker]!
+    const script = typeof entry === 'function' ? entry(firstSeen.get(marker)!) : entry
+    return script.steps[Math.min(step, script.steps.length - 1)]!
+  }
+}
+
+export const editAdd = tool('edit', {path: 'src/add.js', edits: [{search: 'a - b', replace: 'a + b'}]})
+export const editGreet = tool('edit', {path: 'src/greet.js', edits: [{search: "'hi '", replace: "'hello '"}]})
+export const finish = (summary: string, extra: Partial<Reply> = {}) => tool('finish', {summary}, extra)
+export const slow = (reply: Reply, delayMs: number): Reply => ({...reply, tokenDelayMs: delayMs, deltaChars: 4}) as Reply
