@@ -4,6 +4,7 @@
  * satisfy them structurally (see app/services.ts); tests and bench/ pass scripted ones.
  */
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
+import type {CodeSearchResult} from '../memory/code-search.js'
 import type {FactKind} from '../memory/facts.js'
 
 export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolCallDelta, ToolDefinition} from '../llm/types.js'
@@ -77,10 +78,12 @@ export interface TextEngine {
   diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
 }
 
-/** The repository's learned facts (memory/facts.ts). */
+/** The repository's learned facts (memory/facts.ts) and its code index (memory/code-index.ts). */
 export interface MemoryPort {
   /** Keeps a fact, redacted first; an exact repeat reinforces the fact already kept. */
   remember(fact: {text: string; kind: FactKind}): Promise<{merged: boolean; masked: boolean}>
+  /** The code units that best answer `query`, from files `admit` lets through only; the index is brought up to date first. */
+  searchCode(query: string, options: {limit: number; admit: (path: string) => boolean}): Promise<CodeSearchResult>
 }
 
 /** Masks secrets before text leaves the machine or lands in the event log. */

@@ -3,18 +3,19 @@
  * endpoints, the transactional workspace, the native text engine, the command sandbox and
  * redaction. Each adapter only translates shapes.
  */
-import type {CommandRunner, ModelClient, TextEngine, WorkspacePort} from '../agent/ports.js'
+import type {CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from '../agent/ports.js'
 import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import {createLlmClient} from '../llm/index.js'
 import {learnFact, memorySettings} from '../memory/facts.js'
 import {applyEdits, applyPatch, diffLines, parsePatch} from '../native.js'
 import {redactText} from '../secrets/redact.js'
-import {openState} from '../state/db.js'
+import {openState, type StateDb} from '../state/db.js'
 import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
 import {Workspace} from '../workspace/workspace.js'
 import {workingTree} from '../workspace/working-tree.js'
+import {type EmbedderChoice, embedderFor, searchIndexedCode} from './code-search.js'
 
 /** What a run needs besides the event bus, which the run makes itself. */
 export interface OpenedServices extends Omit<TaskServices, 'bus'> {
@@ -42,6 +43,15 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
     begin: (options) => workspace.begin(options),
     refusal: (path) => workspace.guard.refusal(path),
     ...workingTree(workspace.root),
+  }
+}
+
+/** Learned facts and the code index in the repository's state; the embeddings endpoint is connected on the first code search, once. */
+export function memoryPort(root: string, db: StateDb, config: Config): MemoryPort {
+  let choice: Promise<EmbedderChoice> | undefined
+  return {
+    remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config)),
+    searchCode: async (query, options) => searchIndexedCode(root, db, query, {...options, choice: await (choice ??= embedderFor(config))}),
   }
 }
 
@@ -81,7 +91,7 @@ export async function openServices(root: string, config: Config): Promise<Opened
     workspace: workspacePort(workspace),
     engine: nativeEngine,
     runner,
-    memory: {remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config))},
+    memory: memoryPort(root, db, config),
     redact: (text) => redactText(text, {allow: config.redactAllow}),
     model: client as ModelClient,
     cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,

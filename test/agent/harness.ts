@@ -11,9 +11,8 @@ import type {AgentEvent} from '../../src/agent/events.js'
 import {EventBus} from '../../src/agent/events.js'
 import type {ChatRequest, ModelClient, Redactor} from '../../src/agent/ports.js'
 import {runTask, type RunTaskOptions, type TaskOutcome} from '../../src/agent/run-task.js'
-import {nativeEngine, sandboxRunner, workspacePort} from '../../src/app/services.js'
+import {memoryPort, nativeEngine, sandboxRunner, workspacePort} from '../../src/app/services.js'
 import {type Config, configSchema} from '../../src/config/schema.js'
-import {learnFact, memorySettings} from '../../src/memory/facts.js'
 import {LlmClient} from '../../src/llm/client.js'
 import {TokenCounter} from '../../src/llm/tokens.js'
 import {sqliteUsageRecorder} from '../../src/llm/usage-log.js'
@@ -135,7 +134,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
       workspace: workspacePort(workspace),
       engine: nativeEngine,
       runner: sandboxRunner(config),
-      memory: {remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config))},
+      memory: memoryPort(workspace.root, db, config),
       redact,
       model: client as ModelClient,
       cheaperModel: cheap ? {name: 'small', client: cheap as ModelClient} : undefined,
