@@ -6,7 +6,7 @@
  */
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
-import {blake3, codeUnitsVersion, decodeCodeUnits, extractCodeUnits, type TagsLanguage, type TagsSkip, tagsLanguageForPath} from '../native.js'
+import {blake3, type CodeUnit, codeUnitsVersion, decodeCodeUnits, extractCodeUnits, type TagsLanguage, type TagsSkip, tagsLanguageForPath} from '../native.js'
 import {dropFiles, type FileUnits, indexedFiles, skippedFiles, storeFileUnits, type StoredUnit} from '../state/code-index.js'
 import type {StateDb} from '../state/db.js'
 import {inParallelBatches} from './batches.js'
@@ -37,7 +37,7 @@ interface Candidate {
   language: TagsLanguage
 }
 
-function storedUnit(path: string, unit: ReturnType<typeof decodeCodeUnits>[number]): StoredUnit {
+function storedUnit(path: string, unit: CodeUnit): StoredUnit {
   return {...unit, words: {name: codeWords(unit.name), path: codeWords(path), body: codeWords(unit.text)}}
 }
 

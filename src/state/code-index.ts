@@ -61,7 +61,6 @@ const matchWords = statement(
    FROM code_units_fts JOIN code_units ON code_units.id = code_units_fts.rowid
    WHERE code_units_fts MATCH ? ORDER BY relevance DESC`,
 )
-const selectUnit = statement(`SELECT ${UNIT_COLUMNS} FROM code_units WHERE id = ?`)
 const counts = statement(
   `SELECT (SELECT count(*) FROM code_files) AS files, (SELECT count(*) FROM code_units) AS units,
           (SELECT count(*) FROM code_unit_vectors WHERE model = ?) AS vectors`,
@@ -116,10 +115,6 @@ export function dropFiles(db: StateDb, paths: readonly string[]): void {
 /** Units matching the FTS5 query `match`, best first (relevance: BM25, positive), read lazily so the caller can stop early. */
 export function unitsMatching(db: StateDb, match: string): IterableIterator<UnitRow & {relevance: number}> {
   return matchWords(db).iterate(match) as IterableIterator<UnitRow & {relevance: number}>
-}
-
-export function unitById(db: StateDb, id: number): UnitRow | undefined {
-  return selectUnit(db).get(id) as UnitRow | undefined
 }
 
 export function codeIndexCounts(db: StateDb, model: string | null): {files: number; units: number; vectors: number} {
