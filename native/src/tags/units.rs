@@ -7,7 +7,7 @@
 
 use tree_sitter::Node;
 
-use super::{declaration_of, is_local, tags_in, Skip, TagLanguage};
+use super::{declaration_of, is_local, tags_in, Lines, Skip, TagLanguage};
 
 /// Bumped whenever a change here or in a query changes the units of some file: an index made
 /// by another version is cut again.
@@ -51,6 +51,7 @@ fn unit_kind(role: &'static str) -> Option<&'static str> {
 /// Definitions local to a function are part of that function's unit, not units of their own.
 pub fn code_units(source: &[u8], language: TagLanguage) -> Result<Vec<CodeUnit>, Skip> {
     let (text, tree) = super::parse_checked(source, language)?;
+    let lines = Lines::new(text);
     let mut found: Vec<(usize, CodeUnit)> = Vec::new();
     for tag in tags_in(&tree, text, language) {
         let Some(kind) = unit_kind(tag.role) else {
@@ -62,7 +63,7 @@ pub fn code_units(source: &[u8], language: TagLanguage) -> Result<Vec<CodeUnit>,
         if is_local(tag.node, language) {
             continue;
         }
-        found.push((tag.name.start_byte(), unit(tag.node, name, kind, text)));
+        found.push((tag.name.start_byte(), unit(tag.node, name, kind, &lines)));
     }
     found.sort_by_key(|(at, _)| *at);
     // Patterns overlap (a Rust method is also a function): one unit per name, by its most specific kind.
@@ -76,7 +77,7 @@ pub fn code_units(source: &[u8], language: TagLanguage) -> Result<Vec<CodeUnit>,
     Ok(found.into_iter().map(|(_, unit)| unit).collect())
 }
 
-fn unit(node: Node, name: &str, kind: &'static str, text: &str) -> CodeUnit {
+fn unit(node: Node, name: &str, kind: &'static str, lines: &Lines) -> CodeUnit {
     let owner = if node.kind().ends_with("_declarator") { declaration_of(node).unwrap_or(node) } else { node };
     let anchor = outermost_wrapper(owner);
     let first = leading_comments(anchor).unwrap_or(anchor);
@@ -84,13 +85,13 @@ fn unit(node: Node, name: &str, kind: &'static str, text: &str) -> CodeUnit {
     let end = anchor.end_position();
     // A node that ends at the start of a line (after its newline) ends on the line before.
     let end_row = if end.column == 0 && end.row > start_row { end.row - 1 } else { end.row };
-    let line_start = text[..first.start_byte()].rfind('\n').map_or(0, |at| at + 1);
+    let line_start = lines.starts[start_row];
     CodeUnit {
         name: name.to_owned(),
         kind,
         start_line: start_row as u32 + 1,
         end_line: end_row as u32 + 1,
-        text: cut_at_char(&text[line_start..anchor.end_byte()], MAX_UNIT_TEXT_BYTES).to_owned(),
+        text: cut_at_char(&lines.text[line_start..anchor.end_byte()], MAX_UNIT_TEXT_BYTES).to_owned(),
     }
 }
 
