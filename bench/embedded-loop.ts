@@ -139,7 +139,7 @@ async function arm(engine: EmbeddedEngine, masks: boolean) {
             role: 'coder',
             priority: 'normal',
             budget: {maxSteps: 8, maxTokens: 1e9, maxCostUsd: 0, timeoutSec: 1800},
-            settings: {protocol: 'json', allowedCommands: ['node', 'npm test', 'ls', 'cat'], testCommand: 'node test.js', benchmarkCommand: undefined, perfMarginPct: 5, maxRevisions: 1, commandTimeoutMs: 30_000},
+            settings: {protocol: 'json', allowedCommands: ['node', 'npm test', 'ls', 'cat'], testCommand: 'node test.js', benchmarkCommand: undefined, perfMarginPct: 5, maxRevisions: 1, commandTimeoutMs: 30_000, constrainEditSearch: false, memory: false},
             concurrency: 1,
             maxDepth: 1,
             signal: stop.signal,

@@ -83,7 +83,7 @@ async function agentRun(root: string): Promise<number[]> {
       role: 'coder',
       priority: 'normal',
       budget: {maxSteps: STEPS + 10, maxTokens: 1e9, maxCostUsd: 0, timeoutSec: 3600},
-      settings: {protocol: 'tools', allowedCommands: [], testCommand: undefined, benchmarkCommand: undefined, perfMarginPct: 5, maxRevisions: 0, commandTimeoutMs: 1000},
+      settings: {protocol: 'tools', allowedCommands: [], testCommand: undefined, benchmarkCommand: undefined, perfMarginPct: 5, maxRevisions: 0, commandTimeoutMs: 1000, constrainEditSearch: false, memory: false},
       concurrency: 1,
       maxDepth: 1,
       signal: new AbortController().signal,

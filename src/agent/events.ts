@@ -30,6 +30,18 @@ export type AgentEvent =
   | {type: 'rolled_back'; taskId: string; reason: string}
   | {type: 'task_finished'; taskId: string; status: RunStatus; summary: string}
   | {type: 'commands_unconfined'; taskId: string; detail: string}
+  /**
+   * What the task's first prompt holds besides the task: the repository's instruction files, the
+   * map's size and the learned facts by id (the text is the fact's, redacted when it was stored).
+   */
+  | {
+      type: 'memory_used'
+      taskId: string
+      instructions: string[]
+      map?: {tokens: number; files: number; definitions: number}
+      facts: {id: number; kind: string; text: string}[]
+      problem?: string
+    }
 
 export type EventListener = (event: AgentEvent) => void
 

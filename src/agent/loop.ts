@@ -8,13 +8,15 @@ import {performance} from 'node:perf_hooks'
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
 import {renderNestedInstructions, renderRootInstructions, type RepoInstructions} from '../memory/instructions.js'
+import {generatedPathFact, passingTestFacts, saysGenerated} from '../memory/outcomes.js'
+import type {Recalled} from '../memory/recall.js'
 import {splitCommand} from '../workspace/command-policy.js'
 import type {Budget} from './budget.js'
 import {editGuardFor} from './edit-guard.js'
 import type {AgentEvent, EventBus, RunStatus} from './events.js'
 import {type Bounded, bound} from './output-limit.js'
 import type {ChatMessage, ToolDefinition, ChatUsage, CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from './ports.js'
-import {type ActionProtocol, actionSchema, systemPrompt, toolDefinitions} from './prompt.js'
+import {type ActionProtocol, actionSchema, systemPrompt, taskMessage, toolDefinitions} from './prompt.js'
 import {critique} from './reflection.js'
 import type {Role} from './roles.js'
 import {ScratchTree} from './scratch.js'
@@ -22,6 +24,7 @@ import {tidySummary} from './summary.js'
 import {applyPatchTool} from './tools/apply-patch.js'
 import {editArgumentsFor, editTool} from './tools/edit.js'
 import {readFileTool} from './tools/read-file.js'
+import {rememberTool} from './tools/remember.js'
 import {writeFileTool} from './tools/write-file.js'
 import {type ApprovalKind, runTests, scratchFor, type Tool, type ToolContext, ToolError, ToolRefused} from './tools/index.js'
 
@@ -40,6 +43,8 @@ export interface AgentSettings {
   commandTimeoutMs: number
   /** Send each JSON action's edit `search` as text that occurs once in the file (only the embedded engine decodes under it). */
   constrainEditSearch: boolean
+  /** Give the task the map and facts, offer the remember tool, learn from the checks (run --no-memory: off). */
+  memory: boolean
 }
 
 export interface AgentOptions {
@@ -129,6 +134,8 @@ export class Agent {
   private txOpen = true
   private step = 0
   private readonly diffs = new Map<string, string>()
+  /** What a person answered this task, by question. */
+  private readonly answers = new Map<string, boolean>()
   /** Each staged file's content before this task's first edit to it: the repository's, as the transaction read it. */
   private readonly originals = new Map<string, string>()
 
@@ -151,7 +158,13 @@ export class Agent {
       testCommand: options.settings.testCommand,
       commandTimeoutMs: options.settings.commandTimeoutMs,
       approve: async (kind, subject) => {
+        // One question per command (or edit) and the files it would run over: a person asked about
+        // `npm test` over src/a.js is not asked again each time the model runs it.
+        const key = `${kind}\0${subject}`
+        const known = this.answers.get(key)
+        if (known !== undefined) return known
         const approved = await options.approve(kind, subject)
+        this.answers.set(key, approved)
         this.emit({type: 'approval', taskId: options.taskId, kind, subject, approved})
         return approved
       },
@@ -204,11 +217,44 @@ export class Agent {
   }
 
   /**
-   * The tools the model is offered. Where edits are constrained, a patch is not (the engine cannot
-   * hold a diff's context lines to the file): `edit` does the same job and always applies.
+   * The tools the model is offered, and the only ones it may call. Where edits are constrained, a
+   * patch is not (the engine cannot hold a diff's context lines to the file): `edit` does the same
+   * job and always applies. Without memory there is nothing to remember into.
    */
   private get offered(): readonly Tool[] {
-    return this.options.settings.constrainEditSearch ? this.tools.filter((tool) => tool.name !== applyPatchTool.name) : this.tools
+    const {constrainEditSearch, memory} = this.options.settings
+    return this.tools.filter((tool) => !(constrainEditSearch && tool.name === applyPatchTool.name) && !(!memory && tool.name === rememberTool.name))
+  }
+
+  /** What memory gave this task, fixed at its start: every request of the task begins with the same bytes. */
+  private recalled: Recalled = {facts: []}
+
+  /**
+   * Asks memory once, before the first request, and says what went into the prompt. A memory that
+   * cannot answer (an unreadable folder, a damaged cache) costs the task its map, not its run.
+   */
+  private async recallMemory(): Promise<void> {
+    const instructions = this.options.instructions.atRoot().map((file) => file.path)
+    if (!this.options.settings.memory) {
+      if (instructions.length > 0) this.emit({type: 'memory_used', taskId: this.id, instructions, facts: []})
+      return
+    }
+    let problem: string | undefined
+    try {
+      this.recalled = await this.options.memory.recall(this.options.task)
+    } catch (error) {
+      problem = `memory could not be read, so the task starts without its map and facts: ${(error as Error).message}`
+    }
+    const {map, facts} = this.recalled
+    if (!map && facts.length === 0 && instructions.length === 0 && !problem) return
+    this.emit({
+      type: 'memory_used',
+      taskId: this.id,
+      instructions,
+      ...(map ? {map: {tokens: map.tokens, files: map.files, definitions: map.definitions}} : {}),
+      facts,
+      ...(problem ? {problem} : {}),
+    })
   }
 
   private async prepareConversation(): Promise<void> {
@@ -217,11 +263,12 @@ export class Agent {
     const instructions = renderRootInstructions(this.options.instructions.atRoot())
     const system = systemPrompt({role: this.options.role, protocol: this.protocol, instructions, tools: this.offered})
     this.messages.length = 0
-    this.messages.push({role: 'system', content: system}, {role: 'user', content: this.options.task})
+    this.messages.push({role: 'system', content: system}, {role: 'user', content: taskMessage(this.options.task, this.recalled)})
   }
 
   async run(): Promise<AgentResult> {
     try {
+      await this.recallMemory()
       await this.prepareConversation()
       await this.chooseProtocol()
       if (this.options.settings.constrainEditSearch) await this.noteMentionedFiles()
@@ -437,7 +484,7 @@ export class Agent {
       const {status, output} = await this.invoke(action)
       if (status === 'ok') this.noteTouched(action)
       const shown: Bounded = bound(output)
-      const observation = status === 'ok' ? shown.text + this.nestedInstructions(action) : shown.text
+      const observation = status === 'ok' ? shown.text + this.nestedInstructions(action) + (await this.warnOfGenerated()) : shown.text
       this.emit({type: 'tool_result', taskId: this.id, callId: action.id, tool: action.name, status, output: observation, truncated: shown.truncated})
       if (this.protocol === 'json') this.messages.push({role: 'user', content: `Result of ${action.name} (${status}):\n${observation}`})
       else this.messages.push({role: 'tool', tool_call_id: action.id, content: observation})
@@ -448,8 +495,8 @@ export class Agent {
 
   private async invoke(action: Action): Promise<{status: 'ok' | 'error' | 'refused'; output: string}> {
     if (action.stopped !== undefined) return {status: 'error', output: action.stopped}
-    const tool = this.tools.find((candidate) => candidate.name === action.name)
-    if (!tool) return {status: 'error', output: `unknown tool "${action.name}"; available: ${this.tools.map((t) => t.name).join(', ')}`}
+    const tool = this.offered.find((candidate) => candidate.name === action.name)
+    if (!tool) return {status: 'error', output: `unknown tool "${action.name}"; available: ${this.offered.map((t) => t.name).join(', ')}`}
     if (!action.args.ok) return {status: 'error', output: `the arguments are not valid JSON: ${action.args.error}`}
     const parsed = tool.schema.safeParse(action.args.value)
     if (!parsed.success) {
@@ -487,11 +534,30 @@ export class Agent {
 
   /** One diff per edit, of the file's content in the repository (kept from its first edit) against what is staged now. */
   private reportDiff(path: string, before: string, after: string | null): {added: number; removed: number} {
-    if (!this.originals.has(path)) this.originals.set(path, before)
+    if (!this.originals.has(path)) {
+      this.originals.set(path, before)
+      if (saysGenerated(before)) this.generatedEdits.push(path)
+    }
     const diff = this.options.engine.diff(this.originals.get(path)!, after ?? '', path)
     this.diffs.set(path, diff.unified)
     this.emit({type: 'diff', taskId: this.id, path, unified: bound(diff.unified).text, added: diff.added, removed: diff.removed})
     return diff
+  }
+
+  /** Files this turn's edits reached whose header says they are generated: told to the model, and learnt. */
+  private readonly generatedEdits: string[] = []
+
+  private async warnOfGenerated(): Promise<string> {
+    const paths = this.generatedEdits.splice(0)
+    if (paths.length === 0) return ''
+    if (this.options.settings.memory) {
+      try {
+        for (const path of paths) await this.options.memory.learn(generatedPathFact(path))
+      } catch (error) {
+        this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `that ${paths.join(', ')} is generated could not be stored: ${(error as Error).message}`})
+      }
+    }
+    return `\n\nNote: ${paths.join(', ')} ${paths.length === 1 ? 'says' : 'say'} in the header that a tool generates ${paths.length === 1 ? 'it' : 'them'}; an edit there is lost when it runs again. Change the source it is generated from instead, unless the task is about this file itself.`
   }
 
   private stagedDiff(): string {
@@ -542,14 +608,31 @@ export class Agent {
     const committed = await this.tx.commit()
     const files = committed.files.map((file) => file.path)
     this.emit({type: 'committed', taskId: this.id, txId: committed.id, files})
+    this.reinforceRecalled()
     return {kind: 'end', result: {status: 'done', summary, txId: committed.id, files}}
+  }
+
+  /** The task succeeded with the facts it was given: they were of use, so they last longer. */
+  private reinforceRecalled(): void {
+    if (this.recalled.facts.length > 0) this.options.memory.used(this.recalled.facts.map((fact) => fact.id))
   }
 
   /** The repository's tests over the staged edits, reported as a check event; undefined when it declares none. */
   private async checkedTests() {
+    const started = performance.now()
     const tests = await runTests(this.context)
-    if (tests) this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    if (!tests) return tests
+    this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    if (tests.passed && this.options.settings.memory) await this.learnFromTests(tests.command, performance.now() - started)
     return tests
+  }
+
+  private async learnFromTests(command: string, ms: number): Promise<void> {
+    try {
+      for (const fact of passingTestFacts(command, ms)) await this.options.memory.learn(fact)
+    } catch (error) {
+      this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `what the tests taught could not be stored: ${(error as Error).message}`})
+    }
   }
 
   /** A finish with nothing staged: a read-only role is done; one accepted by its tests only when they pass as the tree is. */
@@ -563,6 +646,7 @@ export class Agent {
       return {kind: 'end', result: this.end('failed', `no change made, and the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
     }
     this.closeTransaction()
+    this.reinforceRecalled()
     return {kind: 'end', result: {status: 'done', summary: this.options.role.acceptance === 'read-only' ? summary : said, files: []}}
   }
 

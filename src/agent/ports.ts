@@ -6,6 +6,7 @@
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
 import type {CodeSearchResult} from '../memory/code-search.js'
 import type {FactKind} from '../memory/facts.js'
+import type {Recalled} from '../memory/recall.js'
 
 export type {ChatEvent, ChatMessage, ChatRequest, ChatUsage, ToolCallDelta, ToolDefinition} from '../llm/types.js'
 
@@ -78,10 +79,16 @@ export interface TextEngine {
   diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
 }
 
-/** The repository's learned facts (memory/facts.ts) and its code index (memory/code-index.ts). */
+/** The repository's memory: its map, learned facts and code index (src/memory/). */
 export interface MemoryPort {
   /** Keeps a fact, redacted first; an exact repeat reinforces the fact already kept. */
   remember(fact: {text: string; kind: FactKind}): Promise<{merged: boolean; masked: boolean}>
+  /** The map and facts for a task; files the workspace refuses are not in the map. */
+  recall(task: string): Promise<Recalled>
+  /** Facts a task was given and then succeeded with: each use makes a fact last longer. */
+  used(factIds: readonly number[]): void
+  /** What a check taught (the test command that passed, how long it takes), kept like a remembered fact. */
+  learn(fact: {text: string; kind: FactKind}): Promise<void>
   /** The code units that best answer `query`, from files `admit` lets through only; the index is brought up to date first. */
   searchCode(query: string, options: {limit: number; admit: (path: string) => boolean}): Promise<CodeSearchResult>
 }

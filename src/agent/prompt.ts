@@ -5,6 +5,7 @@
  */
 import {z} from 'zod'
 
+import type {Recalled} from '../memory/recall.js'
 import type {ToolDefinition} from './ports.js'
 import type {Role} from './roles.js'
 import type {Tool} from './tools/index.js'
@@ -48,5 +49,23 @@ export function systemPrompt(options: {role: Role; protocol: ActionProtocol; ins
     parts.push([...JSON_PROTOCOL, 'Tools:', ...catalogue].join('\n'))
   }
   if (options.instructions) parts.push(`# Instructions from the repository\n\n${options.instructions}`)
+  return parts.join('\n\n')
+}
+
+/**
+ * The task as the first user message. What memory gave it comes first and the task last, where a
+ * small model attends most; the whole message is fixed for the task, so it stays in the prefix
+ * vLLM caches between its requests.
+ */
+export function taskMessage(task: string, recalled: Recalled): string {
+  const parts: string[] = []
+  if (recalled.map) {
+    parts.push(`# Repository map\nThe definitions most related to this task, best first: each file, then its lines as "line│signature". Read a file before you edit it.\n\n${recalled.map.text}`)
+  }
+  if (recalled.facts.length > 0) {
+    parts.push(`# What earlier tasks here learned\nThey may be out of date: check one before you rely on it.\n${recalled.facts.map((fact) => `- ${fact.text}`).join('\n')}`)
+  }
+  if (parts.length === 0) return task
+  parts.push(`# Task\n${task}`)
   return parts.join('\n\n')
 }

@@ -64,6 +64,12 @@ async function probeEndpoints(urls: readonly string[], signal: AbortSignal): Pro
 }
 
 /** Where a task sends its requests, and what to stop when it is done. */
+/**
+ * The embedded engine's context is 4,096 tokens and its system prompt takes about 1,200 of them;
+ * a larger map would leave too little for the conversation.
+ */
+const EMBEDDED_MAP_TOKENS = 512
+
 export interface TaskEndpoint {
   config: Config
   /** Said once when the embedded model stands in for the configured server. */
@@ -91,7 +97,7 @@ export async function resolveEndpoint(config: Config, signal: AbortSignal, optio
     )
   }
   return {
-    config: {...config, baseUrl: embedded.url, endpoints: [], model: embedded.model.name, actionProtocol: 'json'},
+    config: {...config, baseUrl: embedded.url, endpoints: [], model: embedded.model.name, actionProtocol: 'json', mapTokens: Math.min(config.mapTokens, EMBEDDED_MAP_TOKENS)},
     notice: embeddedNotice(config.baseUrl, embedded.label),
     embedded: true,
     close: embedded.close,

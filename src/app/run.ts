@@ -70,6 +70,7 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
           maxRevisions: config.maxRevisions,
           commandTimeoutMs: config.commandTimeoutMs,
           constrainEditSearch: endpoint.embedded && config.constrainEdits,
+          memory: config.memory,
         },
         concurrency: config.concurrency,
         maxDepth: config.maxDepth,

@@ -7,7 +7,9 @@ import type {CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} 
 import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import {createLlmClient} from '../llm/index.js'
-import {learnFact, memorySettings} from '../memory/facts.js'
+import type {TokenCounter} from '../llm/tokens.js'
+import {learnFact, markUsed, memorySettings, recordOutcome} from '../memory/facts.js'
+import {recall} from '../memory/recall.js'
 import {applyEdits, applyPatch, diffLines, parsePatch} from '../native.js'
 import {redactText} from '../secrets/redact.js'
 import {openState, type StateDb} from '../state/db.js'
@@ -46,15 +48,6 @@ export function workspacePort(workspace: Workspace): WorkspacePort {
   }
 }
 
-/** Learned facts and the code index in the repository's state; the embeddings endpoint is connected on the first code search, once. */
-export function memoryPort(root: string, db: StateDb, config: Config): MemoryPort {
-  let choice: Promise<EmbedderChoice> | undefined
-  return {
-    remember: (fact) => learnFact(db, {...fact, source: 'agent'}, memorySettings(config)),
-    searchCode: async (query, options) => searchIndexedCode(root, db, query, {...options, choice: await (choice ??= embedderFor(config))}),
-  }
-}
-
 /**
  * Commands run through the workspace's sandbox, rooted at the scratch tree (the repository
  * with the staged edits). An allow-listed command is checked against the allow-list here again,
@@ -79,6 +72,23 @@ export function sandboxRunner(config: Config): CommandRunner {
   }
 }
 
+/** The repository's map and facts, kept in its state database; the map shows only files the workspace lets the agent see. */
+export function memoryPort(db: StateDb, workspace: WorkspacePort, config: Config, tokens: Pick<TokenCounter, 'count'>): MemoryPort {
+  const settings = memorySettings(config)
+  // Connected on the first code search, once: most tasks never search code.
+  let choice: Promise<EmbedderChoice> | undefined
+  return {
+    remember: (fact) => learnFact(db, {...fact, source: 'agent'}, settings),
+    searchCode: async (query, options) => searchIndexedCode(workspace.root, db, query, {...options, choice: await (choice ??= embedderFor(config))}),
+    recall: (task) =>
+      recall({root: workspace.root, db, task, tokens, mapTokens: config.mapTokens, visible: (path) => workspace.refusal(path) === undefined, settings}),
+    used: (factIds) => markUsed(db, factIds, settings),
+    learn: async (fact) => {
+      await recordOutcome(db, fact, settings)
+    },
+  }
+}
+
 export async function openServices(root: string, config: Config): Promise<OpenedServices> {
   // First: a required bubblewrap that is missing throws before anything is opened.
   const runner = sandboxRunner(config)
@@ -86,12 +96,13 @@ export async function openServices(root: string, config: Config): Promise<Opened
   const workspace = Workspace.open(root, {db, denyPaths: config.denyPaths})
   const client = createLlmClient(config, db)
   const cheaper = config.cheaperModel ? createLlmClient({...config, model: config.cheaperModel}, db, {tokens: client.tokens}) : undefined
+  const port = workspacePort(workspace)
   return {
     db,
-    workspace: workspacePort(workspace),
+    workspace: port,
     engine: nativeEngine,
     runner,
-    memory: memoryPort(root, db, config),
+    memory: memoryPort(db, port, config, client.tokens),
     redact: (text) => redactText(text, {allow: config.redactAllow}),
     model: client as ModelClient,
     cheaperModel: cheaper && config.cheaperModel ? {name: config.cheaperModel, client: cheaper as ModelClient} : undefined,

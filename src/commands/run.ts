@@ -50,6 +50,10 @@ export default class Run extends BaseCommand {
       description: 'What runs without asking: none, edits (default: ask for commands outside the allow-list, and without bubblewrap for any over the edits a task staged), commands, all',
     })(),
     commit: Flags.boolean({allowNo: true, description: 'Commit the change to git on success (default: config autoCommit)'}),
+    memory: Flags.boolean({
+      allowNo: true,
+      description: 'Give the task the repository map and the learned facts that bear on it, and learn from its checks (default: config memory); --no-memory for a run on the task text alone',
+    }),
   }
 
   /** --json prints newline-delimited JSON: one object per line, errors included. */
@@ -68,6 +72,7 @@ export default class Run extends BaseCommand {
       maxCostUsd: flags['max-cost'] === undefined ? undefined : Number(flags['max-cost']),
       timeoutSec: flags.timeout,
       autoCommit: flags.commit,
+      memory: flags.memory,
     })
     const json = this.jsonEnabled()
     const interactive = !json && Boolean(process.stdout.isTTY && process.stdin.isTTY)

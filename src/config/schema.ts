@@ -181,6 +181,15 @@ export const configSchema = z.strictObject({
     .boolean()
     .default(true)
     .describe("With the embedded engine, decode each edit's search as text that occurs once in the file as last read, so that every edit applies"),
+  memory: z
+    .boolean()
+    .default(true)
+    .describe('Give each task the repository map and the learned facts that bear on it, and learn from its outcome (run --no-memory: off for one run)'),
+  mapTokens: z
+    .int()
+    .nonnegative()
+    .default(1024)
+    .describe("Tokens of the repository map in a task's first prompt (0: no map); the embedded model gets at most 512"),
   memoryHalfLifeDays: z
     .number()
     .positive()

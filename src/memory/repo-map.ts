@@ -31,6 +31,8 @@ export interface RepoMapRequest {
   /** Files the agent has read or edited, repository-relative or absolute: what they use ranks higher. */
   touched?: readonly string[]
   onProgress?: (progress: IndexProgress) => void
+  /** Files the map may show (a task's map leaves out what the workspace refuses the agent); every listed file when absent. */
+  visible?: (path: string) => boolean
 }
 
 export interface RepoMap extends RenderedMap {
@@ -67,9 +69,10 @@ function repositoryPath(root: string, path: string): string {
 }
 
 export async function buildRepoMap(request: RepoMapRequest): Promise<RepoMap> {
-  const {root, db, tokens, tokenBudget, task, mentioned, touched, onProgress} = request
+  const {root, db, tokens, tokenBudget, task, mentioned, touched, onProgress, visible} = request
   const started = performance.now()
-  const paths = await listSourceFiles(root)
+  const listed = await listSourceFiles(root)
+  const paths = visible ? listed.filter(visible) : listed
   const index = await indexTags(root, paths, {db, onProgress})
   const indexed = performance.now()
 

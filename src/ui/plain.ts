@@ -1,5 +1,6 @@
 /** Output for a run without a terminal and without --json (a log file, a CI step): one plain line per thing that happened. */
 import type {AgentEvent} from '../agent/events.js'
+import {describeMemory} from './memory-line.js'
 
 export function plainLine(event: AgentEvent): string | undefined {
   switch (event.type) {
@@ -23,6 +24,8 @@ export function plainLine(event: AgentEvent): string | undefined {
       return `  committed ${event.files.join(', ')} (transaction ${event.txId})`
     case 'rolled_back':
       return `  rolled back: ${event.reason}`
+    case 'memory_used':
+      return `  memory: ${describeMemory(event)}`
     case 'task_finished':
       return `■ ${event.status} [${event.taskId.slice(0, 8)}]: ${event.summary}`
     default:

@@ -5,6 +5,7 @@
  */
 import type {AgentEvent, RunStatus} from '../agent/events.js'
 import type {ApprovalKind} from '../agent/tools/index.js'
+import {describeMemory} from './memory-line.js'
 
 export type Entry =
   | {kind: 'text'; taskId: string; text: string}
@@ -94,6 +95,8 @@ export function reduceRun(state: RunState, item: FeedItem): RunState {
       return note(state, item.taskId, 'good', `committed ${item.files.length} file(s) in transaction ${item.txId.slice(0, 8)}`)
     case 'rolled_back':
       return note(state, item.taskId, 'bad', `rolled back: ${item.reason}`)
+    case 'memory_used':
+      return note(state, item.taskId, item.problem ? 'bad' : 'info', `memory: ${describeMemory(item)}`)
     case 'task_finished': {
       const task = state.tasks[item.taskId]
       const tasks = task ? {...state.tasks, [item.taskId]: {...task, status: item.status}} : state.tasks

@@ -24,6 +24,11 @@ const DENIED_OPTIONS: Record<string, readonly string[]> = {
     '--receive-pack',
     '--open-files-in-pager',
     '-O',
+    // A denied file's diff is printed as binary (see denyAttributes); these would print it anyway.
+    '--text',
+    '-a',
+    '--binary',
+    '--textconv',
   ],
   npm: ['--prefix', '-C', '--userconfig', '--globalconfig', '--registry', '--script-shell', '-g', '--global'],
   cargo: ['--manifest-path', '--config', '-Z'],
@@ -36,6 +41,8 @@ export interface CommandPolicy {
   allowed: readonly string[]
   /** The workspace root: arguments that name paths must stay inside it. */
   root: string
+  /** The deny rule (config denyPaths) a repository-relative path matches, if any. */
+  denyRuleFor?: (rel: string) => string | undefined
 }
 
 /** Splits on whitespace, honouring single and double quotes; no globbing, no variables, no pipes. */
@@ -78,6 +85,11 @@ function optionName(arg: string): string {
   return arg.slice(0, 2)
 }
 
+/** Each short option of a cluster (`-pa` is `-p -a` to git's option parser). */
+function clusteredOptions(arg: string): string[] {
+  return /^-[A-Za-z]{2,}$/.test(arg) ? [...arg.slice(1)].map((letter) => `-${letter}`) : []
+}
+
 /** An argument that names a path (absolute, or walking up with `..`) must resolve inside the root. */
 function assertPathInside(arg: string, cwd: string, root: string): void {
   const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
@@ -106,9 +118,39 @@ export function checkCommand(argv: readonly string[], cwd: string, policy: Comma
   const denied = DENIED_OPTIONS[executable] ?? []
   for (const arg of argv.slice(1)) {
     if (arg === '--') break
-    if (arg.startsWith('-') && denied.includes(optionName(arg))) {
-      throw new CommandPolicyError(`Option ${optionName(arg)} is refused for ${executable}: it can run other programs or reach outside the workspace`)
+    const named = arg.startsWith('-') ? [optionName(arg), ...clusteredOptions(arg)] : []
+    const refused = named.find((option) => denied.includes(option))
+    if (refused) {
+      throw new CommandPolicyError(`Option ${refused} is refused for ${executable}: it can run other programs, reach outside the workspace or print a denied file`)
     }
   }
   for (const arg of argv.slice(1)) assertPathInside(arg, cwd, policy.root)
+  if (policy.denyRuleFor) for (const arg of argv.slice(1)) assertNotDenied(arg, cwd, policy.root, policy.denyRuleFor)
+}
+
+/**
+ * The files an argument may name: itself (after an option's `=`), and what follows the colon of
+ * git's `<rev>:<path>`, which git reads from the repository's root (`HEAD:.env` shows the
+ * committed file whatever the working tree holds).
+ */
+function namedPaths(arg: string, cwd: string, root: string): string[] {
+  const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
+  if (value === '' || (value.startsWith('-') && !arg.includes('='))) return []
+  const paths = [relative(root, resolve(cwd, value))]
+  const colon = value.indexOf(':')
+  if (colon >= 0 && !value.startsWith(':(')) {
+    const after = value.slice(colon + 1)
+    if (after !== '') paths.push(after.startsWith('./') || after.startsWith('../') ? relative(root, resolve(cwd, after)) : after.replace(/^\/+/, ''))
+  }
+  return paths.map((path) => path.split(sep).join('/'))
+}
+
+/** A command's argument may not name a file the deny rules keep from the agent's tools. */
+function assertNotDenied(arg: string, cwd: string, root: string, denyRuleFor: (rel: string) => string | undefined): void {
+  for (const path of namedPaths(arg, cwd, root)) {
+    const rule = denyRuleFor(path)
+    if (rule !== undefined) {
+      throw new CommandPolicyError(`Argument "${arg}" names ${path}, which the deny rule "${rule}" keeps from agents (config denyPaths)`)
+    }
+  }
 }

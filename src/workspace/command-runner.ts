@@ -5,11 +5,12 @@
  * inside it with no network and the file system read-only outside the workspace.
  */
 import {execa, execaSync} from 'execa'
-import {existsSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {delimiter, dirname, join} from 'node:path'
 
 import {checkCommand} from './command-policy.js'
 import {CommandPolicyError} from './errors.js'
+import {pyagentDir} from '../state/paths.js'
 import {PathGuard, RESERVED_DIRS} from './paths.js'
 
 export type SandboxMode = 'auto' | 'bwrap' | 'none'
@@ -111,6 +112,31 @@ function gitConfinement(env: Record<string, string>, root: string): Record<strin
   return {...confined, GIT_CEILING_DIRECTORIES: dirname(root)}
 }
 
+/**
+ * The deny rules as git attributes that unset `diff` and `textconv`, in a file under .pyagent/
+ * that the command's git reads as its global attributes: `git log -p`, `git show <commit>` and
+ * `git diff` then print a denied file's change as "Binary files differ" rather than its lines.
+ * (Naming a denied file is refused before the command runs; the options that would print a
+ * binary diff as text are refused too.) Patterns with whitespace cannot be written unquoted and
+ * are left to those checks.
+ */
+function denyAttributes(root: string, denyPaths: readonly string[] | undefined): Record<string, string> {
+  if (!denyPaths || denyPaths.length === 0 || !existsSync(join(root, '.git'))) return {}
+  const lines = denyPaths
+    .map((pattern) => pattern.replace(/\/+$/, ''))
+    .filter((pattern) => pattern !== '' && !/[\s"]/.test(pattern) && !pattern.startsWith('!') && !pattern.startsWith('#'))
+    .flatMap((pattern) => [`${pattern} -diff -textconv`, `${pattern}/** -diff -textconv`])
+  const file = join(pyagentDir(root), 'deny.gitattributes')
+  const text = `# Written by PyAgent from config denyPaths for the commands agents run; rewritten as needed.\n${lines.join('\n')}\n`
+  if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+    mkdirSync(dirname(file), {recursive: true})
+    const temporary = `${file}.${process.pid}.tmp`
+    writeFileSync(temporary, text)
+    renameSync(temporary, file)
+  }
+  return {GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.attributesFile', GIT_CONFIG_VALUE_0: file}
+}
+
 function onPath(program: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, program)
@@ -185,7 +211,7 @@ export function useSandbox(mode: SandboxMode): boolean {
 export async function runCommand(argv: readonly string[], options: RunCommandOptions): Promise<CommandResult> {
   const guard = new PathGuard(options.root, options.denyPaths)
   const cwd = resolveCwd(guard, options.cwd)
-  checkCommand(argv, cwd, {allowed: options.allowed, root: guard.root})
+  checkCommand(argv, cwd, {allowed: options.allowed, root: guard.root, denyRuleFor: (rel) => guard.denyRuleFor(rel)})
   const sandboxed = useSandbox(options.sandbox)
   const [file, ...args] = sandboxed ? ['bwrap', ...bwrapArgs(guard.root, cwd), ...argv] : [...argv]
 
@@ -195,7 +221,11 @@ export async function runCommand(argv: readonly string[], options: RunCommandOpt
   const child = execa(file!, args, {
     cwd,
     // npx must not fetch a package the repository lacks (`--no`); outside bwrap nothing else stops it.
-    env: {...gitConfinement(scrubEnvironment(options.env ?? process.env), guard.root), ...(argv[0] === 'npx' ? {npm_config_yes: 'false'} : {})},
+    env: {
+      ...gitConfinement(scrubEnvironment(options.env ?? process.env), guard.root),
+      ...denyAttributes(guard.root, options.denyPaths),
+      ...(argv[0] === 'npx' ? {npm_config_yes: 'false'} : {}),
+    },
     extendEnv: false,
     shell: false,
     stdin: 'ignore',

@@ -124,21 +124,27 @@ export class PathGuard {
   }
 
   private assertAllowed(input: string, rel: string): void {
-    const components = rel.split('/')
-    const folded = components.map(fold)
+    const folded = rel.split('/').map(fold)
     const reserved = folded.find((component) => (RESERVED_DIRS as readonly string[]).includes(component))
     if (reserved) {
       throw new PathPolicyError(`${JSON.stringify(input)} is inside ${reserved}/, which PyAgent never edits`)
     }
+    const rule = this.denyRuleFor(rel)
+    if (rule !== undefined) {
+      throw new PathPolicyError(
+        `${JSON.stringify(input)} matches the deny rule "${rule}" (config denyPaths; if the rule is wrong, change the list with \`pyagent config set denyPaths …\`)`,
+      )
+    }
+  }
+
+  /** The deny rule a repository-relative path (or a folder on its way) matches, whatever exists on disk. */
+  denyRuleFor(rel: string): string | undefined {
+    const components = rel.split('/')
+    const folded = components.map(fold)
     const candidates = components.map((_, index) => components.slice(0, index + 1).join('/'))
     const foldedCandidates = folded.map((_, index) => folded.slice(0, index + 1).join('/'))
-    for (const [index, matches] of this.denyMatchers.entries()) {
-      if ([...candidates, ...foldedCandidates].some((candidate) => matches(candidate))) {
-        throw new PathPolicyError(
-          `${JSON.stringify(input)} matches the deny rule "${this.denyPaths[index]}" (config denyPaths; if the rule is wrong, change the list with \`pyagent config set denyPaths …\`)`,
-        )
-      }
-    }
+    const index = this.denyMatchers.findIndex((matches) => [...candidates, ...foldedCandidates].some((candidate) => matches(candidate)))
+    return index === -1 ? undefined : this.denyPaths[index]
   }
 }
 

@@ -70,7 +70,19 @@ describe('pyagent run', {timeout: 60_000}, () => {
     expect(events[0]!.type).toBe('task_started')
     expect(events.at(-1)).toMatchObject({type: 'task_finished', status: 'done'})
     expect(events.filter((event) => event.type === 'committed')).toHaveLength(1)
+    expect(events.find((event) => event.type === 'memory_used')).toMatchObject({map: {files: expect.any(Number), tokens: expect.any(Number)}, facts: []})
     expect(readFileSync(join(repo.root, 'src/add.js'), 'utf8')).toContain('a + b')
+  })
+
+  it('--no-memory sends the task alone: no map, no facts, no memory line', async () => {
+    const repo = repoWithConfig()
+    const before = server.chatRequests().length
+    server.enqueue(tool('read_file', {path: 'src/add.js'}), tool('finish', {summary: 'add subtracts'}))
+    const result = await runCli(['run', '--no-memory', '--role', 'analyst', '--task', 'What does add do?', '--cwd', repo.root], {env: env()})
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).not.toMatch(/memory:/)
+    const first = server.chatRequests()[before]!.body as {messages: {content: string}[]}
+    expect(first.messages[1]!.content).toBe('What does add do?')
   })
 
   it('--commit that git refuses (a pre-commit hook says no) says the changes are written, why, and how to commit or undo them; the index is as it was', async () => {
@@ -103,6 +115,7 @@ describe('pyagent run', {timeout: 60_000}, () => {
     })
     expect(result.exitCode).toBe(0)
     expect(result.stdout).toMatch(/▶ analyst: What does add do\?/)
+    expect(result.stdout).toMatch(/memory: map of \d+ definitions in \d+ files \(\d+ tokens\)/)
     expect(result.stdout).toMatch(/✔ read_file/)
     expect(result.stdout).toMatch(/■ done .*add subtracts/)
   })

@@ -154,6 +154,30 @@ describe('other ways model-written code could run or land unconfined', () => {
     expect(asked).toEqual([expect.objectContaining({approved: false, subject: expect.stringMatching(/^ls src .*unconfined.*src\/a\.js/)})])
   })
 
+  it('asks about the same command over the same changed files once per task, and again when the files change', async () => {
+    const model = new ScriptedModel([
+      call('write_file', {path: 'src/a.js', content: 'module.exports = 2\n'}),
+      call('run_command', {command: 'ls src'}),
+      call('run_command', {command: 'ls src'}),
+      call('write_file', {path: 'src/b.js', content: 'module.exports = 3\n'}),
+      call('run_command', {command: 'ls src'}),
+      call('finish', {summary: 'done'}),
+      verdict('approve'),
+    ])
+    let questions = 0
+    const {events} = await run({
+      model,
+      files: {'src/a.js': 'module.exports = 1\n'},
+      options: {approve: async (kind) => kind === 'edit' || ++questions > 0, settings: {testCommand: undefined}},
+      config: {commandSandbox: 'none'},
+    })
+    expect(questions).toBe(2)
+    const runs = events.filter((event) => event.type === 'tool_result' && event.tool === 'run_command') as {status: string}[]
+    expect(runs.map((result) => result.status)).toEqual(['ok', 'ok', 'ok'])
+    const asked = events.filter((event) => event.type === 'approval' && event.kind === 'command') as {subject: string}[]
+    expect(asked.map((event) => event.subject)).toEqual([expect.stringMatching(/changed: src\/a\.js\)$/), expect.stringMatching(/changed: src\/a\.js, src\/b\.js\)$/)])
+  })
+
   it('an edit staged under a directory the scratch copy links (node_modules) never reaches the real one before the commit', async () => {
     const files = {'node_modules/dep/index.js': 'module.exports = 1\n', 'test.js': "console.log('all tests pass')\n", '.gitignore': 'node_modules/\n'}
     const model = new ScriptedModel([

@@ -128,13 +128,14 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
   bus.on((event) => events.push(event))
   if (setup.onEvent) bus.on(setup.onEvent)
   const {settings, budget, ...rest} = setup.options ?? {}
+  const port = workspacePort(workspace)
   const outcome = await runTask(
     {
       db,
-      workspace: workspacePort(workspace),
+      workspace: port,
       engine: nativeEngine,
       runner: sandboxRunner(config),
-      memory: memoryPort(workspace.root, db, config),
+      memory: memoryPort(db, port, config, client.tokens),
       redact,
       model: client as ModelClient,
       cheaperModel: cheap ? {name: 'small', client: cheap as ModelClient} : undefined,
@@ -159,6 +160,7 @@ export async function run(setup: RunSetup, prepared = prepare(setup.files)): Pro
         maxRevisions: 2,
         commandTimeoutMs: 20_000,
         constrainEditSearch: false,
+        memory: true,
         ...settings,
       },
     },

@@ -20,7 +20,8 @@ function router(
 ) {
   return new ScriptedModel([], async (request: ChatRequest) => {
     const system = request.messages[0]!.content as string
-    const user = request.messages[1]!.content as string
+    // An agent's first message ends with its task, after what memory gave it.
+    const user = (request.messages[1]!.content as string).split('# Task\n').at(-1)!
     if (system.startsWith('You plan work')) {
       const title = user.split('\n')[0]!
       return {text: JSON.stringify({subtasks: plans[title] ?? []})}

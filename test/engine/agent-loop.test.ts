@@ -48,7 +48,7 @@ describe.skipIf(!entry)('the agent loop on the embedded SmolLM2, JSON actions un
         role: 'coder',
         priority: 'normal',
         budget: {maxSteps: 3, maxTokens: 1e6, maxCostUsd: 0, timeoutSec: 600},
-        settings: {protocol: 'json', allowedCommands: ['node'], testCommand: 'node test.js', benchmarkCommand: undefined, perfMarginPct: 5, maxRevisions: 0, commandTimeoutMs: 30_000, constrainEditSearch: true},
+        settings: {protocol: 'json', allowedCommands: ['node'], testCommand: 'node test.js', benchmarkCommand: undefined, perfMarginPct: 5, maxRevisions: 0, commandTimeoutMs: 30_000, constrainEditSearch: true, memory: true},
         concurrency: 1,
         maxDepth: 1,
         signal: new AbortController().signal,

@@ -14,6 +14,57 @@ function options(root: string, overrides: Partial<RunCommandOptions> = {}): RunC
   return {root, allowed: ALLOWED, timeoutMs: 30_000, outputBytes: 4096, sandbox: 'none', ...overrides}
 }
 
+describe('commands and the deny rules', () => {
+  const denyRepo = () => {
+    const repo = tempRepo({'.env': 'API_TOKEN=hunter2-but-longer\n', 'secrets/prod.pem': 'KEY\n', 'README.md': 'hello\n'})
+    return repo
+  }
+  const deny = ['.env', 'secrets/**']
+  const allowed = ['git show', 'git log', 'git diff', 'cat']
+
+  it.each([
+    [['git', 'show', 'HEAD:.env'], '.env'],
+    [['git', 'show', 'HEAD~0:secrets/prod.pem'], 'secrets/**'],
+    [['git', 'show', ':.env'], '.env'],
+    [['git', 'log', '-p', '--', '.env'], '.env'],
+    [['git', 'diff', 'HEAD', '--', 'secrets'], 'secrets/**'],
+    [['cat', './.env'], '.env'],
+    [['cat', 'src/../.ENV'], '.env'],
+  ])('refuses %j, which names a denied file, before it runs', async (argv, rule) => {
+    const repo = denyRepo()
+    await expect(runCommand(argv, {root: repo.root, allowed, timeoutMs: 30_000, outputBytes: 4096, sandbox: 'none', denyPaths: deny})).rejects.toThrow(
+      new RegExp(`deny rule "${rule.replace(/\*/g, '\\*')}"`),
+    )
+  })
+
+  it("prints a denied file's committed changes as binary in git's diffs, and refuses the options that would print them as text", async () => {
+    const repo = denyRepo()
+    repo.write('.env', 'API_TOKEN=rotated-value-0000\n')
+    repo.write('secrets/prod.pem', 'NEWKEY\n')
+    repo.write('README.md', 'hello again\n')
+    repo.git('commit', '-qam', 'rotate')
+    const run = (argv: string[]) => runCommand(argv, {root: repo.root, allowed, timeoutMs: 30_000, outputBytes: 65_536, sandbox: 'none', denyPaths: deny})
+    for (const argv of [['git', 'log', '-p'], ['git', 'show', 'HEAD'], ['git', 'diff', 'HEAD~1', 'HEAD']]) {
+      const result = await run(argv)
+      expect(result.exitCode).toBe(0)
+      expect(result.stdout).toContain('+hello again')
+      expect(result.stdout).toMatch(/Binary files a\/\.env and b\/\.env differ/)
+      expect(result.stdout).not.toMatch(/hunter2|rotated-value|NEWKEY/)
+    }
+    for (const argv of [['git', 'log', '-p', '--text'], ['git', 'show', '-a', 'HEAD'], ['git', 'log', '-pa'], ['git', 'diff', '--binary', 'HEAD~1'], ['git', 'show', '--textconv', 'HEAD']]) {
+      await expect(run(argv)).rejects.toThrow(/print a denied file/)
+    }
+  })
+
+  it('still runs what names no denied file', async () => {
+    const repo = denyRepo()
+    const shown = await runCommand(['git', 'show', 'HEAD:README.md'], {root: repo.root, allowed, timeoutMs: 30_000, outputBytes: 4096, sandbox: 'none', denyPaths: deny})
+    expect(shown.stdout).toBe('hello\n')
+    const log = await runCommand(['git', 'log', '--format=%s', '--', 'README.md'], {root: repo.root, allowed, timeoutMs: 30_000, outputBytes: 4096, sandbox: 'none', denyPaths: deny})
+    expect(log.exitCode).toBe(0)
+  })
+})
+
 describe('command policy', () => {
   const root = '/work/repo'
   const check = (argv: string[], cwd = root) => () => checkCommand(argv, cwd, {allowed: ALLOWED, root})
