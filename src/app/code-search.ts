@@ -10,7 +10,9 @@ import {type CodeIndexStats, indexCode} from '../memory/code-index.js'
 import {type CodeSearchResult, type Embedder, searchCode} from '../memory/code-search.js'
 import {embedUnits} from '../memory/code-vectors.js'
 import {checkMapRoot, type IndexProgress} from '../memory/repo-map.js'
+import {redactText} from '../secrets/redact.js'
 import {openState, type StateDb} from '../state/db.js'
+import {PathGuard} from '../workspace/paths.js'
 
 export interface CodeSearchReport extends CodeSearchResult {
   query: string
@@ -23,17 +25,21 @@ export interface EmbedderChoice {
   problem?: string
 }
 
-/** The configured embeddings endpoint, connected, or why code search goes without one. */
+/**
+ * The configured embeddings endpoint, connected, or why code search goes without one. What it is
+ * sent (code, questions) leaves the machine as a prompt does, so it is redacted first.
+ */
 export async function embedderFor(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<EmbedderChoice> {
   if (config.embeddingsUrl === undefined) return {problem: 'no embeddings endpoint is configured (embeddingsUrl)'}
   try {
-    const embedder = await connectEmbeddings({
+    const endpoint = await connectEmbeddings({
       url: config.embeddingsUrl,
       model: config.embeddingsModel,
       apiKey: env[config.apiKeyEnv] || 'EMPTY',
       timeoutMs: config.requestTimeoutMs,
     })
-    return {embedder}
+    const redact = (text: string) => redactText(text, {allow: config.redactAllow})
+    return {embedder: {model: endpoint.model, embed: async (texts) => endpoint.embed(await Promise.all(texts.map(redact)))}}
   } catch (error) {
     return {problem: `the embeddings endpoint did not answer (${error instanceof Error ? error.message : String(error)})`}
   }
@@ -49,7 +55,7 @@ export async function searchIndexedCode(
   query: string,
   options: {limit: number; admit?: (path: string) => boolean; choice: EmbedderChoice; onProgress?: (progress: IndexProgress) => void},
 ): Promise<CodeSearchReport> {
-  const index = await indexCode(root, db, {onProgress: options.onProgress})
+  const index = await indexCode(root, db, {onProgress: options.onProgress, visible: options.admit})
   const {embedder, problem} = options.choice
   const embedding = embedder ? await embedUnits(db, embedder) : undefined
   const usable = embedding?.problem === undefined ? embedder : undefined
@@ -58,7 +64,7 @@ export async function searchIndexedCode(
   return {query, index, ...result, ...(vectorsUnavailable === undefined ? {} : {vectorsUnavailable})}
 }
 
-/** `pyagent memory search --code`: the repository's state opened for this one search. */
+/** `pyagent memory search --code`: the repository's state opened for this one search; denied files are neither indexed nor shown. */
 export async function searchRepositoryCode(
   root: string,
   config: Config,
@@ -66,10 +72,11 @@ export async function searchRepositoryCode(
   options: {limit: number; onProgress?: (progress: IndexProgress) => void},
 ): Promise<CodeSearchReport> {
   checkMapRoot(root)
+  const guard = new PathGuard(root, config.denyPaths)
   const choice = await embedderFor(config)
   const db = openState(root)
   try {
-    return await searchIndexedCode(root, db, query, {...options, choice})
+    return await searchIndexedCode(root, db, query, {...options, admit: (path) => guard.refusal(path) === undefined, choice})
   } finally {
     db.close()
   }

@@ -41,12 +41,19 @@ function storedUnit(path: string, unit: CodeUnit): StoredUnit {
   return {...unit, words: {name: codeWords(unit.name), path: codeWords(path), body: codeWords(unit.text)}}
 }
 
+export interface CodeIndexOptions {
+  onProgress?: (progress: IndexProgress) => void
+  /** Files the index may hold (the workspace's deny rules): a refused file is never read, and leaves the index if it was in it. */
+  visible?: (path: string) => boolean
+}
+
 /** Brings the index of `root` up to date with its files; reports what it did. */
-export async function indexCode(root: string, db: StateDb, options: {onProgress?: (progress: IndexProgress) => void} = {}): Promise<CodeIndexStats> {
+export async function indexCode(root: string, db: StateDb, options: CodeIndexOptions = {}): Promise<CodeIndexStats> {
   const version = codeUnitsVersion()
   const known = indexedFiles(db)
   const candidates: Candidate[] = []
-  for (const path of (await listSourceFiles(root)).sort()) {
+  const listed = await listSourceFiles(root)
+  for (const path of (options.visible ? listed.filter(options.visible) : listed).sort()) {
     const language = tagsLanguageForPath(path)
     if (language) candidates.push({path, language})
   }

@@ -1,6 +1,4 @@
 import {rmSync, truncateSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:http'
-import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
@@ -10,6 +8,7 @@ import {searchCode} from '../../src/memory/code-search.js'
 import {embedUnits} from '../../src/memory/code-vectors.js'
 import {identifierWords} from '../../src/memory/code-words.js'
 import {openStateAt, type StateDb} from '../../src/state/db.js'
+import {fakeEmbeddings} from '../support/embeddings-server.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
 
 const FILES: Record<string, string> = {
@@ -74,6 +73,17 @@ describe('the code index', () => {
     expect(db.prepare("SELECT count(*) AS n FROM code_files WHERE path = 'src/store.ts'").get()).toEqual({n: 0})
   })
 
+  it('never reads a file the deny rules refuse, and drops it when it was indexed before', async () => {
+    const repo = tempRepo({...FILES, 'secrets/keys.ts': 'export function parseHeaderSecret(): string {\n  return "k"\n}\n'})
+    const db = stateDb()
+    await indexCode(repo.root, db)
+    expect(await names(db, 'parse header secret')).toContain('parseHeaderSecret')
+    const denied = await indexCode(repo.root, db, {visible: (path) => !path.startsWith('secrets/')})
+    expect(denied).toMatchObject({files: 3, dropped: 1})
+    expect(await names(db, 'parse header secret')).not.toContain('parseHeaderSecret')
+    expect(unitIds(db, 'secrets/keys.ts')).toEqual([])
+  })
+
   it('skips binary, minified, oversized and unparsable files with a reason, and indexes the rest', async () => {
     const repo = tempRepo(FILES)
     repo.write('src/binary.ts', Buffer.from('export function hidden() {}\n\0\x01\x02'))
@@ -96,37 +106,6 @@ describe('the code index', () => {
     expect(again).toMatchObject({cut: 0, skipped: stats.skipped})
   })
 })
-
-/** A loopback embeddings endpoint: deterministic vectors, each word hashed into one of 64 dimensions. */
-async function fakeEmbeddings(): Promise<{url: string; requests: () => number; close: () => Promise<void>}> {
-  let requests = 0
-  const vector = (text: string) => {
-    const values = new Array<number>(64).fill(0)
-    for (const word of text.toLowerCase().match(/[a-z]+/g) ?? []) {
-      let hash = 0
-      for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) % 64
-      values[hash]! += 1
-    }
-    return values
-  }
-  const server = createServer((request, response) => {
-    let body = ''
-    request.on('data', (chunk) => (body += chunk))
-    request.on('end', () => {
-      requests += 1
-      response.setHeader('content-type', 'application/json')
-      if (request.url?.endsWith('/models')) {
-        response.end(JSON.stringify({object: 'list', data: [{id: 'fake-embed', object: 'model'}]}))
-        return
-      }
-      const {input} = JSON.parse(body) as {input: string[]}
-      response.end(JSON.stringify({object: 'list', data: input.map((text, index) => ({object: 'embedding', index, embedding: vector(text)}))}))
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as AddressInfo
-  return {url: `http://127.0.0.1:${port}/v1`, requests: () => requests, close: () => new Promise((resolve) => server.close(() => resolve()))}
-}
 
 describe('code search with vectors', () => {
   it('embeds each unit once, fuses the two rankings, and falls back to BM25 when the endpoint stops answering', async () => {
