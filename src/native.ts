@@ -101,6 +101,8 @@ interface NativeBinding {
   tagsExtractBatch(sources: (Uint8Array | string)[], languages: TagsLanguage[]): Promise<TagsExtraction[]>
   tagsLanguageForPath(path: string): TagsLanguage | null
   tagsVersion(): number
+  codeUnitsBatch(sources: (Uint8Array | string)[], languages: TagsLanguage[]): Promise<CodeUnitsExtraction[]>
+  codeUnitsVersion(): number
 }
 
 const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
@@ -132,6 +134,8 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'tagsExtractBatch',
   'tagsLanguageForPath',
   'tagsVersion',
+  'codeUnitsBatch',
+  'codeUnitsVersion',
 ]
 
 export type MetricsLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'rust' | 'go'
@@ -299,6 +303,40 @@ export function tagsLanguageForPath(path: string): TagsLanguage | null {
 /** Changes whenever the native module would give the same file different tags: part of the cache key. */
 export function tagsVersion(): number {
   return load().tagsVersion()
+}
+
+export type CodeUnitKind = 'function' | 'method' | 'class' | 'interface' | 'enum'
+
+/** A function, method or class of a file, as the semantic index keeps it. */
+export interface CodeUnit {
+  name: string
+  kind: CodeUnitKind
+  /** 1-based, inclusive; from the first line of the comments right above it. */
+  startLine: number
+  endLine: number
+  /** Its source lines (the first 16 KiB of a longer one). */
+  text: string
+}
+
+/** One file's code units, encoded (JSON) as decodeCodeUnits reads them, or why it has none (the tags' reasons). */
+export type CodeUnitsExtraction = {hash: string} & ({units: string; skipped: null} | {units: null; skipped: TagsSkip})
+
+/** The code units of each file's content, cut by the tags' queries; on Node's worker pool, as extractTags. */
+export function extractCodeUnits(files: readonly {source: Uint8Array | string; language: TagsLanguage}[]): Promise<CodeUnitsExtraction[]> {
+  return load().codeUnitsBatch(
+    files.map((file) => file.source),
+    files.map((file) => file.language),
+  )
+}
+
+export function decodeCodeUnits(encoded: string): CodeUnit[] {
+  const rows = JSON.parse(encoded) as [string, CodeUnitKind, number, number, string][]
+  return rows.map(([name, kind, startLine, endLine, text]) => ({name, kind, startLine, endLine, text}))
+}
+
+/** Changes whenever the native module would cut the same file into different units: an index made by another is cut again. */
+export function codeUnitsVersion(): number {
+  return load().codeUnitsVersion()
 }
 
 // ---------------------------------------------------------------------------------------------

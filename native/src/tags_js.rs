@@ -6,7 +6,7 @@ use neon::prelude::*;
 
 use crate::hash;
 use crate::js_args;
-use crate::tags::{self, FileTags, TagLanguage};
+use crate::tags::{self, CodeUnit, FileTags, TagLanguage};
 
 /// `[[[name, line, signature], …], [[name, line], …]]`: definitions, then references.
 fn encode(tags: &FileTags) -> String {
@@ -19,58 +19,78 @@ fn encode(tags: &FileTags) -> String {
     serde_json::to_string(&(definitions, references)).expect("tags serialise: strings and numbers only")
 }
 
-fn language_of(cx: &mut FunctionContext, name: &str) -> NeonResult<TagLanguage> {
+/// `[[name, kind, startLine, endLine, text], …]`, in source order.
+fn encode_units(units: &[CodeUnit]) -> String {
+    let rows: Vec<(&str, &str, u32, u32, &str)> =
+        units.iter().map(|unit| (unit.name.as_str(), unit.kind, unit.start_line, unit.end_line, unit.text.as_str())).collect();
+    serde_json::to_string(&rows).expect("units serialise: strings and numbers only")
+}
+
+fn language_of(cx: &mut FunctionContext, function: &str, name: &str) -> NeonResult<TagLanguage> {
     match TagLanguage::from_name(name) {
         Some(language) => Ok(language),
         None => cx.throw_type_error(format!(
-            "tagsExtractBatch: unknown language {name:?}; expected typescript, tsx, javascript, python, rust, go, java, c or cpp"
+            "{function}: unknown language {name:?}; expected typescript, tsx, javascript, python, rust, go, java, c or cpp"
         )),
     }
 }
 
-/// One file's outcome: the blake3 of the bytes parsed, and their encoded tags or why there are none.
+/// One file's outcome: the blake3 of the bytes parsed, and their encoding or why there is none.
 type Extraction = (String, Result<String, tags::Skip>);
 
-/// `tagsExtractBatch(sources, languages)`: a promise of `{hash, tags, skipped}` per source, in
-/// order (`tags` the encoding, or null and `skipped` the reason). The work runs on Node's worker
-/// pool: the event loop stays free while a large tree is parsed, and batches in flight at once
-/// parse on as many cores.
-fn extract_batch(mut cx: FunctionContext) -> JsResult<JsPromise> {
+/// `function(sources, languages)`: a promise of `{hash, <field>, skipped}` per source, in order
+/// (`<field>` what `encode_file` made of it, or null and `skipped` the reason). The work runs
+/// on Node's worker pool: the event loop stays free while a large tree is parsed, and batches
+/// in flight at once parse on as many cores.
+fn batch<'cx>(
+    mut cx: FunctionContext<'cx>,
+    function: &'static str,
+    field: &'static str,
+    encode_file: fn(&[u8], TagLanguage) -> Result<String, tags::Skip>,
+) -> JsResult<'cx, JsPromise> {
     let sources = cx.argument::<JsArray>(0)?.to_vec(&mut cx)?;
     let names = cx.argument::<JsArray>(1)?.to_vec(&mut cx)?;
     if sources.len() != names.len() {
-        return cx.throw_type_error("tagsExtractBatch: one language per source");
+        return cx.throw_type_error(format!("{function}: one language per source"));
     }
     let mut work: Vec<(Vec<u8>, TagLanguage)> = Vec::with_capacity(sources.len());
     for (source, name) in sources.into_iter().zip(names) {
-        let bytes = js_args::bytes_of(&mut cx, source, "tagsExtractBatch: a source")?;
+        let bytes = js_args::bytes_of(&mut cx, source, &format!("{function}: a source"))?;
         let name = name.downcast_or_throw::<JsString, _>(&mut cx)?.value(&mut cx);
-        let language = language_of(&mut cx, &name)?;
+        let language = language_of(&mut cx, function, &name)?;
         work.push((bytes, language));
     }
     let promise = cx
         .task(move || -> Vec<Extraction> {
-            work.iter()
-                .map(|(bytes, language)| (hash::blake3_hex(bytes), tags::extract(bytes, *language).map(|found| encode(&found))))
-                .collect()
+            work.iter().map(|(bytes, language)| (hash::blake3_hex(bytes), encode_file(bytes, *language))).collect()
         })
-        .promise(|mut cx, extractions| {
+        .promise(move |mut cx, extractions| {
             let results = cx.empty_array();
             for (index, (hash, outcome)) in extractions.into_iter().enumerate() {
                 let item = cx.empty_object();
                 let hash = cx.string(hash);
                 item.set(&mut cx, "hash", hash)?;
-                let (tags, skipped): (Handle<JsValue>, Handle<JsValue>) = match outcome {
+                let (encoded, skipped): (Handle<JsValue>, Handle<JsValue>) = match outcome {
                     Ok(encoded) => (cx.string(encoded).upcast(), cx.null().upcast()),
                     Err(skip) => (cx.null().upcast(), cx.string(skip.name()).upcast()),
                 };
-                item.set(&mut cx, "tags", tags)?;
+                item.set(&mut cx, field, encoded)?;
                 item.set(&mut cx, "skipped", skipped)?;
                 results.set(&mut cx, index as u32, item)?;
             }
             Ok(results)
         });
     Ok(promise)
+}
+
+/// `tagsExtractBatch(sources, languages)`: each file's encoded tags (see `batch`).
+fn extract_batch(cx: FunctionContext) -> JsResult<JsPromise> {
+    batch(cx, "tagsExtractBatch", "tags", |bytes, language| tags::extract(bytes, language).map(|found| encode(&found)))
+}
+
+/// `codeUnitsBatch(sources, languages)`: each file's encoded code units (see `batch`).
+fn units_batch(cx: FunctionContext) -> JsResult<JsPromise> {
+    batch(cx, "codeUnitsBatch", "units", |bytes, language| tags::code_units(bytes, language).map(|units| encode_units(&units)))
 }
 
 /// `tagsLanguageForPath(path)`: the tags language of a file from its name, or null.
@@ -84,8 +104,15 @@ fn version(mut cx: FunctionContext) -> JsResult<JsNumber> {
     Ok(cx.number(tags::TAGS_VERSION))
 }
 
+/// `codeUnitsVersion()`: changes whenever the same file would be cut into different units.
+fn units_version(mut cx: FunctionContext) -> JsResult<JsNumber> {
+    Ok(cx.number(tags::UNITS_VERSION))
+}
+
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_function("tagsExtractBatch", extract_batch)?;
+    cx.export_function("codeUnitsBatch", units_batch)?;
+    cx.export_function("codeUnitsVersion", units_version)?;
     cx.export_function("tagsLanguageForPath", language_for_path)?;
     cx.export_function("tagsVersion", version)?;
     Ok(())

@@ -4,6 +4,7 @@
  * satisfy them structurally (see app/services.ts); tests and bench/ pass scripted ones.
  */
 import type {ChatEvent, ChatRequest} from '../llm/types.js'
+import type {CodeSearchResult} from '../memory/code-search.js'
 import type {FactKind} from '../memory/facts.js'
 import type {Recalled} from '../memory/recall.js'
 
@@ -78,7 +79,7 @@ export interface TextEngine {
   diff(before: string, after: string, path: string): {unified: string; added: number; removed: number}
 }
 
-/** The repository's memory: its map and learned facts (src/memory/). */
+/** The repository's memory: its map, learned facts and code index (src/memory/). */
 export interface MemoryPort {
   /** Keeps a fact, redacted first; an exact repeat reinforces the fact already kept. */
   remember(fact: {text: string; kind: FactKind}): Promise<{merged: boolean; masked: boolean}>
@@ -88,6 +89,8 @@ export interface MemoryPort {
   used(factIds: readonly number[]): void
   /** What a check taught (the test command that passed, how long it takes), kept like a remembered fact. */
   learn(fact: {text: string; kind: FactKind}): Promise<void>
+  /** The code units that best answer `query`, from files `admit` lets through only; the index is brought up to date first. */
+  searchCode(query: string, options: {limit: number; admit: (path: string) => boolean}): Promise<CodeSearchResult>
 }
 
 /** Masks secrets before text leaves the machine or lands in the event log. */

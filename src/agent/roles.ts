@@ -12,6 +12,7 @@ import {
   rememberTool,
   runCommandTool,
   runTestsTool,
+  searchCodeTool,
   searchTool,
   type Tool,
   writeFileTool,
@@ -39,7 +40,7 @@ export interface Role {
   budgetPolicy: BudgetPolicy
 }
 
-const READ_TOOLS = [readFileTool, listFilesTool, searchTool]
+const READ_TOOLS = [readFileTool, listFilesTool, searchTool, searchCodeTool]
 const EDIT_TOOLS = [editTool, applyPatchTool, writeFileTool, runCommandTool, runTestsTool]
 /** Every role may learn: a fact is kept in PyAgent's state, not in the repository, so read-only roles keep theirs too. */
 const CLOSING_TOOLS = [rememberTool, finishTool]

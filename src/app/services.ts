@@ -17,6 +17,7 @@ import {runCommand, useSandbox} from '../workspace/command-runner.js'
 import {autoCommit, prepareTask} from '../workspace/git.js'
 import {Workspace} from '../workspace/workspace.js'
 import {workingTree} from '../workspace/working-tree.js'
+import {type EmbedderChoice, embedderFor, searchIndexedCode} from './code-search.js'
 
 /** What a run needs besides the event bus, which the run makes itself. */
 export interface OpenedServices extends Omit<TaskServices, 'bus'> {
@@ -74,8 +75,11 @@ export function sandboxRunner(config: Config): CommandRunner {
 /** The repository's map and facts, kept in its state database; the map shows only files the workspace lets the agent see. */
 export function memoryPort(db: StateDb, workspace: WorkspacePort, config: Config, tokens: Pick<TokenCounter, 'count'>): MemoryPort {
   const settings = memorySettings(config)
+  // Connected on the first code search, once: most tasks never search code.
+  let choice: Promise<EmbedderChoice> | undefined
   return {
     remember: (fact) => learnFact(db, {...fact, source: 'agent'}, settings),
+    searchCode: async (query, options) => searchIndexedCode(workspace.root, db, query, {...options, choice: await (choice ??= embedderFor(config))}),
     recall: (task) =>
       recall({root: workspace.root, db, task, tokens, mapTokens: config.mapTokens, visible: (path) => workspace.refusal(path) === undefined, settings}),
     used: (factIds) => markUsed(db, factIds, settings),

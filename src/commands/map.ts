@@ -2,10 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {DEFAULT_MAP_TOKENS, mapRepository, type MapReport} from '../app/map.js'
 import {BaseCommand} from '../cli/base.js'
-import type {IndexProgress} from '../memory/repo-map.js'
-
-/** Fewer files than this parse in well under a second: no progress to show. */
-const PROGRESS_FROM_FILES = 500
+import {progressReporter} from '../cli/index-progress.js'
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
@@ -19,30 +16,6 @@ function describeStats(report: MapReport): string {
   const shown = `${plural(report.definitions.length, 'definition')} from ${plural(report.files.length, 'file')}, ${report.tokens} of ${report.tokenBudget} tokens`
   const indexed = `${plural(stats.files, 'source file')} indexed (${stats.cached} from the cache, ${stats.parsed} parsed${skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : ''})`
   return `${shown}; ${indexed} in ${report.timings.index + report.timings.rank + report.timings.render} ms.`
-}
-
-/** Progress on stderr while a large repository is parsed: a line redrawn on a terminal, one line otherwise. */
-function progressReporter(): {report: (progress: IndexProgress) => void; end: () => void} {
-  let drawn = false
-  let lastDraw = 0
-  return {
-    report({parsed, total}) {
-      if (total < PROGRESS_FROM_FILES) return
-      if (!process.stderr.isTTY) {
-        if (!drawn) process.stderr.write(`Parsing ${total} files for the map; later maps reuse their tags.\n`)
-        drawn = true
-        return
-      }
-      const now = Date.now()
-      if (parsed < total && now - lastDraw < 100) return
-      lastDraw = now
-      drawn = true
-      process.stderr.write(`\rParsing files for the map: ${parsed}/${total}`)
-    },
-    end() {
-      if (drawn && process.stderr.isTTY) process.stderr.write('\r\x1b[K')
-    },
-  }
 }
 
 export default class MapCommand extends BaseCommand {
@@ -60,7 +33,7 @@ export default class MapCommand extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(MapCommand)
-    const progress = progressReporter()
+    const progress = progressReporter('for the map', 'later maps reuse their tags')
     const report = await mapRepository(this.repoRoot(flags.cwd), {task: flags.task, tokenBudget: flags.tokens, onProgress: progress.report}).finally(
       progress.end,
     )

@@ -209,6 +209,11 @@ export const configSchema = z.strictObject({
     .max(1)
     .default(0.1)
     .describe('Learned facts weaker than this are forgotten (a new fact starts at 1: unused, it goes after log2(1/this) half-lives)'),
+  embeddingsUrl: z
+    .url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'})
+    .optional()
+    .describe("OpenAI-compatible embeddings endpoint (vLLM's /v1) for code search by meaning; unset: code search ranks by words (BM25) alone"),
+  embeddingsModel: z.string().min(1).optional().describe('Embeddings model name; default: the first model the embeddings endpoint serves'),
 })
 
 export type Config = z.infer<typeof configSchema>

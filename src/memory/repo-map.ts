@@ -52,7 +52,8 @@ export function checkMapRoot(root: string): void {
   if (!isDirectory) throw new RepoMapError(`${root} is not a directory, so it has no map; pass --cwd a repository's folder.`)
 }
 
-async function listSourceFiles(root: string): Promise<string[]> {
+/** The files the map and the code index cover: the repository's files as git sees them (ignored ones left out). */
+export async function listSourceFiles(root: string): Promise<string[]> {
   checkMapRoot(root)
   try {
     return await workingTree(root).listFiles()

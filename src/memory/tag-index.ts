@@ -4,21 +4,17 @@
  * the first map only changed files cost a parse.
  */
 import {lstatSync, readFileSync} from 'node:fs'
-import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
 import {blake3, decodeTags, extractTags, type FileTags, type TagsLanguage, type TagsSkip, tagsLanguageForPath, tagsVersion} from '../native.js'
 import type {StateDb} from '../state/db.js'
 import {type CachedTagsRow, cachedTags, keepOnlyTags, storeTags} from '../state/repo-map.js'
+import {inParallelBatches} from './batches.js'
 
 /** Larger files are generated or data far more often than code a person reads; they are skipped unread. */
 export const MAX_TAGGED_FILE_BYTES = 1024 * 1024
 
-/** Files sent to the native module at once: enough to pay for the hop to a worker thread, few enough to spread over the cores. */
-const BATCH = 16
-/** Batches parsed at once: one per core, within the four threads of Node's worker pool. */
-const PARALLEL = Math.max(1, Math.min(availableParallelism(), 4))
 /** Files hashed between two turns: a hash costs a small fraction of a parse. */
 const HASH_BATCH = 512
 
@@ -55,19 +51,27 @@ interface Outcome {
   fromCache: boolean
 }
 
-/** A file's bytes, or undefined (the reason counted in `stats`) when it is not a regular file, is gone, or is too large. */
-function readSource(root: string, path: string, stats: IndexStats): Buffer | undefined {
-  const full = join(root, path)
-  let reason: 'tooLarge' | 'unreadable' = 'unreadable'
+/** Why a listed file is not read: over MAX_TAGGED_FILE_BYTES, or gone or not a regular file. */
+export type UnreadReason = 'tooLarge' | 'unreadable'
+
+/** A file's bytes, or why they are not read. The size is checked before reading: a 50 MB file costs a stat. */
+export function readSource(root: string, path: string): Buffer | UnreadReason {
   try {
     // lstat: a symbolic link may point outside the repository, and its target is listed on its own if it is inside.
-    const stat = lstatSync(full)
-    if (stat.isFile() && stat.size <= MAX_TAGGED_FILE_BYTES) return readFileSync(full)
-    if (stat.isFile()) reason = 'tooLarge'
+    const stat = lstatSync(join(root, path))
+    if (stat.isFile() && stat.size <= MAX_TAGGED_FILE_BYTES) return readFileSync(join(root, path))
+    if (stat.isFile()) return 'tooLarge'
   } catch {
-    // Listed by git but deleted since, or unreadable: counted as unreadable.
+    // Listed by git but deleted since, or unreadable.
   }
-  stats.skipped[reason] += 1
+  return 'unreadable'
+}
+
+/** A file's bytes, or undefined with the reason counted in `stats`. */
+function readCounted(root: string, path: string, stats: IndexStats): Buffer | undefined {
+  const source = readSource(root, path)
+  if (Buffer.isBuffer(source)) return source
+  stats.skipped[source] += 1
   return undefined
 }
 
@@ -93,7 +97,7 @@ export async function indexTags(
   const misses: Candidate[] = []
   for (const [index, candidate] of candidates.entries()) {
     if (index % HASH_BATCH === HASH_BATCH - 1) await nextTurn()
-    const source = readSource(root, candidate.path, stats)
+    const source = readCounted(root, candidate.path, stats)
     if (!source) continue
     const hash = blake3(source)
     const row = db ? cachedTags(db, hash, candidate.language) : undefined
@@ -101,30 +105,19 @@ export async function indexTags(
     else misses.push(candidate)
   }
 
-  let parsed = 0
   const parseBatch = async (batch: readonly Candidate[]) => {
     const read: {candidate: Candidate; source: Buffer}[] = []
     for (const candidate of batch) {
       // Read again rather than kept from the first pass: a cold index of a large tree would otherwise hold all of it in memory.
-      const source = readSource(root, candidate.path, stats)
+      const source = readCounted(root, candidate.path, stats)
       if (source) read.push({candidate, source})
     }
     const extractions = await extractTags(read.map(({candidate, source}) => ({source, language: candidate.language})))
     const rows = extractions.map(({hash, tags, skipped}, index): CachedTagsRow => ({hash, language: read[index]!.candidate.language, version, tags, skipped}))
     for (const [index, row] of rows.entries()) outcomes.set(read[index]!.candidate.path, {row, fromCache: false})
     if (db) storeTags(db, rows)
-    parsed += batch.length
-    onProgress?.({parsed, total: misses.length})
   }
-  let next = 0
-  const worker = async () => {
-    while (next < misses.length) {
-      const batch = misses.slice(next, next + BATCH)
-      next += BATCH
-      await parseBatch(batch)
-    }
-  }
-  await Promise.all(Array.from({length: PARALLEL}, worker))
+  await inParallelBatches(misses, parseBatch, (parsed) => onProgress?.({parsed, total: misses.length}))
   if (db) keepOnlyTags(db, [...new Set([...outcomes.values()].map(({row}) => row.hash))])
 
   const files = new Map<string, FileTags>()

@@ -179,6 +179,42 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    name: 'the code index: each file\'s functions and classes, their words, and their vectors',
+    sql: `
+      CREATE TABLE code_files (
+        path     TEXT PRIMARY KEY,
+        hash     TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        skipped  TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE code_units (
+        id          INTEGER PRIMARY KEY,
+        path        TEXT NOT NULL REFERENCES code_files(path) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        start_line  INTEGER NOT NULL,
+        end_line    INTEGER NOT NULL,
+        text        TEXT NOT NULL
+      );
+      CREATE INDEX code_units_by_path ON code_units(path);
+      -- Contentless: the columns hold words the indexer split out of identifiers (parseHeader:
+      -- parse header parseheader), which no table keeps; a unit's text is in code_units.
+      CREATE VIRTUAL TABLE code_units_fts USING fts5(
+        name, path, body, content = '', contentless_delete = 1, tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER code_units_fts_delete AFTER DELETE ON code_units BEGIN
+        DELETE FROM code_units_fts WHERE rowid = old.id;
+      END;
+      -- Float32 vectors by the embeddings model that made them; another model's are not compared.
+      CREATE TABLE code_unit_vectors (
+        unit_id  INTEGER PRIMARY KEY REFERENCES code_units(id) ON DELETE CASCADE,
+        model    TEXT NOT NULL,
+        vector   BLOB NOT NULL
+      );
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

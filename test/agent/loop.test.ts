@@ -371,7 +371,7 @@ describe('roles', () => {
     const {repo, outcome, events} = await run({model, role: 'analyst', task: 'What does add do?'})
     expect(outcome.status).toBe('done')
     expect(outcome.summary).toBe('add subtracts')
-    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'remember', 'finish'])
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'search_code', 'remember', 'finish'])
     expect(events.find((event) => event.type === 'tool_result' && event.tool === 'edit')).toMatchObject({status: 'error'})
     expect(read(repo, 'src/add.js')).toBe(FIXTURE['src/add.js'])
   })
@@ -413,7 +413,7 @@ describe('roles', () => {
     const model = new ScriptedModel([call('dependency_licenses', {}), call('finish', {summary: 'left-pad is WTFPL; gone is not installed'})])
     const {outcome, events} = await run({model, role: 'legal', files, task: 'Audit the licences'})
     expect(outcome.status).toBe('done')
-    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'dependency_licenses', 'remember', 'finish'])
+    expect(model.requests[0]!.tools!.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'search_code', 'dependency_licenses', 'remember', 'finish'])
     const output = (events.find((event) => event.type === 'tool_result' && event.tool === 'dependency_licenses') as {output: string}).output
     expect(output).toBe('npm left-pad: WTFPL\nnpm gone: not installed (licence unknown)')
   })

@@ -96,7 +96,7 @@ describe('the no-endpoint message', () => {
 describe('tool schemas', () => {
   it('turns every tool of every role into a JSON Schema function definition', () => {
     const tools = toolDefinitions(roleNamed('coder').tools)
-    expect(tools.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'edit', 'apply_patch', 'write_file', 'run_command', 'run_tests', 'remember', 'finish'])
+    expect(tools.map((tool) => tool.function.name)).toEqual(['read_file', 'list_files', 'search', 'search_code', 'edit', 'apply_patch', 'write_file', 'run_command', 'run_tests', 'remember', 'finish'])
     const edit = tools.find((tool) => tool.function.name === 'edit')!.function.parameters as {required: string[]; properties: Record<string, unknown>}
     expect(edit.required).toEqual(['path', 'edits'])
     expect(JSON.stringify(toolDefinitions(roleNamed('coder').tools))).toBe(JSON.stringify(tools))

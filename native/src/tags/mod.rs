@@ -7,6 +7,7 @@
 //! (binary, minified, mostly unparsable) yield no tags and say why.
 
 mod languages;
+mod units;
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use tree_sitter::{Node, ParseOptions, Parser, QueryCursor, StreamingIterator, Tree};
 
 pub use languages::TagLanguage;
+pub use units::{code_units, CodeUnit, UNITS_VERSION};
 
 /// Bumped whenever a change here or in a query changes the tags of some file: cached tags
 /// carry the version that made them and are thrown away when it differs.
@@ -72,12 +74,19 @@ pub struct FileTags {
 
 /// The tags of one file's bytes, or why it has none worth having.
 pub fn extract(source: &[u8], language: TagLanguage) -> Result<FileTags, Skip> {
+    let (text, tree) = parse_checked(source, language)?;
+    Ok(collect(&tree, text, language))
+}
+
+/// The file's text and syntax tree, or why neither is worth having: the checks tags and code
+/// units share, so a file one of them skips the other skips for the same reason.
+fn parse_checked(source: &[u8], language: TagLanguage) -> Result<(&str, Tree), Skip> {
     let text = check_text(source)?;
     let tree = parse(text, language).ok_or(Skip::Unparsable)?;
     if mostly_errors(&tree, text.len()) {
         return Err(Skip::Unparsable);
     }
-    Ok(collect(&tree, text, language))
+    Ok((text, tree))
 }
 
 fn check_text(source: &[u8]) -> Result<&str, Skip> {
@@ -151,35 +160,49 @@ fn mostly_errors(tree: &Tree, length: usize) -> bool {
     error_bytes * 2 > length
 }
 
-fn collect(tree: &Tree, text: &str, language: TagLanguage) -> FileTags {
+/// One match of a tags query: the capture naming its role (`definition.function`,
+/// `reference.call`…), the name node and the node the role is about.
+struct Tag<'tree> {
+    role: &'static str,
+    name: Node<'tree>,
+    node: Node<'tree>,
+}
+
+/// Every match of the language's tags query that has both a name and a role, in match order.
+fn tags_in<'tree>(tree: &'tree Tree, text: &str, language: TagLanguage) -> Vec<Tag<'tree>> {
     let query = language.query();
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    let lines = Lines::new(text);
-    let mut definitions: Vec<(usize, Definition)> = Vec::new();
-    let mut references: Vec<(usize, Reference)> = Vec::new();
+    let mut found_tags = Vec::new();
     while let Some(found) = matches.next() {
         let mut name: Option<Node> = None;
-        let mut kind: Option<(bool, Node)> = None;
+        let mut role: Option<(&'static str, Node)> = None;
         for capture in found.captures {
             let capture_name = names[capture.index as usize];
             if capture_name == "name" {
                 name.get_or_insert(capture.node);
-            } else if capture_name.starts_with("definition.") {
-                kind = Some((true, capture.node));
-            } else if capture_name.starts_with("reference.") {
-                kind = Some((false, capture.node));
+            } else if capture_name.starts_with("definition.") || capture_name.starts_with("reference.") {
+                role = Some((capture_name, capture.node));
             }
         }
-        let (Some(name), Some((is_definition, node))) = (name, kind) else {
-            continue;
-        };
+        if let (Some(name), Some((role, node))) = (name, role) {
+            found_tags.push(Tag { role, name, node });
+        }
+    }
+    found_tags
+}
+
+fn collect(tree: &Tree, text: &str, language: TagLanguage) -> FileTags {
+    let lines = Lines::new(text);
+    let mut definitions: Vec<(usize, Definition)> = Vec::new();
+    let mut references: Vec<(usize, Reference)> = Vec::new();
+    for Tag { role, name, node } in tags_in(tree, text, language) {
         let Ok(identifier) = name.utf8_text(text.as_bytes()) else {
             continue;
         };
         let line = name.start_position().row as u32 + 1;
-        if is_definition {
+        if role.starts_with("definition.") {
             if is_local(node, language) {
                 continue;
             }
