@@ -1,6 +1,6 @@
 /**
  * The layers of src/ (README, "Architecture"): arrows go down only.
- * commands, cli → app → agent, review, doctor, engine → llm, workspace, memory, mcp → secrets, state, native, config, errors.
+ * commands, cli, server → app → agent, review, doctor, engine → llm, workspace, memory, mcp → secrets, state, native, config, errors.
  * `npm test` runs this (npm run lint:imports); a violation names the rule and both files.
  */
 const service = '^src/(agent|llm|workspace|memory|mcp|state|secrets|review|engine|config|doctor)/'
@@ -12,9 +12,9 @@ module.exports = {
       severity: 'error',
       comment: 'Services never reach up: the agent emits events and whoever runs it renders them.',
       from: {path: service},
-      to: {path: '^src/(ui|commands|cli|app)/'},
+      to: {path: '^src/(ui|commands|cli|app|server)/'},
     },
-    {name: 'app-renders-nothing', severity: 'error', comment: 'The app layer is shared by the CLI and the servers: it never imports a renderer or a command.', from: {path: '^src/app/'}, to: {path: '^src/(ui|commands|cli)/'}},
+    {name: 'app-renders-nothing', severity: 'error', comment: 'The app layer is shared by the CLI and the servers: it never imports a renderer or a command.', from: {path: '^src/app/'}, to: {path: '^src/(ui|commands|cli|server)/'}},
     {name: 'ui-renders-only', severity: 'error', comment: 'The UI renders events; it runs nothing.', from: {path: '^src/ui/'}, to: {path: '^src/(commands|cli|workspace|llm|state|review|engine)/'}},
     {name: 'agent-is-not-a-reviewer', severity: 'error', comment: 'The review is used by the agent\'s callers, never the other way.', from: {path: '^src/review/'}, to: {path: '^src/agent/'}},
     {name: 'llm-touches-no-files', severity: 'error', comment: 'The LLM client talks to servers; files are the workspace\'s.', from: {path: '^src/llm/'}, to: {path: '^src/(workspace|memory|agent|review|engine)/'}},
