@@ -3,7 +3,7 @@
  * commands, cli, server → app → agent, review, doctor, engine → llm, workspace, memory, mcp → secrets, state, native, config, errors.
  * `npm test` runs this (npm run lint:imports); a violation names the rule and both files.
  */
-const service = '^src/(agent|llm|workspace|memory|mcp|state|secrets|review|engine|config|doctor)/'
+const service = '^src/(agent|llm|workspace|memory|mcp|skills|state|secrets|review|engine|config|doctor)/'
 module.exports = {
   forbidden: [
     {name: 'no-cycles', severity: 'error', comment: 'An import cycle: two modules that cannot be understood (or loaded) one without the other.', from: {}, to: {circular: true}},
@@ -19,10 +19,10 @@ module.exports = {
     {name: 'agent-is-not-a-reviewer', severity: 'error', comment: 'The review is used by the agent\'s callers, never the other way.', from: {path: '^src/review/'}, to: {path: '^src/agent/'}},
     {name: 'llm-touches-no-files', severity: 'error', comment: 'The LLM client talks to servers; files are the workspace\'s.', from: {path: '^src/llm/'}, to: {path: '^src/(workspace|memory|agent|review|engine)/'}},
     {
-      name: 'mcp-knows-no-agent',
+      name: 'mcp-and-skills-know-no-agent',
       severity: 'error',
-      comment: 'MCP servers become agent tools in app/: the client speaks MCP and knows nothing of the loop.',
-      from: {path: '^src/mcp/'},
+      comment: 'MCP servers and Agent Skills become agent tools in app/: below it, they know nothing of the loop.',
+      from: {path: '^src/(mcp|skills)/'},
       to: {path: '^src/(agent|llm|memory|review|engine)/'},
     },
     {name: 'workspace-knows-no-agent', severity: 'error', from: {path: '^src/workspace/'}, to: {path: '^src/(agent|llm|memory|review|engine)/'}},

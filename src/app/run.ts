@@ -18,6 +18,7 @@ import {detectTestCommand} from '../workspace/working-tree.js'
 import {resolveEndpoint, type TaskEndpoint} from './endpoint.js'
 import {openMcpTools} from './mcp-tools.js'
 import type {OpenedServices} from './services.js'
+import {skillTools} from './skill-tools.js'
 
 export interface TaskRequest {
   task: string
@@ -55,10 +56,12 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
   const ask = output.ask
   // The question comes after the events that led to it, which may still be on their way through redaction.
   const askInOrder = ask && (async (kind: ApprovalKind, subject: string) => (await bus.flush(), ask(kind, subject)))
-  const mcp = await openMcpTools(root, services.db, {callTimeoutMs: config.mcpCallTimeoutMs, notice: (text) => output.notice(text)})
+  const notice = (text: string) => output.notice(text)
+  const skills = skillTools(root, notice)
+  const mcp = await openMcpTools(root, services.db, {callTimeoutMs: config.mcpCallTimeoutMs, notice})
   try {
     const outcome = await runTask(
-      {...services, bus, runtimeTools: mcp.tools},
+      {...services, bus, runtimeTools: [...skills, ...mcp.tools]},
       {
         task: request.task,
         role: request.role,
