@@ -19,6 +19,7 @@ import {resolveEndpoint, type TaskEndpoint} from './endpoint.js'
 import {openMcpTools} from './mcp-tools.js'
 import type {OpenedServices} from './services.js'
 import {skillTools} from './skill-tools.js'
+import {wrappedAgentTools} from './wrap.js'
 
 export interface TaskRequest {
   task: string
@@ -57,7 +58,7 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
   // The question comes after the events that led to it, which may still be on their way through redaction.
   const askInOrder = ask && (async (kind: ApprovalKind, subject: string) => (await bus.flush(), ask(kind, subject)))
   const notice = (text: string) => output.notice(text)
-  const skills = skillTools(root, notice)
+  const skills = [...skillTools(root, notice), ...wrappedAgentTools(root, notice)]
   const mcp = await openMcpTools(root, services.db, {callTimeoutMs: config.mcpCallTimeoutMs, notice})
   try {
     const outcome = await runTask(

@@ -3,7 +3,7 @@ import {BaseCommand} from '../../cli/base.js'
 
 export default class SkillsList extends BaseCommand {
   static override description =
-    'List the Agent Skills a run offers (folders with a SKILL.md in .pyagent/skills, .claude/skills, .agents/skills, and the same in your user folders), and any that cannot be used, with why'
+    'List the Agent Skills a run offers (folders with a SKILL.md in .pyagent/skills, .claude/skills, .agents/skills, and the same in your user folders) and the wrapped programs, and any that cannot be used, with why'
   static override examples = ['<%= config.bin %> skills list', '<%= config.bin %> skills list --json']
 
   async run() {
@@ -12,7 +12,9 @@ export default class SkillsList extends BaseCommand {
     if (!this.jsonEnabled()) {
       for (const skill of found.skills) this.log(`${skill.name}  ${skill.description.replaceAll('\n', ' ')}  (${skill.dir})`)
       if (found.skills.length === 0) this.log(`No Agent Skills found in ${found.searched.join(', ')}.`)
+      for (const tool of found.wrapped) this.log(`cli__${tool.name}  wraps ${tool.program} (${tool.options.length} options)`)
       for (const problem of found.problems) this.notice(problem.problem)
+      for (const problem of found.wrappedProblems) this.notice(problem)
     }
     return found
   }
