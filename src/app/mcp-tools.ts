@@ -7,10 +7,10 @@
 import {z} from 'zod'
 
 import {defineTool, type Tool, ToolError, ToolRefused} from '../agent/tools/index.js'
+import {isPyAgentError} from '../errors.js'
 import {approvalState} from '../mcp/approvals.js'
 import type {McpConnection, McpToolInfo} from '../mcp/client.js'
 import {type ConfiguredServer, configuredServers} from '../mcp/config.js'
-import {isPyAgentError} from '../errors.js'
 import {compileArgumentCheck} from '../mcp/input-schema.js'
 import {namespacedName, toolPolicy} from '../mcp/policy.js'
 import type {StateDb} from '../state/db.js'

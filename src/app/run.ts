@@ -1,6 +1,6 @@
 /**
- * Running a task, wired once: what `pyagent run`, `pyagent ci --fix` (and later the fleet and
- * MCP servers) all start. It checks the sandbox and the repository, finds the endpoint (the
+ * Running a task, wired once: what `pyagent run`, `pyagent ci --fix`, the MCP server's run tool
+ * (and later the fleet) all start. It checks the sandbox and the repository, finds the endpoint (the
  * embedded model standing in when allowed), opens the services, runs the task under the
  * caller's signal, commits to git when asked, and closes everything again. The caller says how
  * events are shown: this layer never renders.

@@ -10,7 +10,7 @@ import type {StateDb} from '../state/db.js'
 import {approvedFingerprint, recordApproval} from '../state/mcp-approvals.js'
 import {type ConfiguredServer, isStdio} from './config.js'
 
-export function launchFingerprint(server: ConfiguredServer): string {
+function launchFingerprint(server: ConfiguredServer): string {
   const {config} = server
   const launch = isStdio(config)
     ? {command: config.command, args: config.args, env: config.env, cwd: config.cwd ?? null}

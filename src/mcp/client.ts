@@ -29,7 +29,7 @@ export interface McpConnection {
 }
 
 /** The longest wait for a server to start and answer `initialize`, and for its tool list. */
-export const CONNECT_TIMEOUT_MS = 30_000
+const CONNECT_TIMEOUT_MS = 30_000
 /**
  * The SDK's stdio transport drops the connection on a message over this size. Its buffer grows by
  * copying at every chunk, so a larger limit costs quadratic time: 50 MB took over 10 s here.

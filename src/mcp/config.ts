@@ -47,7 +47,7 @@ const httpServer = z.looseObject({
   ...pyagentKeys,
 })
 
-export const serverSchema = z.union([stdioServer, httpServer])
+const serverSchema = z.union([stdioServer, httpServer])
 export type McpServerConfig = z.infer<typeof serverSchema>
 export type StdioServerConfig = z.infer<typeof stdioServer>
 

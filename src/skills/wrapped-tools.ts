@@ -13,7 +13,7 @@ import {z} from 'zod'
 
 import type {HelpOption} from './help-options.js'
 
-export const wrappedToolSchema = z.object({
+const wrappedToolSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/),
   program: z.string().min(1),
   summary: z.string(),
@@ -21,12 +21,12 @@ export const wrappedToolSchema = z.object({
 })
 export type WrappedTool = z.infer<typeof wrappedToolSchema>
 
-export function wrappedToolsDir(root: string): string {
+function wrappedToolsDir(root: string): string {
   return join(root, '.pyagent', 'tools')
 }
 
 /** The tool name for a program: its base name in the alphabet tool names allow. */
-export function wrappedName(program: string): string {
+function wrappedName(program: string): string {
   return (program.split('/').pop() ?? program).replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48)
 }
 
@@ -36,7 +36,7 @@ export function proposeWrappedTool(program: string, help: string, options: reado
 }
 
 /** The property an option becomes: its name without dashes, `-` as `_`. */
-export function propertyOf(flag: string): string {
+function propertyOf(flag: string): string {
   return flag.replace(/^--?/, '').replace(/[^A-Za-z0-9_]/g, '_')
 }
 
