@@ -1,9 +1,9 @@
 /**
  * The layers of src/ (README, "Architecture"): arrows go down only.
- * commands, cli, server → app → agent, review, doctor, engine, fleet → llm, workspace, memory → secrets, state, native, config, errors.
+ * commands, cli, server → app → agent, review, doctor, engine, fleet → llm, workspace, memory, mcp → secrets, state, native, config, errors.
  * `npm test` runs this (npm run lint:imports); a violation names the rule and both files.
  */
-const service = '^src/(agent|llm|workspace|memory|state|secrets|review|engine|config|doctor|fleet)/'
+const service = '^src/(agent|llm|workspace|memory|mcp|skills|state|secrets|review|engine|config|doctor|fleet)/'
 module.exports = {
   forbidden: [
     {name: 'no-cycles', severity: 'error', comment: 'An import cycle: two modules that cannot be understood (or loaded) one without the other.', from: {}, to: {circular: true}},
@@ -19,6 +19,13 @@ module.exports = {
     {name: 'ui-renders-only', severity: 'error', comment: 'The UI renders events; it runs nothing.', from: {path: '^src/ui/'}, to: {path: '^src/(commands|cli|workspace|llm|state|review|engine)/'}},
     {name: 'agent-is-not-a-reviewer', severity: 'error', comment: 'The review is used by the agent\'s callers, never the other way.', from: {path: '^src/review/'}, to: {path: '^src/agent/'}},
     {name: 'llm-touches-no-files', severity: 'error', comment: 'The LLM client talks to servers; files are the workspace\'s.', from: {path: '^src/llm/'}, to: {path: '^src/(workspace|memory|agent|review|engine)/'}},
+    {
+      name: 'mcp-and-skills-know-no-agent',
+      severity: 'error',
+      comment: 'MCP servers and Agent Skills become agent tools in app/: below it, they know nothing of the loop.',
+      from: {path: '^src/(mcp|skills)/'},
+      to: {path: '^src/(agent|llm|memory|review|engine)/'},
+    },
     {name: 'workspace-knows-no-agent', severity: 'error', from: {path: '^src/workspace/'}, to: {path: '^src/(agent|llm|memory|review|engine)/'}},
     {
       name: 'memory-serves-the-agent',

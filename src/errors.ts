@@ -62,6 +62,11 @@ export const ERROR_CODES = {
   E_EDIT_INVALID: 'A search/replace edit with an empty search or overlapping another.',
   E_EDIT_NO_MATCH: 'A search/replace edit whose search text is not in the file.',
   E_EDIT_AMBIGUOUS: 'A search/replace edit whose search text is in the file more than once.',
+  E_MCP_CONFIG: 'An MCP configuration (mcp.json, .mcp.json) that cannot be read or parsed, or a server entry its schema refuses.',
+  E_MCP_SERVER: 'An MCP server that cannot be started, reached or listed, or a server name that is not configured.',
+  E_SKILL_WRAP: 'A program that cannot be wrapped as a tool (it does not run, or its --help is empty), or a wrapped tool that does not exist.',
+  E_SERVER_AUTH: 'A server asked to listen beyond loopback without a token (PYAGENT_SERVER_TOKEN).',
+  E_MCP_UNAPPROVED: 'An MCP server the repository defines that you have not approved, or whose command changed since you did.',
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -13,6 +13,7 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number]
 export function preApproved(mode: ApprovalMode, kind: ApprovalKind): boolean {
   if (mode === 'all') return true
   if (mode === 'none') return false
+  // A tool from outside acts beyond the transaction, as a command does.
   return mode === (kind === 'edit' ? 'edits' : 'commands')
 }
 

@@ -6,6 +6,7 @@
 import type {StateDb} from '../state/db.js'
 import {appendEvent} from '../state/events.js'
 import type {Redactor} from './ports.js'
+import type {ApprovalKind} from './tools/tool.js'
 
 export type RunStatus = 'done' | 'failed' | 'budget_exhausted' | 'rejected' | 'interrupted' | 'refused'
 
@@ -21,7 +22,7 @@ export type AgentEvent =
   | {type: 'usage'; taskId: string; promptTokens: number; completionTokens: number; costUsd: number; totalTokens: number; totalCostUsd: number}
   | {type: 'protocol'; taskId: string; protocol: 'tools' | 'json'; reason: string}
   | {type: 'model_switch'; taskId: string; model: string; reason: string}
-  | {type: 'approval'; taskId: string; kind: 'edit' | 'command'; subject: string; approved: boolean}
+  | {type: 'approval'; taskId: string; kind: ApprovalKind; subject: string; approved: boolean}
   | {type: 'check'; taskId: string; name: string; passed: boolean; detail: string}
   | {type: 'reflection'; taskId: string; round: number; verdict: 'approve' | 'revise' | 'reject'; feedback: string}
   | {type: 'plan'; taskId: string; subtasks: {key: string; title: string; role: string; dependsOn: string[]}[]}

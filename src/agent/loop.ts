@@ -51,6 +51,8 @@ export interface AgentOptions {
   taskId: string
   task: string
   role: Role
+  /** Tools known only at run time (an MCP server's), offered beside the role's own. */
+  runtimeTools?: readonly Tool[]
   model: ModelClient
   cheaperModel?: CheaperModel
   /** The critic; the task's model when not given. */
@@ -140,7 +142,7 @@ export class Agent {
   private readonly originals = new Map<string, string>()
 
   constructor(private readonly options: AgentOptions) {
-    this.tools = options.role.tools
+    this.tools = [...options.role.tools, ...(options.runtimeTools ?? [])]
     this.protocol = options.settings.protocol === 'json' ? 'json' : 'tools'
     this.model = options.model
     this.scratch = new ScratchTree(options.workspace.root)

@@ -23,10 +23,14 @@ const JSON_PROTOCOL = [
   'The result of the tool comes back in the next user message.',
 ]
 
+function argumentSchema(tool: Tool): Record<string, unknown> {
+  return tool.parameters ?? (z.toJSONSchema(tool.schema) as Record<string, unknown>)
+}
+
 export function toolDefinitions(tools: readonly Tool[]): ToolDefinition[] {
   return tools.map((tool) => ({
     type: 'function',
-    function: {name: tool.name, description: tool.description, parameters: z.toJSONSchema(tool.schema) as Record<string, unknown>},
+    function: {name: tool.name, description: tool.description, parameters: argumentSchema(tool)},
   }))
 }
 
@@ -45,7 +49,7 @@ export function actionSchema(tools: readonly Tool[], narrowed: ReadonlyMap<strin
 export function systemPrompt(options: {role: Role; protocol: ActionProtocol; instructions: string; tools: readonly Tool[]}): string {
   const parts = [options.role.prompt, RULES.join('\n')]
   if (options.protocol === 'json') {
-    const catalogue = options.tools.map((tool) => `- ${tool.name}: ${tool.description} Arguments: ${JSON.stringify(z.toJSONSchema(tool.schema))}`)
+    const catalogue = options.tools.map((tool) => `- ${tool.name}: ${tool.description} Arguments: ${JSON.stringify(argumentSchema(tool))}`)
     parts.push([...JSON_PROTOCOL, 'Tools:', ...catalogue].join('\n'))
   }
   if (options.instructions) parts.push(`# Instructions from the repository\n\n${options.instructions}`)

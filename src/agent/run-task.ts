@@ -15,7 +15,7 @@ import {Agent, type AgentResult, type AgentSettings, type CheaperModel} from './
 import {plan, type PlannedTask, validatePlan} from './planner.js'
 import type {CommandRunner, MemoryPort, ModelClient, Redactor, TextEngine, WorkspacePort} from './ports.js'
 import {type RoleName, roleNamed} from './roles.js'
-import type {ApprovalKind} from './tools/index.js'
+import type {ApprovalKind, Tool} from './tools/index.js'
 
 export interface TaskServices {
   db: StateDb
@@ -27,6 +27,8 @@ export interface TaskServices {
   model: ModelClient
   cheaperModel?: CheaperModel
   bus: EventBus
+  /** Tools the app layer found for this run (MCP servers'), offered to every role beside its own. */
+  runtimeTools?: readonly Tool[]
 }
 
 export interface RunTaskOptions {
@@ -148,6 +150,7 @@ class TaskRunner {
         taskId: row.id,
         task: row.title,
         role: roleNamed(roleName),
+        runtimeTools: services.runtimeTools,
         model: services.model,
         cheaperModel: services.cheaperModel,
         workspace: services.workspace,

@@ -1,11 +1,12 @@
 /**
- * Running a task, wired once: what `pyagent run`, `pyagent ci --fix` (and later the fleet and
- * MCP servers) all start. It checks the sandbox and the repository, finds the endpoint (the
+ * Running a task, wired once: what `pyagent run`, `pyagent ci --fix`, the MCP server's run tool
+ * (and later the fleet) all start. It checks the sandbox and the repository, finds the endpoint (the
  * embedded model standing in when allowed), opens the services, runs the task under the
  * caller's signal, commits to git when asked, and closes everything again. The caller says how
  * events are shown: this layer never renders.
  */
 import {type ApprovalMode, approver} from '../agent/approval.js'
+import type {ApprovalKind} from '../agent/tools/index.js'
 import {EventBus, type AgentEvent} from '../agent/events.js'
 import type {RoleName} from '../agent/roles.js'
 import {runTask, type TaskOutcome, UNCONFINED_NOTICE} from '../agent/run-task.js'
@@ -15,7 +16,10 @@ import {GitStateError} from '../workspace/errors.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {detectTestCommand} from '../workspace/working-tree.js'
 import {resolveEndpoint, type TaskEndpoint} from './endpoint.js'
+import {openMcpTools} from './mcp-tools.js'
 import type {OpenedServices} from './services.js'
+import {skillTools} from './skill-tools.js'
+import {wrappedAgentTools} from './wrap.js'
 
 export interface TaskRequest {
   task: string
@@ -30,7 +34,7 @@ export interface TaskOutput {
   /** Each event of the run, already redacted, in order. */
   event(event: AgentEvent): void
   /** Asks a person whether an edit or a command may go ahead; without it the approval mode decides alone. */
-  ask?(kind: 'edit' | 'command', subject: string): Promise<boolean>
+  ask?(kind: ApprovalKind, subject: string): Promise<boolean>
   /** A sentence for the person running it, outside the event stream (which model answers, an unconfined sandbox). */
   notice(text: string): void
   /** Called once the run is over, before the result is returned. */
@@ -52,10 +56,13 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
   bus.on((event) => output.event(event))
   const ask = output.ask
   // The question comes after the events that led to it, which may still be on their way through redaction.
-  const askInOrder = ask && (async (kind: 'edit' | 'command', subject: string) => (await bus.flush(), ask(kind, subject)))
+  const askInOrder = ask && (async (kind: ApprovalKind, subject: string) => (await bus.flush(), ask(kind, subject)))
+  const notice = (text: string) => output.notice(text)
+  const skills = [...skillTools(root, notice), ...wrappedAgentTools(root, notice)]
+  const mcp = await openMcpTools(root, services.db, {callTimeoutMs: config.mcpCallTimeoutMs, notice})
   try {
     const outcome = await runTask(
-      {...services, bus},
+      {...services, bus, runtimeTools: [...skills, ...mcp.tools]},
       {
         task: request.task,
         role: request.role,
@@ -82,6 +89,7 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
     const commit = outcome.status === 'done' && request.gitCommit && changed ? ((await services.gitCommit?.(outcome)) ?? undefined) : undefined
     return {exitCode: outcome.exitCode, outcome, ...(commit ? {commit} : {})}
   } finally {
+    await mcp.close()
     await output.close?.()
   }
 }

@@ -19,3 +19,14 @@ export async function undoInRepository(root: string, config: Config, ref: string
     workspace.close()
   }
 }
+
+/** What an undo did, as `--json` and the MCP server report it. */
+export function undoSummary(result: UndoResult) {
+  return {
+    undone: result.target.transactions.map((tx) => tx.id),
+    kind: result.target.kind,
+    transaction: result.commit.id,
+    files: result.commit.files.map((file) => ({path: file.path, op: file.op})),
+    overwritten: result.overwritten,
+  }
+}

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
+import {taskHistory} from '../app/history.js'
 import {BaseCommand} from '../cli/base.js'
-import {openStateForReading} from '../state/db.js'
-import {type History as HistoryReport, readHistory, type TransactionSummary} from '../workspace/history.js'
-import {Journal} from '../workspace/journal.js'
+import type {TransactionSummary} from '../workspace/history.js'
 
 function lines(tx: TransactionSummary): string {
   return tx.linesAdded === null ? '' : `  +${tx.linesAdded} -${tx.linesRemoved}`
@@ -26,20 +25,15 @@ export default class History extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(History)
-    const db = openStateForReading(this.repoRoot(flags.cwd))
-    try {
-      const history: HistoryReport = db ? readHistory(db, new Journal(db), flags.limit) : {tasks: [], untracked: []}
-      if (!this.jsonEnabled()) {
-        for (const task of history.tasks) {
-          this.log(`task ${task.id.slice(0, 8)}  [${task.status}]  ${task.title}`)
-          for (const tx of task.transactions) for (const line of describeTransaction(tx, '  ')) this.log(line)
-        }
-        for (const tx of history.untracked) for (const line of describeTransaction(tx, '')) this.log(line)
-        if (history.tasks.length === 0 && history.untracked.length === 0) this.log('No transactions yet.')
+    const history = taskHistory(this.repoRoot(flags.cwd), flags.limit)
+    if (!this.jsonEnabled()) {
+      for (const task of history.tasks) {
+        this.log(`task ${task.id.slice(0, 8)}  [${task.status}]  ${task.title}`)
+        for (const tx of task.transactions) for (const line of describeTransaction(tx, '  ')) this.log(line)
       }
-      return history
-    } finally {
-      db?.close()
+      for (const tx of history.untracked) for (const line of describeTransaction(tx, '')) this.log(line)
+      if (history.tasks.length === 0 && history.untracked.length === 0) this.log('No transactions yet.')
     }
+    return history
   }
 }

@@ -1,10 +1,7 @@
 import {Args} from '@oclif/core'
 
+import {showTransaction} from '../app/history.js'
 import {BaseCommand} from '../cli/base.js'
-import {openStateForReading} from '../state/db.js'
-import {LookupError} from '../workspace/errors.js'
-import {findTransaction, summariseTransaction, transactionDiff} from '../workspace/history.js'
-import {Journal} from '../workspace/journal.js'
 
 export default class Show extends BaseCommand {
   static override needsState = true
@@ -14,27 +11,20 @@ export default class Show extends BaseCommand {
 
   async run() {
     const {args, flags} = await this.parse(Show)
-    const db = openStateForReading(this.repoRoot(flags.cwd))
-    if (!db) throw new LookupError(`No transaction matches "${args.tx}": PyAgent has made none in this repository`)
-    try {
-      const journal = new Journal(db)
-      const summary = summariseTransaction(journal, findTransaction(journal, args.tx))
-      const diff = transactionDiff(journal, summary.id)
-      if (!this.jsonEnabled()) {
-        this.log(`transaction ${summary.id}  [${summary.status}]${summary.undoneBy ? `  undone by ${summary.undoneBy}` : ''}`)
-        if (summary.taskId) this.log(`task        ${summary.taskId}`)
-        if (summary.message) this.log(`message     ${summary.message}`)
-        if (summary.gitHead) this.log(`git HEAD    ${summary.gitHead}${summary.gitDirty ? ' (dirty)' : ''}`)
-        for (const file of summary.files) {
-          const lines = file.linesAdded === null ? '' : `  +${file.linesAdded} -${file.linesRemoved}`
-          this.log(`  ${file.op}  ${file.path}${lines}`)
-        }
-        this.log('')
-        if (diff !== '') this.log(diff.replace(/\n$/, ''))
+    const shown = showTransaction(this.repoRoot(flags.cwd), args.tx)
+    const {diff, ...summary} = shown
+    if (!this.jsonEnabled()) {
+      this.log(`transaction ${summary.id}  [${summary.status}]${summary.undoneBy ? `  undone by ${summary.undoneBy}` : ''}`)
+      if (summary.taskId) this.log(`task        ${summary.taskId}`)
+      if (summary.message) this.log(`message     ${summary.message}`)
+      if (summary.gitHead) this.log(`git HEAD    ${summary.gitHead}${summary.gitDirty ? ' (dirty)' : ''}`)
+      for (const file of summary.files) {
+        const lines = file.linesAdded === null ? '' : `  +${file.linesAdded} -${file.linesRemoved}`
+        this.log(`  ${file.op}  ${file.path}${lines}`)
       }
-      return {...summary, diff}
-    } finally {
-      db.close()
+      this.log('')
+      if (diff !== '') this.log(diff.replace(/\n$/, ''))
     }
+    return shown
   }
 }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {undoInRepository} from '../app/undo.js'
+import {undoInRepository, undoSummary} from '../app/undo.js'
 import {BaseCommand} from '../cli/base.js'
 import {UndoRefusedError} from '../workspace/undo.js'
 
@@ -22,13 +22,7 @@ export default class Undo extends BaseCommand {
       if (error instanceof UndoRefusedError && !this.jsonEnabled()) process.stderr.write(error.diff)
       throw error
     })
-    const summary = {
-      undone: result.target.transactions.map((tx) => tx.id),
-      kind: result.target.kind,
-      transaction: result.commit.id,
-      files: result.commit.files.map((file) => ({path: file.path, op: file.op})),
-      overwritten: result.overwritten,
-    }
+    const summary = undoSummary(result)
     if (!this.jsonEnabled()) {
       this.log(`Undid ${result.target.kind} ${result.target.id} in transaction ${result.commit.id.slice(0, 8)}:`)
       for (const file of result.commit.files) this.log(`  ${file.op}  ${file.path}`)

@@ -142,6 +142,7 @@ export const configSchema = z.strictObject({
     .default(DEFAULT_DENY_PATHS)
     .describe('Globs tools may not read or edit, on top of .git/ and .pyagent/ (a pattern without / matches the name anywhere)'),
   commandTimeoutMs: z.int().positive().default(300_000).describe('Timeout of one command an agent runs, in ms'),
+  mcpCallTimeoutMs: z.int().positive().default(60_000).describe("Timeout of one call to an MCP server's tool, in ms (a server's own timeoutMs in mcp.json wins)"),
   commandOutputBytes: z
     .int()
     .min(1024)

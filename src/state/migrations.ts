@@ -215,6 +215,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'MCP servers a repository defines that the user approved',
+    sql: `
+      CREATE TABLE mcp_approvals (
+        server       TEXT PRIMARY KEY,
+        fingerprint  TEXT NOT NULL,
+        approved_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

@@ -7,7 +7,8 @@ import {z} from 'zod'
 
 import type {CommandRunner, MemoryPort, ScratchPort, TextEngine, TransactionPort, WorkspacePort} from '../ports.js'
 
-export type ApprovalKind = 'edit' | 'command'
+/** `tool`: a call to a tool from outside PyAgent (an MCP server's) whose policy says ask. */
+export type ApprovalKind = 'edit' | 'command' | 'tool'
 
 export interface ToolContext {
   taskId: string
@@ -47,6 +48,11 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   name: string
   description: string
   schema: S
+  /**
+   * The arguments' JSON Schema as the model sees it, for a tool whose schema comes from outside
+   * (an MCP server's): `schema` then only checks that they are an object, and run() checks the rest.
+   */
+  parameters?: Record<string, unknown>
   /** Stages edits in the transaction; read-only roles leave these out. */
   mutates: boolean
   run(args: z.infer<S>, context: ToolContext): Promise<string>
