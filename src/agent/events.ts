@@ -13,6 +13,8 @@ export type ToolStatus = 'ok' | 'error' | 'refused'
 
 export type AgentEvent =
   | {type: 'task_started'; taskId: string; parentId: string | null; title: string; role: string; depth: number}
+  /** A step of the loop begins: one model turn and the tools it calls (spans and `pyagent stats` count them). */
+  | {type: 'step_started'; taskId: string; step: number}
   | {type: 'text'; taskId: string; delta: string}
   | {type: 'assistant_message'; taskId: string; content: string}
   | {type: 'tool_call'; taskId: string; callId: string; tool: string; arguments: unknown}
@@ -22,11 +24,12 @@ export type AgentEvent =
   | {type: 'protocol'; taskId: string; protocol: 'tools' | 'json'; reason: string}
   | {type: 'model_switch'; taskId: string; model: string; reason: string}
   | {type: 'approval'; taskId: string; kind: 'edit' | 'command'; subject: string; approved: boolean}
-  | {type: 'check'; taskId: string; name: string; passed: boolean; detail: string}
-  | {type: 'reflection'; taskId: string; round: number; verdict: 'approve' | 'revise' | 'reject'; feedback: string}
+  /** durationMs: how long the check ran, where it ran something (tests, benchmark). */
+  | {type: 'check'; taskId: string; name: string; passed: boolean; detail: string; durationMs?: number}
+  | {type: 'reflection'; taskId: string; round: number; verdict: 'approve' | 'revise' | 'reject'; feedback: string; durationMs: number}
   | {type: 'plan'; taskId: string; subtasks: {key: string; title: string; role: string; dependsOn: string[]}[]}
   | {type: 'subtask_refused'; taskId: string; title: string; reason: string}
-  | {type: 'committed'; taskId: string; txId: string; files: string[]}
+  | {type: 'committed'; taskId: string; txId: string; files: string[]; durationMs: number}
   | {type: 'rolled_back'; taskId: string; reason: string}
   | {type: 'task_finished'; taskId: string; status: RunStatus; summary: string}
   | {type: 'commands_unconfined'; taskId: string; detail: string}
