@@ -46,7 +46,8 @@ export type AgentEvent =
       problem?: string
     }
 
-export type EventListener = (event: AgentEvent) => void
+/** `at`: when the event was emitted, in epoch milliseconds with sub-millisecond precision (spans are timed by it, not by delivery). */
+export type EventListener = (event: AgentEvent, at: number) => void
 
 /**
  * Fans events out to listeners and records every one but text deltas in the task's log. Every
@@ -75,6 +76,7 @@ export class EventBus {
   }
 
   emit(event: AgentEvent): void {
+    const at = performance.timeOrigin + performance.now()
     const redacted = event.type === 'text' ? Promise.resolve(event) : redactStrings(event, this.redact)
     this.delivered = this.delivered.then(async () => {
       const ready = await redacted.catch((error: unknown) => {
@@ -82,7 +84,7 @@ export class EventBus {
       })
       if (!ready || this.failure) return
       try {
-        this.deliver(ready)
+        this.deliver(ready, at)
       } catch (error) {
         this.failure = error as Error
       }
@@ -95,12 +97,12 @@ export class EventBus {
     if (this.failure) throw this.failure
   }
 
-  private deliver(event: AgentEvent): void {
+  private deliver(event: AgentEvent, at: number): void {
     if (event.type !== 'text') {
       const {type, taskId, ...payload} = event
       appendEvent(this.db, taskId, type, payload)
     }
-    for (const listener of this.listeners) listener(event)
+    for (const listener of this.listeners) listener(event, at)
   }
 }
 

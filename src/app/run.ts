@@ -11,6 +11,8 @@ import type {RoleName} from '../agent/roles.js'
 import {runTask, type TaskOutcome, UNCONFINED_NOTICE} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import type {TaskPriority} from '../state/tasks.js'
+import type {TelemetrySession} from '../telemetry/session.js'
+import {telemetryTarget} from '../telemetry/target.js'
 import {GitStateError} from '../workspace/errors.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {detectTestCommand} from '../workspace/working-tree.js'
@@ -44,12 +46,21 @@ export interface TaskRun {
   commit?: string
 }
 
-async function runOnServices(root: string, endpoint: TaskEndpoint, request: TaskRequest, services: OpenedServices, output: TaskOutput, signal: AbortSignal): Promise<TaskRun> {
+async function runOnServices(
+  root: string,
+  endpoint: TaskEndpoint,
+  request: TaskRequest,
+  services: OpenedServices,
+  output: TaskOutput,
+  signal: AbortSignal,
+  telemetry: TelemetrySession | undefined,
+): Promise<TaskRun> {
   const {config} = endpoint
   await services.prepare?.()
   if (!services.runner.confined) output.notice(UNCONFINED_NOTICE)
   const bus = new EventBus(services.db, services.redact)
   bus.on((event) => output.event(event))
+  if (telemetry) bus.on(telemetry.tracer.onEvent)
   const ask = output.ask
   // The question comes after the events that led to it, which may still be on their way through redaction.
   const askInOrder = ask && (async (kind: 'edit' | 'command', subject: string) => (await bus.flush(), ask(kind, subject)))
@@ -82,6 +93,8 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
     const commit = outcome.status === 'done' && request.gitCommit && changed ? ((await services.gitCommit?.(outcome)) ?? undefined) : undefined
     return {exitCode: outcome.exitCode, outcome, ...(commit ? {commit} : {})}
   } finally {
+    const exported = await telemetry?.shutdown()
+    if (exported?.droppedSpans) output.notice(`telemetry: ${exported.droppedSpans} span(s) could not be exported (the collector was slow, unreachable or refused them); the task was not held up`)
     await output.close?.()
   }
 }
@@ -107,9 +120,12 @@ export async function executeTask(root: string, config: Config, request: TaskReq
     if (endpoint.notice) output.notice(endpoint.notice)
     // Loaded only once a server answers: the client and the workspace are slow to import.
     const {openServices} = await import('./services.js')
-    const services = await openServices(root, endpoint.config)
+    const target = telemetryTarget(endpoint.config)
+    // The SDK loads only when a collector is configured: every other run skips its import.
+    const telemetry = target && (await import('../telemetry/session.js')).startTelemetry(target)
+    const services = await openServices(root, endpoint.config, {onLlmCall: telemetry?.tracer.onLlmCall})
     try {
-      return await runOnServices(root, endpoint, request, services, output, options.signal)
+      return await runOnServices(root, endpoint, request, services, output, options.signal, telemetry)
     } finally {
       services.close()
     }

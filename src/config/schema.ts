@@ -201,6 +201,14 @@ export const configSchema = z.strictObject({
     .max(1)
     .default(0.1)
     .describe('Learned facts weaker than this are forgotten (a new fact starts at 1: unused, it goes after log2(1/this) half-lives)'),
+  otlpEndpoint: z
+    .url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'})
+    .optional()
+    .describe('OpenTelemetry collector (OTLP/HTTP) that receives a trace and metrics per task, e.g. http://localhost:4318; unset: the standard OTEL_EXPORTER_OTLP_* variables decide, and with none set telemetry is off'),
+  telemetryContent: z
+    .boolean()
+    .default(false)
+    .describe("Put the task's text, the model's answers and tool arguments on the spans (redacted as in the task log); off: only names, figures and ids leave"),
 })
 
 export type Config = z.infer<typeof configSchema>
