@@ -115,14 +115,15 @@ export async function executeTask(root: string, config: Config, request: TaskReq
   // commandSandbox=bwrap without bubblewrap stops the run before a model is asked anything, or loaded.
   const {useSandbox} = await import('../workspace/command-runner.js')
   useSandbox(config.commandSandbox)
+  const target = telemetryTarget(config)
+  // The SDK (one bundle, see build:telemetry) loads only when a collector is configured, while the endpoint is probed.
+  const loadingTelemetry = target && import('../telemetry/session.js')
   const endpoint = await resolveEndpoint(config, options.signal, {embedded: options.embedded})
   try {
     if (endpoint.notice) output.notice(endpoint.notice)
     // Loaded only once a server answers: the client and the workspace are slow to import.
     const {openServices} = await import('./services.js')
-    const target = telemetryTarget(endpoint.config)
-    // The SDK loads only when a collector is configured: every other run skips its import.
-    const telemetry = target && (await import('../telemetry/session.js')).startTelemetry(target)
+    const telemetry = target && (await loadingTelemetry!).startTelemetry(target)
     const services = await openServices(root, endpoint.config, {onLlmCall: telemetry?.tracer.onLlmCall})
     try {
       return await runOnServices(root, endpoint, request, services, output, options.signal, telemetry)
