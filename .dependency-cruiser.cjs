@@ -3,7 +3,7 @@
  * commands, cli, server → app → agent, review, doctor, engine, fleet → llm, workspace, memory, mcp → secrets, state, native, config, errors.
  * `npm test` runs this (npm run lint:imports); a violation names the rule and both files.
  */
-const service = '^src/(agent|llm|workspace|memory|mcp|skills|state|secrets|review|engine|config|doctor|fleet)/'
+const service = '^src/(agent|llm|workspace|memory|mcp|skills|state|secrets|review|engine|config|doctor|fleet|telemetry)/'
 module.exports = {
   forbidden: [
     {name: 'no-cycles', severity: 'error', comment: 'An import cycle: two modules that cannot be understood (or loaded) one without the other.', from: {}, to: {circular: true}},
@@ -40,6 +40,13 @@ module.exports = {
       comment: 'state, secrets and config are leaves: they import only each other, native.ts and errors.ts.',
       from: {path: '^src/(state|secrets|config)/'},
       to: {path: '^src/(agent|llm|workspace|memory|review|engine|doctor)/'},
+    },
+    {
+      name: 'telemetry-listens-from-outside',
+      severity: 'error',
+      comment: 'Telemetry is a listener the app layer attaches: the agent, the client and the workspace never import it or the OpenTelemetry SDK.',
+      from: {path: '^src/(agent|llm|workspace|memory|state|secrets|config|review|engine|doctor)/'},
+      to: {path: ['^src/telemetry/', '@opentelemetry/']},
     },
     {name: 'errors-is-a-leaf', severity: 'error', from: {path: '^src/errors\\.ts$'}, to: {path: '^src/'}},
   ],

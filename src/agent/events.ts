@@ -14,6 +14,8 @@ export type ToolStatus = 'ok' | 'error' | 'refused'
 
 export type AgentEvent =
   | {type: 'task_started'; taskId: string; parentId: string | null; title: string; role: string; depth: number}
+  /** A step of the loop begins: one model turn and the tools it calls (spans and `pyagent stats` count them). */
+  | {type: 'step_started'; taskId: string; step: number}
   | {type: 'text'; taskId: string; delta: string}
   | {type: 'assistant_message'; taskId: string; content: string}
   | {type: 'tool_call'; taskId: string; callId: string; tool: string; arguments: unknown}
@@ -23,11 +25,12 @@ export type AgentEvent =
   | {type: 'protocol'; taskId: string; protocol: 'tools' | 'json'; reason: string}
   | {type: 'model_switch'; taskId: string; model: string; reason: string}
   | {type: 'approval'; taskId: string; kind: ApprovalKind; subject: string; approved: boolean}
-  | {type: 'check'; taskId: string; name: string; passed: boolean; detail: string}
-  | {type: 'reflection'; taskId: string; round: number; verdict: 'approve' | 'revise' | 'reject'; feedback: string}
+  /** durationMs: how long the check ran, where it ran something (tests, benchmark). */
+  | {type: 'check'; taskId: string; name: string; passed: boolean; detail: string; durationMs?: number}
+  | {type: 'reflection'; taskId: string; round: number; verdict: 'approve' | 'revise' | 'reject'; feedback: string; durationMs: number}
   | {type: 'plan'; taskId: string; subtasks: {key: string; title: string; role: string; dependsOn: string[]}[]}
   | {type: 'subtask_refused'; taskId: string; title: string; reason: string}
-  | {type: 'committed'; taskId: string; txId: string; files: string[]}
+  | {type: 'committed'; taskId: string; txId: string; files: string[]; durationMs: number}
   | {type: 'rolled_back'; taskId: string; reason: string}
   | {type: 'task_finished'; taskId: string; status: RunStatus; summary: string}
   | {type: 'commands_unconfined'; taskId: string; detail: string}
@@ -44,7 +47,8 @@ export type AgentEvent =
       problem?: string
     }
 
-export type EventListener = (event: AgentEvent) => void
+/** `at`: when the event was emitted, in epoch milliseconds with sub-millisecond precision (spans are timed by it, not by delivery). */
+export type EventListener = (event: AgentEvent, at: number) => void
 
 /**
  * Fans events out to listeners and records every one but text deltas in the task's log. Every
@@ -73,6 +77,7 @@ export class EventBus {
   }
 
   emit(event: AgentEvent): void {
+    const at = performance.timeOrigin + performance.now()
     const redacted = event.type === 'text' ? Promise.resolve(event) : redactStrings(event, this.redact)
     this.delivered = this.delivered.then(async () => {
       const ready = await redacted.catch((error: unknown) => {
@@ -80,7 +85,7 @@ export class EventBus {
       })
       if (!ready || this.failure) return
       try {
-        this.deliver(ready)
+        this.deliver(ready, at)
       } catch (error) {
         this.failure = error as Error
       }
@@ -93,12 +98,12 @@ export class EventBus {
     if (this.failure) throw this.failure
   }
 
-  private deliver(event: AgentEvent): void {
+  private deliver(event: AgentEvent, at: number): void {
     if (event.type !== 'text') {
       const {type, taskId, ...payload} = event
       appendEvent(this.db, taskId, type, payload)
     }
-    for (const listener of this.listeners) listener(event)
+    for (const listener of this.listeners) listener(event, at)
   }
 }
 

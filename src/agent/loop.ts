@@ -280,6 +280,7 @@ export class Agent {
         if (stop) return this.end('budget_exhausted', stop)
         this.options.budget.addStep()
         this.step++
+        this.emit({type: 'step_started', taskId: this.id, step: this.step})
         const turn = await this.nextTurn()
         if (turn.truncated) {
           if (this.truncatedInARow++ > 0) {
@@ -586,19 +587,21 @@ export class Agent {
       return {kind: 'end', result: this.end('failed', `the tests still fail after ${this.revisions} revision(s): ${tests.command}`)}
     }
     if (baseline !== undefined) {
+      const benchmarkStarted = performance.now()
       const after = await this.benchmark()
       const gain = ((baseline - after) / baseline) * 100
       const passed = gain >= this.options.settings.perfMarginPct
       const detail = `benchmark ${baseline.toFixed(1)} ms → ${after.toFixed(1)} ms (${gain.toFixed(1)}% faster; ${this.options.settings.perfMarginPct}% required)`
-      this.emit({type: 'check', taskId: this.id, name: 'benchmark', passed, detail})
+      this.emit({type: 'check', taskId: this.id, name: 'benchmark', passed, detail, durationMs: performance.now() - benchmarkStarted})
       if (!passed) return {kind: 'end', result: this.end('rejected', `not kept: ${detail}`)}
     }
+    const criticStarted = performance.now()
     const verdict = await critique(
       this.options.critic ?? this.model,
       {task: this.options.task, summary, diff: bound(this.stagedDiff()).text, tests: tests ? `${tests.passed ? 'PASSED' : 'FAILED'}\n${bound(tests.output, 4000).text}` : 'no test command declared'},
       {signal: this.options.signal, taskId: this.id, onUsage: (usage) => this.recordUsage(usage)},
     )
-    this.emit({type: 'reflection', taskId: this.id, round: this.revisions + 1, verdict: verdict.verdict, feedback: verdict.feedback})
+    this.emit({type: 'reflection', taskId: this.id, round: this.revisions + 1, verdict: verdict.verdict, feedback: verdict.feedback, durationMs: performance.now() - criticStarted})
     if (verdict.verdict === 'revise') {
       if (canRevise) return {kind: 'revise', feedback: `A reviewer asks for a revision: ${verdict.feedback}\nRevise, then call finish again.`}
       return {kind: 'end', result: this.end('rejected', `still not approved after ${this.revisions} revision(s): ${verdict.feedback}`)}
@@ -607,9 +610,10 @@ export class Agent {
     if (this.options.signal.aborted) throw new Interrupted()
     // Whatever the commit does, the transaction is over: it committed, or it rolled itself back.
     this.txOpen = false
+    const commitStarted = performance.now()
     const committed = await this.tx.commit()
     const files = committed.files.map((file) => file.path)
-    this.emit({type: 'committed', taskId: this.id, txId: committed.id, files})
+    this.emit({type: 'committed', taskId: this.id, txId: committed.id, files, durationMs: performance.now() - commitStarted})
     this.reinforceRecalled()
     return {kind: 'end', result: {status: 'done', summary, txId: committed.id, files}}
   }
@@ -624,7 +628,7 @@ export class Agent {
     const started = performance.now()
     const tests = await runTests(this.context)
     if (!tests) return tests
-    this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text})
+    this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text, durationMs: performance.now() - started})
     if (tests.passed && this.options.settings.memory) await this.learnFromTests(tests.command, performance.now() - started)
     return tests
   }

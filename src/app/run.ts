@@ -12,6 +12,8 @@ import type {RoleName} from '../agent/roles.js'
 import {runTask, type TaskOutcome, UNCONFINED_NOTICE} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import type {TaskPriority} from '../state/tasks.js'
+import type {TelemetrySession} from '../telemetry/session.js'
+import {telemetryTarget} from '../telemetry/target.js'
 import {GitStateError} from '../workspace/errors.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {detectTestCommand} from '../workspace/working-tree.js'
@@ -48,12 +50,21 @@ export interface TaskRun {
   commit?: string
 }
 
-async function runOnServices(root: string, endpoint: TaskEndpoint, request: TaskRequest, services: OpenedServices, output: TaskOutput, signal: AbortSignal): Promise<TaskRun> {
+async function runOnServices(
+  root: string,
+  endpoint: TaskEndpoint,
+  request: TaskRequest,
+  services: OpenedServices,
+  output: TaskOutput,
+  signal: AbortSignal,
+  telemetry: TelemetrySession | undefined,
+): Promise<TaskRun> {
   const {config} = endpoint
   await services.prepare?.()
   if (!services.runner.confined) output.notice(UNCONFINED_NOTICE)
   const bus = new EventBus(services.db, services.redact)
   bus.on((event) => output.event(event))
+  if (telemetry) bus.on(telemetry.tracer.onEvent)
   const ask = output.ask
   // The question comes after the events that led to it, which may still be on their way through redaction.
   const askInOrder = ask && (async (kind: ApprovalKind, subject: string) => (await bus.flush(), ask(kind, subject)))
@@ -90,6 +101,8 @@ async function runOnServices(root: string, endpoint: TaskEndpoint, request: Task
     return {exitCode: outcome.exitCode, outcome, ...(commit ? {commit} : {})}
   } finally {
     await mcp.close()
+    const exported = await telemetry?.shutdown()
+    if (exported?.droppedSpans) output.notice(`telemetry: ${exported.droppedSpans} span(s) could not be exported (the collector was slow, unreachable or refused them); the task was not held up`)
     await output.close?.()
   }
 }
@@ -110,14 +123,18 @@ export async function executeTask(root: string, config: Config, request: TaskReq
   // commandSandbox=bwrap without bubblewrap stops the run before a model is asked anything, or loaded.
   const {useSandbox} = await import('../workspace/command-runner.js')
   useSandbox(config.commandSandbox)
+  const target = telemetryTarget(config)
+  // The SDK (one bundle, see build:telemetry) loads only when a collector is configured, while the endpoint is probed.
+  const loadingTelemetry = target && import('../telemetry/session.js')
   const endpoint = await resolveEndpoint(config, options.signal, {embedded: options.embedded})
   try {
     if (endpoint.notice) output.notice(endpoint.notice)
     // Loaded only once a server answers: the client and the workspace are slow to import.
     const {openServices} = await import('./services.js')
-    const services = await openServices(root, endpoint.config)
+    const telemetry = target && (await loadingTelemetry!).startTelemetry(target)
+    const services = await openServices(root, endpoint.config, {onLlmCall: telemetry?.tracer.onLlmCall})
     try {
-      return await runOnServices(root, endpoint, request, services, output, options.signal)
+      return await runOnServices(root, endpoint, request, services, output, options.signal, telemetry)
     } finally {
       services.close()
     }

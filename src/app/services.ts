@@ -6,7 +6,7 @@
 import type {CommandRunner, MemoryPort, ModelClient, TextEngine, WorkspacePort} from '../agent/ports.js'
 import type {TaskOutcome, TaskServices} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
-import {createLlmClient} from '../llm/index.js'
+import {createLlmClient, type UsageRecorder} from '../llm/index.js'
 import type {TokenCounter} from '../llm/tokens.js'
 import {learnFact, markUsed, memorySettings, recordOutcome} from '../memory/facts.js'
 import {recall} from '../memory/recall.js'
@@ -89,13 +89,14 @@ export function memoryPort(db: StateDb, workspace: WorkspacePort, config: Config
   }
 }
 
-export async function openServices(root: string, config: Config): Promise<OpenedServices> {
+/** onLlmCall: hears of every LLM call after the state database has recorded it (telemetry). */
+export async function openServices(root: string, config: Config, options: {onLlmCall?: UsageRecorder} = {}): Promise<OpenedServices> {
   // First: a required bubblewrap that is missing throws before anything is opened.
   const runner = sandboxRunner(config)
   const db = openState(root)
   const workspace = Workspace.open(root, {db, denyPaths: config.denyPaths})
-  const client = createLlmClient(config, db)
-  const cheaper = config.cheaperModel ? createLlmClient({...config, model: config.cheaperModel}, db, {tokens: client.tokens}) : undefined
+  const client = createLlmClient(config, db, {onCall: options.onLlmCall})
+  const cheaper = config.cheaperModel ? createLlmClient({...config, model: config.cheaperModel}, db, {tokens: client.tokens, onCall: options.onLlmCall}) : undefined
   const port = workspacePort(workspace)
   return {
     db,

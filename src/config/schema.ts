@@ -215,6 +215,14 @@ export const configSchema = z.strictObject({
     .optional()
     .describe("OpenAI-compatible embeddings endpoint (vLLM's /v1) for code search by meaning; unset: code search ranks by words (BM25) alone"),
   embeddingsModel: z.string().min(1).optional().describe('Embeddings model name; default: the first model the embeddings endpoint serves'),
+  otlpEndpoint: z
+    .url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'})
+    .optional()
+    .describe('OpenTelemetry collector (OTLP/HTTP) that receives a trace and metrics per task, e.g. http://localhost:4318; unset: the standard OTEL_EXPORTER_OTLP_* variables decide, and with none set telemetry is off'),
+  telemetryContent: z
+    .boolean()
+    .default(false)
+    .describe("Put the task's text, the model's answers and tool arguments on the spans (redacted as in the task log); off: only names, figures and ids leave"),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -76,7 +76,7 @@ export class CallContext {
 
   /** Records the failed call and returns the error to throw. */
   fail(error: LlmError, extra: Partial<LlmCallRecord> = {}): LlmError {
-    this.record(error.kind === 'cancelled' ? 'cancelled' : 'error', {...extra, error: error.message})
+    this.record(error.kind === 'cancelled' ? 'cancelled' : 'error', {...extra, error: error.message, errorKind: error.kind})
     return error
   }
 

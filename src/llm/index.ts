@@ -3,7 +3,7 @@ import type {StateDb} from '../state/db.js'
 import {LlmClient, type LlmClientOptions} from './client.js'
 import type {LlmClientConfig} from './types.js'
 import {sqliteCapabilityStore} from './capability-store.js'
-import {sqliteUsageRecorder} from './usage-log.js'
+import {allOf, sqliteUsageRecorder, type UsageRecorder} from './usage-log.js'
 
 export {rememberedAt, type ServerCapabilities} from './capability-store.js'
 export {LlmClient, type LlmClientOptions} from './client.js'
@@ -12,14 +12,15 @@ export {LlmError, type LlmErrorKind} from './errors.js'
 export {isLlamaCppServer, structuredOutputsForm, type StreamingValidator, type StreamingValidatorFactory, type TextConstraint} from './structured/request.js'
 export {invalidArgumentsObservation} from './tool-calls.js'
 export type * from './types.js'
-export {type LlmCallRecord} from './usage-log.js'
+export {type LlmCallRecord, type UsageRecorder} from './usage-log.js'
 export {usageTotals, type UsageTotals} from '../state/llm-calls.js'
 
-/** A client for the configured endpoints that records every call in the repository's llm_calls. */
+/** A client for the configured endpoints that records every call in the repository's llm_calls, and hands it to `onCall` too. */
 export function createLlmClient(
   config: LlmClientConfig,
   state: StateDb,
-  options: Omit<LlmClientOptions, 'config' | 'recordUsage'> = {},
+  options: Omit<LlmClientOptions, 'config' | 'recordUsage'> & {onCall?: UsageRecorder} = {},
 ): LlmClient {
-  return new LlmClient({...options, config, recordUsage: sqliteUsageRecorder(state), capabilities: sqliteCapabilityStore(state)})
+  const {onCall, ...rest} = options
+  return new LlmClient({...rest, config, recordUsage: allOf(sqliteUsageRecorder(state), onCall), capabilities: sqliteCapabilityStore(state)})
 }

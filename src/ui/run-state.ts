@@ -103,6 +103,8 @@ export function reduceRun(state: RunState, item: FeedItem): RunState {
       const finished = item.taskId === state.rootId ? {status: item.status, summary: item.summary} : state.finished
       return {...state, tasks, finished}
     }
+    case 'step_started':
+      return state
     case 'assistant_message':
     case 'commands_unconfined':
       // Said on stderr before the view was shown.
