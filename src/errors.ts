@@ -38,8 +38,8 @@ export const ERROR_CODES = {
   E_FLEET_REQUEST: 'A fleet request the server refuses as asked: a body or query field its schema refuses (the error names the field), an unsupported `--database`.',
   E_FLEET_TASK_UNKNOWN: 'A fleet task id the server does not know.',
   E_FLEET_TASK_STATE: 'A fleet operation the task\'s state forbids: cancelling a finished task, applying one that has no result.',
-  E_FLEET_UNAUTHORIZED: 'A request to a fleet server bound beyond loopback without its bearer token, or with another one.',
-  E_FLEET_FORBIDDEN: 'A request whose `Host` or `Origin` is not the fleet server\'s own (DNS rebinding, a web page calling it).',
+  E_FLEET_UNAUTHORIZED: 'A request to a PyAgent server (fleet, MCP over HTTP) bound beyond loopback without its bearer token, or with another one.',
+  E_FLEET_FORBIDDEN: 'A request whose `Host` or `Origin` is not the PyAgent server\'s own (DNS rebinding, a web page calling it).',
   E_FLEET_UNREACHABLE: 'No fleet server answered at the address the client was given.',
   E_FLEET_INTERNAL: 'The fleet server failed to answer a request; what went wrong is on its standard error.',
   E_LLM_HTTP: 'The LLM server answered with an error status.',
@@ -65,7 +65,6 @@ export const ERROR_CODES = {
   E_MCP_CONFIG: 'An MCP configuration (mcp.json, .mcp.json) that cannot be read or parsed, or a server entry its schema refuses.',
   E_MCP_SERVER: 'An MCP server that cannot be started, reached or listed, or a server name that is not configured.',
   E_SKILL_WRAP: 'A program that cannot be wrapped as a tool (it does not run, or its --help is empty), or a wrapped tool that does not exist.',
-  E_SERVER_AUTH: 'A server asked to listen beyond loopback without a token (PYAGENT_SERVER_TOKEN).',
   E_MCP_UNAPPROVED: 'An MCP server the repository defines that you have not approved, or whose command changed since you did.',
 } as const
 

@@ -1,5 +1,5 @@
 /**
- * Who may talk to the fleet server. On a loopback bind only this machine can reach it, so no
+ * Who may talk to PyAgent's servers (the fleet's API, MCP over HTTP). On a loopback bind only this machine can reach it, so no
  * token is asked; any other bind asks for the bearer token kept in the user config directory
  * (made at first start, mode 0600). Whatever the bind, a request must name the server itself in
  * `Host` (and in `Origin`, when it has one): a web page that rebinds its own name to 127.0.0.1,
@@ -76,7 +76,7 @@ function isOwn(value: string, policy: AccessPolicy): boolean {
 /** Throws a FleetAuthError (403 for a foreign Host or Origin, 401 for a missing or wrong token); returns when the request may go on. */
 export function checkAccess(request: RequestCheck, policy: AccessPolicy): void {
   if (!request.host || !isOwn(request.host, policy)) {
-    throw new FleetAuthError('E_FLEET_FORBIDDEN', 'The request\'s Host is not this fleet server\'s own address; call it by the address it listens on.', 403)
+    throw new FleetAuthError('E_FLEET_FORBIDDEN', 'The request\'s Host is not this server\'s own address; call it by the address it listens on.', 403)
   }
   if (request.origin !== undefined) {
     let origin: URL | undefined
@@ -86,12 +86,12 @@ export function checkAccess(request: RequestCheck, policy: AccessPolicy): void {
       origin = undefined
     }
     if (!origin || origin.protocol !== 'http:' || !isOwn(origin.host, policy)) {
-      throw new FleetAuthError('E_FLEET_FORBIDDEN', 'The request comes from a web page of another origin; the fleet server answers only its own.', 403)
+      throw new FleetAuthError('E_FLEET_FORBIDDEN', 'The request comes from a web page of another origin; the server answers only its own.', 403)
     }
   }
   if (policy.token === undefined) return
   const sent = /^Bearer (\S+)$/i.exec(request.authorization ?? '')?.[1]
   if (!sent || !sameToken(sent, policy.token)) {
-    throw new FleetAuthError('E_FLEET_UNAUTHORIZED', `This fleet server listens beyond loopback and needs its bearer token (kept in ${fleetTokenPath()} on the server\'s machine): send "Authorization: Bearer <token>".`, 401)
+    throw new FleetAuthError('E_FLEET_UNAUTHORIZED', `This server listens beyond loopback and needs its bearer token (kept in ${fleetTokenPath()} on the server\'s machine): send "Authorization: Bearer <token>".`, 401)
   }
 }

@@ -1,16 +1,17 @@
 /**
  * `pyagent mcp serve`: PyAgent's tools over MCP, on stdio — the transport every MCP client can
  * start, stdout carrying the protocol alone, ending when the client closes stdin — or with
- * --http over streamable HTTP at /mcp, under the fleet's rules (http-guard.ts).
+ * --http over streamable HTTP at /mcp, under the fleet server's rules and token (auth.ts).
  */
-import {createServer} from 'node:http'
+import {createServer, type IncomingMessage} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {McpServer} from '@modelcontextprotocol/sdk/server/mcp.js'
 import {StdioServerTransport} from '@modelcontextprotocol/sdk/server/stdio.js'
 import {StreamableHTTPServerTransport} from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 
-import {checkBinding, refusal} from './http-guard.js'
+import {ensureFleetToken} from '../fleet/token.js'
+import {checkAccess, FleetAuthError, isLoopbackHost, ownHostNames} from './auth.js'
 import {registerPyAgentTools} from './mcp-tools.js'
 
 function pyagentMcpServer(root: string, version: string): McpServer {
@@ -40,11 +41,23 @@ export interface HttpServing {
  * Stateless: each POST is its own server and transport, so clients need no session and a run in
  * one request holds nothing another needs.
  */
-export async function serveMcpOverHttp(root: string, version: string, options: {host: string; port: number; token: string | undefined}): Promise<HttpServing> {
-  checkBinding(options.host, options.token)
+export async function serveMcpOverHttp(root: string, version: string, options: {host: string; port: number}): Promise<HttpServing> {
+  // As the fleet server: made before anything listens, so a bind beyond loopback is never open without one.
+  const token = isLoopbackHost(options.host) ? undefined : ensureFleetToken()
+  const names = ownHostNames(options.host)
   let port = options.port
+  const refusal = (request: IncomingMessage): {status: number; message: string} | undefined => {
+    if (new URL(request.url ?? '/', 'http://x').pathname !== '/mcp') return {status: 404, message: 'PyAgent serves MCP at /mcp'}
+    try {
+      checkAccess({host: request.headers.host, origin: request.headers.origin, authorization: request.headers.authorization}, {port, names, token})
+      return undefined
+    } catch (error) {
+      if (error instanceof FleetAuthError) return {status: error.status, message: error.message}
+      throw error
+    }
+  }
   const http = createServer((request, response) => {
-    const refused = new URL(request.url ?? '/', 'http://x').pathname === '/mcp' ? refusal(request, {...options, port}) : {status: 404, message: 'PyAgent serves MCP at /mcp'}
+    const refused = refusal(request)
     if (refused) {
       response.writeHead(refused.status, {'content-type': 'application/json'}).end(JSON.stringify({error: refused.message}))
       return

@@ -1,19 +1,19 @@
 /**
  * `pyagent mcp serve --http`: the SDK's client runs a task over streamable HTTP and undoes it; the
- * fleet's rules hold — loopback unless a token is set, Host and Origin checked, the token required.
+ * fleet server's rules hold — no token on loopback, its token beyond, Host and Origin checked.
  */
 import {Client} from '@modelcontextprotocol/sdk/client/index.js'
 import {StreamableHTTPClientTransport} from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import {execa} from 'execa'
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
 import {request} from 'node:http'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it, onTestFinished} from 'vitest'
 
 import {FIXTURE} from '../agent/harness.js'
-import {BIN, runCli} from '../support/cli.js'
+import {BIN} from '../support/cli.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
-import {tempRepo} from '../support/temp-repo.js'
+import {tempDir, tempRepo} from '../support/temp-repo.js'
 
 let model: OpenAiTestServer
 beforeAll(async () => {
@@ -22,8 +22,8 @@ beforeAll(async () => {
 afterAll(() => model.close())
 
 /** Starts the server on a free loopback port; resolves with the URL it prints. */
-async function serve(root: string, env: Record<string, string> = {}): Promise<URL> {
-  const child = execa(process.execPath, [BIN, 'mcp', 'serve', '--http', '--cwd', root], {
+async function serve(root: string, env: Record<string, string> = {}, flags: string[] = []): Promise<URL> {
+  const child = execa(process.execPath, [BIN, 'mcp', 'serve', '--http', '--cwd', root, ...flags], {
     env: {XDG_CONFIG_HOME: '/nonexistent-pyagent-test', PYAGENT_BASE_URL: model.baseUrl, PYAGENT_MAX_RETRIES: '0', ...env},
     reject: false,
     buffer: false,
@@ -89,24 +89,27 @@ describe('pyagent mcp serve --http', {timeout: 120_000}, () => {
     expect(readFileSync(join(repo.root, 'src/add.js'), 'utf8')).toBe(FIXTURE['src/add.js'])
   })
 
-  it('refuses a foreign Host or Origin, and with a token set, a request without it', async () => {
+  it('refuses a foreign Host or Origin, by the fleet server\'s rules', async () => {
     const repo = tempRepo()
     const open = await serve(repo.root)
-    expect(await post(open, {host: `evil.example:${open.port}`})).toEqual({status: 403, body: JSON.stringify({error: `Host "evil.example:${open.port}" is not this server`})})
+    const refused = await post(open, {host: `evil.example:${open.port}`})
+    expect(refused.status).toBe(403)
+    expect(JSON.parse(refused.body).error).toMatch(/Host is not this server's own address/)
     expect((await post(open, {origin: 'https://evil.example'})).status).toBe(403)
     expect((await post(open, {origin: `http://localhost:${open.port}`})).status).toBe(200)
-
-    const guarded = await serve(repo.root, {PYAGENT_SERVER_TOKEN: 'a-long-test-token'})
-    expect((await post(guarded, {})).status).toBe(401)
-    expect((await post(guarded, {authorization: 'Bearer wrong'})).status).toBe(401)
-    const mcp = await client(guarded, {authorization: 'Bearer a-long-test-token'})
-    expect((await mcp.listTools()).tools.length).toBe(7)
   })
 
-  it('will not listen beyond loopback without a token', async () => {
+  it('bound beyond loopback, asks for the token it keeps in the user config directory (mode 0600), as the fleet server does', async () => {
     const repo = tempRepo()
-    const result = await runCli(['mcp', 'serve', '--http', '--host', '0.0.0.0', '--json', '--cwd', repo.root])
-    expect(result.exitCode).toBe(1)
-    expect(JSON.parse(result.stdout).error).toMatchObject({code: 'E_SERVER_AUTH', message: expect.stringContaining('needs a token: set PYAGENT_SERVER_TOKEN')})
+    const config = tempDir('pyagent-config-')
+    const wide = await serve(repo.root, {XDG_CONFIG_HOME: config}, ['--host', '0.0.0.0'])
+    const tokenFile = join(config, 'pyagent', 'fleet-token')
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600)
+    const token = readFileSync(tokenFile, 'utf8').trim()
+    const local = new URL(`http://127.0.0.1:${wide.port}/mcp`)
+    expect((await post(local, {})).status).toBe(401)
+    expect((await post(local, {authorization: 'Bearer wrong'})).status).toBe(401)
+    const mcp = await client(local, {authorization: `Bearer ${token}`})
+    expect((await mcp.listTools()).tools.length).toBe(7)
   })
 })

@@ -9,11 +9,11 @@ export default class McpServe extends BaseCommand {
   static override examples = [
     '<%= config.bin %> mcp serve',
     '<%= config.bin %> mcp serve --http --port 7331',
-    'PYAGENT_SERVER_TOKEN=… <%= config.bin %> mcp serve --http --host 0.0.0.0',
+    '<%= config.bin %> mcp serve --http --host 0.0.0.0    # clients send the token in ~/.config/pyagent/fleet-token',
   ]
   static override flags = {
     http: Flags.boolean({description: 'Serve streamable HTTP instead of stdio', default: false}),
-    host: Flags.string({description: 'Address to listen on (with --http); beyond loopback, PYAGENT_SERVER_TOKEN must be set', default: '127.0.0.1'}),
+    host: Flags.string({description: 'Address to listen on (with --http); beyond loopback, clients need the bearer token kept in the user config directory (made at first start, as the fleet server\'s)', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port to listen on (with --http); 0 picks a free one', default: 0, min: 0, max: 65_535}),
   }
 
@@ -23,7 +23,7 @@ export default class McpServe extends BaseCommand {
     // Loaded here, not at the top: the other mcp commands have no use for the server side of the SDK.
     const {serveMcpOverHttp, serveMcpOverStdio} = await import('../../server/mcp-serve.js')
     if (!flags.http) return serveMcpOverStdio(root, this.config.version)
-    const serving = await serveMcpOverHttp(root, this.config.version, {host: flags.host, port: flags.port, token: process.env.PYAGENT_SERVER_TOKEN || undefined})
+    const serving = await serveMcpOverHttp(root, this.config.version, {host: flags.host, port: flags.port})
     process.stderr.write(`PyAgent serves MCP at ${serving.url}\n`)
     await withStopSignals(async (signal) => {
       signal.addEventListener('abort', () => serving.stop(), {once: true})
