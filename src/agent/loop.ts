@@ -8,6 +8,7 @@ import {performance} from 'node:perf_hooks'
 import {isPyAgentError} from '../errors.js'
 import {collectChat} from '../llm/index.js'
 import {renderNestedInstructions, renderRootInstructions, type RepoInstructions} from '../memory/instructions.js'
+import type {FactKind} from '../memory/facts.js'
 import {generatedPathFact, passingTestFacts, saysGenerated} from '../memory/outcomes.js'
 import type {Recalled} from '../memory/recall.js'
 import {splitCommand} from '../workspace/command-policy.js'
@@ -553,13 +554,7 @@ export class Agent {
   private async warnOfGenerated(): Promise<string> {
     const paths = this.generatedEdits.splice(0)
     if (paths.length === 0) return ''
-    if (this.options.settings.memory) {
-      try {
-        for (const path of paths) await this.options.memory.learn(generatedPathFact(path))
-      } catch (error) {
-        this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `that ${paths.join(', ')} is generated could not be stored: ${(error as Error).message}`})
-      }
-    }
+    await this.learnOutcomes(paths.map(generatedPathFact), `that ${paths.join(', ')} is generated`)
     return `\n\nNote: ${paths.join(', ')} ${paths.length === 1 ? 'says' : 'say'} in the header that a tool generates ${paths.length === 1 ? 'it' : 'them'}; an edit there is lost when it runs again. Change the source it is generated from instead, unless the task is about this file itself.`
   }
 
@@ -628,16 +623,19 @@ export class Agent {
     const started = performance.now()
     const tests = await runTests(this.context)
     if (!tests) return tests
-    this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text, durationMs: performance.now() - started})
-    if (tests.passed && this.options.settings.memory) await this.learnFromTests(tests.command, performance.now() - started)
+    const durationMs = performance.now() - started
+    this.emit({type: 'check', taskId: this.id, name: tests.command, passed: tests.passed, detail: bound(tests.output, 2000).text, durationMs})
+    if (tests.passed) await this.learnOutcomes(passingTestFacts(tests.command, durationMs), 'what the tests taught')
     return tests
   }
 
-  private async learnFromTests(command: string, ms: number): Promise<void> {
+  /** Keeps what this task's checks and edits taught, when memory is on; a memory that cannot store it costs the task nothing but a failed check. */
+  private async learnOutcomes(facts: readonly {kind: FactKind; text: string}[], what: string): Promise<void> {
+    if (!this.options.settings.memory) return
     try {
-      for (const fact of passingTestFacts(command, ms)) await this.options.memory.learn(fact)
+      for (const fact of facts) await this.options.memory.learn(fact)
     } catch (error) {
-      this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `what the tests taught could not be stored: ${(error as Error).message}`})
+      this.emit({type: 'check', taskId: this.id, name: 'memory', passed: false, detail: `${what} could not be stored: ${(error as Error).message}`})
     }
   }
 

@@ -90,9 +90,14 @@ function clusteredOptions(arg: string): string[] {
   return /^-[A-Za-z]{2,}$/.test(arg) ? [...arg.slice(1)].map((letter) => `-${letter}`) : []
 }
 
+/** What an argument gives: after an option's `=` (`--output=x`), or the whole argument. */
+function optionValue(arg: string): string {
+  return arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
+}
+
 /** An argument that names a path (absolute, or walking up with `..`) must resolve inside the root. */
 function assertPathInside(arg: string, cwd: string, root: string): void {
-  const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
+  const value = optionValue(arg)
   const looksLikePath = isAbsolute(value) || value.split(/[/\\]/).includes('..') || value.startsWith('~')
   if (!looksLikePath) return
   if (value.startsWith('~')) throw new CommandPolicyError(`Argument "${arg}" names a home-directory path; commands stay inside the workspace`)
@@ -134,7 +139,7 @@ export function checkCommand(argv: readonly string[], cwd: string, policy: Comma
  * committed file whatever the working tree holds).
  */
 function namedPaths(arg: string, cwd: string, root: string): string[] {
-  const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg
+  const value = optionValue(arg)
   if (value === '' || (value.startsWith('-') && !arg.includes('='))) return []
   const paths = [relative(root, resolve(cwd, value))]
   const colon = value.indexOf(':')
