@@ -55,7 +55,6 @@ function first(found: Families, names: string[], combine: (values: number[] | un
   return null
 }
 
-/** Throws when the text is not in Prometheus' exposition format. */
 export function parseVllmMetrics(text: string): VllmSample {
   const found = families(text)
   return {

@@ -173,7 +173,8 @@ function vllmMetricsText(model: string, counters: VllmCounters): string {
   const labels = `engine="0",model_name="${model}"`
   const created = (Date.now() / 1000 - 60).toFixed(3)
   const family = (name: string, type: 'gauge' | 'counter', help: string, value: number) => {
-    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${labels}} ${value.toFixed(1)}`]
+    // Python writes floats: 3.0, 0.42.
+    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${labels}} ${Number.isInteger(value) ? value.toFixed(1) : value}`]
     if (type === 'counter') {
       const base = name.replace(/_total$/, '')
       lines.push(`# HELP ${base}_created ${help}`, `# TYPE ${base}_created gauge`, `${base}_created{${labels}} ${created}`)
