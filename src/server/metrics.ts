@@ -44,35 +44,33 @@ export function prometheusInstruments(registry: Registry): Measure {
   }
 }
 
-/** A gauge per endpoint, set at scrape time from the endpoints' view; a figure the endpoint does not report is left out rather than shown as 0. */
-function endpointGauge(registry: Registry, sources: FleetMetricSources, name: string, help: string, read: (view: EndpointView) => number | null): void {
-  new Gauge({
-    name,
-    help,
-    labelNames: ['endpoint'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const view of sources.endpoints()) {
-        const value = read(view)
-        if (value !== null) this.set({endpoint: view.url}, value)
-      }
-    },
+/**
+ * A metric per endpoint, set at scrape time from the endpoints' view (a counter's count is kept
+ * there too); a figure the endpoint does not report is left out rather than shown as 0.
+ */
+function endpointMetric(kind: 'gauge' | 'counter', registry: Registry, sources: FleetMetricSources, name: string, help: string, read: (view: EndpointView) => number | null): void {
+  const values = () => sources.endpoints().flatMap((view) => {
+    const value = read(view)
+    return value === null ? [] : [{labels: {endpoint: view.url}, value}]
   })
-}
-
-/** A counter whose value is kept elsewhere and read at scrape time. */
-function endpointCounter(registry: Registry, sources: FleetMetricSources, name: string, help: string, read: (view: EndpointView) => number): void {
-  new Counter({
-    name,
-    help,
-    labelNames: ['endpoint'],
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const view of sources.endpoints()) this.inc({endpoint: view.url}, read(view))
-    },
-  })
+  const common = {name, help, labelNames: ['endpoint'], registers: [registry]}
+  if (kind === 'gauge') {
+    new Gauge({
+      ...common,
+      collect() {
+        this.reset()
+        for (const {labels, value} of values()) this.set(labels, value)
+      },
+    })
+  } else {
+    new Counter({
+      ...common,
+      collect() {
+        this.reset()
+        for (const {labels, value} of values()) this.inc(labels, value)
+      },
+    })
+  }
 }
 
 export function fleetMetrics(sources: FleetMetricSources): FleetMetrics {
@@ -109,14 +107,14 @@ export function fleetMetrics(sources: FleetMetricSources): FleetMetrics {
     },
   })
   const submitted = new Counter({name: 'pyagent_fleet_tasks_submitted_total', help: 'Fleet tasks submitted', registers: [registry]})
-  endpointGauge(registry, sources, 'pyagent_llm_endpoint_up', '1 while the LLM endpoint takes requests, 0 while it is set aside after failing', (view) => (view.up ? 1 : 0))
-  endpointGauge(registry, sources, 'pyagent_llm_endpoint_outstanding_requests', 'Requests of all workers in flight at the LLM endpoint', (view) => view.outstanding)
-  endpointCounter(registry, sources, 'pyagent_llm_endpoint_requests_total', 'Requests the fleet sent the LLM endpoint', (view) => view.requests)
-  endpointCounter(registry, sources, 'pyagent_llm_endpoint_failed_requests_total', 'Requests the LLM endpoint failed (no connection, 5xx, cut short)', (view) => view.failedRequests)
-  endpointGauge(registry, sources, 'pyagent_vllm_kv_cache_usage_ratio', "vLLM's KV-cache blocks in use, 0 to 1 (paged attention), from its /metrics", (view) => view.vllm.kvCacheUsage)
-  endpointGauge(registry, sources, 'pyagent_vllm_prefix_cache_hit_ratio', "vLLM's prefix-cache hits over queries (tokens) since the previous scrape", (view) => view.vllm.prefixCacheHitRate)
-  endpointGauge(registry, sources, 'pyagent_vllm_spec_decode_acceptance_ratio', "vLLM's speculative decoding: accepted over drafted tokens since the previous scrape", (view) => view.vllm.specDecodeAcceptanceRate)
-  endpointGauge(registry, sources, 'pyagent_vllm_requests_running', 'Requests vLLM is running', (view) => view.vllm.requestsRunning)
-  endpointGauge(registry, sources, 'pyagent_vllm_requests_waiting', "Requests waiting in vLLM's queue", (view) => view.vllm.requestsWaiting)
+  endpointMetric('gauge', registry, sources, 'pyagent_llm_endpoint_up', '1 while the LLM endpoint takes requests, 0 while it is set aside after failing', (view) => (view.up ? 1 : 0))
+  endpointMetric('gauge', registry, sources, 'pyagent_llm_endpoint_outstanding_requests', 'Requests of all workers in flight at the LLM endpoint', (view) => view.outstanding)
+  endpointMetric('counter', registry, sources, 'pyagent_llm_endpoint_requests_total', 'Requests the fleet sent the LLM endpoint', (view) => view.requests)
+  endpointMetric('counter', registry, sources, 'pyagent_llm_endpoint_failed_requests_total', 'Requests the LLM endpoint failed (no connection, 5xx, cut short)', (view) => view.failedRequests)
+  endpointMetric('gauge', registry, sources, 'pyagent_vllm_kv_cache_usage_ratio', "vLLM's KV-cache blocks in use, 0 to 1 (paged attention), from its /metrics", (view) => view.vllm.kvCacheUsage)
+  endpointMetric('gauge', registry, sources, 'pyagent_vllm_prefix_cache_hit_ratio', "vLLM's prefix-cache hits over queries (tokens) since the previous scrape", (view) => view.vllm.prefixCacheHitRate)
+  endpointMetric('gauge', registry, sources, 'pyagent_vllm_spec_decode_acceptance_ratio', "vLLM's speculative decoding: accepted over drafted tokens since the previous scrape", (view) => view.vllm.specDecodeAcceptanceRate)
+  endpointMetric('gauge', registry, sources, 'pyagent_vllm_requests_running', 'Requests vLLM is running', (view) => view.vllm.requestsRunning)
+  endpointMetric('gauge', registry, sources, 'pyagent_vllm_requests_waiting', "Requests waiting in vLLM's queue", (view) => view.vllm.requestsWaiting)
   return {registry, submitted, measure: prometheusInstruments(registry)}
 }

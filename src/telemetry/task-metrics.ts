@@ -38,24 +38,36 @@ export class TaskMetrics implements RunListener {
 
   /** The event bus's listener. */
   readonly onEvent = (event: AgentEvent, at: number): void => {
-    if (event.type === 'task_started') {
-      this.tasks.set(event.taskId, {role: event.role, start: at})
-      return
+    switch (event.type) {
+      case 'task_started':
+        this.tasks.set(event.taskId, {role: event.role, start: at})
+        break
+      case 'step_started':
+        this.startStep(this.tasks.get(event.taskId), at)
+        break
+      case 'tool_result':
+        if (EDITING_TOOLS.has(event.tool)) this.measure('edits', 1, {'gen_ai.tool.name': event.tool, 'pyagent.edit.applied': event.status === 'ok'})
+        break
+      case 'task_finished':
+        this.finishTask(event, at)
+        break
+      default:
+        break
     }
+  }
+
+  private startStep(task: Running | undefined, at: number): void {
+    if (!task) return
+    this.endStep(task, at)
+    task.stepStart = at
+  }
+
+  private finishTask(event: Extract<AgentEvent, {type: 'task_finished'}>, at: number): void {
     const task = this.tasks.get(event.taskId)
     if (!task) return
-    if (event.type === 'step_started') {
-      this.endStep(task, at)
-      task.stepStart = at
-    }
-    if (event.type === 'tool_result' && EDITING_TOOLS.has(event.tool)) {
-      this.measure('edits', 1, {'gen_ai.tool.name': event.tool, 'pyagent.edit.applied': event.status === 'ok'})
-    }
-    if (event.type === 'task_finished') {
-      this.tasks.delete(event.taskId)
-      this.endStep(task, at)
-      this.measure('taskDuration', (at - task.start) / 1000, {'gen_ai.agent.name': task.role, 'pyagent.task.status': event.status})
-    }
+    this.tasks.delete(event.taskId)
+    this.endStep(task, at)
+    this.measure('taskDuration', (at - task.start) / 1000, {'gen_ai.agent.name': task.role, 'pyagent.task.status': event.status})
   }
 
   /** The LLM client's per-call record. */
