@@ -28,7 +28,7 @@ async function fleetRoute(servers: OpenAiTestServer[]) {
 }
 
 /** A worker's own client, its only endpoint the server's route. */
-const worker = (baseUrl: string) => client([{baseUrl} as OpenAiTestServer], {maxRetries: 0}, {env: {TEST_KEY: 'worker-key'}})
+const worker = (baseUrl: string) => client([{baseUrl} as OpenAiTestServer], {maxRetries: 0, apiKeyEnv: 'TEST_KEY'}, {env: {TEST_KEY: 'worker-key'}})
 
 /** The conversation's id is in its message too, so a test can tell at the endpoint whose request it was. */
 const ask = (baseUrl: string, conversationId: string) => collectChat(worker(baseUrl).chat({messages: [{role: 'user', content: `go ${conversationId}`}], conversationId}))
@@ -128,5 +128,15 @@ describe("the fleet's endpoint pool behind /llm/v1", {timeout: 60_000}, () => {
     expect(((await refused.json()) as {error: {message: string}}).error.message).toMatch(/not forwarded/)
     expect((await fetch(`${route.root}/../metrics`)).status).toBe(404)
     expect((await fetch(`${route.baseUrl}/models`)).status).toBe(200)
+  })
+
+  it('takes a conversation larger than the API\'s 1 MB body limit', async () => {
+    const [a] = [await server({maxModelLen: 4_000_000})]
+    const route = await fleetRoute([a])
+    a.setHandler(() => answer)
+    const long = 'x '.repeat(1_000_000)
+    const result = await collectChat(worker(route.baseUrl).chat({messages: [{role: 'user', content: long}], conversationId: 'long'}))
+    expect(result.text).toBe('done')
+    expect(a.chatRequests()[0]!.body.messages[0].content).toHaveLength(long.length)
   })
 })
