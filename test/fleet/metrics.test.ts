@@ -67,6 +67,34 @@ describe("the fleet's /metrics and /endpoints", {timeout: 120_000}, () => {
     expect(await checkMetrics(promtool, metrics)).toEqual({exitCode: 0, problems: ''})
   })
 
+  it("sends the workers' requests through the server's pool: with one endpoint dead, tasks on two worker processes finish on the live one, and /endpoints says which is down and why", async () => {
+    const dead = await startOpenAiServer()
+    await dead.kill()
+    const live = await startOpenAiServer()
+    live.setHandler(
+      scriptedByTask({
+        'TASK-ONE': {steps: [editAdd, finish('add adds')]},
+        'TASK-TWO': {steps: [editAdd, finish('add adds too')]},
+      }),
+    )
+    try {
+      const repo = tempRepo({...FIXTURE, 'test.js': "console.log('all tests pass')\n"})
+      const fleet = await serve(dead, {workers: 2, env: {PYAGENT_ENDPOINTS: live.baseUrl, PYAGENT_ENDPOINT_FAILURE_THRESHOLD: '1'}})
+      const tasks = await Promise.all(['TASK-ONE: fix add', 'TASK-TWO: fix add'].map(async (task) => (await fleet.api('POST', '/tasks', {body: {repository: repo.root, task}})).body))
+      for (const task of tasks) expect((await readEvents(fleet.url, task.id)).ended).toBe('done')
+      const [down, up] = endpointListSchema.parse((await fleet.api('GET', '/endpoints')).body).endpoints
+      expect(down).toMatchObject({url: dead.baseUrl, up: false})
+      expect(down!.lastError).toMatch(/ECONNREFUSED/)
+      expect(down!.scrapeError).toMatch(/metrics/)
+      expect(up).toMatchObject({url: live.baseUrl, up: true, failedRequests: 0})
+      const byTask = (marker: string) => live.chatRequests().filter((request) => JSON.stringify(request.body.messages).includes(marker))
+      expect(byTask('TASK-ONE').length).toBeGreaterThanOrEqual(2)
+      expect(byTask('TASK-TWO').length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await live.close()
+    }
+  })
+
   it.skipIf(!promtool)('promtool does fault a broken exposition (the check can fail)', async () => {
     const broken = '# TYPE requests counter\nrequests 3\n'
     expect((await checkMetrics(promtool!, broken)).problems).toMatch(/_total/)
