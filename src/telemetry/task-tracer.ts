@@ -1,8 +1,9 @@
 /**
- * Turns a run's events and its LLM calls into a trace per task (its metrics are task-metrics.ts's).
- * A fleet task's trace begins when it was submitted: a `fleet_task` span holds a `queue_wait` span
- * (submitted until a worker claimed it) and then the task's own. A task's span starts when the task does; the rest of its tree (steps, LLM
- * calls, tool calls, checks, the commit) is built when it finishes, from the times the events
+ * Turns a run's events and its LLM calls into a trace per task (its metrics are
+ * task-metrics.ts's). A fleet task's trace begins when it was submitted: a `fleet_task` span
+ * holds a `queue_wait` span (submitted until a worker claimed it) and then the task's own. A
+ * task's span starts when the task does; the rest of its tree (steps, LLM calls, tool calls,
+ * checks, the commit) is built when it finishes, from the times the events
  * were emitted, so the order in which they arrive does not matter. Sub-tasks are child spans of
  * their parent's. Text leaves only when the target allows content, and then as redacted by the
  * event bus; the LLM call records carry no text at all.
