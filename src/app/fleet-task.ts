@@ -11,6 +11,7 @@ import type {AgentEvent} from '../agent/events.js'
 import {loadConfig} from '../config/load.js'
 import type {Claim, AttemptResult} from '../fleet/tasks.js'
 import {taskBranch} from '../fleet/tasks.js'
+import type {RunListener} from '../telemetry/task-metrics.js'
 import {GitStateError} from '../workspace/errors.js'
 import {updatedMirror} from '../workspace/mirror.js'
 import {isGitWorkTree} from '../workspace/repo.js'
@@ -25,6 +26,12 @@ export interface FleetTaskOptions {
   signal: AbortSignal
   /** Each agent event, in order, and the notices a person running it would see (as `notice` events). */
   onEvent(event: AgentEvent | {type: 'notice'; text: string}): void
+  /** When this worker claimed the task (epoch ms): the task's trace shows its wait in the queue. */
+  claimedAt: number
+  /** Hears the run's events and LLM calls (the worker's measurements for its server). */
+  listener?: RunListener
+  /** The fleet's LLM route, in place of the endpoints the repository's config names: the server's one pool for all its workers. */
+  llm?: {baseUrl: string; apiKeyEnv: string}
 }
 
 const failure = (error: string, baseCommit: string | null = null): AttemptResult => ({
@@ -72,10 +79,16 @@ export async function runFleetTask(claim: Claim, options: FleetTaskOptions): Pro
   let kept = false
   try {
     await addWorktree(source, worktree, branch, baseCommit)
-    const {config} = loadConfig({repoRoot: worktree, flags: {...task.budgets, autoCommit: true}})
+    const llm = options.llm ? {baseUrl: options.llm.baseUrl, endpoints: [], apiKeyEnv: options.llm.apiKeyEnv} : {}
+    const {config} = loadConfig({repoRoot: worktree, flags: {...task.budgets, autoCommit: true, ...llm}})
     const output: TaskOutput = {event: (event) => options.onEvent(event), notice: (text) => options.onEvent({type: 'notice', text})}
     const request = {task: task.task, role: task.role, priority: task.priority, approve: task.approve, gitCommit: true}
-    const run = await executeTask(worktree, config, request, output, {embedded: false, signal: options.signal})
+    const run = await executeTask(worktree, config, request, output, {
+      embedded: false,
+      signal: options.signal,
+      listener: options.listener,
+      queued: {fleetTaskId: task.id, submittedAt: Date.parse(task.createdAt), claimedAt: options.claimedAt},
+    })
     const {outcome} = run
     const status = options.signal.aborted || outcome.status === 'interrupted' ? 'cancelled' : outcome.exitCode === 0 ? 'done' : 'failed'
     const commit = status === 'done' ? (run.commit ?? null) : null

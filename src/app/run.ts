@@ -12,7 +12,8 @@ import type {RoleName} from '../agent/roles.js'
 import {runTask, type TaskOutcome, UNCONFINED_NOTICE} from '../agent/run-task.js'
 import type {Config} from '../config/schema.js'
 import type {TaskPriority} from '../state/tasks.js'
-import type {TelemetrySession} from '../telemetry/session.js'
+import {allListeners, type RunListener} from '../telemetry/task-metrics.js'
+import type {QueueWait} from '../telemetry/task-tracer.js'
 import {telemetryTarget} from '../telemetry/target.js'
 import {GitStateError} from '../workspace/errors.js'
 import {isGitWorkTree} from '../workspace/repo.js'
@@ -57,14 +58,15 @@ async function runOnServices(
   services: OpenedServices,
   output: TaskOutput,
   signal: AbortSignal,
-  telemetry: TelemetrySession | undefined,
+  listener: RunListener | undefined,
+  shutdownTelemetry: (() => Promise<{droppedSpans: number}>) | undefined,
 ): Promise<TaskRun> {
   const {config} = endpoint
   await services.prepare?.()
   if (!services.runner.confined) output.notice(UNCONFINED_NOTICE)
   const bus = new EventBus(services.db, services.redact)
   bus.on((event) => output.event(event))
-  if (telemetry) bus.on(telemetry.tracer.onEvent)
+  if (listener) bus.on(listener.onEvent)
   const ask = output.ask
   // The question comes after the events that led to it, which may still be on their way through redaction.
   const askInOrder = ask && (async (kind: ApprovalKind, subject: string) => (await bus.flush(), ask(kind, subject)))
@@ -101,7 +103,7 @@ async function runOnServices(
     return {exitCode: outcome.exitCode, outcome, ...(commit ? {commit} : {})}
   } finally {
     await mcp.close()
-    const exported = await telemetry?.shutdown()
+    const exported = await shutdownTelemetry?.()
     if (exported?.droppedSpans) output.notice(`telemetry: ${exported.droppedSpans} span(s) could not be exported (the collector was slow, unreachable or refused them); the task was not held up`)
     await output.close?.()
   }
@@ -111,6 +113,10 @@ export interface ExecuteOptions {
   /** With no server answering, may the cached embedded model stand in? */
   embedded: boolean
   signal: AbortSignal
+  /** Hears the run besides telemetry: a fleet worker's measurements for its server. */
+  listener?: RunListener
+  /** The run is a fleet task: its trace begins with its wait in the queue. */
+  queued?: QueueWait
 }
 
 /** A task on the repository at `root`, from the sandbox check to the closed services. */
@@ -131,10 +137,12 @@ export async function executeTask(root: string, config: Config, request: TaskReq
     if (endpoint.notice) output.notice(endpoint.notice)
     // Loaded only once a server answers: the client and the workspace are slow to import.
     const {openServices} = await import('./services.js')
-    const telemetry = target && (await loadingTelemetry!).startTelemetry(target)
-    const services = await openServices(root, endpoint.config, {onLlmCall: telemetry?.tracer.onLlmCall})
+    const telemetry = target && (await loadingTelemetry!).startTelemetry(target, options.queued)
+    const listeners = [telemetry?.listener, options.listener].filter((listener) => listener !== undefined)
+    const listener = listeners.length > 0 ? allListeners(listeners) : undefined
+    const services = await openServices(root, endpoint.config, {onLlmCall: listener?.onLlmCall})
     try {
-      return await runOnServices(root, endpoint, request, services, output, options.signal, telemetry)
+      return await runOnServices(root, endpoint, request, services, output, options.signal, listener, telemetry?.shutdown)
     } finally {
       services.close()
     }

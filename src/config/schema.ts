@@ -181,6 +181,11 @@ export const configSchema = z.strictObject({
     .default(20)
     .describe("A fleet task whose worker has not renewed its claim for this long is retried from a fresh worktree (or marked interrupted once fleetMaxAttempts are spent)"),
   fleetMaxAttempts: z.int().positive().default(3).describe('Attempts a fleet task gets when its worker dies under it'),
+  fleetScrapeSec: z
+    .number()
+    .positive()
+    .default(15)
+    .describe("How often `pyagent serve` reads each LLM endpoint's Prometheus /metrics (vLLM's KV-cache usage, prefix-cache hits, speculative decoding, queue)"),
   testCommand: z.string().min(1).optional().describe("The repository's test command; default: what package.json, Cargo.toml, go.mod or pyproject.toml declare"),
   benchmarkCommand: z.string().min(1).optional().describe('Command the perf role times before and after its change'),
   perfMarginPct: z.number().nonnegative().default(5).describe('The perf role keeps a change only when the benchmark is at least this many percent faster'),

@@ -13,7 +13,7 @@ import {costUsd} from './cost.js'
 import {listServedModels, type ServedModel, serverVersion, tokenizeOnServer} from './discovery.js'
 import {LlmError, toLlmError} from './errors.js'
 import type {CapabilityStore} from './capability-store.js'
-import {type Endpoint, EndpointPool} from './pool.js'
+import {CONVERSATION_HEADER, type Endpoint, EndpointPool} from './pool.js'
 import {retryDelay, sleep} from './retry.js'
 import {
   checkConstraint,
@@ -96,6 +96,9 @@ function refusesStructuredForm(error: LlmError): boolean {
 function endpointFault(error: LlmError): boolean {
   return error.kind === 'connection' || error.kind === 'timeout' || (error.status ?? 0) >= 500
 }
+
+/** A pool in front of the endpoints (the fleet server's) keeps the conversation on one endpoint too; vLLM ignores the header. */
+const conversationHeaders = (conversationId: string | undefined) => (conversationId === undefined ? undefined : {[CONVERSATION_HEADER]: conversationId})
 
 /** A thinking model's reasoning, from vLLM's reasoning parser: `reasoning` in newer servers, `reasoning_content` in older ones. */
 function reasoningOf(delta: object | undefined): string | undefined {
@@ -368,10 +371,10 @@ export class LlmClient {
           const signal = AbortSignal.any([call.outer, attemptAbort.signal])
           const validator = request.responseSchema && (this.options.streamingValidator ?? nativeStreamingValidator)(request.responseSchema)
           if (request.stream === false) {
-            for (const event of await this.completeOnce(endpoint, body, signal, state)) yield event
+            for (const event of await this.completeOnce(endpoint, body, signal, state, request.conversationId)) yield event
           } else {
             // Chunks are read here rather than in a nested generator: one async hop less per token.
-            const stream = await this.openStream(endpoint, body, signal)
+            const stream = await this.openStream(endpoint, body, signal, request.conversationId)
             for await (const chunk of stream) {
               stall.progress()
               for (const event of this.acceptChunk(chunk, state, endpoint, validator)) yield event
@@ -520,9 +523,9 @@ export class LlmClient {
     return {...usage, costUsd: costUsd(this.config.prices, served.id, usage)}
   }
 
-  private openStream(endpoint: Endpoint, body: Record<string, unknown>, signal: AbortSignal) {
+  private openStream(endpoint: Endpoint, body: Record<string, unknown>, signal: AbortSignal, conversationId: string | undefined) {
     const params = {...body, stream: true, stream_options: {include_usage: true}} as OpenAI.Chat.ChatCompletionCreateParamsStreaming
-    return this.sdk(endpoint).chat.completions.create(params, {signal})
+    return this.sdk(endpoint).chat.completions.create(params, {signal, headers: conversationHeaders(conversationId)})
   }
 
   /** Folds one chunk into the attempt's state; returns its tool-call progress, text and reasoning events. */
@@ -572,9 +575,10 @@ export class LlmClient {
     body: Record<string, unknown>,
     signal: AbortSignal,
     state: AttemptState,
+    conversationId: string | undefined,
   ): Promise<ChatEvent[]> {
     const params = {...body, stream: false} as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming
-    const completion = await this.sdk(endpoint).chat.completions.create(params, {signal})
+    const completion = await this.sdk(endpoint).chat.completions.create(params, {signal, headers: conversationHeaders(conversationId)})
     const choice = completion.choices[0]
     if (!choice?.finish_reason) {
       throw new LlmError({kind: 'stream', endpoint: endpoint.url, detail: 'the answer has no finish reason', retryable: true})

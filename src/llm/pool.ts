@@ -8,6 +8,9 @@ import {LlmError} from './errors.js'
 
 const MAX_CONVERSATIONS = 10_000
 
+/** Names a request's conversation to a pool in front of the endpoints (the fleet server's), so that it keeps the conversation on one endpoint too. */
+export const CONVERSATION_HEADER = 'x-pyagent-conversation'
+
 export interface Endpoint {
   /** The /v1 base URL. */
   readonly url: string

@@ -18,6 +18,8 @@ import {countByStatus, getTask, listTasks, requestCancel, submitTask} from '../f
 import {isGitWorkTree} from '../workspace/repo.js'
 import {type AccessPolicy, checkAccess, FleetAuthError} from './auth.js'
 import {streamTaskEvents} from './event-stream.js'
+import {endpointListSchema, type FleetEndpoints} from './llm-endpoints.js'
+import {registerLlmProxy} from './llm-proxy.js'
 import type {FleetMetrics} from './metrics.js'
 import {openApiDocument} from './openapi.js'
 import {parseRequest} from './requests.js'
@@ -34,6 +36,8 @@ export interface FleetAppOptions {
   /** Read per request: the port is known only once the server listens. */
   access(): AccessPolicy
   workers: FleetWorkers
+  /** The fleet's LLM endpoint pool, which the workers reach through /llm/v1. */
+  endpoints: FleetEndpoints
   metrics: FleetMetrics
   /** Named by task id whenever a worker records one of its events. */
   notices: EventEmitter
@@ -105,6 +109,9 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
     const counts = countByStatus(db)
     return {status: 'ok', workers: options.workers.view(), queued: counts.queued, running: counts.running}
   })
+
+  app.get('/endpoints', async () => endpointListSchema.parse({endpoints: options.endpoints.view()}))
+  registerLlmProxy(app, options.endpoints)
 
   app.get('/metrics', async (_request, reply) => reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()))
 

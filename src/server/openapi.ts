@@ -11,6 +11,7 @@ import {
   submitTaskSchema,
   taskListSchema,
 } from '../fleet/schemas.js'
+import {endpointListSchema} from './llm-endpoints.js'
 
 /** OpenAPI 3.1 speaks JSON Schema 2020-12, zod's own target; the `$schema` line is the document's to give. */
 function schema(type: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
@@ -45,6 +46,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         Event: schema(fleetEventSchema),
         Health: schema(healthSchema),
         Error: schema(errorBodySchema),
+        EndpointList: schema(endpointListSchema),
       },
     },
     security: [{}, {bearer: []}],
@@ -90,6 +92,25 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       '/health': {get: {summary: 'The server and its workers', responses: {'200': {description: 'Up', ...json('Health')}, ...COMMON_ERRORS}}},
+      '/endpoints': {
+        get: {
+          summary: "The fleet's LLM endpoints: health, requests in flight, and what each one's vLLM /metrics says of its KV cache, prefix cache, speculative decoding and queue",
+          responses: {'200': {description: 'Endpoints', ...json('EndpointList')}, ...COMMON_ERRORS},
+        },
+      },
+      '/llm/v1/chat/completions': {
+        post: {
+          summary: "OpenAI's chat completions, forwarded to the least busy LLM endpoint (workers use this route); `x-pyagent-conversation` keeps a conversation on one endpoint. Also /llm/v1/models, /llm/tokenize, /llm/version, /llm/health",
+          parameters: [{name: 'x-pyagent-conversation', in: 'header', required: false, schema: {type: 'string', maxLength: 200}}],
+          requestBody: {required: true, content: {'application/json': {schema: {type: 'object'}}}},
+          responses: {
+            '200': {description: "The endpoint's answer, streamed through as it comes", content: {'application/json': {schema: {type: 'object'}}, 'text/event-stream': {schema: {type: 'string'}}}},
+            '502': {description: 'No endpoint could be reached', content: {'application/json': {schema: {type: 'object'}}}},
+            '503': {description: 'Every endpoint is set aside and none answered its probe', content: {'application/json': {schema: {type: 'object'}}}},
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       '/metrics': {get: {summary: 'Prometheus metrics', responses: {'200': {description: 'Text exposition format', content: {'text/plain': {schema: {type: 'string'}}}}, ...COMMON_ERRORS}}},
       '/openapi.json': {get: {summary: 'This document', responses: {'200': {description: 'OpenAPI 3.1', content: {'application/json': {schema: {type: 'object'}}}}}}},
     },

@@ -13,6 +13,8 @@ import {recoverLapsedTasks} from '../fleet/tasks.js'
 import {ensureFleetToken} from '../fleet/token.js'
 import {type AccessPolicy, isLoopbackHost, ownHostNames} from './auth.js'
 import {buildFleetApp} from './http.js'
+import {FleetEndpoints} from './llm-endpoints.js'
+import {LLM_PROXY_PREFIX} from './llm-proxy.js'
 import {fleetMetrics} from './metrics.js'
 import {WorkerPool} from './worker-pool.js'
 
@@ -34,6 +36,8 @@ export interface FleetServer {
   close(): Promise<void>
 }
 
+const WILDCARD_BINDS = new Set(['0.0.0.0', '::'])
+
 /** How often an idle worker looks at the queue without being woken. */
 const POLL_MS = 1_000
 
@@ -46,19 +50,24 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   // The token is made before anything listens, so that a bind beyond loopback is never open without one.
   const token = isLoopbackHost(options.host) ? undefined : ensureFleetToken()
   const notices = new EventEmitter().setMaxListeners(0)
-  const metrics = fleetMetrics(db)
+  const endpoints = new FleetEndpoints({
+    urls: [config.baseUrl, ...config.endpoints],
+    failureThreshold: config.endpointFailureThreshold,
+    probeIntervalMs: config.endpointProbeIntervalMs,
+    scrapeIntervalMs: config.fleetScrapeSec * 1000,
+    apiKey: process.env[config.apiKeyEnv] || 'EMPTY',
+  })
+  const metrics = fleetMetrics({db, workers: () => pool.view(), endpoints: () => endpoints.view()})
   const workDir = join(dirname(database), 'worktrees')
   mkdirSync(workDir, {recursive: true})
   const mirrorDir = join(dirname(database), 'mirrors')
   const pool = new WorkerPool({count: options.workers, database, workDir, mirrorDir, heartbeatMs, pollMs: POLL_MS}, (message) => {
     if (message.type === 'event') notices.emit(message.taskId)
-    if (message.type === 'finished') {
-      metrics.finished(message.status, message.seconds)
-      notices.emit(message.taskId)
-    }
+    if (message.type === 'finished') notices.emit(message.taskId)
+    if (message.type === 'measure') metrics.measure(message.name, message.value, message.attributes)
   })
   let access: AccessPolicy = {port: options.port, names: ownHostNames(options.host), token}
-  const app = buildFleetApp({db, access: () => access, workers: pool, metrics, notices, maxAttempts: config.fleetMaxAttempts, version: options.version})
+  const app = buildFleetApp({db, access: () => access, workers: pool, endpoints, metrics, notices, maxAttempts: config.fleetMaxAttempts, version: options.version})
   const sweep = setInterval(() => {
     for (const lapsed of recoverLapsedTasks(db, lapseMs)) notices.emit(lapsed.id)
     pool.wake()
@@ -72,14 +81,18 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   }
   const {port} = app.server.address() as AddressInfo
   access = {...access, port}
-  pool.start()
   const shown = options.host.includes(':') ? `[${options.host}]` : options.host
+  endpoints.start()
+  // A wildcard bind is reached on loopback; any other by the address it is bound to.
+  const workerHost = WILDCARD_BINDS.has(options.host) ? '127.0.0.1' : shown
+  pool.start({baseUrl: `http://${workerHost}:${port}${LLM_PROXY_PREFIX}/v1`, key: token})
   return {
     url: `http://${shown}:${port}`,
     database,
     tokenRequired: token !== undefined,
     close: async () => {
       clearInterval(sweep)
+      endpoints.stop()
       await pool.stop()
       await app.close()
       db.close()

@@ -6,7 +6,7 @@
 import {type ChildProcess, fork} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 
-import type {ServerMessage, WorkerMessage, WorkerSettings} from './worker-protocol.js'
+import {FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url)
 
@@ -30,20 +30,28 @@ interface Slot {
   restarts: number
 }
 
-export interface WorkerPoolSettings extends Omit<WorkerSettings, 'workerId'> {
+export interface WorkerPoolSettings extends Omit<WorkerSettings, 'workerId' | 'llmBaseUrl'> {
   count: number
+}
+
+/** Known once the server listens: where the workers send their LLM requests, and the key they send (the fleet token, if any). */
+export interface WorkerLlmRoute {
+  baseUrl: string
+  key: string | undefined
 }
 
 export class WorkerPool {
   private readonly slots: Slot[] = []
   private stopping = false
+  private llm: WorkerLlmRoute = {baseUrl: '', key: undefined}
 
   constructor(
     private readonly settings: WorkerPoolSettings,
     private readonly onMessage: (message: WorkerMessage) => void,
   ) {}
 
-  start(): void {
+  start(llm: WorkerLlmRoute): void {
+    this.llm = llm
     for (let index = 0; index < this.settings.count; index++) {
       const slot: Slot = {id: '', child: undefined, task: null, restarts: 0}
       this.slots.push(slot)
@@ -77,8 +85,9 @@ export class WorkerPool {
     // A new id for each process: a restarted worker never holds the claims of the one before it.
     slot.id = `worker-${index + 1}-${randomUUID().slice(0, 8)}`
     slot.task = null
-    const settings: WorkerSettings = {...this.settings, workerId: slot.id}
-    const child = fork(WORKER_SCRIPT, [JSON.stringify(settings)], {stdio: ['ignore', 'ignore', 'inherit', 'ipc']})
+    const settings: WorkerSettings = {...this.settings, workerId: slot.id, llmBaseUrl: this.llm.baseUrl}
+    const env = {...process.env, [FLEET_LLM_KEY_ENV]: this.llm.key ?? 'EMPTY'}
+    const child = fork(WORKER_SCRIPT, [JSON.stringify(settings)], {stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env})
     slot.child = child
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'claimed') slot.task = message.taskId

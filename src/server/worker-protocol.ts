@@ -1,4 +1,8 @@
 /** What a fleet worker process and the server that started it tell each other over IPC. */
+import type {InstrumentName} from '../telemetry/instruments.js'
+
+/** The variable a worker's LLM client reads its key for the server's LLM route from: the fleet token, given in the environment rather than argv. */
+export const FLEET_LLM_KEY_ENV = 'PYAGENT_FLEET_LLM_KEY'
 
 export interface WorkerSettings {
   database: string
@@ -10,6 +14,8 @@ export interface WorkerSettings {
   heartbeatMs: number
   /** How long an idle worker waits before looking at the queue again, unless woken. */
   pollMs: number
+  /** The server's LLM route (/llm/v1): the fleet's one endpoint pool. */
+  llmBaseUrl: string
 }
 
 export type WorkerMessage =
@@ -17,5 +23,7 @@ export type WorkerMessage =
   | {type: 'event'; taskId: string; seq: number}
   | {type: 'finished'; taskId: string; status: string; seconds: number}
   | {type: 'idle'}
+  /** One measurement of a run, for the server's /metrics. */
+  | {type: 'measure'; name: InstrumentName; value: number; attributes: Record<string, string | number | boolean>}
 
 export type ServerMessage = {type: 'wake'} | {type: 'cancel'; taskId: string}

@@ -7,9 +7,13 @@
 import {runFleetTask} from '../app/fleet-task.js'
 import {openFleetStore, type FleetDb} from '../fleet/store.js'
 import {appendFleetEvent, type Claim, claimNextTask, finishAttempt, heartbeat} from '../fleet/tasks.js'
-import type {ServerMessage, WorkerMessage, WorkerSettings} from './worker-protocol.js'
+import {TaskMetrics} from '../telemetry/task-metrics.js'
+import {FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
 
 const send = (message: WorkerMessage) => process.send?.(message)
+
+/** The runs' measurements go to the server, whose /metrics shows them. */
+const measurements = new TaskMetrics((name, value, attributes = {}) => send({type: 'measure', name, value, attributes: attributes as Record<string, string | number | boolean>}))
 
 let running: {taskId: string; controller: AbortController} | undefined
 let stopping = false
@@ -40,6 +44,7 @@ function idle(ms: number): Promise<void> {
 }
 
 async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Promise<void> {
+  const claimedAt = Date.now()
   const controller = new AbortController()
   const fence = {id: claim.task.id, attempt: claim.attempt, worker: claim.worker}
   running = {taskId: fence.id, controller}
@@ -54,6 +59,9 @@ async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Pr
       workDir: settings.workDir,
       mirrorDir: settings.mirrorDir,
       signal: controller.signal,
+      claimedAt,
+      listener: measurements,
+      llm: {baseUrl: settings.llmBaseUrl, apiKeyEnv: FLEET_LLM_KEY_ENV},
       onEvent: (event) => {
         const seq = appendFleetEvent(db, fence, event)
         if (seq === undefined) controller.abort()

@@ -11,9 +11,10 @@ import {MeterProvider, PeriodicExportingMetricReader} from '@opentelemetry/sdk-m
 import {BasicTracerProvider} from '@opentelemetry/sdk-trace-base'
 
 import {BoundedSpanProcessor} from './bounded-export.js'
-import {createInstruments} from './instruments.js'
+import {createInstruments, measureInto} from './instruments.js'
 import type {TelemetryTarget} from './target.js'
-import {TaskTracer} from './task-tracer.js'
+import {allListeners, type RunListener, TaskMetrics} from './task-metrics.js'
+import {type QueueWait, TaskTracer} from './task-tracer.js'
 
 /** An export that takes longer than this is given up (and its spans counted as dropped). */
 const EXPORT_TIMEOUT_MS = 2000
@@ -21,12 +22,14 @@ const EXPORT_TIMEOUT_MS = 2000
 const SHUTDOWN_TIMEOUT_MS = 3000
 
 export interface TelemetrySession {
-  tracer: TaskTracer
+  /** The trace and the metrics, fed by the run's events and LLM calls. */
+  listener: RunListener
   /** Flushes what is left and stops; resolves within SHUTDOWN_TIMEOUT_MS whatever the collector does. */
   shutdown(): Promise<{droppedSpans: number}>
 }
 
-export function startTelemetry(target: TelemetryTarget, env: NodeJS.ProcessEnv = process.env): TelemetrySession {
+/** `queued`: the run is a fleet task, whose trace begins with its wait in the queue. */
+export function startTelemetry(target: TelemetryTarget, queued?: QueueWait, env: NodeJS.ProcessEnv = process.env): TelemetrySession {
   const resource = resourceFromAttributes({'service.name': env.OTEL_SERVICE_NAME?.trim() || 'pyagent'})
   let droppedSpans = 0
   const meterProvider = new MeterProvider({
@@ -54,9 +57,9 @@ export function startTelemetry(target: TelemetryTarget, env: NodeJS.ProcessEnv =
       }),
     ],
   })
-  const tracer = new TaskTracer(tracerProvider.getTracer('pyagent'), instruments, target.content)
+  const tracer = new TaskTracer(tracerProvider.getTracer('pyagent'), target.content, queued)
   return {
-    tracer,
+    listener: allListeners([tracer, new TaskMetrics(measureInto(instruments))]),
     async shutdown() {
       const stopped = Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()])
       let timer: NodeJS.Timeout | undefined

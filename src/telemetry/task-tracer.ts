@@ -1,7 +1,9 @@
 /**
- * Turns a run's events and its LLM calls into a trace per task and the metrics of
- * instruments.ts. A task's span starts when the task does; the rest of its tree (steps, LLM
- * calls, tool calls, checks, the commit) is built when it finishes, from the times the events
+ * Turns a run's events and its LLM calls into a trace per task (its metrics are
+ * task-metrics.ts's). A fleet task's trace begins when it was submitted: a `fleet_task` span
+ * holds a `queue_wait` span (submitted until a worker claimed it) and then the task's own. A
+ * task's span starts when the task does; the rest of its tree (steps, LLM calls, tool calls,
+ * checks, the commit) is built when it finishes, from the times the events
  * were emitted, so the order in which they arrive does not matter. Sub-tasks are child spans of
  * their parent's. Text leaves only when the target allows content, and then as redacted by the
  * event bus; the LLM call records carry no text at all.
@@ -10,9 +12,6 @@ import {type Attributes, type Context, context as contexts, type Span, SpanKind,
 
 import type {AgentEvent} from '../agent/events.js'
 import type {LlmCallRecord} from '../llm/usage-log.js'
-import type {Instruments} from './instruments.js'
-
-const EDITING_TOOLS = new Set(['edit', 'apply_patch', 'write_file'])
 
 interface Timed {
   start: number
@@ -43,20 +42,26 @@ interface Message {
 }
 
 interface TaskTrace {
-  start: number
   span: Span
   context: Context
-  role: string
   steps: number[]
   tools: Map<string, ToolCall>
   calls: (LlmCallRecord & Timed)[]
   checks: Check[]
   commits: Commit[]
   messages: Message[]
+  /** The fleet task's span around this one, ended with it. */
+  fleet?: Span
+}
+
+/** A fleet task's time in the queue: when it was submitted and when a worker claimed it (epoch ms). */
+export interface QueueWait {
+  fleetTaskId: string
+  submittedAt: number
+  claimedAt: number
 }
 
 const now = () => performance.timeOrigin + performance.now()
-const seconds = (span: Timed) => (span.end - span.start) / 1000
 
 export class TaskTracer {
   private readonly tasks = new Map<string, TaskTrace>()
@@ -65,8 +70,8 @@ export class TaskTracer {
 
   constructor(
     private readonly tracer: Tracer,
-    private readonly instruments: Instruments,
     private readonly content: boolean,
+    private queued?: QueueWait,
   ) {}
 
   /** The event bus's listener. */
@@ -87,7 +92,6 @@ export class TaskTracer {
       case 'tool_result': {
         const call = task.tools.get(event.callId) ?? {callId: event.callId, tool: event.tool, arguments: undefined, start: at}
         task.tools.set(event.callId, {...call, end: at, status: event.status})
-        if (EDITING_TOOLS.has(event.tool)) this.instruments.edits.add(1, {'gen_ai.tool.name': event.tool, 'pyagent.edit.applied': event.status === 'ok'})
         break
       }
       case 'check':
@@ -123,17 +127,10 @@ export class TaskTracer {
     }
   }
 
-  /** The LLM client's per-call record: metrics at once, the span when its task finishes. */
+  /** The LLM client's per-call record: its span is made when its task finishes. */
   readonly onLlmCall = (record: LlmCallRecord): void => {
     const end = now()
     const call = {...record, start: end - record.latencyMs, end}
-    const model = {'gen_ai.request.model': record.model, 'gen_ai.operation.name': 'chat'}
-    this.instruments.tokenUsage.record(record.promptTokens, {...model, 'gen_ai.token.type': 'input'})
-    this.instruments.tokenUsage.record(record.completionTokens, {...model, 'gen_ai.token.type': 'output'})
-    const failed = record.status === 'error' ? {'error.type': record.errorKind ?? 'error'} : {}
-    this.instruments.operationDuration.record(record.latencyMs / 1000, {...model, ...failed})
-    if (record.costUsd) this.instruments.cost.add(record.costUsd, model)
-    if (record.status === 'error') this.instruments.llmErrors.add(1, {...model, ...failed})
     if (!record.taskId) return
     const task = this.tasks.get(record.taskId)
     if (task) task.calls.push(call)
@@ -141,7 +138,8 @@ export class TaskTracer {
   }
 
   private startTask(event: Extract<AgentEvent, {type: 'task_started'}>, at: number): void {
-    const parent = event.parentId ? this.tasks.get(event.parentId)?.context : undefined
+    const fleet = event.parentId ? undefined : this.fleetSpan()
+    const parent = event.parentId ? this.tasks.get(event.parentId)?.context : fleet && trace.setSpan(contexts.active(), fleet)
     const attributes: Attributes = {
       'gen_ai.operation.name': 'invoke_agent',
       'gen_ai.agent.name': event.role,
@@ -154,17 +152,28 @@ export class TaskTracer {
     const calls = this.early.get(event.taskId) ?? []
     this.early.delete(event.taskId)
     this.tasks.set(event.taskId, {
-      start: at,
       span,
       context: trace.setSpan(contexts.active(), span),
-      role: event.role,
       steps: [],
       tools: new Map(),
       calls,
       checks: [],
       commits: [],
       messages: [],
+      ...(fleet ? {fleet} : {}),
     })
+  }
+
+  /** The first top-level task of a fleet run opens the fleet task's span and records its wait in the queue. */
+  private fleetSpan(): Span | undefined {
+    const queued = this.queued
+    if (!queued) return undefined
+    this.queued = undefined
+    const attributes = {'pyagent.fleet.task.id': queued.fleetTaskId}
+    const span = this.tracer.startSpan('fleet_task', {startTime: queued.submittedAt, attributes, root: true})
+    const wait = this.tracer.startSpan('queue_wait', {startTime: queued.submittedAt, attributes}, trace.setSpan(contexts.active(), span))
+    wait.end(queued.claimedAt)
+    return span
   }
 
   private finishTask(event: Extract<AgentEvent, {type: 'task_finished'}>, task: TaskTrace, end: number): void {
@@ -172,7 +181,6 @@ export class TaskTracer {
     const steps = task.steps.map((start, index) => ({start, end: task.steps[index + 1] ?? end, number: index + 1}))
     const stepContexts = steps.map((step) => {
       const span = this.tracer.startSpan(`step ${step.number}`, {startTime: step.start, attributes: {'pyagent.step': step.number}}, task.context)
-      this.instruments.stepDuration.record(seconds(step), {'gen_ai.agent.name': task.role})
       for (const message of task.messages.filter((item) => item.at >= step.start && item.at < step.end)) {
         span.addEvent('gen_ai.assistant.message', {'gen_ai.message.content': message.content}, message.at)
       }
@@ -206,7 +214,7 @@ export class TaskTracer {
     })
     if (event.status !== 'done') task.span.setStatus({code: SpanStatusCode.ERROR, message: event.status})
     task.span.end(end)
-    this.instruments.taskDuration.record((end - task.start) / 1000, {'gen_ai.agent.name': task.role, 'pyagent.task.status': event.status})
+    task.fleet?.end(end)
   }
 
   private llmSpan(call: LlmCallRecord & Timed, parent: Context): void {

@@ -8,10 +8,12 @@ import {openFleetStore} from '../../src/fleet/store.js'
 import {ensureFleetToken, fleetTokenPath} from '../../src/fleet/token.js'
 import {checkAccess, isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
 import {buildFleetApp} from '../../src/server/http.js'
+import {FleetEndpoints} from '../../src/server/llm-endpoints.js'
 import {fleetMetrics} from '../../src/server/metrics.js'
+import {FIXTURE} from '../agent/harness.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
-import {serve} from './support.js'
+import {editAdd, finish, scriptedByTask, serve, waitFor} from './support.js'
 
 const TOKEN = 'a-token-of-this-server'
 const PORT = 7800
@@ -21,7 +23,9 @@ function app(bind: string) {
   const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
   const workers = {wake: () => {}, cancel: () => {}, view: () => []}
   const access = {port: PORT, names: ownHostNames(bind), token: isLoopbackHost(bind) ? undefined : TOKEN}
-  return buildFleetApp({db, access: () => access, workers, metrics: fleetMetrics(db), notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
+  const endpoints = new FleetEndpoints({urls: ['http://127.0.0.1:9/v1'], failureThreshold: 1, probeIntervalMs: 60_000, scrapeIntervalMs: 60_000, apiKey: 'EMPTY'})
+  const metrics = fleetMetrics({db, workers: () => [], endpoints: () => endpoints.view()})
+  return buildFleetApp({db, access: () => access, workers, endpoints, metrics, notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
 }
 
 describe('who may call the fleet server', () => {
@@ -84,8 +88,9 @@ describe('the OpenAPI document', () => {
 })
 
 describe('pyagent serve beyond loopback', {timeout: 60_000}, () => {
-  it('makes the token file at first start (mode 0600) and asks for it; the token reaches neither stdout nor stderr', async () => {
+  it('makes the token file at first start (mode 0600) and asks for it, of the LLM route too, whose workers send it; the token reaches neither stdout nor stderr nor the model', async () => {
     const model: OpenAiTestServer = await startOpenAiServer()
+    model.setHandler(scriptedByTask({'TASK-BEYOND': {steps: [editAdd, finish('add adds')]}}))
     try {
       const fleet = await serve(model, {workers: 1, args: ['--host', '0.0.0.0']})
       const token = ensureFleetToken(join(fleet.home, 'config', 'pyagent', 'fleet-token'))
@@ -97,6 +102,18 @@ describe('pyagent serve beyond loopback', {timeout: 60_000}, () => {
       const repo = tempRepo()
       const submitted = await fetch(`${local}/tasks`, {method: 'POST', headers: {authorization: `Bearer ${token}`, 'content-type': 'application/json'}, body: JSON.stringify({repository: repo.root, task: 'x', approve: 'sometimes'})})
       expect(submitted.status).toBe(400)
+      expect((await fetch(`${local}/llm/v1/models`)).status).toBe(401)
+      const authorized = {authorization: `Bearer ${token}`, 'content-type': 'application/json'}
+      const fixable = tempRepo({...FIXTURE, 'test.js': "console.log('all tests pass')\n"})
+      const task = await fetch(`${local}/tasks`, {method: 'POST', headers: authorized, body: JSON.stringify({repository: fixable.root, task: 'TASK-BEYOND: fix add'})})
+      const {id} = (await task.json()) as {id: string}
+      const ended = await waitFor('the task to end', async () => {
+        const shown = (await (await fetch(`${local}/tasks/${id}`, {headers: authorized})).json()) as {status: string}
+        return ['done', 'failed', 'interrupted'].includes(shown.status) ? shown : undefined
+      })
+      expect(ended.status).toBe('done')
+      expect(model.chatRequests().length).toBeGreaterThan(0)
+      for (const request of model.requests) expect(JSON.stringify(request.headers)).not.toContain(token)
       fleet.process.kill('SIGTERM')
       await fleet.process
       expect(fleet.output()).toContain('"tokenRequired":true')

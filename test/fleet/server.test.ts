@@ -122,7 +122,7 @@ describe('pyagent serve', {timeout: 120_000}, () => {
     expect(health.workers[0].pid).not.toBe(victim.pid)
     const metrics = (await fleet.api('GET', '/metrics')).body as string
     expect(metrics).toMatch(/pyagent_fleet_tasks\{status="done"\} 1/)
-    expect(metrics).toMatch(/pyagent_fleet_task_duration_seconds_count\{status="done"\} 1/)
+    expect(metrics).toMatch(/pyagent_task_duration_seconds_count\{[^}]*pyagent_task_status="done"[^}]*\} [1-9]/)
     expect(metrics).toMatch(/pyagent_fleet_queue_depth 0/)
   })
 

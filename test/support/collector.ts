@@ -107,6 +107,16 @@ export interface ReceivedSpan {
   kind: string
   status: string
   attributes: Record<string, string>
+  /** Epoch nanoseconds, as the debug exporter prints the span's start and end. */
+  start: bigint
+  end: bigint
+}
+
+/** `2026-12-05 19:30:00.123456789 +0000 UTC` → epoch nanoseconds. */
+function nanoseconds(printed: string): bigint {
+  const match = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))? \+0000 UTC$/.exec(printed)
+  if (!match) return 0n
+  return BigInt(Date.parse(`${match[1]}T${match[2]}Z`)) * 1_000_000n + BigInt((match[3] ?? '').padEnd(9, '0').slice(0, 9))
 }
 
 /** The spans in the debug exporter's detailed text, attribute values as it prints them (Str(x) → x, Int(3) → 3). */
@@ -119,6 +129,16 @@ export function receivedSpans(output: string): ReceivedSpan[] {
       const attributes: Record<string, string> = {}
       const section = block.split(/^Attributes:$/m)[1]?.split(/^(?:Events|Links|ScopeSpans|ResourceSpans|Span) /m)[0] ?? ''
       for (const match of section.matchAll(/^\s*-> ([\w.]+): \w+\((.*)\)$/gm)) attributes[match[1]!] = match[2]!
-      return {traceId: field('Trace ID'), parentId: field('Parent ID'), id: field('ID'), name: field('Name'), kind: field('Kind'), status: field('Status code'), attributes}
+      return {
+        traceId: field('Trace ID'),
+        parentId: field('Parent ID'),
+        id: field('ID'),
+        name: field('Name'),
+        kind: field('Kind'),
+        status: field('Status code'),
+        attributes,
+        start: nanoseconds(field('Start time')),
+        end: nanoseconds(field('End time')),
+      }
     })
 }

@@ -94,6 +94,8 @@ export interface ServerProfile {
   tokenize: boolean
   /** What vLLM's /version answers; undefined: no such route. */
   version?: string
+  /** vLLM's Prometheus /metrics (see vllmMetricsText); the others have none. */
+  metrics?: boolean
   /** A streamed request with tools answers 200 with an empty stream (llama-cpp-python: "Automatic streaming tool choice is not supported"). */
   streamsToolCalls: boolean
   /** The schema forms accepted; any other is refused the way the server refuses it. */
@@ -106,7 +108,7 @@ export interface ServerProfile {
 
 export const SERVER_PROFILES = {
   /** vLLM >= 0.12: https://docs.vllm.ai/en/latest/features/structured_outputs.html, /health and /tokenize in its OpenAI server. */
-  vllm: {ownedBy: 'vllm', health: true, tokenize: true, version: '0.12.0', streamsToolCalls: true, schemaForms: ['structured_outputs', 'json_schema'], refusalStatus: 400, assistantContentRequired: false},
+  vllm: {ownedBy: 'vllm', health: true, tokenize: true, metrics: true, version: '0.12.0', streamsToolCalls: true, schemaForms: ['structured_outputs', 'json_schema'], refusalStatus: 400, assistantContentRequired: false},
   /** llama-cpp-python 0.3 (llama_cpp/server/app.py, types.py): response_format text|json_object (+schema), no /health, no streamed tool choice. */
   'llama.cpp': {ownedBy: 'me', health: false, tokenize: false, streamsToolCalls: false, schemaForms: ['json_object'], refusalStatus: 500, assistantContentRequired: true},
   /** Ollama's OpenAI compatibility (docs/openai.md): response_format json_schema, streamed tool calls, no /health or /tokenize. */
@@ -147,6 +149,65 @@ export interface OpenAiServerOptions {
   onChat?: (request: RecordedRequest) => Reply | Promise<Reply> | undefined
 }
 
+/** What the stand-in's /metrics reports beyond what it counts itself (requests running, prompt and cached tokens). */
+export interface VllmState {
+  kvCacheUsage: number
+  waiting: number
+  specDraftTokens: number
+  specAcceptedTokens: number
+}
+
+interface VllmCounters extends VllmState {
+  running: number
+  promptTokens: number
+  cachedTokens: number
+  requests: number
+}
+
+/**
+ * /metrics as vLLM's V1 engine (0.11, 0.12) writes it through prometheus_client: counters'
+ * families named with `_total` and followed by `_created` gauges, a label per engine and model,
+ * a histogram, and the Python process collectors.
+ */
+function vllmMetricsText(model: string, counters: VllmCounters): string {
+  const labels = `engine="0",model_name="${model}"`
+  const created = (Date.now() / 1000 - 60).toFixed(3)
+  const family = (name: string, type: 'gauge' | 'counter', help: string, value: number) => {
+    // Python writes floats: 3.0, 0.42.
+    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}{${labels}} ${Number.isInteger(value) ? value.toFixed(1) : value}`]
+    if (type === 'counter') {
+      const base = name.replace(/_total$/, '')
+      lines.push(`# HELP ${base}_created ${help}`, `# TYPE ${base}_created gauge`, `${base}_created{${labels}} ${created}`)
+    }
+    return lines.join('\n')
+  }
+  const buckets = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680]
+  return [
+    '# HELP python_gc_objects_collected_total Objects collected during gc',
+    '# TYPE python_gc_objects_collected_total counter',
+    'python_gc_objects_collected_total{generation="0"} 12795.0',
+    '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+    '# TYPE process_resident_memory_bytes gauge',
+    'process_resident_memory_bytes 1.853292544e+09',
+    family('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', counters.running),
+    family('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.', counters.waiting),
+    family('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.', counters.kvCacheUsage),
+    family('vllm:prefix_cache_queries_total', 'counter', 'Prefix cache queries, in terms of number of queried tokens.', counters.promptTokens),
+    family('vllm:prefix_cache_hits_total', 'counter', 'Prefix cache hits, in terms of number of cached tokens.', counters.cachedTokens),
+    family('vllm:spec_decode_num_drafts_total', 'counter', 'Number of spec decoding drafts.', Math.ceil(counters.specDraftTokens / 4)),
+    family('vllm:spec_decode_num_draft_tokens_total', 'counter', 'Number of draft tokens.', counters.specDraftTokens),
+    family('vllm:spec_decode_num_accepted_tokens_total', 'counter', 'Number of accepted tokens.', counters.specAcceptedTokens),
+    family('vllm:request_success_total', 'counter', 'Count of successfully processed requests.', counters.requests),
+    '# HELP vllm:e2e_request_latency_seconds Histogram of e2e request latency in seconds.',
+    '# TYPE vllm:e2e_request_latency_seconds histogram',
+    ...buckets.map((bound) => `vllm:e2e_request_latency_seconds_bucket{${labels},le="${bound.toFixed(1)}"} ${counters.requests}.0`),
+    `vllm:e2e_request_latency_seconds_bucket{${labels},le="+Inf"} ${counters.requests}.0`,
+    `vllm:e2e_request_latency_seconds_count{${labels}} ${counters.requests}.0`,
+    `vllm:e2e_request_latency_seconds_sum{${labels}} ${(counters.requests * 0.25).toFixed(2)}`,
+    '',
+  ].join('\n')
+}
+
 export interface OpenAiTestServer {
   /** e.g. http://127.0.0.1:43123/v1 */
   baseUrl: string
@@ -156,6 +217,8 @@ export interface OpenAiTestServer {
   enqueue(...replies: Reply[]): void
   setHandler(handler: OpenAiServerOptions['onChat']): void
   healthy: boolean
+  /** What /metrics reports besides what the server counts itself; a test sets it. */
+  vllm: VllmState
   /** Stops accepting connections and destroys open ones, like a crashed server. */
   kill(): Promise<void>
   close(): Promise<void>
@@ -400,6 +463,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
   const profile: ServerProfile = SERVER_PROFILES[options.profile ?? 'vllm']
   const hasHealth = options.health ?? profile.health
   const hasTokenize = options.tokenize ?? profile.tokenize
+  const hasMetrics = 'metrics' in profile && profile.metrics
+  const counters: VllmCounters = {kvCacheUsage: 0, waiting: 0, specDraftTokens: 0, specAcceptedTokens: 0, running: 0, promptTokens: 0, cachedTokens: 0, requests: 0}
 
   const server: Server = createServer(async (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname
@@ -415,6 +480,11 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
 
     if (path === '/version' && 'version' in profile && profile.version) {
       sendJson(response, 200, {version: profile.version})
+      return
+    }
+    if (path === '/metrics' && hasMetrics) {
+      response.writeHead(200, {'content-type': 'text/plain; version=0.0.4; charset=utf-8'})
+      response.end(vllmMetricsText(model, counters))
       return
     }
     if (path === '/health' && hasHealth) {
@@ -485,8 +555,16 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
       )
       return
     }
-    if (body?.stream) await sendStream(response, reply, recorded, model, errorShape)
-    else sendJson(response, 200, completionBody(reply, body, model))
+    counters.running++
+    counters.promptTokens += reply.promptTokens ?? promptTokenEstimate(body)
+    counters.cachedTokens += reply.cachedTokens ?? 0
+    try {
+      if (body?.stream) await sendStream(response, reply, recorded, model, errorShape)
+      else sendJson(response, 200, completionBody(reply, body, model))
+    } finally {
+      counters.running--
+      counters.requests++
+    }
   })
   server.on('connection', (socket) => {
     sockets.add(socket)
@@ -516,6 +594,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions = {}): Prom
     },
     set healthy(value: boolean) {
       state.healthy = value
+    },
+    get vllm() {
+      return counters
+    },
+    set vllm(value: VllmState) {
+      Object.assign(counters, value)
     },
     kill: stop,
     close: () => (server.listening ? stop() : Promise.resolve()),

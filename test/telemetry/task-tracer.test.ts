@@ -1,16 +1,14 @@
-import {metrics} from '@opentelemetry/api'
 import {BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor} from '@opentelemetry/sdk-trace-base'
 import {describe, expect, it} from 'vitest'
 
 import type {AgentEvent} from '../../src/agent/events.js'
-import {createInstruments} from '../../src/telemetry/instruments.js'
 import {TaskTracer} from '../../src/telemetry/task-tracer.js'
 
 describe('TaskTracer', () => {
   it("makes a sub-task's span a child of its parent task's, in the parent's trace, whatever order the events arrive in", () => {
     const exporter = new InMemorySpanExporter()
     const provider = new BasicTracerProvider({spanProcessors: [new SimpleSpanProcessor(exporter)]})
-    const tracer = new TaskTracer(provider.getTracer('test'), createInstruments(metrics.getMeter('test')), false)
+    const tracer = new TaskTracer(provider.getTracer('test'), false)
     const t0 = Date.now()
     const events: [AgentEvent, number][] = [
       [{type: 'task_started', taskId: 'parent', parentId: null, title: 'plan it', role: 'auto', depth: 0}, t0],
