@@ -50,4 +50,12 @@ export const FLEET_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'when each fleet event was recorded, for the dashboard\'s step latency',
+    sql: `
+      ALTER TABLE fleet_events ADD COLUMN recorded_at INTEGER;
+      CREATE INDEX fleet_events_recorded ON fleet_events (recorded_at);
+    `,
+  },
 ]
