@@ -10,8 +10,10 @@ import {isAbsolute} from 'node:path'
 import {z} from 'zod'
 
 import {loadConfig} from '../config/load.js'
-import {lastApplyRecord} from '../fleet/applies.js'
+import type {Config} from '../config/schema.js'
+import {type ApplyRecord, lastApplyRecord} from '../fleet/applies.js'
 import {FleetTaskStateError} from '../fleet/errors.js'
+import type {FleetTaskDetail} from '../fleet/schemas.js'
 import type {FleetDb} from '../fleet/store.js'
 import {appendFleetEvent, getTask} from '../fleet/tasks.js'
 import {applyFleetTask} from './fleet-apply.js'
@@ -38,41 +40,43 @@ function oneAtATime<T>(taskId: string, work: () => Promise<T>): Promise<T> {
   return turn.finally(() => busy.get(taskId) === turn && busy.delete(taskId))
 }
 
-function localRepository(repository: string, taskId: string): string {
-  if (!isAbsolute(repository)) {
-    throw new FleetTaskStateError(`Task ${taskId} ran on ${repository}, a repository given by URL: the server has no working tree of it. Fetch its branch pyagent/${taskId} and apply it there.`)
-  }
-  return repository
-}
-
-export function applyTaskInRepository(db: FleetDb, taskId: string): Promise<z.infer<typeof appliedTaskSchema>> {
+/** The task, its repository on this machine and that repository's config, for one turn of apply or undo. */
+function inRepository<T>(db: FleetDb, taskId: string, work: (task: FleetTaskDetail, root: string, config: Config) => Promise<T>): Promise<T> {
   return oneAtATime(taskId, async () => {
     const task = getTask(db, taskId)
-    const root = localRepository(task.repository, task.id)
+    if (!isAbsolute(task.repository)) {
+      throw new FleetTaskStateError(
+        `Task ${task.id} ran on ${task.repository}, a repository given by URL: the server has no working tree of it. Fetch its branch ${task.branch} and apply it there.`,
+      )
+    }
+    return work(task, task.repository, loadConfig({repoRoot: task.repository}).config)
+  })
+}
+
+const record = (db: FleetDb, task: FleetTaskDetail, event: ApplyRecord) => appendFleetEvent(db, {id: task.id, attempt: task.attempts, worker: null}, event)
+
+export function applyTaskInRepository(db: FleetDb, taskId: string): Promise<z.infer<typeof appliedTaskSchema>> {
+  return inRepository(db, taskId, async (task, root, config) => {
     if (lastApplyRecord(db, task.id)?.type === 'applied') {
       throw new FleetTaskStateError(`Task ${task.id} is already applied in ${root}; undo it first to apply it again.`)
     }
-    const {config} = loadConfig({repoRoot: root})
     const applied = await applyFleetTask(root, config, task)
-    appendFleetEvent(db, {id: task.id, attempt: task.attempts, worker: null}, {type: 'applied', txId: applied.txId, files: applied.files})
+    record(db, task, {type: 'applied', txId: applied.txId, files: applied.files})
     return {task: task.id, ...applied}
   })
 }
 
 export function undoTaskInRepository(db: FleetDb, taskId: string, options: {force: boolean}): Promise<z.infer<typeof undoneTaskSchema>> {
-  return oneAtATime(taskId, async () => {
-    const task = getTask(db, taskId)
-    const root = localRepository(task.repository, task.id)
-    const record = lastApplyRecord(db, task.id)
-    if (record?.type !== 'applied') {
+  return inRepository(db, taskId, async (task, root, config) => {
+    const last = lastApplyRecord(db, task.id)
+    if (last?.type !== 'applied') {
       throw new FleetTaskStateError(
-        `Task ${task.id} is not applied in ${root}${record ? ' (it was undone already)' : ''}, so there is nothing to undo; its change stays on branch ${task.branch} only.`,
+        `Task ${task.id} is not applied in ${root}${last ? ' (it was undone already)' : ''}, so there is nothing to undo; its change stays on branch ${task.branch} only.`,
       )
     }
-    const {config} = loadConfig({repoRoot: root})
-    const result = await undoInRepository(root, config, record.txId, options)
+    const result = await undoInRepository(root, config, last.txId, options)
     const files = result.commit.files.map((file) => file.path)
-    appendFleetEvent(db, {id: task.id, attempt: task.attempts, worker: null}, {type: 'undone', txId: result.commit.id, undid: record.txId, files})
-    return {task: task.id, txId: result.commit.id, undid: record.txId, files}
+    record(db, task, {type: 'undone', txId: result.commit.id, undid: last.txId, files})
+    return {task: task.id, txId: result.commit.id, undid: last.txId, files}
   })
 }

@@ -17,34 +17,9 @@ import {
   Tooltip,
 } from 'chart.js'
 
+import type {FleetStats} from '../../../app/fleet-stats.js'
+
 Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip)
-
-export interface Figures {
-  tasks: number
-  succeeded: number
-  successRate: number | null
-  steps: number
-  tokens: number
-  costUsd: number
-  seconds: number
-  edits: number
-  editsApplied: number
-  editApplyRate: number | null
-}
-
-export interface FleetStats {
-  since: string
-  bucket: 'hour' | 'day'
-  total: Figures
-  series: {
-    start: string
-    queued: number
-    running: number
-    ended: {done: number; failed: number; cancelled: number; interrupted: number}
-    figures: Figures
-    stepMs: {count: number; p50: number; p95: number} | null
-  }[]
-}
 
 const COLOURS = {done: '#2e7d32', failed: '#c62828', cancelled: '#9e9e9e', interrupted: '#ef6c00', queued: '#6a1b9a', running: '#1565c0', tokens: '#546e7a', cost: '#f9a825'}
 

@@ -3,13 +3,9 @@
  * Authorization header, and the token must not go in the URL. A dropped connection is resumed with
  * `Last-Event-ID`, so the page misses and repeats nothing.
  */
+import type {FleetEvent} from '../../../fleet/schemas.js'
+import {parseSseFrame} from '../../../fleet/sse.js'
 import {authHeaders, refused} from './api.js'
-
-export interface FleetEvent {
-  seq: number
-  attempt: number
-  event: {type: string; [key: string]: unknown}
-}
 
 export interface EventHandlers {
   event(event: FleetEvent): void
@@ -33,7 +29,7 @@ export async function followEvents(id: string, after: number, handlers: EventHan
         if (done) break
         buffer += value
         for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-          const frame = parseFrame(buffer.slice(0, cut))
+          const frame = parseSseFrame(buffer.slice(0, cut))
           buffer = buffer.slice(cut + 2)
           if (frame.event === 'end') {
             handlers.end((JSON.parse(frame.data) as {status: string}).status)
@@ -55,15 +51,4 @@ export async function followEvents(id: string, after: number, handlers: EventHan
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS))
   }
-}
-
-function parseFrame(frame: string): {event?: string; data: string} {
-  const fields: {event?: string; data: string} = {data: ''}
-  for (const line of frame.split('\n')) {
-    const colon = line.indexOf(':')
-    const [name, value] = colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).replace(/^ /, '')]
-    if (name === 'event') fields.event = value
-    if (name === 'data') fields.data += value
-  }
-  return fields
 }

@@ -3,34 +3,14 @@
  * `#/`, and one task's page (its events as they come, its diff, cancel / apply / undo) at
  * `#/tasks/<id>`. Everything shown comes from the fleet API; nothing is trusted as markup.
  */
+import type {FleetStats} from '../../../app/fleet-stats.js'
+import type {StatsFigures} from '../../../app/stats.js'
+import type {FleetEvent, FleetTask, FleetTaskDetail} from '../../../fleet/schemas.js'
 import {api, ApiError, token, whenUnauthorized} from './api.js'
-import {drawCharts, type Figures, type FleetStats} from './charts.js'
+import {drawCharts} from './charts.js'
 import {renderPatch} from './diff.js'
 import {byId, h, replaceChildren} from './dom.js'
-import {type FleetEvent, followEvents} from './events.js'
-
-interface Task {
-  id: string
-  repository: string
-  task: string
-  role: string
-  priority: string
-  status: string
-  attempts: number
-  branch: string | null
-  commit: string | null
-  error: string | null
-  summary: string | null
-  files: string[]
-  usage: {tokens: number; costUsd: number}
-  createdAt: string
-  startedAt: string | null
-  finishedAt: string | null
-}
-
-interface TaskDetail extends Task {
-  patch: string | null
-}
+import {followEvents} from './events.js'
 
 const LIST_EVERY_MS = 2_000
 const CHARTS_EVERY_MS = 10_000
@@ -65,7 +45,7 @@ function describeError(error: unknown): string {
 
 async function refreshList(): Promise<void> {
   const [{tasks}, health] = await Promise.all([
-    api<{tasks: Task[]}>('GET', '/tasks?limit=100'),
+    api<{tasks: FleetTask[]}>('GET', '/tasks?limit=100'),
     api<{workers: {task: string | null}[]; queued: number; running: number}>('GET', '/health'),
   ])
   byId('health').textContent = `${health.workers.length} workers · ${health.running} running · ${health.queued} queued`
@@ -93,7 +73,7 @@ function tile(name: string, value: string, title: string): HTMLElement {
   return h('div', {class: 'tile', title}, h('span', {class: 'tile-value'}, value), h('span', {class: 'tile-name'}, name))
 }
 
-function drawFigures(total: Figures): void {
+function drawFigures(total: StatsFigures): void {
   replaceChildren(
     byId('figures'),
     tile('tasks ended', String(total.tasks), 'Tasks that ended in the span'),
@@ -136,7 +116,7 @@ async function submit(form: HTMLFormElement): Promise<void> {
     ...(text('branch') ? {branch: text('branch')} : {}),
     ...(maxSteps ? {budgets: {maxSteps: Number(maxSteps)}} : {}),
   }
-  const task = await api<Task>('POST', '/tasks', body)
+  const task = await api<FleetTask>('POST', '/tasks', body)
   localStorage.setItem('pyagent-last-repository', body.repository)
   form.reset()
   byId<HTMLInputElement>('submit-repository').value = body.repository
@@ -147,7 +127,7 @@ async function submit(form: HTMLFormElement): Promise<void> {
 let leaving: AbortController | undefined
 
 function eventLine(event: FleetEvent): HTMLElement | undefined {
-  const {type} = event.event
+  const type = String(event.event.type)
   const value = (key: string) => (event.event[key] === undefined ? '' : String(event.event[key]))
   const details: Record<string, () => string> = {
     attempt_started: () => `attempt ${value('attempt')} on ${value('worker')}`,
@@ -172,7 +152,7 @@ function eventLine(event: FleetEvent): HTMLElement | undefined {
 }
 
 interface TaskView {
-  task: TaskDetail
+  task: FleetTaskDetail
   applied: boolean
   lastSeq: number
 }
@@ -211,7 +191,7 @@ async function openTask(id: string): Promise<void> {
   byId('overview').hidden = true
   byId('task').hidden = false
   replaceChildren(byId('task-events'))
-  const view: TaskView = {task: await api<TaskDetail>('GET', `/tasks/${id}`), applied: false, lastSeq: 0}
+  const view: TaskView = {task: await api<FleetTaskDetail>('GET', `/tasks/${id}`), applied: false, lastSeq: 0}
   renderTask(view)
   let streaming = false
   const follow = async () => {
@@ -227,7 +207,7 @@ async function openTask(id: string): Promise<void> {
           if (line) byId('task-events').append(line)
         },
         end: async () => {
-          view.task = await api<TaskDetail>('GET', `/tasks/${id}`)
+          view.task = await api<FleetTaskDetail>('GET', `/tasks/${id}`)
           renderTask(view)
           byId('task-stream').textContent = 'The task has ended; its whole log is above.'
         },
@@ -240,7 +220,7 @@ async function openTask(id: string): Promise<void> {
   const act = async (action: () => Promise<unknown>) => {
     try {
       await action()
-      view.task = await api<TaskDetail>('GET', `/tasks/${id}`)
+      view.task = await api<FleetTaskDetail>('GET', `/tasks/${id}`)
       renderTask(view)
       // Apply and undo are recorded as the task's events; once the stream has ended, read the new ones from the log.
       if (!streaming) await follow()
@@ -262,7 +242,7 @@ function showOverview(): void {
   byId('overview').hidden = false
   const guarded = (work: () => Promise<void>) => () => work().catch((error) => flash(describeError(error)))
   for (const timer of timers) clearInterval(timer)
-  timers = [setInterval(guarded(refreshList), LIST_EVERY_MS), setInterval(guarded(refreshCharts), CHARTS_EVERY_MS)]
+  timers = [window.setInterval(guarded(refreshList), LIST_EVERY_MS), window.setInterval(guarded(refreshCharts), CHARTS_EVERY_MS)]
   void guarded(refreshList)()
   void guarded(refreshCharts)()
 }
