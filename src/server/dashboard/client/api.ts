@@ -3,18 +3,23 @@
  * the person types it once into the sign-in form, it is kept in this tab's sessionStorage (gone
  * when the tab closes, never in a URL, a cookie or a log) and sent as an Authorization header.
  */
+import {ERROR_CODES, type ErrorCode, PyAgentError} from '../../../errors.js'
+
 const TOKEN_KEY = 'pyagent-fleet-token'
 
-export class ApiError extends Error {
+/** A refusal of the server, under its own code. */
+export class ApiError extends PyAgentError {
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: ErrorCode,
     message: string,
     readonly field?: string,
   ) {
-    super(message)
+    super(code, message)
   }
 }
+
+const knownCode = (code: string | undefined): ErrorCode => (code !== undefined && Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : 'E_FLEET_INTERNAL')
 
 let onUnauthorized: () => void = () => {}
 
@@ -36,7 +41,7 @@ export function authHeaders(): Record<string, string> {
 export async function refused(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => undefined)) as {error?: {code?: string; message?: string; field?: string}} | undefined
   if (response.status === 401) onUnauthorized()
-  return new ApiError(response.status, body?.error?.code ?? 'E_FLEET_INTERNAL', body?.error?.message ?? `The server answered ${response.status}.`, body?.error?.field)
+  return new ApiError(response.status, knownCode(body?.error?.code), body?.error?.message ?? `The server answered ${response.status}.`, body?.error?.field)
 }
 
 export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
