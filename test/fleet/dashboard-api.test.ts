@@ -155,6 +155,14 @@ describe('apply and undo of a task in its repository on the server\'s machine', 
     expect(repo.git('status', '--porcelain', '--', 'src')).toContain('src/add.js')
   })
 
+  it('two applies at once (a double click): one applies, the other is refused, and the change is in the tree once', async () => {
+    const {db, call, task, added} = repositoryWithDoneTask()
+    const answers = await Promise.all([call('POST', `/tasks/${task.id}/apply`, {body: {}}), call('POST', `/tasks/${task.id}/apply`, {body: {}})])
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409])
+    expect(readFileSync(added, 'utf8')).toBe(FIXTURE['src/add.js'].replace('a - b', 'a + b'))
+    expect(eventsAfter(db, task.id, 0).filter((event) => event.event.type === 'applied')).toHaveLength(1)
+  })
+
   it('undo refuses (409 E_UNDO_REFUSED) when the file changed after the apply and leaves it as it is; force restores it', async () => {
     const {repo, call, task, added} = repositoryWithDoneTask()
     expect((await call('POST', `/tasks/${task.id}/apply`, {body: {}})).status).toBe(200)

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -7,7 +7,7 @@ import {FIXTURE} from '../agent/harness.js'
 import {chromiumMissing, launchChromium} from '../support/chromium.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {editAdd, editGreet, finish, scriptedByTask, serve, slow} from './support.js'
+import {editAdd, editGreet, finish, scriptedByTask, serve, slow, tool} from './support.js'
 
 let model: OpenAiTestServer
 beforeAll(async () => {
@@ -31,12 +31,15 @@ function watch(page: Page, origin: string) {
 }
 
 const INJECTED = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+/** A file whose name and content are markup: the diff and the events must show them as text. */
+const INJECTED_FILE = 'docs/<img src=x onerror=window.pwned=3>.md'
+const writeInjected = tool('write_file', {path: INJECTED_FILE, content: '<script>window.pwned=4</script>\n'})
 
 describe('the fleet dashboard in a real browser', {timeout: 240_000}, () => {
   it.skipIf(chromiumMissing)(`submits a task through the form and watches it finish (events, diff), applies and undoes it, cancels another mid-run${chromiumMissing ? ` (${chromiumMissing})` : ''}`, async () => {
     model.setHandler(
       scriptedByTask({
-        'TASK-DASH-DONE': {steps: [slow(editAdd, 20), finish('add adds')]},
+        'TASK-DASH-DONE': {steps: [slow(editAdd, 20), writeInjected, finish('add adds')]},
         'TASK-DASH-CANCEL': {steps: [editGreet, slow(finish('never gets here'), 5_000)]},
       }),
     )
@@ -66,14 +69,15 @@ describe('the fleet dashboard in a real browser', {timeout: 240_000}, () => {
     expect(await page.locator('#task-events li[data-type="attempt_started"]').count()).toBe(1)
     expect(await page.locator('#task-events li[data-type="diff"]').first().textContent()).toContain('src/add.js')
     // The diff: a file header, the removed line and the added one, each coloured.
-    expect(await page.locator('.diff .diff-file').allTextContents()).toEqual(['diff --git a/src/add.js b/src/add.js'])
+    expect(await page.locator('.diff .diff-file').allTextContents()).toEqual([`diff --git a/${INJECTED_FILE} b/${INJECTED_FILE}`, 'diff --git a/src/add.js b/src/add.js'])
     expect(await page.locator('.diff .diff-meta').allTextContents()).toContain('+++ b/src/add.js')
     expect(await page.locator('.diff .diff-del').allTextContents()).toEqual(['-  return a - b'])
-    expect(await page.locator('.diff .diff-add').allTextContents()).toEqual(['+  return a + b'])
+    expect(await page.locator('.diff .diff-add').allTextContents()).toEqual(['+<script>window.pwned=4</script>', '+  return a + b'])
     const colour = (selector: string) => page.locator(selector).first().evaluate((element) => getComputedStyle(element).backgroundColor)
     expect(new Set([await colour('.diff .diff-add'), await colour('.diff .diff-del'), await colour('.diff .diff-context')]).size).toBe(3)
-    // The task's text was shown as text: no element of it was made, none of its script ran.
+    // The task's text, the file's name and its content were shown as text: no element of them was made, none of their script ran.
     expect(await page.textContent('#task-text')).toContain(INJECTED)
+    expect(await page.textContent('#task-facts')).toContain(INJECTED_FILE)
     expect(await page.locator('#task img, #task script').count()).toBe(0)
     expect(await page.evaluate(() => (window as {pwned?: number}).pwned)).toBeUndefined()
 
@@ -81,11 +85,13 @@ describe('the fleet dashboard in a real browser', {timeout: 240_000}, () => {
     await page.click('#task-apply')
     await expect.poll(() => page.textContent('#task-status')).toBe('done · applied')
     expect(readFileSync(join(repo.root, 'src/add.js'), 'utf8')).toContain('a + b')
+    expect(readFileSync(join(repo.root, INJECTED_FILE), 'utf8')).toBe('<script>window.pwned=4</script>\n')
     await expect.poll(() => page.locator('#task-events li[data-type="applied"]').count()).toBe(1)
     expect(await page.isDisabled('#task-apply')).toBe(true)
     await page.click('#task-undo')
     await expect.poll(() => page.textContent('#task-status')).toBe('done')
     expect(readFileSync(join(repo.root, 'src/add.js'), 'utf8')).toBe(FIXTURE['src/add.js'])
+    expect(existsSync(join(repo.root, INJECTED_FILE))).toBe(false)
     await expect.poll(() => page.locator('#task-events li[data-type="undone"]').count()).toBe(1)
 
     // The overview lists it live, with its usage, and the charts and figures include it.
