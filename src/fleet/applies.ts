@@ -9,7 +9,7 @@ import type {FleetDb} from './store.js'
 export type ApplyRecord = {type: 'applied'; txId: string; files: string[]} | {type: 'undone'; txId: string; undid: string; files: string[]}
 
 const selectLastRecord = statement(
-  "SELECT event FROM fleet_events WHERE task_id = ? AND json_extract(event, '$.type') IN ('applied', 'undone') ORDER BY seq DESC LIMIT 1",
+  "SELECT event FROM fleet_events WHERE task_id = ? AND type IN ('applied', 'undone') ORDER BY seq DESC LIMIT 1",
 )
 
 /** The task's last apply or undo; undefined when the server never applied it. */

@@ -28,15 +28,16 @@ export interface StepTiming {
   ms: number
 }
 
+/** Counted in the (task, type, attempt) index: SQLite's planner, left alone, reads every event of the task and parses each. */
 const ofLastAttempt = (condition: string) =>
-  `(SELECT count(*) FROM fleet_events e WHERE e.task_id = t.id AND e.attempt = t.attempts AND ${condition})`
-const isEdit = `json_extract(e.event, '$.type') = 'tool_result' AND json_extract(e.event, '$.tool') IN ${EDITING_TOOLS_SQL}`
+  `(SELECT count(*) FROM fleet_events e INDEXED BY fleet_events_by_task_type WHERE e.task_id = t.id AND e.attempt = t.attempts AND ${condition})`
+const isEdit = `e.type = 'tool_result' AND json_extract(e.event, '$.tool') IN ${EDITING_TOOLS_SQL}`
 
 /** Every task alive at some moment after `since`: created before the window's end and not finished before its start. */
 const selectTaskTimes = statement(`
   SELECT t.id, t.role, t.status, t.created_at AS createdAt, t.started_at AS startedAt, t.finished_at AS finishedAt,
     t.tokens, t.cost_usd AS costUsd,
-    ${ofLastAttempt("json_extract(e.event, '$.type') = 'step_started'")} AS steps,
+    ${ofLastAttempt("e.type = 'step_started'")} AS steps,
     ${ofLastAttempt(isEdit)} AS edits,
     ${ofLastAttempt(`${isEdit} AND json_extract(e.event, '$.status') = 'ok'`)} AS editsApplied
   FROM fleet_tasks t
@@ -54,9 +55,9 @@ const selectStepTimings = statement(`
     SELECT type, recorded_at AS at,
       LEAD(recorded_at) OVER (PARTITION BY task_id, attempt, agent_task ORDER BY seq) - recorded_at AS ms
     FROM (
-      SELECT task_id, attempt, seq, recorded_at, json_extract(event, '$.type') AS type, json_extract(event, '$.taskId') AS agent_task
+      SELECT task_id, attempt, seq, recorded_at, type, json_extract(event, '$.taskId') AS agent_task
       FROM fleet_events
-      WHERE recorded_at >= ? AND json_extract(event, '$.type') IN ('step_started', 'task_finished')
+      WHERE type IN ('step_started', 'task_finished') AND recorded_at >= ?
     )
   )
   WHERE type = 'step_started' AND ms IS NOT NULL

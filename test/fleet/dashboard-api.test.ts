@@ -4,7 +4,9 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {readFleetStats} from '../../src/app/fleet-stats.js'
+import {FLEET_MIGRATIONS} from '../../src/fleet/migrations.js'
 import {openFleetStore} from '../../src/fleet/store.js'
+import {openStateAt} from '../../src/state/db.js'
 import {appendFleetEvent, claimNextTask, eventsAfter, finishAttempt, submitTask} from '../../src/fleet/tasks.js'
 import {isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
 import {buildFleetApp} from '../../src/server/http.js'
@@ -130,6 +132,27 @@ describe('GET /stats', () => {
     expect(twelve).toMatchObject({queued: 1, running: 1})
     expect(stats.total).toMatchObject({tasks: 2, successRate: 0.5, steps: 3, tokens: 2_000, editApplyRate: 0.5})
     expect(readFleetStats(db, {since: hour, bucket: 'hour'}, now).total.tasks).toBe(0)
+  })
+})
+
+describe('a fleet database made before the dashboard', () => {
+  it('is migrated at open: its events keep their numbers, are counted by type, and only their step latency is unknown (they have no time)', () => {
+    const path = join(tempDir('pyagent-fleet-'), 'fleet.db')
+    const old = openStateAt(path, FLEET_MIGRATIONS.slice(0, 1))
+    const at = Date.UTC(2026, 0, 10, 9)
+    old.prepare(
+      `INSERT INTO fleet_tasks (id, seq, repository, task, role, priority, priority_rank, approve, budgets, status, attempts, max_attempts, tokens, cost_usd, created_at, started_at, finished_at)
+       VALUES ('00000000-0000-4000-8000-000000000001', 1, '/srv/a', 'old', 'coder', 'normal', 1, 'edits', '{}', 'done', 1, 3, 10, 0.5, ?, ?, ?)`,
+    ).run(at, at, at + 60_000)
+    const insert = old.prepare("INSERT INTO fleet_events (task_id, seq, attempt, event) VALUES ('00000000-0000-4000-8000-000000000001', ?, 1, ?)")
+    for (const [seq, event] of [[1, {type: 'step_started', taskId: 'a', step: 1}], [2, {type: 'tool_result', taskId: 'a', tool: 'write_file', status: 'ok'}], [3, {type: 'task_finished', taskId: 'a', status: 'done'}]] as const) insert.run(seq, JSON.stringify(event))
+    old.close()
+    const db = openFleetStore(path)
+    expect(eventsAfter(db, '00000000-0000-4000-8000-000000000001', 0).map((event) => event.seq)).toEqual([1, 2, 3])
+    const stats = readFleetStats(db, {since: 3_600_000, bucket: 'hour'}, at + 120_000)
+    expect(stats.total).toMatchObject({tasks: 1, steps: 1, edits: 1, editsApplied: 1, tokens: 10})
+    expect(stats.series.map((point) => point.stepMs)).toEqual([null, null])
+    db.close()
   })
 })
 

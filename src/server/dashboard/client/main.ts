@@ -139,6 +139,9 @@ function eventLine(event: FleetEvent): HTMLElement | undefined {
     tool_result: () => `${value('tool')}: ${value('status')}`,
     diff: () => `${value('path')} +${value('added')} -${value('removed')}`,
     check: () => `${value('name')}: ${event.event.passed ? 'passed' : 'failed'}`,
+    approval: () => `${value('kind')} ${firstLine(value('subject'), 120)}: ${event.event.approved ? 'allowed' : 'refused'}`,
+    reflection: () => `round ${value('round')}: ${value('verdict')} ${firstLine(value('feedback'), 120)}`,
+    rolled_back: () => value('reason'),
     assistant_message: () => firstLine(value('content'), 160),
     committed: () => `${(event.event.files as string[] | undefined)?.join(', ') ?? ''}`,
     task_finished: () => `${value('status')}: ${firstLine(value('summary'), 160)}`,
@@ -249,6 +252,7 @@ function showOverview(): void {
 
 function route(): void {
   flash('', 'info')
+  byId('logout').hidden = token.get() === null
   const id = /^#\/tasks\/([0-9a-f-]{36})$/.exec(location.hash)?.[1]
   if (id) {
     for (const timer of timers) clearInterval(timer)
