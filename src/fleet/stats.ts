@@ -28,9 +28,9 @@ export interface StepTiming {
   ms: number
 }
 
-/** Counted in the (task, type, attempt) index: SQLite's planner, left alone, reads every event of the task and parses each. */
+/** Counted in the (type, task, attempt) index: SQLite's planner, left alone, reads every event of the task and parses each. */
 const ofLastAttempt = (condition: string) =>
-  `(SELECT count(*) FROM fleet_events e INDEXED BY fleet_events_by_task_type WHERE e.task_id = t.id AND e.attempt = t.attempts AND ${condition})`
+  `(SELECT count(*) FROM fleet_events e INDEXED BY fleet_events_by_type_task WHERE e.task_id = t.id AND e.attempt = t.attempts AND ${condition})`
 const isEdit = `e.type = 'tool_result' AND json_extract(e.event, '$.tool') IN ${EDITING_TOOLS_SQL}`
 
 /** Every task alive at some moment after `since`: created before the window's end and not finished before its start. */
