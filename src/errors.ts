@@ -37,7 +37,7 @@ export const ERROR_CODES = {
   E_SNAPSHOT_IO: 'A memory snapshot file that cannot be read or written.',
   E_FLEET_REQUEST: 'A fleet request the server refuses as asked: a body or query field its schema refuses (the error names the field), an unsupported `--database`.',
   E_FLEET_TASK_UNKNOWN: 'A fleet task id the server does not know.',
-  E_FLEET_TASK_STATE: 'A fleet operation the task\'s state forbids: cancelling a finished task, applying one that has no result.',
+  E_FLEET_TASK_STATE: 'A fleet operation the task\'s state forbids: cancelling a finished task, applying one that has no result (or is applied already, or ran on a repository given by URL), undoing one that is not applied.',
   E_FLEET_UNAUTHORIZED: 'A request to a PyAgent server (fleet, MCP over HTTP) bound beyond loopback without its bearer token, or with another one.',
   E_FLEET_FORBIDDEN: 'A request whose `Host` or `Origin` is not the PyAgent server\'s own (DNS rebinding, a web page calling it).',
   E_FLEET_UNREACHABLE: 'No fleet server answered at the address the client was given.',

@@ -18,6 +18,7 @@ import {
   type SubmitTask,
   taskListSchema,
 } from '../fleet/schemas.js'
+import {parseSseFrame} from '../fleet/sse.js'
 import {clientFleetToken} from '../fleet/token.js'
 
 export class FleetUnreachableError extends PyAgentError {
@@ -71,7 +72,7 @@ export class FleetClient {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, {stream: true})
       for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-        const frame = parseFrame(buffer.slice(0, cut))
+        const frame = parseSseFrame(buffer.slice(0, cut))
         buffer = buffer.slice(cut + 2)
         if (frame.event === 'end') ended = (JSON.parse(frame.data) as {status: string}).status
         else if (frame.data) options.onEvent(fleetEventSchema.parse(JSON.parse(frame.data)))
@@ -110,15 +111,4 @@ export class FleetClient {
     const {code, message} = parsed.data.error
     throw new FleetAnswerError(isErrorCode(code) ? code : 'E_FLEET_INTERNAL', message)
   }
-}
-
-function parseFrame(frame: string): {event?: string; data: string} {
-  const fields: {event?: string; data: string} = {data: ''}
-  for (const line of frame.split('\n')) {
-    const colon = line.indexOf(':')
-    const [name, value] = colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1).replace(/^ /, '')]
-    if (name === 'event') fields.event = value
-    if (name === 'data') fields.data += value
-  }
-  return fields
 }

@@ -47,7 +47,7 @@ export interface StatsReport {
   daily: StatsGroup[]
 }
 
-function sum(tasks: readonly TaskFigures[]): StatsFigures {
+export function sumFigures(tasks: readonly TaskFigures[]): StatsFigures {
   const add = (pick: (task: TaskFigures) => number) => tasks.reduce((total, task) => total + pick(task), 0)
   const succeeded = tasks.filter((task) => task.status === 'done').length
   const edits = add((task) => task.edits)
@@ -77,7 +77,7 @@ const KEYS: Record<StatsGrouping, (task: TaskFigures) => string> = {
 function grouped(tasks: readonly TaskFigures[], key: (task: TaskFigures) => string): StatsGroup[] {
   const groups = new Map<string, TaskFigures[]>()
   for (const task of tasks) groups.set(key(task), [...(groups.get(key(task)) ?? []), task])
-  return [...groups].map(([name, members]) => ({key: name, ...sum(members)}))
+  return [...groups].map(([name, members]) => ({key: name, ...sumFigures(members)}))
 }
 
 function daySeries(tasks: readonly TaskFigures[], now: Date): StatsGroup[] {
@@ -86,7 +86,7 @@ function daySeries(tasks: readonly TaskFigures[], now: Date): StatsGroup[] {
   const series: StatsGroup[] = []
   for (let at = new Date(`${day(tasks[0]!)}T00:00:00Z`); at <= now; at = new Date(at.getTime() + UNIT_MS.d)) {
     const key = at.toISOString().slice(0, 10)
-    series.push(byDay.get(key) ?? {key, ...sum([])})
+    series.push(byDay.get(key) ?? {key, ...sumFigures([])})
   }
   return series
 }
@@ -102,5 +102,5 @@ export function readStats(root: string, options: {sinceMs: number; by?: StatsGro
     db?.close()
   }
   const by = options.by ?? null
-  return {since, by, total: sum(tasks), groups: by ? grouped(tasks, KEYS[by]) : [], daily: daySeries(tasks, now)}
+  return {since, by, total: sumFigures(tasks), groups: by ? grouped(tasks, KEYS[by]) : [], daily: daySeries(tasks, now)}
 }

@@ -9,7 +9,7 @@ export default class Serve extends BaseCommand {
     'Run a fleet server on this machine: an HTTP API that queues tasks and runs them in worker processes, each in its own git worktree.',
     '',
     'On a loopback bind (the default) no token is needed; any other bind needs the bearer token made at first start in the user config directory (fleet-token, mode 0600).',
-    'The API is described at /openapi.json.',
+    'The API is described at /openapi.json; the dashboard (tasks, their events and diffs, charts) is at /.',
   ].join('\n')
 
   static override examples = [
@@ -34,7 +34,7 @@ export default class Serve extends BaseCommand {
     process.stdout.write(
       this.jsonEnabled()
         ? `${JSON.stringify(line)}\n`
-        : `Fleet server at ${server.url} with ${flags.workers} workers (queue in ${server.database})${server.tokenRequired ? '; clients need the bearer token' : ''}\n`,
+        : `Fleet server at ${server.url} with ${flags.workers} workers (queue in ${server.database}); its dashboard is at ${server.url}/${server.tokenRequired ? '; clients need the bearer token' : ''}\n`,
     )
     await untilStopped()
     await server.close()

@@ -129,8 +129,8 @@ const requeue = statement("UPDATE fleet_tasks SET status = 'queued', worker = NU
 const giveUp = statement("UPDATE fleet_tasks SET status = ?, error = ?, worker = NULL, heartbeat_at = NULL, finished_at = ? WHERE id = ? AND attempts = ? AND status = 'running'")
 const countStatuses = statement('SELECT status, COUNT(*) AS count FROM fleet_tasks GROUP BY status')
 const insertEvent = statement(
-  `INSERT INTO fleet_events (task_id, seq, attempt, event)
-   SELECT @id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM fleet_events WHERE task_id = @id), @attempt, @event
+  `INSERT INTO fleet_events (task_id, seq, attempt, event, recorded_at)
+   SELECT @id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM fleet_events WHERE task_id = @id), @attempt, @event, @recorded_at
    WHERE EXISTS (SELECT 1 FROM fleet_tasks WHERE id = @id AND attempts = @attempt AND (@worker IS NULL OR (worker = @worker AND status = 'running')))`,
 )
 const selectLastEventSeq = statement('SELECT MAX(seq) AS seq FROM fleet_events WHERE task_id = ?')
@@ -191,7 +191,7 @@ export function claimNextTask(db: FleetDb, worker: string, now = Date.now()): Cl
       if (!next) return undefined
       claimTask(db).run(worker, now, now, next.id)
       const attempt = next.attempts + 1
-      appendFleetEvent(db, {id: next.id, attempt, worker}, {type: 'attempt_started', attempt, worker})
+      appendFleetEvent(db, {id: next.id, attempt, worker}, {type: 'attempt_started', attempt, worker}, now)
       return {task: getTask(db, next.id), attempt, worker}
     })
     .immediate()
@@ -224,7 +224,7 @@ export function finishAttempt(db: FleetDb, claim: Omit<Claim, 'task'> & {id: str
         cost_usd: result.costUsd,
         finished_at: now,
       }).changes
-      if (changed === 1) appendFleetEvent(db, {id: claim.id, attempt: claim.attempt, worker: null}, {type: 'attempt_ended', attempt: claim.attempt, status: result.status})
+      if (changed === 1) appendFleetEvent(db, {id: claim.id, attempt: claim.attempt, worker: null}, {type: 'attempt_ended', attempt: claim.attempt, status: result.status}, now)
       return changed === 1
     })
     .immediate()
@@ -256,7 +256,7 @@ export function recoverLapsedTasks(db: FleetDb, lapseMs: number, now = Date.now(
       const lapsed = selectLapsed(db).all(now - lapseMs) as FleetTaskRow[]
       return lapsed.map((task): LapsedTask => {
         const claim = {id: task.id, attempt: task.attempts, worker: null}
-        appendFleetEvent(db, claim, {type: 'attempt_lapsed', attempt: task.attempts, worker: task.worker})
+        appendFleetEvent(db, claim, {type: 'attempt_lapsed', attempt: task.attempts, worker: task.worker}, now)
         if (task.cancel_requested === 1) {
           giveUp(db).run('cancelled', null, now, task.id, task.attempts)
           return {id: task.id, attempt: task.attempts, outcome: 'cancelled'}
@@ -283,8 +283,8 @@ export function countByStatus(db: FleetDb): Record<FleetStatus, number> {
  * Appends one event to the task's log under the next number; undefined when the claim no longer
  * holds (`worker: null` is the server itself, whose events need only the attempt to match).
  */
-export function appendFleetEvent(db: FleetDb, claim: {id: string; attempt: number; worker: string | null}, event: Record<string, unknown>): number | undefined {
-  const inserted = insertEvent(db).run({id: claim.id, attempt: claim.attempt, worker: claim.worker, event: JSON.stringify(event)})
+export function appendFleetEvent(db: FleetDb, claim: {id: string; attempt: number; worker: string | null}, event: Record<string, unknown>, now = Date.now()): number | undefined {
+  const inserted = insertEvent(db).run({id: claim.id, attempt: claim.attempt, worker: claim.worker, event: JSON.stringify(event), recorded_at: now})
   if (inserted.changes === 0) return undefined
   return (selectLastEventSeq(db).get(claim.id) as {seq: number}).seq
 }

@@ -17,12 +17,14 @@ import type {FleetDb} from '../fleet/store.js'
 import {countByStatus, getTask, listTasks, requestCancel, submitTask} from '../fleet/tasks.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {type AccessPolicy, checkAccess, FleetAuthError} from './auth.js'
+import {isDashboardAsset, registerDashboard} from './dashboard/assets.js'
 import {streamTaskEvents} from './event-stream.js'
 import {endpointListSchema, type FleetEndpoints} from './llm-endpoints.js'
 import {registerLlmProxy} from './llm-proxy.js'
 import type {FleetMetrics} from './metrics.js'
 import {openApiDocument} from './openapi.js'
 import {parseRequest} from './requests.js'
+import {registerTaskResultRoutes} from './routes/task-results.js'
 import type {WorkerView} from './worker-pool.js'
 
 export interface FleetWorkers {
@@ -45,7 +47,14 @@ export interface FleetAppOptions {
   version: string
 }
 
-const STATUS_BY_CODE: Partial<Record<string, number>> = {E_FLEET_REQUEST: 400, E_FLEET_TASK_UNKNOWN: 404, E_FLEET_TASK_STATE: 409}
+/** Apply and undo meet the working tree as it is: a change made since, a lock held, a patch that no longer fits are conflicts to resolve there. */
+const WORKING_TREE_CONFLICTS = ['E_UNDO_REFUSED', 'E_TX_COLLISION', 'E_TX_LOCKED', 'E_EDIT_FAILED', 'E_HUNK_FAILED', 'E_PATH_REFUSED', 'E_LOOKUP']
+const STATUS_BY_CODE: Partial<Record<string, number>> = {
+  E_FLEET_REQUEST: 400,
+  E_FLEET_TASK_UNKNOWN: 404,
+  E_FLEET_TASK_STATE: 409,
+  ...Object.fromEntries(WORKING_TREE_CONFLICTS.map((code) => [code, 409])),
+}
 
 const resumeHeaderSchema = z.object({'last-event-id': z.coerce.number().int().nonnegative().default(0)})
 
@@ -58,7 +67,9 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
   const app = Fastify({logger: false, bodyLimit: 1_048_576, forceCloseConnections: true})
 
   app.addHook('onRequest', async (request) => {
-    checkAccess({host: request.headers.host, origin: request.headers.origin, authorization: request.headers.authorization}, options.access())
+    const policy = options.access()
+    // The dashboard's page and bundle hold no data: a browser loads them first, then asks for the token.
+    checkAccess({host: request.headers.host, origin: request.headers.origin, authorization: request.headers.authorization}, isDashboardAsset(request.url) ? {...policy, token: undefined} : policy)
   })
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -114,6 +125,9 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
   registerLlmProxy(app, options.endpoints)
 
   app.get('/metrics', async (_request, reply) => reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()))
+
+  registerTaskResultRoutes(app, db, (taskId) => notices.emit(taskId))
+  registerDashboard(app)
 
   const document = openApiDocument(options.version)
   app.get('/openapi.json', async () => document)

@@ -1,6 +1,8 @@
 /** The fleet API's OpenAPI 3.1 document, generated from the same zod schemas that validate its requests. */
 import {z} from 'zod'
 
+import {appliedTaskSchema, undoneTaskSchema, undoTaskBodySchema} from '../app/fleet-repository-apply.js'
+import {fleetStatsQuerySchema, fleetStatsSchema} from '../app/fleet-stats.js'
 import {
   errorBodySchema,
   fleetEventSchema,
@@ -27,8 +29,8 @@ const COMMON_ERRORS = {
 }
 const taskId = {name: 'id', in: 'path', required: true, schema: {type: 'string', format: 'uuid'}}
 
-function queryParameters(): Record<string, unknown>[] {
-  const properties = schema(listTasksQuerySchema, 'input').properties as Record<string, unknown>
+function queryParameters(query: z.ZodType): Record<string, unknown>[] {
+  const properties = schema(query, 'input').properties as Record<string, unknown>
   return Object.entries(properties).map(([name, property]) => ({name, in: 'query', required: false, schema: property}))
 }
 
@@ -47,6 +49,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
         Health: schema(healthSchema),
         Error: schema(errorBodySchema),
         EndpointList: schema(endpointListSchema),
+        UndoTask: schema(undoTaskBodySchema, 'input'),
+        AppliedTask: schema(appliedTaskSchema),
+        UndoneTask: schema(undoneTaskSchema),
+        Stats: schema(fleetStatsSchema),
       },
     },
     security: [{}, {bearer: []}],
@@ -59,7 +65,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         get: {
           summary: 'List tasks, newest first',
-          parameters: queryParameters(),
+          parameters: queryParameters(listTasksQuerySchema),
           responses: {'200': {description: 'Tasks', ...json('TaskList')}, '400': error('A query field the schema refuses (E_FLEET_REQUEST)'), ...COMMON_ERRORS},
         },
       },
@@ -89,6 +95,39 @@ export function openApiDocument(version: string): Record<string, unknown> {
             '404': error('No such task'),
             ...COMMON_ERRORS,
           },
+        },
+      },
+      '/tasks/{id}/apply': {
+        post: {
+          summary: 'Bring a done task\'s change into its repository\'s working tree on the server\'s machine, in one workspace transaction (recorded as the task\'s `applied` event)',
+          parameters: [taskId],
+          responses: {
+            '200': {description: 'Applied', ...json('AppliedTask')},
+            '404': error('No such task'),
+            '409': error('Not done, no change, a repository given by URL, already applied (E_FLEET_TASK_STATE), or a working tree the patch no longer fits (E_HUNK_FAILED, E_TX_COLLISION…)'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/tasks/{id}/undo': {
+        post: {
+          summary: 'Take an applied task\'s change out of the working tree again: its apply transaction is undone (recorded as the task\'s `undone` event); the branch stays',
+          parameters: [taskId],
+          requestBody: {required: false, ...json('UndoTask')},
+          responses: {
+            '200': {description: 'Undone', ...json('UndoneTask')},
+            '400': error('A body field the schema refuses (E_FLEET_REQUEST)'),
+            '404': error('No such task'),
+            '409': error('Not applied (E_FLEET_TASK_STATE), or its files changed since the apply and `force` was not set (E_UNDO_REFUSED)'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      '/stats': {
+        get: {
+          summary: 'The dashboard\'s figures: per hour or day, tasks by state, tokens, cost, step latency and the `pyagent stats` figures of the tasks that ended',
+          parameters: queryParameters(fleetStatsQuerySchema),
+          responses: {'200': {description: 'Figures', ...json('Stats')}, '400': error('A query field the schema refuses (E_FLEET_REQUEST)'), ...COMMON_ERRORS},
         },
       },
       '/health': {get: {summary: 'The server and its workers', responses: {'200': {description: 'Up', ...json('Health')}, ...COMMON_ERRORS}}},

@@ -18,8 +18,11 @@ export interface TaskFigures {
   editsApplied: number
 }
 
-/** The tools whose calls change files: their ok results over all their results is the edit-apply rate. */
-const EDITING_TOOLS = "('edit', 'apply_patch', 'write_file')"
+/** The tools whose calls change files: their ok results over all their results is the edit-apply rate (here and on the fleet's dashboard). */
+const EDITING_TOOL_NAMES = ['edit', 'apply_patch', 'write_file'] as const
+
+/** The list as SQL, for `IN`: the names are constants of this module, never input. */
+export const EDITING_TOOLS_SQL = `(${EDITING_TOOL_NAMES.map((name) => `'${name}'`).join(', ')})`
 
 const selectFigures = statement(`
   SELECT t.id, t.role, t.status, t.created_at AS createdAt,
@@ -28,9 +31,9 @@ const selectFigures = statement(`
     (SELECT model FROM llm_calls c WHERE c.task_id = t.id GROUP BY model ORDER BY count(*) DESC, model LIMIT 1) AS model,
     (SELECT count(*) FROM events e WHERE e.task_id = t.id AND e.type = 'step_started') AS steps,
     (SELECT count(*) FROM events e WHERE e.task_id = t.id AND e.type = 'tool_result'
-       AND json_extract(e.payload, '$.tool') IN ${EDITING_TOOLS}) AS edits,
+       AND json_extract(e.payload, '$.tool') IN ${EDITING_TOOLS_SQL}) AS edits,
     (SELECT count(*) FROM events e WHERE e.task_id = t.id AND e.type = 'tool_result'
-       AND json_extract(e.payload, '$.tool') IN ${EDITING_TOOLS} AND json_extract(e.payload, '$.status') = 'ok') AS editsApplied
+       AND json_extract(e.payload, '$.tool') IN ${EDITING_TOOLS_SQL} AND json_extract(e.payload, '$.status') = 'ok') AS editsApplied
   FROM tasks t
   WHERE t.created_at >= ? AND t.status NOT IN ('pending', 'running')
   ORDER BY t.created_at, t.rowid
