@@ -5,16 +5,13 @@
  * over the last 30 days, through fastify's inject (no socket), interleaved, medians of each.
  * Run: `npx tsx bench/dashboard-stats.ts [tasks] [runs]`.
  */
-import {EventEmitter} from 'node:events'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {openFleetStore} from '../src/fleet/store.js'
 import {appendFleetEvent, claimNextTask, finishAttempt, submitTask} from '../src/fleet/tasks.js'
-import {ownHostNames} from '../src/server/auth.js'
-import {buildFleetApp} from '../src/server/http.js'
-import {fleetMetrics} from '../src/server/metrics.js'
+import {inProcessFleetApp} from '../test/fleet/in-process.js'
 
 const TASKS = Number(process.argv[2] ?? 2_000)
 const RUNS = Number(process.argv[3] ?? 31)
@@ -40,15 +37,7 @@ db.transaction(() => {
   }
 })()
 
-const app = buildFleetApp({
-  db,
-  access: () => ({port: 7800, names: ownHostNames('127.0.0.1'), token: undefined}),
-  workers: {wake: () => {}, cancel: () => {}, view: () => []},
-  metrics: fleetMetrics(db),
-  notices: new EventEmitter(),
-  maxAttempts: 3,
-  version: 'bench',
-})
+const app = inProcessFleetApp(db, {version: 'bench'})
 
 const ROUTES = ['/tasks?limit=100', '/stats?since=24h&bucket=hour', '/stats?since=7d&bucket=hour', '/stats?since=30d&bucket=day']
 

@@ -1,5 +1,4 @@
 import Ajv2020 from 'ajv/dist/2020.js'
-import {EventEmitter} from 'node:events'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -7,25 +6,17 @@ import {describe, expect, it} from 'vitest'
 import {openFleetStore} from '../../src/fleet/store.js'
 import {ensureFleetToken, fleetTokenPath} from '../../src/fleet/token.js'
 import {checkAccess, isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
-import {buildFleetApp} from '../../src/server/http.js'
-import {FleetEndpoints} from '../../src/server/llm-endpoints.js'
-import {fleetMetrics} from '../../src/server/metrics.js'
 import {FIXTURE} from '../agent/harness.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
+import {IN_PROCESS_PORT as PORT, inProcessFleetApp} from './in-process.js'
 import {editAdd, finish, scriptedByTask, serve, waitFor} from './support.js'
 
 const TOKEN = 'a-token-of-this-server'
-const PORT = 7800
 
-/** The API in-process (fastify's inject: no socket at all), as bound to `bind`, with no workers behind it. */
+/** The API in-process, as bound to `bind`, with no workers behind it. */
 function app(bind: string) {
-  const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
-  const workers = {wake: () => {}, cancel: () => {}, view: () => []}
-  const access = {port: PORT, names: ownHostNames(bind), token: isLoopbackHost(bind) ? undefined : TOKEN}
-  const endpoints = new FleetEndpoints({urls: ['http://127.0.0.1:9/v1'], failureThreshold: 1, probeIntervalMs: 60_000, scrapeIntervalMs: 60_000, apiKey: 'EMPTY'})
-  const metrics = fleetMetrics({db, workers: () => [], endpoints: () => endpoints.view()})
-  return buildFleetApp({db, access: () => access, workers, endpoints, metrics, notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
+  return inProcessFleetApp(openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db')), {bind, token: TOKEN})
 }
 
 describe('who may call the fleet server', () => {

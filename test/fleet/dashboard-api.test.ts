@@ -1,4 +1,3 @@
-import {EventEmitter} from 'node:events'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -8,21 +7,16 @@ import {FLEET_MIGRATIONS} from '../../src/fleet/migrations.js'
 import {openFleetStore} from '../../src/fleet/store.js'
 import {openStateAt} from '../../src/state/db.js'
 import {appendFleetEvent, claimNextTask, eventsAfter, finishAttempt, submitTask} from '../../src/fleet/tasks.js'
-import {isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
-import {buildFleetApp} from '../../src/server/http.js'
-import {fleetMetrics} from '../../src/server/metrics.js'
 import {FIXTURE} from '../agent/harness.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
+import {IN_PROCESS_PORT as PORT, inProcessFleetApp} from './in-process.js'
 
-const PORT = 7800
 const TOKEN = 'the-dashboard-token'
 const host = `127.0.0.1:${PORT}`
 
 function fleet(bind = '127.0.0.1') {
   const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
-  const workers = {wake: () => {}, cancel: () => {}, view: () => []}
-  const access = {port: PORT, names: ownHostNames(bind), token: isLoopbackHost(bind) ? undefined : TOKEN}
-  const app = buildFleetApp({db, access: () => access, workers, metrics: fleetMetrics(db), notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
+  const app = inProcessFleetApp(db, {bind, token: TOKEN})
   const call = async (method: 'GET' | 'POST', url: string, options: {body?: unknown; headers?: Record<string, string>} = {}) => {
     const answer = await app.inject({method, url, headers: {host, ...options.headers}, ...(options.body === undefined ? {} : {payload: options.body as object})})
     return {status: answer.statusCode, headers: answer.headers, text: answer.body, json: () => answer.json()}
