@@ -2,8 +2,7 @@
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import {FLEET_STATUSES} from '../fleet/schemas.js'
-import type {FleetDb} from '../fleet/store.js'
-import {countByStatus} from '../fleet/tasks.js'
+import type {FleetStore} from '../fleet/fleet-store.js'
 
 export interface FleetMetrics {
   registry: Registry
@@ -11,15 +10,15 @@ export interface FleetMetrics {
   finished(status: string, seconds: number): void
 }
 
-export function fleetMetrics(db: FleetDb): FleetMetrics {
+export function fleetMetrics(store: FleetStore): FleetMetrics {
   const registry = new Registry()
   new Gauge({
     name: 'pyagent_fleet_tasks',
     help: 'Fleet tasks by status',
     labelNames: ['status'],
     registers: [registry],
-    collect() {
-      const counts = countByStatus(db)
+    async collect() {
+      const counts = await store.countByStatus()
       for (const status of FLEET_STATUSES) this.set({status}, counts[status])
     },
   })
@@ -27,8 +26,8 @@ export function fleetMetrics(db: FleetDb): FleetMetrics {
     name: 'pyagent_fleet_queue_depth',
     help: 'Fleet tasks waiting for a worker',
     registers: [registry],
-    collect() {
-      this.set(countByStatus(db).queued)
+    async collect() {
+      this.set((await store.countByStatus()).queued)
     },
   })
   const duration = new Histogram({

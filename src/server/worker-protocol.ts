@@ -1,7 +1,11 @@
 /** What a fleet worker process and the server that started it tell each other over IPC. */
 
+/** The database reaches a worker in its environment, never its argv, where a URL's password would show in every process list. */
+export const DATABASE_ENV = 'PYAGENT_FLEET_DATABASE'
+
 export interface WorkerSettings {
-  database: string
+  /** `--database`: a SQLite path or a PostgreSQL URL (undefined: the default SQLite file). */
+  database: string | undefined
   /** Where task worktrees are made. */
   workDir: string
   /** Where the mirrors of repositories given by URL are kept. */

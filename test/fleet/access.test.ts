@@ -4,7 +4,7 @@ import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {openFleetStore} from '../../src/fleet/store.js'
+import {SqliteFleetStore} from '../../src/fleet/sqlite-store.js'
 import {ensureFleetToken, fleetTokenPath} from '../../src/fleet/token.js'
 import {checkAccess, isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
 import {buildFleetApp} from '../../src/server/http.js'
@@ -18,10 +18,10 @@ const PORT = 7800
 
 /** The API in-process (fastify's inject: no socket at all), as bound to `bind`, with no workers behind it. */
 function app(bind: string) {
-  const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
+  const store = SqliteFleetStore.open(join(tempDir('pyagent-fleet-'), 'fleet.db'))
   const workers = {wake: () => {}, cancel: () => {}, view: () => []}
   const access = {port: PORT, names: ownHostNames(bind), token: isLoopbackHost(bind) ? undefined : TOKEN}
-  return buildFleetApp({db, access: () => access, workers, metrics: fleetMetrics(db), notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
+  return buildFleetApp({store, access: () => access, workers, metrics: fleetMetrics(store), notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
 }
 
 describe('who may call the fleet server', () => {
