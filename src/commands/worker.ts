@@ -27,8 +27,8 @@ export default class Worker extends BaseCommand {
     const {flags} = await this.parse(Worker)
     const {config} = this.resolveConfig(this.repoRoot(flags.cwd))
     const host = await startWorkerHost({database: flags.database, concurrency: flags.concurrency, config})
-    const line = {database: host.database, concurrency: flags.concurrency}
-    process.stdout.write(this.jsonEnabled() ? `${JSON.stringify(line)}\n` : `${flags.concurrency} fleet workers taking tasks from ${host.database}\n`)
+    const line = {database: host.database, concurrency: flags.concurrency, name: host.name}
+    process.stdout.write(this.jsonEnabled() ? `${JSON.stringify(line)}\n` : `${flags.concurrency} fleet workers (${host.name}-*) taking tasks from ${host.database}\n`)
     await untilStopped()
     await host.close()
   }

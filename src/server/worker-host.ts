@@ -24,6 +24,8 @@ export interface WorkerHostOptions {
 export interface WorkerHost {
   /** The database, fit to print (its password masked). */
   database: string
+  /** What its workers' ids start with (this machine and this process), as tasks record them. */
+  name: string
   close(): Promise<void>
 }
 
@@ -41,8 +43,9 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   mkdirSync(workDir, {recursive: true})
   const heartbeatMs = config.fleetHeartbeatSec * 1000
   const lapseMs = config.fleetLapseSec * 1000
+  const name = `${hostname()}-${process.pid}`
   const pool = new WorkerPool(
-    {count: options.concurrency, name: hostname(), database, workDir, mirrorDir: join(dir, 'mirrors'), heartbeatMs, pollMs: POLL_MS},
+    {count: options.concurrency, name, database, workDir, mirrorDir: join(dir, 'mirrors'), heartbeatMs, pollMs: POLL_MS},
     () => undefined,
   )
   let stopWatching: (() => Promise<void>) | undefined
@@ -61,6 +64,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   pool.start()
   return {
     database: store.location,
+    name,
     close: async () => {
       stopSweep()
       await pool.stop()
