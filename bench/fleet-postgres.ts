@@ -122,17 +122,20 @@ async function round(kill: number): Promise<{seconds: number; tasks: Task[]; eve
     ids.push(((await response.json()) as {id: string}).id)
   }
   let killed = 0
+  const dead = new Set<string>()
   while (killed < kill) {
     // Both hosts busy: the victim's one worker process is mid-task.
     const running = (await get<{tasks: Task[]}>('/tasks?status=running&limit=500')).tasks
     const pids = childrenOf(victim.child.pid!)
-    const held = running.find((task) => task.worker?.startsWith(victimPrefix))
+    // A task of a worker already killed shows as running until its claim lapses: only a live worker's task counts.
+    const held = running.find((task) => task.worker?.startsWith(victimPrefix) && !dead.has(task.worker))
     if (held && pids.length === 1) {
       await pause(Math.random() * 600)
       // Still the same attempt of the same task: the kill lands mid-task.
       const now = await get<Task>(`/tasks/${held.id}`)
       if (now.status !== 'running' || now.worker !== held.worker) continue
       process.kill(pids[0]!, 'SIGKILL')
+      dead.add(held.worker!)
       killed++
       // The host replaces it after half a second; wait for the new one before the next kill.
       while (childrenOf(victim.child.pid!).length === 0 || childrenOf(victim.child.pid!)[0] === pids[0]) await pause(100)

@@ -40,7 +40,7 @@ export async function resolveCommit(repository: string, ref: string): Promise<st
   return (await gitAt(repository).raw(['rev-parse', '--verify', '--end-of-options', `${checkedRef(ref)}^{commit}`])).trim()
 }
 
-/** Removes what an earlier attempt left (its worktree and branch) and adds a fresh worktree at `path` on `branch`, at `baseCommit`. */
+/** Removes what an earlier attempt left (its worktree, wherever it was made, and its branch) and adds a fresh worktree at `path` on `branch`, at `baseCommit`. */
 /**
  * A `worktree add` killed midway (a fleet worker SIGKILLed as its task starts) leaves its entry in
  * .git/worktrees locked as "initializing", perhaps with an empty commondir, and every later
@@ -56,9 +56,19 @@ function removeInterruptedAdds(gitDir: string): void {
   }
 }
 
+/** The worktrees that have `branch` checked out: an earlier attempt's, which may have been made at another path (by a worker on another machine). */
+async function worktreesOn(repository: string, branch: string): Promise<string[]> {
+  const listing = await gitAt(repository).raw(['worktree', 'list', '--porcelain'])
+  return listing
+    .split('\n\n')
+    .filter((entry) => entry.split('\n').includes(`branch refs/heads/${branch}`))
+    .map((entry) => entry.split('\n')[0]!.slice('worktree '.length))
+}
+
 export async function addWorktree(repository: string, path: string, branch: string, baseCommit: string): Promise<void> {
   await withWorktreeLock(repository, async (gitDir) => {
     removeInterruptedAdds(gitDir)
+    for (const earlier of await worktreesOn(repository, branch)) await removeUnlocked(repository, earlier, {})
     await removeUnlocked(repository, path, {deleteBranch: branch})
     await gitAt(repository).raw(['worktree', 'add', '--quiet', '-b', checkedRef(branch), '--end-of-options', path, checkedRef(baseCommit)])
   })

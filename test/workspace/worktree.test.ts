@@ -21,4 +21,15 @@ describe('task worktrees', () => {
     expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1)
     expect(repo.git('branch', '--list', 'pyagent/*')).toBe('')
   })
+
+  it('a retry on another machine, at another path, replaces the worktree the killed attempt left on the task\'s branch', async () => {
+    const repo = tempRepo()
+    const head = repo.git('rev-parse', 'HEAD').trim()
+    const [first, second] = [tempDir(), tempDir()]
+    await addWorktree(repo.root, join(first, 'task'), 'pyagent/task', head)
+    await addWorktree(repo.root, join(second, 'task'), 'pyagent/task', head)
+    const listed = repo.git('worktree', 'list', '--porcelain')
+    expect(listed).toContain(join(second, 'task'))
+    expect(listed).not.toContain(join(first, 'task'))
+  })
 })
