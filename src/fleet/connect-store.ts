@@ -1,4 +1,5 @@
 /** `--database` to a FleetStore: a PostgreSQL URL (postgres://, postgresql://) or a SQLite file (a path, file:PATH, or the default). */
+import {mkdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 
@@ -18,8 +19,10 @@ export async function connectFleetStore(database: string | undefined, options: C
   return SqliteFleetStore.open(fleetDatabasePath(database))
 }
 
-/** Where this machine keeps the fleet's worktrees and mirrors: beside a SQLite file, or in the user data directory for PostgreSQL. */
-export function localFleetDir(database: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (database !== undefined && isPostgresUrl(database)) return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'pyagent', 'fleet')
-  return dirname(fleetDatabasePath(database, env))
+/** Where this machine makes the fleet's task worktrees and keeps its mirrors: beside a SQLite file, or in the user data directory for PostgreSQL. */
+export function localFleetDirs(database: string | undefined, env: NodeJS.ProcessEnv = process.env): {workDir: string; mirrorDir: string} {
+  const base = database !== undefined && isPostgresUrl(database) ? join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'pyagent', 'fleet') : dirname(fleetDatabasePath(database, env))
+  const workDir = join(base, 'worktrees')
+  mkdirSync(workDir, {recursive: true})
+  return {workDir, mirrorDir: join(base, 'mirrors')}
 }

@@ -3,12 +3,10 @@
  * retries tasks whose worker died, and the HTTP API, closed again in the reverse order.
  */
 import {EventEmitter} from 'node:events'
-import {mkdirSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
-import {join} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {connectFleetStore, localFleetDir} from '../fleet/connect-store.js'
+import {connectFleetStore, localFleetDirs} from '../fleet/connect-store.js'
 import {FleetRequestError} from '../fleet/errors.js'
 import {isPostgresUrl} from '../fleet/postgres/url.js'
 import {ensureFleetToken} from '../fleet/token.js'
@@ -52,10 +50,7 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   const store = await connectFleetStore(database, {role: 'server'})
   const notices = new EventEmitter().setMaxListeners(0)
   const metrics = fleetMetrics(store)
-  const workDir = join(localFleetDir(database), 'worktrees')
-  mkdirSync(workDir, {recursive: true})
-  const mirrorDir = join(localFleetDir(database), 'mirrors')
-  const pool = new WorkerPool({count: options.workers, name: 'worker', database, workDir, mirrorDir, heartbeatMs, pollMs: POLL_MS}, (message) => {
+  const pool = new WorkerPool({count: options.workers, name: 'worker', database, ...localFleetDirs(database), heartbeatMs, pollMs: POLL_MS}, (message) => {
     if (message.type === 'event') notices.emit(message.taskId)
     if (message.type === 'finished') {
       metrics.finished(message.status, message.seconds)

@@ -4,12 +4,10 @@
  * is said at once), then runs N worker processes, wakes them when a task is queued and stops the
  * run of a task that is cancelled, both as PostgreSQL notifies it, and sweeps lapsed claims.
  */
-import {mkdirSync} from 'node:fs'
 import {hostname} from 'node:os'
-import {join} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {connectFleetStore, localFleetDir} from '../fleet/connect-store.js'
+import {connectFleetStore, localFleetDirs} from '../fleet/connect-store.js'
 import {FleetRequestError} from '../fleet/errors.js'
 import {isPostgresUrl} from '../fleet/postgres/url.js'
 import {startLapseSweep} from './lapse-sweep.js'
@@ -38,14 +36,11 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
     throw new FleetRequestError('`pyagent worker` takes its tasks from PostgreSQL: give --database postgres://USER@HOST/DATABASE. A SQLite queue is worked by `pyagent serve --workers N` alone.', 'database')
   }
   const store = await connectFleetStore(database, {role: 'worker'})
-  const dir = localFleetDir(database)
-  const workDir = join(dir, 'worktrees')
-  mkdirSync(workDir, {recursive: true})
   const heartbeatMs = config.fleetHeartbeatSec * 1000
   const lapseMs = config.fleetLapseSec * 1000
   const name = `${hostname()}-${process.pid}`
   const pool = new WorkerPool(
-    {count: options.concurrency, name, database, workDir, mirrorDir: join(dir, 'mirrors'), heartbeatMs, pollMs: POLL_MS},
+    {count: options.concurrency, name, database, ...localFleetDirs(database), heartbeatMs, pollMs: POLL_MS},
     () => undefined,
   )
   let stopWatching: (() => Promise<void>) | undefined

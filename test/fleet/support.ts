@@ -26,7 +26,8 @@ function fleetEnv(model: OpenAiTestServer, home: string, env: Record<string, str
     PYAGENT_ACTION_PROTOCOL: 'tools',
     PYAGENT_TEST_COMMAND: 'node test.js',
     PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
-    PYAGENT_FLEET_LAPSE_SEC: '2',
+    // A worker's event loop stands still for up to about 2 s while a run starts on this busy machine (modules, the native module, the map): a shorter lapse retries live tasks.
+    PYAGENT_FLEET_LAPSE_SEC: '5',
     ...env,
   }
 }

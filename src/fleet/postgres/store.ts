@@ -14,8 +14,8 @@ import {z} from 'zod'
 
 import {FleetTaskStateError, FleetTaskUnknownError} from '../errors.js'
 import type {Fence, FleetChange, FleetStore, StoredEvent, WorkerFence} from '../fleet-store.js'
-import {type Budgets, FLEET_STATUSES, type FleetStatus, type FleetTask, type FleetTaskDetail, type ListTasksQuery, PRIORITY_RANK, type SubmitTask} from '../schemas.js'
-import {type AttemptResult, type Claim, type LapsedTask, taskBranch} from '../tasks.js'
+import {FLEET_STATUSES, type FleetStatus, type FleetTask, type FleetTaskDetail, type ListTasksQuery, PRIORITY_RANK, type SubmitTask} from '../schemas.js'
+import {type AttemptResult, type Claim, type FleetTaskRow, type LapsedTask, listFilter, taskBranch, toDetail, toTask} from '../tasks.js'
 import {databaseError, FleetDatabaseError} from './errors.js'
 import {BOSS_SCHEMA, CHANGE_CHANNEL, FLEET_SCHEMA, POSTGRES_MIGRATIONS} from './migrations.js'
 import {checkPostgresUrl, redactDatabaseUrl, redactText} from './url.js'
@@ -30,69 +30,13 @@ const JOB_EXPIRE_HOURS = 23
 const jobDataSchema = z.object({task: z.uuid()})
 const changeSchema = z.object({task: z.string(), status: z.enum(FLEET_STATUSES).optional(), cancelRequested: z.boolean().optional(), seq: z.int().optional()})
 
-interface TaskRow {
-  id: string
-  repository: string
-  base_ref: string | null
-  task: string
-  role: FleetTask['role']
-  priority: FleetTask['priority']
-  priority_rank: number
-  approve: FleetTask['approve']
-  budgets: Budgets
-  status: FleetStatus
-  attempts: number
-  max_attempts: number
-  worker: string | null
-  job_id: string | null
-  cancel_requested: boolean
-  exit_code: number | null
-  summary: string | null
-  error: string | null
-  branch: string | null
-  base_commit: string | null
-  commit_sha: string | null
-  patch: string | null
-  files: string[]
-  tokens: string
-  cost_usd: number
-  created_at: Date
-  started_at: Date | null
-  finished_at: Date | null
-}
+type TaskRow = FleetTaskRow & {job_id: string | null; priority_rank: number}
 
-const iso = (date: Date | null) => date?.toISOString() ?? null
-
-function toTask(row: TaskRow): FleetTask {
-  return {
-    id: row.id,
-    repository: row.repository,
-    task: row.task,
-    role: row.role,
-    priority: row.priority,
-    approve: row.approve,
-    budgets: row.budgets,
-    baseRef: row.base_ref,
-    status: row.status,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    worker: row.worker,
-    cancelRequested: row.cancel_requested,
-    exitCode: row.exit_code,
-    summary: row.summary,
-    error: row.error,
-    branch: row.branch,
-    baseCommit: row.base_commit,
-    commit: row.commit_sha,
-    files: row.files,
-    usage: {tokens: Number(row.tokens), costUsd: row.cost_usd},
-    createdAt: row.created_at.toISOString(),
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
-  }
-}
-
-const toDetail = (row: TaskRow): FleetTaskDetail => ({...toTask(row), patch: row.patch})
+const ms = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8 AS ${column}`
+/** A task's columns in the shape SQLite's rows have (JSON as text, times in ms, the flag as 0/1), so one mapping serves both stores. */
+const ROW = `id, seq::float8 AS seq, repository, base_ref, task, role, priority, priority_rank, approve, budgets::text AS budgets, status, attempts, max_attempts,
+  worker, job_id, ${ms('heartbeat_at')}, cancel_requested::int AS cancel_requested, exit_code, summary, error, branch, base_commit, commit_sha, patch,
+  files::text AS files, tokens::float8 AS tokens, cost_usd, ${ms('created_at')}, ${ms('started_at')}, ${ms('finished_at')}`
 
 /** PostgreSQL text holds no NUL byte; one in a task's text or a model's summary is kept as U+FFFD rather than failing the write. */
 const text = <T extends string | null>(value: T): T => (value === null ? value : (value.replaceAll('\0', '\uFFFD') as T))
@@ -205,7 +149,7 @@ export class PostgresFleetStore implements FleetStore {
   }
 
   private async row(client: Queryable, id: string): Promise<TaskRow> {
-    const {rows} = await client.query<TaskRow>(`SELECT * FROM ${T} WHERE id = $1`, [id])
+    const {rows} = await client.query<TaskRow>(`SELECT ${ROW} FROM ${T} WHERE id = $1`, [id])
     if (!rows[0]) throw new FleetTaskUnknownError(id)
     return rows[0]
   }
@@ -224,7 +168,7 @@ export class PostgresFleetStore implements FleetStore {
     return this.transaction('queueing a task', async (client, db) => {
       const {rows} = await client.query<TaskRow>(
         `INSERT INTO ${T} (id, repository, base_ref, task, role, priority, priority_rank, approve, budgets, status, max_attempts, branch)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json, 'queued', $10, $11) RETURNING *`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json, 'queued', $10, $11) RETURNING ${ROW}`,
         [id, text(input.repository), text(input.branch ?? null), text(input.task), input.role, input.priority, PRIORITY_RANK[input.priority], input.approve, JSON.stringify(input.budgets), maxAttempts, taskBranch(id)],
       )
       await this.sendJob(db, id, PRIORITY_RANK[input.priority])
@@ -241,21 +185,9 @@ export class PostgresFleetStore implements FleetStore {
   }
 
   async list(query: ListTasksQuery): Promise<FleetTask[]> {
-    const where: string[] = []
-    const values: unknown[] = []
-    for (const [column, value] of [
-      ['status', query.status],
-      ['priority', query.priority],
-      ['repository', query.repository],
-    ] as const) {
-      if (value !== undefined) {
-        values.push(value)
-        where.push(`${column} = $${values.length}`)
-      }
-    }
-    values.push(query.limit)
-    const sql = `SELECT * FROM ${T} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${values.length}`
-    return (await this.query<TaskRow>('listing tasks', sql, values)).rows.map(toTask)
+    const {where, values} = listFilter(query, (index) => `$${index}`)
+    const sql = `SELECT ${ROW} FROM ${T} ${where} ORDER BY seq DESC LIMIT $${values.length + 1}`
+    return (await this.query<TaskRow>('listing tasks', sql, [...values, query.limit])).rows.map(toTask)
   }
 
   /**
@@ -272,7 +204,7 @@ export class PostgresFleetStore implements FleetStore {
         const {rows} = parsed.success
           ? await client.query<TaskRow>(
               `UPDATE ${T} SET status = 'running', worker = $2, job_id = $3, attempts = attempts + 1, heartbeat_at = clock_timestamp(), started_at = COALESCE(started_at, clock_timestamp())
-               WHERE id = $1 AND status = 'queued' RETURNING *`,
+               WHERE id = $1 AND status = 'queued' RETURNING ${ROW}`,
               [parsed.data.task, worker, job.id],
             )
           : {rows: []}
@@ -316,14 +248,14 @@ export class PostgresFleetStore implements FleetStore {
   async requestCancel(id: string): Promise<FleetTask> {
     return this.transaction('cancelling a task', async (client) => {
       const queued = await client.query<TaskRow>(
-        `UPDATE ${T} SET status = 'cancelled', cancel_requested = true, finished_at = clock_timestamp() WHERE id = $1 AND status = 'queued' RETURNING *`,
+        `UPDATE ${T} SET status = 'cancelled', cancel_requested = true, finished_at = clock_timestamp() WHERE id = $1 AND status = 'queued' RETURNING ${ROW}`,
         [id],
       )
       if (queued.rows[0]) {
         // Its job, if a worker fetches it before it is archived, names a task no longer queued and is retired.
         return toTask(queued.rows[0])
       }
-      const running = await client.query<TaskRow>(`UPDATE ${T} SET cancel_requested = true WHERE id = $1 AND status = 'running' RETURNING *`, [id])
+      const running = await client.query<TaskRow>(`UPDATE ${T} SET cancel_requested = true WHERE id = $1 AND status = 'running' RETURNING ${ROW}`, [id])
       if (running.rows[0]) return toTask(running.rows[0])
       const task = await this.row(client, id)
       throw new FleetTaskStateError(`Task ${id} is ${task.status}: only a queued or running task can be cancelled.`)
@@ -337,13 +269,13 @@ export class PostgresFleetStore implements FleetStore {
   async recoverLapsed(lapseMs: number): Promise<LapsedTask[]> {
     return this.transaction('retrying tasks whose worker stopped', async (client, db) => {
       const {rows} = await client.query<TaskRow>(
-        `SELECT * FROM ${T} WHERE status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000) FOR UPDATE SKIP LOCKED`,
+        `SELECT ${ROW} FROM ${T} WHERE status = 'running' AND heartbeat_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000) FOR UPDATE SKIP LOCKED`,
         [lapseMs],
       )
       const lapsed: LapsedTask[] = []
       for (const task of rows) {
         await this.append(client, {id: task.id, attempt: task.attempts, worker: null}, {type: 'attempt_lapsed', attempt: task.attempts, worker: task.worker})
-        const outcome: LapsedTask['outcome'] = task.cancel_requested ? 'cancelled' : task.attempts < task.max_attempts ? 'requeued' : 'interrupted'
+        const outcome: LapsedTask['outcome'] = task.cancel_requested === 1 ? 'cancelled' : task.attempts < task.max_attempts ? 'requeued' : 'interrupted'
         if (outcome === 'requeued') {
           await client.query(`UPDATE ${T} SET status = 'queued', worker = NULL, heartbeat_at = NULL WHERE id = $1 AND attempts = $2`, [task.id, task.attempts])
           await this.requeueJob(db, task)
