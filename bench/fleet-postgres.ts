@@ -62,7 +62,7 @@ function start(args: string[], home: string): Promise<{child: ResultPromise; lin
       PYAGENT_ACTION_PROTOCOL: 'tools',
       PYAGENT_TEST_COMMAND: 'node test.js',
       PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
-      PYAGENT_FLEET_LAPSE_SEC: '2',
+      PYAGENT_FLEET_LAPSE_SEC: '5',
       PYAGENT_FLEET_MAX_ATTEMPTS: '10',
     },
     reject: false,

@@ -33,7 +33,7 @@ const POLL_MS = 2_000
 export async function startWorkerHost(options: WorkerHostOptions): Promise<WorkerHost> {
   const {database, config} = options
   if (!isPostgresUrl(database)) {
-    throw new FleetRequestError('`pyagent worker` takes its tasks from PostgreSQL: give --database postgres://USER@HOST/DATABASE. A SQLite queue is worked by `pyagent serve --workers N` alone.', 'database')
+    throw new FleetRequestError('`pyagent worker` takes its tasks from PostgreSQL: give --database postgres://USER@HOST/DATABASE. A SQLite queue is worked by `pyagent serve --workers N` alone.')
   }
   const store = await connectFleetStore(database, {role: 'worker'})
   const heartbeatMs = config.fleetHeartbeatSec * 1000

@@ -338,7 +338,13 @@ export class PostgresFleetStore implements FleetStore {
       const next = new pg.Client({connectionString: this.url, connectionTimeoutMillis: 10_000, application_name: 'pyagent-fleet-listen'})
       next.on('notification', (message) => {
         if (message.channel !== CHANGE_CHANNEL || !message.payload) return
-        const change = changeSchema.safeParse(JSON.parse(message.payload))
+        let payload: unknown
+        try {
+          payload = JSON.parse(message.payload)
+        } catch {
+          return
+        }
+        const change = changeSchema.safeParse(payload)
         if (change.success) listener(change.data)
       })
       next.on('error', () => undefined)
