@@ -9,6 +9,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {SqliteFleetStore} from '../src/fleet/sqlite-store.js'
 import {openFleetStore} from '../src/fleet/store.js'
 import {appendFleetEvent, claimNextTask, finishAttempt, submitTask} from '../src/fleet/tasks.js'
 import {inProcessFleetApp} from '../test/fleet/in-process.js'
@@ -37,7 +38,7 @@ db.transaction(() => {
   }
 })()
 
-const app = inProcessFleetApp(db, {version: 'bench'})
+const app = inProcessFleetApp(SqliteFleetStore.open(join(dir, 'fleet.db')), {version: 'bench'})
 
 const ROUTES = ['/tasks?limit=100', '/stats?since=24h&bucket=hour', '/stats?since=7d&bucket=hour', '/stats?since=30d&bucket=day']
 

@@ -14,8 +14,7 @@ import type {Config} from '../config/schema.js'
 import {type ApplyRecord, lastApplyRecord} from '../fleet/applies.js'
 import {FleetTaskStateError} from '../fleet/errors.js'
 import type {FleetTaskDetail} from '../fleet/schemas.js'
-import type {FleetDb} from '../fleet/store.js'
-import {appendFleetEvent, getTask} from '../fleet/tasks.js'
+import type {FleetStore} from '../fleet/fleet-store.js'
 import {applyFleetTask} from './fleet-apply.js'
 import {undoInRepository} from './undo.js'
 
@@ -41,9 +40,9 @@ function oneAtATime<T>(taskId: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** The task, its repository on this machine and that repository's config, for one turn of apply or undo. */
-function inRepository<T>(db: FleetDb, taskId: string, work: (task: FleetTaskDetail, root: string, config: Config) => Promise<T>): Promise<T> {
+function inRepository<T>(store: FleetStore, taskId: string, work: (task: FleetTaskDetail, root: string, config: Config) => Promise<T>): Promise<T> {
   return oneAtATime(taskId, async () => {
-    const task = getTask(db, taskId)
+    const task = await store.get(taskId)
     if (!isAbsolute(task.repository)) {
       throw new FleetTaskStateError(
         `Task ${task.id} ran on ${task.repository}, a repository given by URL: the server has no working tree of it. Fetch its branch ${task.branch} and apply it there.`,
@@ -53,22 +52,22 @@ function inRepository<T>(db: FleetDb, taskId: string, work: (task: FleetTaskDeta
   })
 }
 
-const record = (db: FleetDb, task: FleetTaskDetail, event: ApplyRecord) => appendFleetEvent(db, {id: task.id, attempt: task.attempts, worker: null}, event)
+const record = (store: FleetStore, task: FleetTaskDetail, event: ApplyRecord) => store.appendEvent({id: task.id, attempt: task.attempts, worker: null}, event)
 
-export function applyTaskInRepository(db: FleetDb, taskId: string): Promise<z.infer<typeof appliedTaskSchema>> {
-  return inRepository(db, taskId, async (task, root, config) => {
-    if (lastApplyRecord(db, task.id)?.type === 'applied') {
+export function applyTaskInRepository(store: FleetStore, taskId: string): Promise<z.infer<typeof appliedTaskSchema>> {
+  return inRepository(store, taskId, async (task, root, config) => {
+    if ((await lastApplyRecord(store, task.id))?.type === 'applied') {
       throw new FleetTaskStateError(`Task ${task.id} is already applied in ${root}; undo it first to apply it again.`)
     }
     const applied = await applyFleetTask(root, config, task)
-    record(db, task, {type: 'applied', txId: applied.txId, files: applied.files})
+    await record(store, task, {type: 'applied', txId: applied.txId, files: applied.files})
     return {task: task.id, ...applied}
   })
 }
 
-export function undoTaskInRepository(db: FleetDb, taskId: string, options: {force: boolean}): Promise<z.infer<typeof undoneTaskSchema>> {
-  return inRepository(db, taskId, async (task, root, config) => {
-    const last = lastApplyRecord(db, task.id)
+export function undoTaskInRepository(store: FleetStore, taskId: string, options: {force: boolean}): Promise<z.infer<typeof undoneTaskSchema>> {
+  return inRepository(store, taskId, async (task, root, config) => {
+    const last = await lastApplyRecord(store, task.id)
     if (last?.type !== 'applied') {
       throw new FleetTaskStateError(
         `Task ${task.id} is not applied in ${root}${last ? ' (it was undone already)' : ''}, so there is nothing to undo; its change stays on branch ${task.branch} only.`,
@@ -76,7 +75,7 @@ export function undoTaskInRepository(db: FleetDb, taskId: string, options: {forc
     }
     const result = await undoInRepository(root, config, last.txId, options)
     const files = result.commit.files.map((file) => file.path)
-    record(db, task, {type: 'undone', txId: result.commit.id, undid: last.txId, files})
+    await record(store, task, {type: 'undone', txId: result.commit.id, undid: last.txId, files})
     return {task: task.id, txId: result.commit.id, undid: last.txId, files}
   })
 }

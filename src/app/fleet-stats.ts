@@ -6,8 +6,8 @@
 import {z} from 'zod'
 
 import {FLEET_STATUSES, type FleetStatus} from '../fleet/schemas.js'
-import {type FleetTaskTimes, fleetStepTimings, fleetTaskTimes} from '../fleet/stats.js'
-import type {FleetDb} from '../fleet/store.js'
+import type {FleetTaskTimes} from '../fleet/stats.js'
+import type {FleetStore} from '../fleet/fleet-store.js'
 import type {TaskFigures} from '../state/stats.js'
 import {sinceSchema, type StatsFigures, sumFigures} from './stats.js'
 
@@ -86,12 +86,11 @@ function percentile(sorted: readonly number[], share: number): number {
 const wasQueued = (task: FleetTaskTimes, at: number) => task.createdAt < at && (task.startedAt === null || task.startedAt >= at) && (task.finishedAt === null || task.finishedAt >= at)
 const wasRunning = (task: FleetTaskTimes, at: number) => task.startedAt !== null && task.startedAt < at && (task.finishedAt === null || task.finishedAt >= at)
 
-export function readFleetStats(db: FleetDb, query: FleetStatsQuery, now = Date.now()): FleetStats {
+export async function readFleetStats(store: FleetStore, query: FleetStatsQuery, now = Date.now()): Promise<FleetStats> {
   const width = BUCKET_MS[query.bucket]
   const since = now - query.since
   const first = Math.floor(since / width) * width
-  const tasks = fleetTaskTimes(db, first)
-  const steps = fleetStepTimings(db, first)
+  const [tasks, steps] = await Promise.all([store.taskTimes(first), store.stepTimings(first)])
   const series: FleetStats['series'] = []
   for (let start = first; start <= now; start += width) {
     const end = Math.min(start + width, now)

@@ -16,13 +16,17 @@ export default class Serve extends BaseCommand {
     '<%= config.bin %> serve',
     '<%= config.bin %> serve --workers 4 --port 7800',
     '<%= config.bin %> serve --host 0.0.0.0 --database file:/srv/pyagent/fleet.db',
+    '<%= config.bin %> serve --host 0.0.0.0 --database postgres://pyagent@db.internal/fleet --workers 0',
   ]
 
   static override flags = {
     host: Flags.string({description: 'Address to listen on; anything but loopback requires the bearer token', default: '127.0.0.1'}),
     port: Flags.integer({description: 'Port (0: any free port)', min: 0, max: 65_535, default: 7800}),
-    workers: Flags.integer({description: 'Worker processes, each running one task at a time', min: 1, max: 64, default: 2}),
-    database: Flags.string({description: 'The fleet\'s SQLite file, as a path or file:PATH (default: fleet.db in the user data directory)'}),
+    workers: Flags.integer({description: 'Worker processes on this machine, each running one task at a time (0: only `pyagent worker` hosts run tasks; PostgreSQL only)', min: 0, max: 64, default: 2}),
+    database: Flags.string({
+      description: 'The fleet\'s state: a SQLite file as a path or file:PATH (default: fleet.db in the user data directory), or PostgreSQL as postgres://USER@HOST:PORT/DATABASE (password in PGPASSWORD or ~/.pgpass)',
+      env: 'PYAGENT_FLEET_DATABASE',
+    }),
   }
 
   async run() {

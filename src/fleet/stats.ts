@@ -1,5 +1,5 @@
 /**
- * What the fleet's dashboard charts, read from the fleet's store: per task the figures
+ * What the fleet's dashboard charts, read from the fleet's SQLite file (postgres/stats.ts reads the same from PostgreSQL): per task the figures
  * `pyagent stats` adds up (steps, usage, time, edits, counted over the task's last attempt, the one
  * whose result stands), and per step how long it took, from when its events were recorded.
  */

@@ -18,14 +18,14 @@ export function defaultFleetDatabasePath(env: NodeJS.ProcessEnv = process.env): 
   return join(base, 'pyagent', 'fleet.db')
 }
 
-/** `--database`: a `file:` URL or a path; other schemes (PostgreSQL) belong to a later fleet. */
+/** `--database` naming a SQLite file: a `file:` URL or a path (PostgreSQL URLs are taken before this, by connect-store.ts). */
 export function fleetDatabasePath(database: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (database === undefined) return defaultFleetDatabasePath(env)
   if (database.startsWith('file:')) {
     return database.startsWith('file://') ? fileURLToPath(database) : resolve(database.slice('file:'.length))
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) {
-    throw new FleetRequestError(`--database ${database.split(':')[0]}:… is not supported yet: the fleet keeps its queue in one SQLite file; give a path or file:PATH.`)
+    throw new FleetRequestError(`--database ${database.split(':')[0]}:… is not a database the fleet can use: give a SQLite file (a path or file:PATH) or a PostgreSQL URL (postgres://…).`)
   }
   return isAbsolute(database) ? database : resolve(database)
 }

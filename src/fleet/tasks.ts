@@ -19,7 +19,8 @@ import {
 } from './schemas.js'
 import type {FleetDb} from './store.js'
 
-interface FleetTaskRow {
+/** A task as the store reads it: SQLite's row, and PostgreSQL's selected into the same shape. */
+export interface FleetTaskRow {
   id: string
   seq: number
   repository: string
@@ -72,7 +73,7 @@ export interface AttemptResult {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-function toTask(row: FleetTaskRow): FleetTask {
+export function toTask(row: FleetTaskRow): FleetTask {
   return {
     id: row.id,
     repository: row.repository,
@@ -101,7 +102,7 @@ function toTask(row: FleetTaskRow): FleetTask {
   }
 }
 
-const toDetail = (row: FleetTaskRow): FleetTaskDetail => ({...toTask(row), patch: row.patch})
+export const toDetail = (row: FleetTaskRow): FleetTaskDetail => ({...toTask(row), patch: row.patch})
 
 /** The branch a task's result is committed on. */
 export const taskBranch = (id: string) => `pyagent/${id}`
@@ -135,6 +136,7 @@ const insertEvent = statement(
 )
 const selectLastEventSeq = statement('SELECT MAX(seq) AS seq FROM fleet_events WHERE task_id = ?')
 const selectEventsAfter = statement('SELECT seq, attempt, event FROM fleet_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+const selectLastEventOf = statement('SELECT event FROM fleet_events WHERE task_id = ? AND type IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT 1')
 
 export function submitTask(db: FleetDb, input: SubmitTask, maxAttempts: number, now = Date.now()): FleetTask {
   const id = randomUUID()
@@ -163,21 +165,26 @@ function row(db: FleetDb, id: string): FleetTaskRow {
 
 export const getTask = (db: FleetDb, id: string): FleetTaskDetail => toDetail(row(db, id))
 
-export function listTasks(db: FleetDb, query: ListTasksQuery): FleetTask[] {
-  const where: string[] = []
-  const params: string[] = []
+/** The WHERE clause (empty without filters) and its values for a task list; `placeholder` writes the n-th parameter as the database spells it. */
+export function listFilter(query: ListTasksQuery, placeholder: (index: number) => string): {where: string; values: string[]} {
+  const clauses: string[] = []
+  const values: string[] = []
   for (const [column, value] of [
     ['status', query.status],
     ['priority', query.priority],
     ['repository', query.repository],
   ] as const) {
     if (value !== undefined) {
-      where.push(`${column} = ?`)
-      params.push(value)
+      values.push(value)
+      clauses.push(`${column} = ${placeholder(values.length)}`)
     }
   }
-  const sql = `SELECT * FROM fleet_tasks ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`
-  return (db.prepare(sql).all(...params, query.limit) as FleetTaskRow[]).map(toTask)
+  return {where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', values}
+}
+
+export function listTasks(db: FleetDb, query: ListTasksQuery): FleetTask[] {
+  const {where, values} = listFilter(query, () => '?')
+  return (db.prepare(`SELECT * FROM fleet_tasks ${where} ORDER BY seq DESC LIMIT ?`).all(...values, query.limit) as FleetTaskRow[]).map(toTask)
 }
 
 /**
@@ -295,4 +302,9 @@ export function eventsAfter(db: FleetDb, id: string, afterSeq: number, limit = 5
     attempt: found.attempt,
     event: JSON.parse(found.event) as Record<string, unknown>,
   }))
+}
+
+export function lastEventOf(db: FleetDb, id: string, types: readonly string[]): Record<string, unknown> | undefined {
+  const found = selectLastEventOf(db).get(id, JSON.stringify(types)) as {event: string} | undefined
+  return found ? (JSON.parse(found.event) as Record<string, unknown>) : undefined
 }

@@ -13,8 +13,7 @@ import {z} from 'zod'
 import {isPyAgentError} from '../errors.js'
 import {FleetRequestError} from '../fleet/errors.js'
 import {listTasksQuerySchema, submitTaskSchema, taskIdParamsSchema} from '../fleet/schemas.js'
-import type {FleetDb} from '../fleet/store.js'
-import {countByStatus, getTask, listTasks, requestCancel, submitTask} from '../fleet/tasks.js'
+import type {FleetStore} from '../fleet/fleet-store.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {type AccessPolicy, checkAccess, FleetAuthError} from './auth.js'
 import {isDashboardAsset, registerDashboard} from './dashboard/assets.js'
@@ -34,7 +33,7 @@ export interface FleetWorkers {
 }
 
 export interface FleetAppOptions {
-  db: FleetDb
+  store: FleetStore
   /** Read per request: the port is known only once the server listens. */
   access(): AccessPolicy
   workers: FleetWorkers
@@ -63,7 +62,7 @@ function errorBody(code: string, message: string, field?: string) {
 }
 
 export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
-  const {db, notices} = options
+  const {store, notices} = options
   const app = Fastify({logger: false, bodyLimit: 1_048_576, forceCloseConnections: true})
 
   app.addHook('onRequest', async (request) => {
@@ -90,19 +89,19 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
     if (isAbsolute(body.repository) && (!existsSync(body.repository) || !isGitWorkTree(body.repository))) {
       throw new FleetRequestError(`body.repository: ${body.repository} is not a git repository on the server's machine.`, 'body.repository')
     }
-    const task = submitTask(db, body, options.maxAttempts)
+    const task = await store.submit(body, options.maxAttempts)
     options.metrics.submitted.inc()
     options.workers.wake()
     return reply.status(201).send(task)
   })
 
-  app.get('/tasks', async (request) => ({tasks: listTasks(db, parseRequest(listTasksQuerySchema, request.query, 'query'))}))
+  app.get('/tasks', async (request) => ({tasks: await store.list(parseRequest(listTasksQuerySchema, request.query, 'query'))}))
 
-  app.get('/tasks/:id', async (request) => getTask(db, parseRequest(taskIdParamsSchema, request.params, 'path').id))
+  app.get('/tasks/:id', async (request) => store.get(parseRequest(taskIdParamsSchema, request.params, 'path').id))
 
   app.post('/tasks/:id/cancel', async (request, reply) => {
     const {id} = parseRequest(taskIdParamsSchema, request.params, 'path')
-    const task = requestCancel(db, id)
+    const task = await store.requestCancel(id)
     options.workers.cancel(id)
     notices.emit(id)
     return reply.status(202).send(task)
@@ -110,14 +109,14 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
 
   app.get('/tasks/:id/events', async (request, reply) => {
     const {id} = parseRequest(taskIdParamsSchema, request.params, 'path')
-    getTask(db, id)
+    await store.get(id)
     const after = parseRequest(resumeHeaderSchema, {'last-event-id': request.headers['last-event-id']}, 'header')['last-event-id']
     reply.hijack()
-    streamTaskEvents(db, notices, id, after, reply.raw)
+    streamTaskEvents(store, notices, id, after, reply.raw)
   })
 
   app.get('/health', async () => {
-    const counts = countByStatus(db)
+    const counts = await store.countByStatus()
     return {status: 'ok', workers: options.workers.view(), queued: counts.queued, running: counts.running}
   })
 
@@ -126,7 +125,7 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
 
   app.get('/metrics', async (_request, reply) => reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()))
 
-  registerTaskResultRoutes(app, db, (taskId) => notices.emit(taskId))
+  registerTaskResultRoutes(app, store, (taskId) => notices.emit(taskId))
   registerDashboard(app)
 
   const document = openApiDocument(options.version)

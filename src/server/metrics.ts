@@ -8,8 +8,7 @@
 import {Counter, Gauge, Histogram, Registry} from 'prom-client'
 
 import {FLEET_STATUSES} from '../fleet/schemas.js'
-import type {FleetDb} from '../fleet/store.js'
-import {countByStatus} from '../fleet/tasks.js'
+import type {FleetStore} from '../fleet/fleet-store.js'
 import {INSTRUMENTS, type InstrumentName, type Measure, prometheusLabel, prometheusName} from '../telemetry/instruments.js'
 import type {EndpointView} from './llm-endpoints.js'
 import type {WorkerView} from './worker-pool.js'
@@ -22,7 +21,7 @@ export interface FleetMetrics {
 }
 
 export interface FleetMetricSources {
-  db: FleetDb
+  store: FleetStore
   workers(): WorkerView[]
   endpoints(): EndpointView[]
 }
@@ -74,15 +73,15 @@ function endpointMetric(kind: 'gauge' | 'counter', registry: Registry, sources: 
 }
 
 export function fleetMetrics(sources: FleetMetricSources): FleetMetrics {
-  const {db} = sources
+  const {store} = sources
   const registry = new Registry()
   new Gauge({
     name: 'pyagent_fleet_tasks',
     help: 'Fleet tasks by status',
     labelNames: ['status'],
     registers: [registry],
-    collect() {
-      const counts = countByStatus(db)
+    async collect() {
+      const counts = await store.countByStatus()
       for (const status of FLEET_STATUSES) this.set({status}, counts[status])
     },
   })
@@ -90,8 +89,8 @@ export function fleetMetrics(sources: FleetMetricSources): FleetMetrics {
     name: 'pyagent_fleet_queue_depth',
     help: 'Fleet tasks waiting for a worker',
     registers: [registry],
-    collect() {
-      this.set(countByStatus(db).queued)
+    async collect() {
+      this.set((await store.countByStatus()).queued)
     },
   })
   new Gauge({

@@ -3,18 +3,18 @@
  * retries tasks whose worker died, and the HTTP API, closed again in the reverse order.
  */
 import {EventEmitter} from 'node:events'
-import {mkdirSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
-import {dirname, join} from 'node:path'
 
 import type {Config} from '../config/schema.js'
-import {fleetDatabasePath, openFleetStore} from '../fleet/store.js'
-import {recoverLapsedTasks} from '../fleet/tasks.js'
+import {connectFleetStore, localFleetDirs} from '../fleet/connect-store.js'
+import {FleetRequestError} from '../fleet/errors.js'
+import {isPostgresUrl} from '../fleet/postgres/url.js'
 import {ensureFleetToken} from '../fleet/token.js'
 import {type AccessPolicy, isLoopbackHost, ownHostNames} from './auth.js'
 import {buildFleetApp} from './http.js'
 import {FleetEndpoints} from './llm-endpoints.js'
 import {LLM_PROXY_PREFIX} from './llm-proxy.js'
+import {startLapseSweep} from './lapse-sweep.js'
 import {fleetMetrics} from './metrics.js'
 import {WorkerPool} from './worker-pool.js'
 
@@ -22,7 +22,7 @@ export interface ServeOptions {
   host: string
   port: number
   workers: number
-  /** `--database`: a path or file:PATH; default: fleet.db in the user data directory. */
+  /** `--database`: a path or file:PATH (default: fleet.db in the user data directory), or a postgres:// URL. */
   database: string | undefined
   config: Config
   version: string
@@ -30,6 +30,7 @@ export interface ServeOptions {
 
 export interface FleetServer {
   url: string
+  /** Where the fleet's state is, fit to print (a URL's password masked). */
   database: string
   /** Where the bearer token is kept; undefined on a loopback bind, which needs none. */
   tokenRequired: boolean
@@ -42,13 +43,15 @@ const WILDCARD_BINDS = new Set(['0.0.0.0', '::'])
 const POLL_MS = 1_000
 
 export async function startFleetServer(options: ServeOptions): Promise<FleetServer> {
-  const database = fleetDatabasePath(options.database)
-  const db = openFleetStore(database)
-  const {config} = options
+  const {config, database} = options
+  if (options.workers === 0 && !(database !== undefined && isPostgresUrl(database))) {
+    throw new FleetRequestError('--workers 0 leaves nobody to run the tasks of a SQLite queue; give --workers 1 or more, or keep the queue in PostgreSQL (--database postgres://…) and run `pyagent worker` elsewhere.')
+  }
   const lapseMs = config.fleetLapseSec * 1000
   const heartbeatMs = config.fleetHeartbeatSec * 1000
   // The token is made before anything listens, so that a bind beyond loopback is never open without one.
   const token = isLoopbackHost(options.host) ? undefined : ensureFleetToken()
+  const store = await connectFleetStore(database, {role: 'server'})
   const notices = new EventEmitter().setMaxListeners(0)
   const endpoints = new FleetEndpoints({
     urls: [config.baseUrl, ...config.endpoints],
@@ -57,26 +60,27 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
     scrapeIntervalMs: config.fleetScrapeSec * 1000,
     apiKey: process.env[config.apiKeyEnv] || 'EMPTY',
   })
-  const metrics = fleetMetrics({db, workers: () => pool.view(), endpoints: () => endpoints.view()})
-  const workDir = join(dirname(database), 'worktrees')
-  mkdirSync(workDir, {recursive: true})
-  const mirrorDir = join(dirname(database), 'mirrors')
-  const pool = new WorkerPool({count: options.workers, database, workDir, mirrorDir, heartbeatMs, pollMs: POLL_MS}, (message) => {
+  const metrics = fleetMetrics({store, workers: () => pool.view(), endpoints: () => endpoints.view()})
+  const pool = new WorkerPool({count: options.workers, name: 'worker', database, ...localFleetDirs(database), heartbeatMs, pollMs: POLL_MS}, (message) => {
     if (message.type === 'event') notices.emit(message.taskId)
     if (message.type === 'finished') notices.emit(message.taskId)
     if (message.type === 'measure') metrics.measure(message.name, message.value, message.attributes)
   })
   let access: AccessPolicy = {port: options.port, names: ownHostNames(options.host), token}
-  const app = buildFleetApp({db, access: () => access, workers: pool, endpoints, metrics, notices, maxAttempts: config.fleetMaxAttempts, version: options.version})
-  const sweep = setInterval(() => {
-    for (const lapsed of recoverLapsedTasks(db, lapseMs)) notices.emit(lapsed.id)
+  const app = buildFleetApp({store, access: () => access, workers: pool, endpoints, metrics, notices, maxAttempts: config.fleetMaxAttempts, version: options.version})
+  const stopSweep = startLapseSweep(store, {lapseMs, intervalMs: Math.min(heartbeatMs, lapseMs / 2), who: 'pyagent serve'}, (lapsed) => {
+    for (const task of lapsed) notices.emit(task.id)
     pool.wake()
-  }, Math.min(heartbeatMs, lapseMs / 2))
+  })
+  // Workers on other machines record their events in PostgreSQL; its notices reach the event streams here.
+  let stopWatching: (() => Promise<void>) | undefined
   try {
+    stopWatching = await store.watch?.((change) => notices.emit(change.task))
     await app.listen({host: options.host, port: options.port})
   } catch (error) {
-    clearInterval(sweep)
-    db.close()
+    stopSweep()
+    await stopWatching?.()
+    await store.close()
     throw error
   }
   const {port} = app.server.address() as AddressInfo
@@ -88,14 +92,15 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   pool.start({baseUrl: `http://${workerHost}:${port}${LLM_PROXY_PREFIX}/v1`, key: token})
   return {
     url: `http://${shown}:${port}`,
-    database,
+    database: store.location,
     tokenRequired: token !== undefined,
     close: async () => {
-      clearInterval(sweep)
+      stopSweep()
       endpoints.stop()
       await pool.stop()
       await app.close()
-      db.close()
+      await stopWatching?.()
+      await store.close()
     },
   }
 }

@@ -6,7 +6,7 @@
 import {type ChildProcess, fork} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 
-import {FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
+import {DATABASE_ENV, FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url)
 
@@ -32,6 +32,8 @@ interface Slot {
 
 export interface WorkerPoolSettings extends Omit<WorkerSettings, 'workerId' | 'llmBaseUrl'> {
   count: number
+  /** Starts each worker's id (the machine's name for a remote host), so a task's record says where it ran. */
+  name: string
 }
 
 /** Known once the server listens: where the workers send their LLM requests, and the key they send (the fleet token, if any). */
@@ -83,10 +85,12 @@ export class WorkerPool {
 
   private spawn(slot: Slot, index: number): void {
     // A new id for each process: a restarted worker never holds the claims of the one before it.
-    slot.id = `worker-${index + 1}-${randomUUID().slice(0, 8)}`
+    slot.id = `${this.settings.name}-${index + 1}-${randomUUID().slice(0, 8)}`
     slot.task = null
-    const settings: WorkerSettings = {...this.settings, workerId: slot.id, llmBaseUrl: this.llm.baseUrl}
-    const env = {...process.env, [FLEET_LLM_KEY_ENV]: this.llm.key ?? 'EMPTY'}
+    const {database, count: _count, name: _name, ...settings} = {...this.settings, workerId: slot.id, llmBaseUrl: this.llm.baseUrl} satisfies WorkerSettings & WorkerPoolSettings
+    const env: NodeJS.ProcessEnv = {...process.env, [FLEET_LLM_KEY_ENV]: this.llm.key ?? 'EMPTY'}
+    if (database === undefined) delete env[DATABASE_ENV]
+    else env[DATABASE_ENV] = database
     const child = fork(WORKER_SCRIPT, [JSON.stringify(settings)], {stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env})
     slot.child = child
     child.on('message', (message: WorkerMessage) => {

@@ -4,8 +4,12 @@ import type {InstrumentName} from '../telemetry/instruments.js'
 /** The variable a worker's LLM client reads its key for the server's LLM route from: the fleet token, given in the environment rather than argv. */
 export const FLEET_LLM_KEY_ENV = 'PYAGENT_FLEET_LLM_KEY'
 
+/** The database reaches a worker in its environment, never its argv, where a URL's password would show in every process list. */
+export const DATABASE_ENV = 'PYAGENT_FLEET_DATABASE'
+
 export interface WorkerSettings {
-  database: string
+  /** `--database`: a SQLite path or a PostgreSQL URL (undefined: the default SQLite file). */
+  database: string | undefined
   /** Where task worktrees are made. */
   workDir: string
   /** Where the mirrors of repositories given by URL are kept. */

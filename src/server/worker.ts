@@ -1,14 +1,15 @@
 /**
- * A fleet worker: a child process of `pyagent serve` that claims tasks from the fleet's SQLite
- * queue and runs them one at a time. While a task runs it renews its claim; it aborts the run when
- * the task is cancelled or its claim was handed on. A crash here costs the server nothing: the
- * task's heartbeat lapses and another worker retries it.
+ * A fleet worker: a child process of `pyagent serve` (or of `pyagent worker`) that claims tasks
+ * from the fleet's store and runs them one at a time. While a task runs it renews its claim; it
+ * aborts the run when the task is cancelled or its claim was handed on. A crash here costs its
+ * parent nothing: the task's heartbeat lapses and another worker retries it.
  */
 import {runFleetTask} from '../app/fleet-task.js'
-import {openFleetStore, type FleetDb} from '../fleet/store.js'
-import {appendFleetEvent, type Claim, claimNextTask, finishAttempt, heartbeat} from '../fleet/tasks.js'
+import {connectFleetStore} from '../fleet/connect-store.js'
+import type {FleetStore, WorkerFence} from '../fleet/fleet-store.js'
+import type {Claim} from '../fleet/tasks.js'
 import {TaskMetrics} from '../telemetry/task-metrics.js'
-import {FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
+import {DATABASE_ENV, FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
 
 const send = (message: WorkerMessage) => process.send?.(message)
 
@@ -29,7 +30,7 @@ process.on('SIGTERM', () => {
   running?.controller.abort()
   wake?.()
 })
-// The server is this process's reason to be: when it goes, so does the worker.
+// The parent is this process's reason to be: when it goes, so does the worker.
 process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
 
 function idle(ms: number): Promise<void> {
@@ -43,16 +44,29 @@ function idle(ms: number): Promise<void> {
   })
 }
 
-async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Promise<void> {
+async function runClaim(store: FleetStore, claim: Claim, settings: WorkerSettings): Promise<void> {
   const claimedAt = Date.now()
   const controller = new AbortController()
-  const fence = {id: claim.task.id, attempt: claim.attempt, worker: claim.worker}
+  const fence: WorkerFence = {id: claim.task.id, attempt: claim.attempt, worker: claim.worker}
   running = {taskId: fence.id, controller}
   send({type: 'claimed', taskId: fence.id})
+  let beating = false
   const beat = setInterval(() => {
-    const {held, cancelRequested} = heartbeat(db, fence)
-    if (!held || cancelRequested) controller.abort()
+    if (beating) return
+    beating = true
+    store
+      .heartbeat(fence)
+      .then(({held, cancelRequested}) => {
+        if (!held || cancelRequested) controller.abort()
+      })
+      // A beat the store could not take is tried again at the next; enough missed ones and the claim lapses, as it should.
+      .catch(() => undefined)
+      .finally(() => {
+        beating = false
+      })
   }, settings.heartbeatMs)
+  // Events are recorded in the order the run emits them, one after the other.
+  let recorded = Promise.resolve()
   const started = performance.now()
   try {
     const result = await runFleetTask(claim, {
@@ -63,14 +77,17 @@ async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Pr
       listener: measurements,
       llm: {baseUrl: settings.llmBaseUrl, apiKeyEnv: FLEET_LLM_KEY_ENV},
       onEvent: (event) => {
-        const seq = appendFleetEvent(db, fence, event)
-        if (seq === undefined) controller.abort()
-        else send({type: 'event', taskId: fence.id, seq})
+        recorded = recorded.then(async () => {
+          const seq = await store.appendEvent(fence, event).catch(() => undefined)
+          if (seq === undefined) controller.abort()
+          else send({type: 'event', taskId: fence.id, seq})
+        })
       },
     })
+    await recorded
     // A worker being stopped leaves its task to the lapse and a retry, rather than recording it cancelled.
     if (stopping) return
-    if (finishAttempt(db, fence, result)) send({type: 'finished', taskId: fence.id, status: result.status, seconds: (performance.now() - started) / 1000})
+    if (await store.finishAttempt(fence, result)) send({type: 'finished', taskId: fence.id, status: result.status, seconds: (performance.now() - started) / 1000})
   } finally {
     clearInterval(beat)
     running = undefined
@@ -78,17 +95,26 @@ async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Pr
 }
 
 async function work(settings: WorkerSettings): Promise<void> {
-  const db = openFleetStore(settings.database)
+  const store = await connectFleetStore(settings.database, {role: 'worker'})
+  let failing = false
   try {
     while (!stopping) {
-      const claim = claimNextTask(db, settings.workerId)
-      if (claim) await runClaim(db, claim, settings)
-      else await idle(settings.pollMs)
+      try {
+        const claim = await store.claimNext(settings.workerId)
+        failing = false
+        if (claim) await runClaim(store, claim, settings)
+        else await idle(settings.pollMs)
+      } catch (error) {
+        // The store's errors are already masked; one line per outage, then quiet retries.
+        if (!failing) process.stderr.write(`pyagent worker ${settings.workerId}: ${(error as Error).message}\n`)
+        failing = true
+        await idle(settings.pollMs)
+      }
     }
   } finally {
-    db.close()
+    await store.close()
   }
 }
 
-await work(JSON.parse(process.argv[2]!) as WorkerSettings)
+await work({...(JSON.parse(process.argv[2]!) as Omit<WorkerSettings, 'database'>), database: process.env[DATABASE_ENV]})
 process.exit(0)

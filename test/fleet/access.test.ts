@@ -3,7 +3,7 @@ import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {openFleetStore} from '../../src/fleet/store.js'
+import {SqliteFleetStore} from '../../src/fleet/sqlite-store.js'
 import {ensureFleetToken, fleetTokenPath} from '../../src/fleet/token.js'
 import {checkAccess, isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
 import {FIXTURE} from '../agent/harness.js'
@@ -16,7 +16,7 @@ const TOKEN = 'a-token-of-this-server'
 
 /** The API in-process, as bound to `bind`, with no workers behind it. */
 function app(bind: string) {
-  return inProcessFleetApp(openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db')), {bind, token: TOKEN})
+  return inProcessFleetApp(SqliteFleetStore.open(join(tempDir('pyagent-fleet-'), 'fleet.db')), {bind, token: TOKEN})
 }
 
 describe('who may call the fleet server', () => {

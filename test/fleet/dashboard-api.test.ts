@@ -4,6 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import {readFleetStats} from '../../src/app/fleet-stats.js'
 import {FLEET_MIGRATIONS} from '../../src/fleet/migrations.js'
+import {SqliteFleetStore} from '../../src/fleet/sqlite-store.js'
 import {openFleetStore} from '../../src/fleet/store.js'
 import {openStateAt} from '../../src/state/db.js'
 import {appendFleetEvent, claimNextTask, eventsAfter, finishAttempt, submitTask} from '../../src/fleet/tasks.js'
@@ -15,13 +16,15 @@ const TOKEN = 'the-dashboard-token'
 const host = `127.0.0.1:${PORT}`
 
 function fleet(bind = '127.0.0.1') {
-  const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
-  const app = inProcessFleetApp(db, {bind, token: TOKEN})
+  const path = join(tempDir('pyagent-fleet-'), 'fleet.db')
+  const db = openFleetStore(path)
+  const store = SqliteFleetStore.open(path)
+  const app = inProcessFleetApp(store, {bind, token: TOKEN})
   const call = async (method: 'GET' | 'POST', url: string, options: {body?: unknown; headers?: Record<string, string>} = {}) => {
     const answer = await app.inject({method, url, headers: {host, ...options.headers}, ...(options.body === undefined ? {} : {payload: options.body as object})})
     return {status: answer.statusCode, headers: answer.headers, text: answer.body, json: () => answer.json()}
   }
-  return {db, app, call}
+  return {db, store, app, call}
 }
 
 /** A task run to its end by hand: claimed, its events appended at the given times, finished with `patch`. */
@@ -103,7 +106,7 @@ describe('GET /stats', () => {
   })
 
   it('counts per hour the tasks queued and running at its end, the ones that ended in it, their pyagent stats figures and their step latency', async () => {
-    const {db} = fleet()
+    const {db, store} = fleet()
     const hour = 3_600_000
     const now = Date.UTC(2026, 0, 10, 12, 30)
     const start = Date.UTC(2026, 0, 10, 9, 0)
@@ -114,7 +117,7 @@ describe('GET /stats', () => {
     submitTask(db, {repository: '/srv/c', task: 'run', role: 'coder', priority: 'normal', approve: 'edits', budgets: {}}, 3, start + 2 * hour + 10 * 60_000)
     claimNextTask(db, 'worker-test', start + 2 * hour + 10 * 60_000)
     submitTask(db, {repository: '/srv/d', task: 'wait', role: 'coder', priority: 'normal', approve: 'edits', budgets: {}}, 3, start + 2 * hour + 20 * 60_000)
-    const stats = readFleetStats(db, {since: 4 * hour, bucket: 'hour'}, now)
+    const stats = await readFleetStats(store, {since: 4 * hour, bucket: 'hour'}, now)
     expect(stats.series.map((point) => point.start)).toEqual([8, 9, 10, 11, 12].map((at) => new Date(Date.UTC(2026, 0, 10, at)).toISOString()))
     const [eight, nine, ten, eleven, twelve] = stats.series
     expect(eight).toMatchObject({queued: 0, running: 0, ended: {done: 0, failed: 0, cancelled: 0, interrupted: 0}, stepMs: null})
@@ -125,12 +128,12 @@ describe('GET /stats', () => {
     expect(eleven).toMatchObject({queued: 1, running: 1})
     expect(twelve).toMatchObject({queued: 1, running: 1})
     expect(stats.total).toMatchObject({tasks: 2, successRate: 0.5, steps: 3, tokens: 2_000, editApplyRate: 0.5})
-    expect(readFleetStats(db, {since: hour, bucket: 'hour'}, now).total.tasks).toBe(0)
+    expect((await readFleetStats(store, {since: hour, bucket: 'hour'}, now)).total.tasks).toBe(0)
   })
 })
 
 describe('a fleet database made before the dashboard', () => {
-  it('is migrated at open: its events keep their numbers, are counted by type, and only their step latency is unknown (they have no time)', () => {
+  it('is migrated at open: its events keep their numbers, are counted by type, and only their step latency is unknown (they have no time)', async () => {
     const path = join(tempDir('pyagent-fleet-'), 'fleet.db')
     const old = openStateAt(path, FLEET_MIGRATIONS.slice(0, 1))
     const at = Date.UTC(2026, 0, 10, 9)
@@ -143,7 +146,7 @@ describe('a fleet database made before the dashboard', () => {
     old.close()
     const db = openFleetStore(path)
     expect(eventsAfter(db, '00000000-0000-4000-8000-000000000001', 0).map((event) => event.seq)).toEqual([1, 2, 3])
-    const stats = readFleetStats(db, {since: 3_600_000, bucket: 'hour'}, at + 120_000)
+    const stats = await readFleetStats(SqliteFleetStore.open(path), {since: 3_600_000, bucket: 'hour'}, at + 120_000)
     expect(stats.total).toMatchObject({tasks: 1, steps: 1, edits: 1, editsApplied: 1, tokens: 10})
     expect(stats.series.map((point) => point.stepMs)).toEqual([null, null])
     db.close()

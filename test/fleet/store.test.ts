@@ -114,6 +114,6 @@ describe('the fleet store', () => {
     expect(fleetDatabasePath('file:///tmp/y.db')).toBe('/tmp/y.db')
     expect(fleetDatabasePath('/tmp/z.db')).toBe('/tmp/z.db')
     expect(fleetDatabasePath(undefined, {XDG_DATA_HOME: '/data'})).toBe('/data/pyagent/fleet.db')
-    expect(() => fleetDatabasePath('postgres://db/fleet')).toThrow(expect.objectContaining({code: 'E_FLEET_REQUEST'}))
+    expect(() => fleetDatabasePath('mysql://db/fleet')).toThrow(expect.objectContaining({code: 'E_FLEET_REQUEST'}))
   })
 })

@@ -16,25 +16,35 @@ export interface Served {
   api(method: string, path: string, options?: {body?: unknown; headers?: Record<string, string>}): Promise<{status: number; body: any}>
 }
 
-export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>} = {}): Promise<Served> {
-  const home = tempDir('pyagent-fleet-home-')
-  const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--workers', String(options.workers ?? 2), '--database', join(home, 'fleet.db'), ...(options.args ?? [])], {
-    cwd: home,
-    env: {
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_DATA_HOME: join(home, 'data'),
-      PYAGENT_BASE_URL: model.baseUrl,
-      PYAGENT_MAX_RETRIES: '0',
-      PYAGENT_ACTION_PROTOCOL: 'tools',
-      PYAGENT_TEST_COMMAND: 'node test.js',
-      PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
-      PYAGENT_FLEET_LAPSE_SEC: '2',
-      ...options.env,
-    },
-    reject: false,
-    stdin: 'ignore',
-    buffer: false,
-  })
+/** The environment every fleet process of a test gets: its own home, the scripted model, a quick heartbeat and lapse. */
+function fleetEnv(model: OpenAiTestServer, home: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_DATA_HOME: join(home, 'data'),
+    PYAGENT_BASE_URL: model.baseUrl,
+    PYAGENT_MAX_RETRIES: '0',
+    PYAGENT_ACTION_PROTOCOL: 'tools',
+    PYAGENT_TEST_COMMAND: 'node test.js',
+    PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
+    // A worker's event loop stands still for up to about 2 s while a run starts on this busy machine (modules, the native module, the map): a shorter lapse retries live tasks.
+    PYAGENT_FLEET_LAPSE_SEC: '5',
+    ...env,
+  }
+}
+
+export interface FleetProcess {
+  home: string
+  process: ResultPromise
+  /** The first line it printed on stdout (where serve and worker say where they are). */
+  line: string
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string
+}
+
+/** Starts `pyagent <args>` and waits for its first line on stdout; it is stopped (SIGTERM) when the test ends. */
+export async function startFleetProcess(model: OpenAiTestServer, args: string[], options: {env?: Record<string, string>; home?: string} = {}): Promise<FleetProcess> {
+  const home = options.home ?? tempDir('pyagent-fleet-home-')
+  const child = execa(process.execPath, [BIN, ...args], {cwd: home, env: fleetEnv(model, home, options.env), reject: false, stdin: 'ignore', buffer: false})
   onTestFinished(async () => {
     child.kill('SIGTERM')
     await child
@@ -51,9 +61,16 @@ export async function serve(model: OpenAiTestServer, options: {workers?: number;
       printed += chunk.toString()
       process.stderr.write(chunk)
     })
-    void child.then((result) => reject(new Error(`pyagent serve exited (${result.exitCode}) before listening`)))
+    void child.then((result) => reject(new Error(`pyagent ${args[0]} exited (${result.exitCode}) before it was ready:\n${printed}`)))
   })
-  const {url} = JSON.parse(line) as {url: string}
+  return {home, process: child, line, output: () => printed}
+}
+
+export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>; database?: string} = {}): Promise<Served> {
+  const home = tempDir('pyagent-fleet-home-')
+  const database = options.database ?? join(home, 'fleet.db')
+  const started = await startFleetProcess(model, ['serve', '--json', '--port', '0', '--workers', String(options.workers ?? 2), '--database', database, ...(options.args ?? [])], {env: options.env, home})
+  const {url} = JSON.parse(started.line) as {url: string}
   const api: Served['api'] = async (method, path, {body, headers} = {}) => {
     const response = await fetch(url + path, {
       method,
@@ -63,7 +80,7 @@ export async function serve(model: OpenAiTestServer, options: {workers?: number;
     const text = await response.text()
     return {status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text}
   }
-  return {url, home, process: child, output: () => printed, api}
+  return {url, home, process: started.process, output: started.output, api}
 }
 
 export interface StreamedEvent {

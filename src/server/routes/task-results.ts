@@ -8,13 +8,13 @@ import type {FastifyInstance} from 'fastify'
 import {applyTaskInRepository, undoTaskBodySchema, undoTaskInRepository} from '../../app/fleet-repository-apply.js'
 import {fleetStatsQuerySchema, readFleetStats} from '../../app/fleet-stats.js'
 import {taskIdParamsSchema} from '../../fleet/schemas.js'
-import type {FleetDb} from '../../fleet/store.js'
+import type {FleetStore} from '../../fleet/fleet-store.js'
 import {parseRequest} from '../requests.js'
 
-export function registerTaskResultRoutes(app: FastifyInstance, db: FleetDb, notify: (taskId: string) => void): void {
+export function registerTaskResultRoutes(app: FastifyInstance, store: FleetStore, notify: (taskId: string) => void): void {
   app.post('/tasks/:id/apply', async (request) => {
     const {id} = parseRequest(taskIdParamsSchema, request.params, 'path')
-    const applied = await applyTaskInRepository(db, id)
+    const applied = await applyTaskInRepository(store, id)
     notify(id)
     return applied
   })
@@ -22,10 +22,10 @@ export function registerTaskResultRoutes(app: FastifyInstance, db: FleetDb, noti
   app.post('/tasks/:id/undo', async (request) => {
     const {id} = parseRequest(taskIdParamsSchema, request.params, 'path')
     const {force} = parseRequest(undoTaskBodySchema, request.body, 'body')
-    const undone = await undoTaskInRepository(db, id, {force})
+    const undone = await undoTaskInRepository(store, id, {force})
     notify(id)
     return undone
   })
 
-  app.get('/stats', async (request) => readFleetStats(db, parseRequest(fleetStatsQuerySchema, request.query, 'query')))
+  app.get('/stats', async (request) => readFleetStats(store, parseRequest(fleetStatsQuerySchema, request.query, 'query')))
 }
