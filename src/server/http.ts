@@ -4,18 +4,16 @@
  * every refusal is a JSON error with a stable code, and only a fault of the server is a 500.
  */
 import type {EventEmitter} from 'node:events'
-import {existsSync} from 'node:fs'
-import {isAbsolute} from 'node:path'
 
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {z} from 'zod'
 
 import {isPyAgentError} from '../errors.js'
 import {FleetRequestError} from '../fleet/errors.js'
-import {listTasksQuerySchema, submitTaskSchema, taskIdParamsSchema} from '../fleet/schemas.js'
+import {checkRepository} from '../fleet/repository-roots.js'
+import {eventsQuerySchema, listTasksQuerySchema, submitTaskSchema, TASK_TEXT_MAX, taskIdParamsSchema} from '../fleet/schemas.js'
 import type {FleetDb} from '../fleet/store.js'
 import {countByStatus, getTask, listTasks, requestCancel, submitTask} from '../fleet/tasks.js'
-import {isGitWorkTree} from '../workspace/repo.js'
 import {type AccessPolicy, checkAccess, FleetAuthError} from './auth.js'
 import {streamTaskEvents} from './event-stream.js'
 import type {FleetMetrics} from './metrics.js'
@@ -38,8 +36,13 @@ export interface FleetAppOptions {
   /** Named by task id whenever a worker records one of its events. */
   notices: EventEmitter
   maxAttempts: number
+  /** fleetRepositoryRoots: where a local repository must lie. */
+  repositoryRoots: readonly string[]
   version: string
 }
+
+/** Far above any task's text (TASK_TEXT_MAX): what is bigger is refused before it is read. */
+const BODY_LIMIT = 1_048_576
 
 const STATUS_BY_CODE: Partial<Record<string, number>> = {E_FLEET_REQUEST: 400, E_FLEET_TASK_UNKNOWN: 404, E_FLEET_TASK_STATE: 409}
 
@@ -51,7 +54,7 @@ function errorBody(code: string, message: string, field?: string) {
 
 export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
   const {db, notices} = options
-  const app = Fastify({logger: false, bodyLimit: 1_048_576, forceCloseConnections: true})
+  const app = Fastify({logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true})
 
   app.addHook('onRequest', async (request) => {
     checkAccess({host: request.headers.host, origin: request.headers.origin, authorization: request.headers.authorization}, options.access())
@@ -61,6 +64,9 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
     if (error instanceof FleetAuthError) return reply.status(error.status).send(errorBody(error.code, error.message))
     if (error instanceof FleetRequestError) return reply.status(400).send(errorBody(error.code, error.message, error.field))
     if (isPyAgentError(error) && STATUS_BY_CODE[error.code]) return reply.status(STATUS_BY_CODE[error.code]!).send(errorBody(error.code, error.message))
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(errorBody('E_FLEET_REQUEST', `The request body is over the server's limit of ${BODY_LIMIT / 1_048_576} MiB; a task's text may hold at most ${TASK_TEXT_MAX.toLocaleString('en')} characters.`, 'body'))
+    }
     // fastify's own refusals (a body that is not JSON, too large, of another media type) are the client's to fix.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send(errorBody('E_FLEET_REQUEST', `${error.message}. The API's schemas are at /openapi.json.`, 'body'))
@@ -72,9 +78,7 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
 
   app.post('/tasks', async (request, reply) => {
     const body = parseRequest(submitTaskSchema, request.body, 'body')
-    if (isAbsolute(body.repository) && (!existsSync(body.repository) || !isGitWorkTree(body.repository))) {
-      throw new FleetRequestError(`body.repository: ${body.repository} is not a git repository on the server's machine.`, 'body.repository')
-    }
+    checkRepository(body.repository, options.repositoryRoots)
     const task = submitTask(db, body, options.maxAttempts)
     options.metrics.submitted.inc()
     options.workers.wake()
@@ -96,9 +100,10 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
   app.get('/tasks/:id/events', async (request, reply) => {
     const {id} = parseRequest(taskIdParamsSchema, request.params, 'path')
     getTask(db, id)
+    const {follow} = parseRequest(eventsQuerySchema, request.query, 'query')
     const after = parseRequest(resumeHeaderSchema, {'last-event-id': request.headers['last-event-id']}, 'header')['last-event-id']
     reply.hijack()
-    streamTaskEvents(db, notices, id, after, reply.raw)
+    streamTaskEvents(db, notices, id, {afterSeq: after, follow}, reply.raw)
   })
 
   app.get('/health', async () => {

@@ -3,6 +3,7 @@ import {z} from 'zod'
 
 import {
   errorBodySchema,
+  eventsQuerySchema,
   fleetEventSchema,
   fleetTaskDetailSchema,
   fleetTaskSchema,
@@ -26,8 +27,8 @@ const COMMON_ERRORS = {
 }
 const taskId = {name: 'id', in: 'path', required: true, schema: {type: 'string', format: 'uuid'}}
 
-function queryParameters(): Record<string, unknown>[] {
-  const properties = schema(listTasksQuerySchema, 'input').properties as Record<string, unknown>
+function queryParameters(query: z.ZodObject): Record<string, unknown>[] {
+  const properties = schema(query, 'input').properties as Record<string, unknown>
   return Object.entries(properties).map(([name, property]) => ({name, in: 'query', required: false, schema: property}))
 }
 
@@ -57,7 +58,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
         get: {
           summary: 'List tasks, newest first',
-          parameters: queryParameters(),
+          parameters: queryParameters(listTasksQuerySchema),
           responses: {'200': {description: 'Tasks', ...json('TaskList')}, '400': error('A query field the schema refuses (E_FLEET_REQUEST)'), ...COMMON_ERRORS},
         },
       },
@@ -78,10 +79,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/tasks/{id}/events': {
         get: {
           summary: 'The task\'s events as Server-Sent Events; each `id:` is the event\'s number, and `Last-Event-ID` resumes after it',
-          parameters: [taskId, {name: 'Last-Event-ID', in: 'header', required: false, schema: {type: 'integer', minimum: 0}}],
+          parameters: [
+            taskId,
+            ...queryParameters(eventsQuerySchema),
+            {name: 'Last-Event-ID', in: 'header', required: false, schema: {type: 'integer', minimum: 0}},
+          ],
           responses: {
             '200': {
-              description: 'One `data:` line per event (the Event schema), then `event: end` once the task has ended and every event was sent',
+              description: 'One `data:` line per event (the Event schema), then `event: end` (data: {"status"}) once the task has ended and every event was sent, or with follow=false once the events so far were sent',
               content: {'text/event-stream': {schema: {type: 'string'}}},
             },
             '404': error('No such task'),

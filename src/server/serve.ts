@@ -58,7 +58,7 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
     }
   })
   let access: AccessPolicy = {port: options.port, names: ownHostNames(options.host), token}
-  const app = buildFleetApp({db, access: () => access, workers: pool, metrics, notices, maxAttempts: config.fleetMaxAttempts, version: options.version})
+  const app = buildFleetApp({db, access: () => access, workers: pool, metrics, notices, maxAttempts: config.fleetMaxAttempts, repositoryRoots: config.fleetRepositoryRoots, version: options.version})
   const sweep = setInterval(() => {
     for (const lapsed of recoverLapsedTasks(db, lapseMs)) notices.emit(lapsed.id)
     pool.wake()

@@ -1,27 +1,18 @@
 import Ajv2020 from 'ajv/dist/2020.js'
-import {EventEmitter} from 'node:events'
 import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {openFleetStore} from '../../src/fleet/store.js'
 import {ensureFleetToken, fleetTokenPath} from '../../src/fleet/token.js'
-import {checkAccess, isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
-import {buildFleetApp} from '../../src/server/http.js'
-import {fleetMetrics} from '../../src/server/metrics.js'
+import {checkAccess, ownHostNames} from '../../src/server/auth.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
-import {serve} from './support.js'
+import {IN_PROCESS_PORT, inProcessApp, serve, TOKEN} from './support.js'
 
-const TOKEN = 'a-token-of-this-server'
-const PORT = 7800
+const PORT = IN_PROCESS_PORT
 
-/** The API in-process (fastify's inject: no socket at all), as bound to `bind`, with no workers behind it. */
 function app(bind: string) {
-  const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
-  const workers = {wake: () => {}, cancel: () => {}, view: () => []}
-  const access = {port: PORT, names: ownHostNames(bind), token: isLoopbackHost(bind) ? undefined : TOKEN}
-  return buildFleetApp({db, access: () => access, workers, metrics: fleetMetrics(db), notices: new EventEmitter(), maxAttempts: 3, version: '0.0.0'})
+  return inProcessApp(bind).api
 }
 
 describe('who may call the fleet server', () => {

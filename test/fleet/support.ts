@@ -1,11 +1,31 @@
 /** A real `pyagent serve` (the built CLI) on loopback, a scripted model behind it, and a small client for its API and event stream. */
 import {type ResultPromise, execa} from 'execa'
+import type {FastifyInstance} from 'fastify'
+import {EventEmitter} from 'node:events'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 
+import {openFleetStore, type FleetDb} from '../../src/fleet/store.js'
+import {isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
+import {buildFleetApp} from '../../src/server/http.js'
+import {fleetMetrics} from '../../src/server/metrics.js'
 import {BIN} from '../support/cli.js'
 import type {OpenAiTestServer, RecordedRequest, Reply} from '../support/openai-server.js'
 import {tempDir} from '../support/temp-repo.js'
+
+export const TOKEN = 'a-token-of-this-server'
+export const IN_PROCESS_PORT = 7800
+
+/** The API in-process (fastify's inject: no socket at all), as bound to `bind`, with no workers behind it; its store to look into. */
+export function inProcessApp(bind: string, repositoryRoots: string[] = [tmpdir()]): {api: FastifyInstance; db: FleetDb} {
+  const db = openFleetStore(join(tempDir('pyagent-fleet-'), 'fleet.db'))
+  onTestFinished(() => db.close())
+  const workers = {wake: () => {}, cancel: () => {}, view: () => []}
+  const access = {port: IN_PROCESS_PORT, names: ownHostNames(bind), token: isLoopbackHost(bind) ? undefined : TOKEN}
+  const api = buildFleetApp({db, access: () => access, workers, metrics: fleetMetrics(db), notices: new EventEmitter(), maxAttempts: 3, repositoryRoots, version: '0.0.0'})
+  return {api, db}
+}
 
 export interface Served {
   url: string
@@ -16,9 +36,10 @@ export interface Served {
   api(method: string, path: string, options?: {body?: unknown; headers?: Record<string, string>}): Promise<{status: number; body: any}>
 }
 
-export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>} = {}): Promise<Served> {
-  const home = tempDir('pyagent-fleet-home-')
-  const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', '0', '--workers', String(options.workers ?? 2), '--database', join(home, 'fleet.db'), ...(options.args ?? [])], {
+/** `home` and `port` given again start a server on the database and the address of one that was stopped. */
+export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>; home?: string; port?: number} = {}): Promise<Served> {
+  const home = options.home ?? tempDir('pyagent-fleet-home-')
+  const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', String(options.port ?? 0), '--workers', String(options.workers ?? 2), '--database', join(home, 'fleet.db'), ...(options.args ?? [])], {
     cwd: home,
     env: {
       XDG_CONFIG_HOME: join(home, 'config'),
@@ -29,6 +50,8 @@ export async function serve(model: OpenAiTestServer, options: {workers?: number;
       PYAGENT_TEST_COMMAND: 'node test.js',
       PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
       PYAGENT_FLEET_LAPSE_SEC: '2',
+      // The tests' repositories are made in the temporary directory, outside the default root (the home directory).
+      PYAGENT_FLEET_REPOSITORY_ROOTS: tmpdir(),
       ...options.env,
     },
     reject: false,
