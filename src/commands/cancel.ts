@@ -1,11 +1,9 @@
-import {Args} from '@oclif/core'
-
-import {FleetCommand} from '../cli/fleet-command.js'
+import {FleetCommand, fleetTaskArg} from '../cli/fleet-command.js'
 
 export default class Cancel extends FleetCommand {
   static override description = 'Cancel a queued or running fleet task: the run stops, and nothing of it is written'
   static override examples = ['<%= config.bin %> cancel 5f0c…', '<%= config.bin %> cancel 5f0c… --json']
-  static override args = {task: Args.string({description: 'The fleet task\'s id', required: true})}
+  static override args = fleetTaskArg
 
   async run() {
     const {args, flags} = await this.parse(Cancel)

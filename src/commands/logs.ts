@@ -1,11 +1,10 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {followTask} from '../app/fleet-follow.js'
-import {FleetCommand} from '../cli/fleet-command.js'
+import {FleetCommand, fleetTaskArg} from '../cli/fleet-command.js'
 import {writeJsonLine} from '../cli/json-lines.js'
 import {INTERRUPTED_EXIT, withStopSignals} from '../cli/stop-signals.js'
 import type {FleetEvent} from '../fleet/schemas.js'
-import {fleetEventLine} from '../ui/fleet-event.js'
 
 export default class Logs extends FleetCommand {
   static override description = [
@@ -14,7 +13,7 @@ export default class Logs extends FleetCommand {
   ].join('\n')
 
   static override examples = ['<%= config.bin %> logs 5f0c…', '<%= config.bin %> logs -f 5f0c…', '<%= config.bin %> logs -f 5f0c… --after 40 --json']
-  static override args = {task: Args.string({description: 'The fleet task\'s id', required: true})}
+  static override args = fleetTaskArg
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'Keep following until the task ends'}),
     after: Flags.integer({min: 0, default: 0, description: 'Start after this event number'}),
@@ -29,10 +28,7 @@ export default class Logs extends FleetCommand {
     const {args, flags} = await this.parse(Logs)
     const client = this.fleetClient(flags.server, flags.cwd)
     const json = this.jsonEnabled()
-    const onEvent = (event: FleetEvent) => {
-      const line = json ? JSON.stringify(event) : fleetEventLine(event)
-      if (line) process.stdout.write(`${line}\n`)
-    }
+    const onEvent = (event: FleetEvent) => this.printEvent(event)
     const status = await withStopSignals(async (signal) => {
       try {
         return await (flags.follow

@@ -6,10 +6,9 @@ import {budgetFlags, budgetsOf} from '../cli/budget-flags.js'
 import {FleetCommand} from '../cli/fleet-command.js'
 import {writeJsonLine} from '../cli/json-lines.js'
 import {INTERRUPTED_EXIT, withStopSignals} from '../cli/stop-signals.js'
-import {readStdin} from '../cli/stdin.js'
+import {taskText} from '../cli/stdin.js'
 import {fleetRoleSchema} from '../fleet/schemas.js'
 import {taskPrioritySchema} from '../state/tasks.js'
-import {fleetEventLine} from '../ui/fleet-event.js'
 
 export default class Submit extends FleetCommand {
   static override description = [
@@ -32,19 +31,13 @@ export default class Submit extends FleetCommand {
     priority: Flags.option({options: taskPrioritySchema.options, default: 'normal' as const, description: 'highest runs first; first come first served within one'})(),
     approve: Flags.option({options: APPROVAL_MODES, default: 'edits' as const, description: 'What runs without a person asked (nobody is there to ask: the rest is refused)'})(),
     branch: Flags.string({description: 'Where the task starts (default: the repository\'s HEAD)'}),
-    ...budgetFlags,
     wait: Flags.boolean({description: 'Follow the task to its end and exit with `pyagent run`\'s exit codes'}),
-  }
-
-  /** Under --wait, --json prints newline-delimited JSON: the queued task, its events, then the ended task. */
-  override logJson(json: unknown): void {
-    writeJsonLine(json)
+    ...budgetFlags,
   }
 
   async run() {
     const {flags} = await this.parse(Submit)
-    const text = flags.task ?? (await readStdin())
-    if (!text.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
+    const text = await taskText(flags.task)
     const client = this.fleetClient(flags.server, flags.cwd)
     const task = await client.submit({
       repository: flags.repository ?? this.repoRoot(flags.cwd),
@@ -67,10 +60,7 @@ export default class Submit extends FleetCommand {
         return await followTask(client, task.id, {
           after: 0,
           signal,
-          onEvent: (event) => {
-            const line = json ? JSON.stringify(event) : fleetEventLine(event)
-            if (line) process.stdout.write(`${line}\n`)
-          },
+          onEvent: (event) => this.printEvent(event),
         })
       } catch (error) {
         if (signal.aborted) return undefined
@@ -87,5 +77,10 @@ export default class Submit extends FleetCommand {
     if (!json) this.log(`task ${ended.id} ${ended.status}${ended.summary ? `: ${ended.summary}` : ''}${ended.error ? ` (${ended.error})` : ''}`)
     const {patch: _patch, ...summary} = ended
     return summary
+  }
+
+  /** Under --wait, --json prints newline-delimited JSON: the queued task, its events, then the ended task. */
+  override logJson(json: unknown): void {
+    writeJsonLine(json)
   }
 }

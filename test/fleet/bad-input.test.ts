@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
 
-import {checkRepository} from '../../src/fleet/repository-roots.js'
+import {checkRepository} from '../../src/server/repository-roots.js'
 import type {FleetDb} from '../../src/fleet/store.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
 import {IN_PROCESS_PORT, inProcessApp, TOKEN} from './support.js'

@@ -126,6 +126,32 @@ describe('pyagent serve', {timeout: 120_000}, () => {
     expect(metrics).toMatch(/pyagent_fleet_queue_depth 0/)
   })
 
+  it('with its one worker busy, runs the queued tasks highest priority first, first come first served within a priority', async () => {
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    model.setHandler(async (request) => {
+      if (JSON.stringify(request.body).includes('TASK-BLOCKER')) await held
+      return request.body.tools ? finish('nothing to do') : {type: 'completion', text: JSON.stringify({verdict: 'approve', feedback: 'good'})}
+    })
+    const repo = repository()
+    const fleet = await serve(model, {workers: 1})
+    const submit = async (task: string, priority: string) => (await fleet.api('POST', '/tasks', {body: {repository: repo.root, task, priority}})).body.id as string
+    const blocker = await submit('TASK-BLOCKER: hold the worker', 'low')
+    await waitFor('the worker to be held by the blocker', async () => (model.chatRequests().some((request) => JSON.stringify(request.body).includes('TASK-BLOCKER')) ? true : undefined))
+    const order = [['l1', 'low'], ['n1', 'normal'], ['h1', 'high'], ['x1', 'highest'], ['n2', 'normal'], ['l2', 'low'], ['x2', 'highest'], ['h2', 'high']] as const
+    const names = new Map<string, string>()
+    for (const [name, priority] of order) names.set(await submit(`TASK-${name}: nothing`, priority), name)
+    release()
+    const ended = await waitFor('every task to end', async () => {
+      const {tasks} = (await fleet.api('GET', '/tasks?status=done')).body as {tasks: {id: string; startedAt: string}[]}
+      return tasks.length === order.length + 1 ? tasks : undefined
+    })
+    const started = ended.filter((task) => task.id !== blocker).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+    expect(started.map((task) => names.get(task.id))).toEqual(['x1', 'x2', 'h1', 'h2', 'n1', 'n2', 'l1', 'l2'])
+  })
+
   it('refuses a bad body with a 400 whose error names the field, never a 500', async () => {
     const repo = repository()
     const fleet = await serve(model, {workers: 1})

@@ -9,7 +9,7 @@ import {isAbsolute, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {isGitWorkTree} from '../workspace/repo.js'
-import {FleetRequestError} from './errors.js'
+import {FleetRequestError} from '../fleet/errors.js'
 
 const FIELD = 'body.repository'
 
