@@ -7,9 +7,10 @@ import {mkdirSync} from 'node:fs'
 import type {AddressInfo} from 'node:net'
 import {dirname, join} from 'node:path'
 
+import {discardTaskWorktree} from '../app/fleet-worktree.js'
 import type {Config} from '../config/schema.js'
 import {fleetDatabasePath, openFleetStore} from '../fleet/store.js'
-import {recoverLapsedTasks} from '../fleet/tasks.js'
+import {getTask, recoverLapsedTasks} from '../fleet/tasks.js'
 import {ensureFleetToken} from '../fleet/token.js'
 import {type AccessPolicy, isLoopbackHost, ownHostNames} from './auth.js'
 import {buildFleetApp} from './http.js'
@@ -60,7 +61,13 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   let access: AccessPolicy = {port: options.port, names: ownHostNames(options.host), token}
   const app = buildFleetApp({db, access: () => access, workers: pool, metrics, notices, maxAttempts: config.fleetMaxAttempts, repositoryRoots: config.fleetRepositoryRoots, version: options.version})
   const sweep = setInterval(() => {
-    for (const lapsed of recoverLapsedTasks(db, lapseMs)) notices.emit(lapsed.id)
+    for (const lapsed of recoverLapsedTasks(db, lapseMs)) {
+      notices.emit(lapsed.id)
+      // A retry makes a fresh worktree over what the lapsed attempt left; a task given up on must not keep it.
+      if (lapsed.outcome !== 'requeued') {
+        discardTaskWorktree(getTask(db, lapsed.id), {workDir, mirrorDir}).catch((error: Error) => process.stderr.write(`pyagent serve: could not discard task ${lapsed.id}'s worktree: ${error.message}\n`))
+      }
+    }
     pool.wake()
   }, Math.min(heartbeatMs, lapseMs / 2))
   try {

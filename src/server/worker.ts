@@ -9,7 +9,10 @@ import {openFleetStore, type FleetDb} from '../fleet/store.js'
 import {appendFleetEvent, type Claim, claimNextTask, finishAttempt, heartbeat} from '../fleet/tasks.js'
 import type {ServerMessage, WorkerMessage, WorkerSettings} from './worker-protocol.js'
 
-const send = (message: WorkerMessage) => process.send?.(message)
+/** Once the server is gone (killed), there is no one to tell: a send would throw and end the worker before its run had cleaned up. */
+const send = (message: WorkerMessage) => {
+  if (process.connected) process.send?.(message)
+}
 
 let running: {taskId: string; controller: AbortController} | undefined
 let stopping = false

@@ -1,3 +1,5 @@
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {FIXTURE} from '../agent/harness.js'
@@ -150,6 +152,30 @@ describe('pyagent serve', {timeout: 120_000}, () => {
     })
     const started = ended.filter((task) => task.id !== blocker).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
     expect(started.map((task) => names.get(task.id))).toEqual(['x1', 'x2', 'h1', 'h2', 'n1', 'n2', 'l1', 'l2'])
+  })
+
+  it('the server SIGKILLed during a task\'s last attempt: after a restart the task is interrupted, and neither its worktree nor its branch is left', async () => {
+    const never = new Promise<never>(() => {})
+    model.setHandler(async (request) => {
+      if (JSON.stringify(request.body).includes('TASK-ORPHAN') && request.body.messages.some((message: {role: string}) => message.role === 'assistant')) await never
+      return scriptedByTask({'TASK-ORPHAN': {steps: [editAdd, finish('never gets here')]}})(request)
+    })
+    const repo = repository()
+    const env = {PYAGENT_FLEET_MAX_ATTEMPTS: '1'}
+    const first = await serve(model, {workers: 1, env})
+    const {body: task} = await first.api('POST', '/tasks', {body: {repository: repo.root, task: 'TASK-ORPHAN: fix add'}})
+    const askedAfterTheEdit = (request: {body: any}) => JSON.stringify(request.body).includes('TASK-ORPHAN') && request.body.messages.some((message: {role: string}) => message.role === 'assistant')
+    await waitFor('the edit to be staged in the task\'s worktree', async () => (model.chatRequests().some(askedAfterTheEdit) ? true : undefined))
+    expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2)
+    first.process.kill('SIGKILL')
+    await first.process
+    const second = await serve(model, {workers: 1, env, home: first.home})
+    const ended = await readEvents(second.url, task.id)
+    expect(ended.ended).toBe('interrupted')
+    await waitFor('the worktree and the branch to be discarded', async () =>
+      repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length === 1 && repo.git('branch', '--list', 'pyagent/*') === '' ? true : undefined, 10_000)
+    expect(readdirSync(join(first.home, 'worktrees'))).toEqual([])
+    expect(repo.git('status', '--porcelain')).toBe('')
   })
 
   it('refuses a bad body with a 400 whose error names the field, never a 500', async () => {
