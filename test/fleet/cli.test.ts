@@ -43,8 +43,12 @@ describe('the fleet CLI: submit, tasks, logs, cancel, apply', {timeout: 180_000}
     expect(Math.min(...printed)).toBeGreaterThan(3)
     expect(resumed.stdout).toMatch(/task \S+: done\s*$/)
 
+    const odd = JSON.parse((await cli('submit', '--json', '--task=--upload-pack=evil\nsecond line', '--priority', 'low')).stdout as string) as {id: string; task: string}
+    expect(odd.task).toBe('--upload-pack=evil\nsecond line')
+
     const listed = async (...filters: string[]) => (JSON.parse((await cli('tasks', '--json', ...filters)).stdout as string).tasks as {id: string}[]).map((found) => found.id)
     expect(await listed('--status', 'done')).toEqual([task.id])
+    expect(await listed('--priority', 'low')).toEqual([odd.id])
     expect(await listed('--status', 'running')).toEqual([])
     expect(await listed('--priority', 'highest', '--repository', repo.root)).toEqual([task.id])
     expect(await listed('--repository', '/elsewhere')).toEqual([])
@@ -155,6 +159,9 @@ describe('the fleet CLI: submit, tasks, logs, cancel, apply', {timeout: 180_000}
     const downText = await runCli(['submit', '--task', 'x', '--server', 'http://127.0.0.1:9', '--cwd', repo.root])
     expect(downText.exitCode).toBe(1)
     expect(downText.stderr.replace(/\s+›\s+/g, ' ')).toContain('Start one with `pyagent serve`')
+
+    const noTask = await runCli(['submit', '--server', 'http://127.0.0.1:9', '--cwd', repo.root])
+    expect({exit: noTask.exitCode, said: noTask.stderr}).toEqual({exit: 1, said: expect.stringContaining('Give the task with --task')})
 
     const wide = await serve(model, {workers: 1, args: ['--host', '0.0.0.0']})
     const url = `http://127.0.0.1:${new URL(wide.url).port}`

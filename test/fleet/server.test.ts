@@ -5,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {FIXTURE} from '../agent/harness.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {editAdd, editGreet, finish, readEvents, scriptedByTask, serve, slow, tool, waitFor} from './support.js'
+import {editAdd, editGreet, finish, readEvents, scriptedByTask, serve, slow, stuckAfterTheEdit, tool, waitFor} from './support.js'
 
 let model: OpenAiTestServer
 beforeAll(async () => {
@@ -155,17 +155,13 @@ describe('pyagent serve', {timeout: 120_000}, () => {
   })
 
   it('the server SIGKILLed during a task\'s last attempt: after a restart the task is interrupted, and neither its worktree nor its branch is left', async () => {
-    const never = new Promise<never>(() => {})
-    model.setHandler(async (request) => {
-      if (JSON.stringify(request.body).includes('TASK-ORPHAN') && request.body.messages.some((message: {role: string}) => message.role === 'assistant')) await never
-      return scriptedByTask({'TASK-ORPHAN': {steps: [editAdd, finish('never gets here')]}})(request)
-    })
+    const script = stuckAfterTheEdit('TASK-ORPHAN')
+    model.setHandler(script.handler)
     const repo = repository()
     const env = {PYAGENT_FLEET_MAX_ATTEMPTS: '1'}
     const first = await serve(model, {workers: 1, env})
     const {body: task} = await first.api('POST', '/tasks', {body: {repository: repo.root, task: 'TASK-ORPHAN: fix add'}})
-    const askedAfterTheEdit = (request: {body: any}) => JSON.stringify(request.body).includes('TASK-ORPHAN') && request.body.messages.some((message: {role: string}) => message.role === 'assistant')
-    await waitFor('the edit to be staged in the task\'s worktree', async () => (model.chatRequests().some(askedAfterTheEdit) ? true : undefined))
+    await waitFor('the edit to be staged in the task\'s worktree', async () => (script.stuck(model.chatRequests()) ? true : undefined))
     expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2)
     first.process.kill('SIGKILL')
     await first.process
@@ -176,6 +172,21 @@ describe('pyagent serve', {timeout: 120_000}, () => {
       repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length === 1 && repo.git('branch', '--list', 'pyagent/*') === '' ? true : undefined, 10_000)
     expect(readdirSync(join(first.home, 'worktrees'))).toEqual([])
     expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
+  it('a worker SIGKILLed on a task\'s last attempt: the server marks it interrupted and discards the worktree and branch the worker could not', async () => {
+    const script = stuckAfterTheEdit('TASK-LAST')
+    model.setHandler(script.handler)
+    const repo = repository()
+    const fleet = await serve(model, {workers: 1, env: {PYAGENT_FLEET_MAX_ATTEMPTS: '1'}})
+    const {body: task} = await fleet.api('POST', '/tasks', {body: {repository: repo.root, task: 'TASK-LAST: fix add'}})
+    await waitFor('the edit to be staged in the task\'s worktree', async () => (script.stuck(model.chatRequests()) ? true : undefined))
+    const {workers} = (await fleet.api('GET', '/health')).body as {workers: {pid: number}[]}
+    process.kill(workers[0]!.pid, 'SIGKILL')
+    expect((await readEvents(fleet.url, task.id)).ended).toBe('interrupted')
+    await waitFor('the worktree and the branch to be discarded', async () =>
+      repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length === 1 && repo.git('branch', '--list', 'pyagent/*') === '' ? true : undefined, 10_000)
+    expect(readdirSync(join(fleet.home, 'worktrees'))).toEqual([])
   })
 
   it('refuses a bad body with a 400 whose error names the field, never a 500', async () => {

@@ -170,3 +170,14 @@ export const editAdd = tool('edit', {path: 'src/add.js', edits: [{search: 'a - b
 export const editGreet = tool('edit', {path: 'src/greet.js', edits: [{search: "'hi '", replace: "'hello '"}]})
 export const finish = (summary: string, extra: Partial<Reply> = {}) => tool('finish', {summary}, extra)
 export const slow = (reply: Reply, delayMs: number): Reply => ({...reply, tokenDelayMs: delayMs, deltaChars: 4}) as Reply
+
+/** The task marked `marker` makes its edit, then its model never answers again: a run caught mid-task, its edit staged. */
+export function stuckAfterTheEdit(marker: string): {handler: (request: RecordedRequest) => Promise<Reply>; stuck(requests: RecordedRequest[]): boolean} {
+  const afterTheEdit = (request: RecordedRequest) =>
+    JSON.stringify(request.body).includes(marker) && (request.body as {messages: {role: string}[]}).messages.some((message) => message.role === 'assistant')
+  const script = scriptedByTask({[marker]: {steps: [editAdd, finish('never gets here')]}})
+  return {
+    handler: async (request) => (afterTheEdit(request) ? new Promise<never>(() => {}) : script(request)),
+    stuck: (requests) => requests.some(afterTheEdit),
+  }
+}
