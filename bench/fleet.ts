@@ -9,9 +9,10 @@
  *    p50/p99 and submits/s. Then every task must end exactly once: done, one attempt, one
  *    attempt_ended event, one commit on its branch.
  * 2. Workers: the same batch of tasks run with 1, 2 and 4 workers: tasks/s and the ratio to one.
- * 3. SIGKILL: the server killed mid-run K times (its workers lose it and stop), restarted on the
- *    same database; after each restart no task is lost or duplicated, and at the end every task is
- *    done (one commit) or interrupted/cancelled (no branch), with no worktree left behind.
+ * 3. SIGKILL: the server killed K times while one of its workers runs a task (its workers lose it
+ *    and stop), restarted on the same database, three more tasks queued each round; after each
+ *    restart no task is lost or duplicated, and at the end every task is done (one commit) or
+ *    interrupted/cancelled (no branch), with no worktree left behind.
  * 4. SSE: S clients on one task's stream get every event in order; a tenth of them drop the
  *    connection mid-task and reconnect with Last-Event-ID, and miss nothing nor see anything twice.
  *
@@ -202,6 +203,17 @@ async function untilAllEnded(database: string, count: number, timeoutMs: number)
   }
 }
 
+/** Whether a worker of this server runs a task (per /health), waiting up to `timeoutMs` for one to. */
+async function busyWorker(url: string, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  for (;;) {
+    const health = (await (await fetch(`${url}/health`)).json()) as {workers: {task: string | null}[]}
+    if (health.workers.some((worker) => worker.task !== null)) return true
+    if (performance.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 async function branchCommits(repository: string, branch: string): Promise<number> {
   const result = await execa('git', ['rev-list', '--count', `main..${branch}`], {cwd: repository, reject: false})
   return result.exitCode === 0 ? Number(result.stdout.trim()) : 0
@@ -281,10 +293,11 @@ try {
     const afterRestart: {lost: number; duplicated: number; running: number}[] = []
     let killedWhileRunning = 0
     for (let kill = 0; kill < KILLS; kill++) {
-      // Killed while a task runs: wait until a worker holds one, then a random part of a task's time more.
-      for (let tries = 0; tries < 100 && !readStore(fleet.database).tasks.some((task) => task.status === 'running'); tries++) await new Promise((resolve) => setTimeout(resolve, 50))
+      // Fresh work each round, so that every kill can land while a worker of this server runs a task.
+      for (let index = 0; index < 3; index++) submitted.push((await post(fleet.url, taskBody(submitted.length))).id!)
+      await busyWorker(fleet.url)
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.random() * 1_500))
-      if (readStore(fleet.database).tasks.some((task) => task.status === 'running')) killedWhileRunning++
+      if (await busyWorker(fleet.url, 0)) killedWhileRunning++
       fleet.child.kill('SIGKILL')
       await fleet.child
       fleet = await startFleet(home, 2, port)
@@ -296,7 +309,7 @@ try {
         running: tasks.filter((task) => task.status === 'running').length,
       })
     }
-    await untilAllEnded(fleet.database, BATCH, 3_600_000)
+    await untilAllEnded(fleet.database, submitted.length, 3_600_000)
     await stopFleet(fleet)
     const {tasks, endedEvents} = readStore(fleet.database)
     const outcomes: Record<string, number> = {}
@@ -312,8 +325,8 @@ try {
     const worktreeDir = join(dirname(fleet.database), 'worktrees')
     report.kill = {
       kills: KILLS,
-      killedWhileATaskRan: killedWhileRunning,
-      tasks: BATCH,
+      killedWhileAWorkerRanATask: killedWhileRunning,
+      tasks: submitted.length,
       outcomes,
       attempts: tasks.reduce((sum, task) => sum + task.attempts, 0),
       lostAfterAnyRestart: Math.max(...afterRestart.map((check) => check.lost)),

@@ -9,9 +9,13 @@ import {openFleetStore, type FleetDb} from '../fleet/store.js'
 import {appendFleetEvent, type Claim, claimNextTask, finishAttempt, heartbeat} from '../fleet/tasks.js'
 import type {ServerMessage, WorkerMessage, WorkerSettings} from './worker-protocol.js'
 
-/** Once the server is gone (killed), there is no one to tell: a send would throw and end the worker before its run had cleaned up. */
+/**
+ * Once the server is gone (killed), there is no one to tell: a send would fail (channel closed, or
+ * EPIPE while the server dies) and, without a callback, end the worker before its run had cleaned
+ * up. The failure itself needs no handling: 'disconnect' stops the worker.
+ */
 const send = (message: WorkerMessage) => {
-  if (process.connected) process.send?.(message)
+  if (process.connected) process.send?.(message, undefined, {}, () => {})
 }
 
 let running: {taskId: string; controller: AbortController} | undefined
