@@ -79,7 +79,8 @@ async function runClaim(db: FleetDb, claim: Claim, settings: WorkerSettings): Pr
 async function work(settings: WorkerSettings): Promise<void> {
   const db = openFleetStore(settings.database)
   try {
-    while (!stopping) {
+    // `connected` too: a server killed while this process was still loading closed the channel before 'disconnect' had a listener.
+    while (!stopping && process.connected) {
       const claim = claimNextTask(db, settings.workerId)
       if (claim) await runClaim(db, claim, settings)
       else await idle(settings.pollMs)
