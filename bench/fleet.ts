@@ -321,6 +321,9 @@ try {
       if (task.status === 'done' && commits !== 1) doneWithoutOneCommit++
       if (task.status !== 'done' && commits !== 0) endedWithBranch++
     }
+    // Workers of the killed servers still alive a few seconds after the last one stopped: orphans.
+    await new Promise((resolve) => setTimeout(resolve, 5_000))
+    const orphans = (await execa('ps', ['-eo', 'args'])).stdout.split('\n').filter((args) => args.includes('worker.js') && args.includes(fleet.database)).length
     const leftovers = await Promise.all(repositories.map(repositoryLeftovers))
     const worktreeDir = join(dirname(fleet.database), 'worktrees')
     report.kill = {
@@ -334,6 +337,7 @@ try {
       endedOtherThanOnce: tasks.filter((task) => (endedEvents.get(task.id) ?? 0) > 1).length,
       doneWithoutExactlyOneCommit: doneWithoutOneCommit,
       notDoneButBranchLeft: endedWithBranch,
+      workersLeftAlive: orphans,
       worktreesLeft: leftovers.reduce((sum, left) => sum + left.worktrees, 0) + (existsSync(worktreeDir) ? readdirSync(worktreeDir).length : 0),
     }
     console.log(JSON.stringify({kill: report.kill}))
