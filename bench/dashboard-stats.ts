@@ -9,10 +9,9 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {SqliteFleetStore} from '../src/fleet/sqlite-store.js'
 import {openFleetStore} from '../src/fleet/store.js'
 import {appendFleetEvent, claimNextTask, finishAttempt, submitTask} from '../src/fleet/tasks.js'
-import {inProcessFleetApp} from '../test/fleet/in-process.js'
+import {inProcessApp} from '../test/fleet/in-process.js'
 
 const TASKS = Number(process.argv[2] ?? 2_000)
 const RUNS = Number(process.argv[3] ?? 31)
@@ -38,7 +37,7 @@ db.transaction(() => {
   }
 })()
 
-const app = inProcessFleetApp(SqliteFleetStore.open(join(dir, 'fleet.db')), {version: 'bench'})
+const app = inProcessApp('127.0.0.1', [dir], {path: join(dir, 'fleet.db'), version: 'bench'}).api
 
 const ROUTES = ['/tasks?limit=100', '/stats?since=24h&bucket=hour', '/stats?since=7d&bucket=hour', '/stats?since=30d&bucket=day']
 

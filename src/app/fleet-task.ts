@@ -5,7 +5,7 @@
  * `executeTask` with its approval policy and nobody to ask, success is committed on that branch
  * and recorded as a patch, and the worktree is removed again whatever happened.
  */
-import {isAbsolute, join} from 'node:path'
+import {isAbsolute} from 'node:path'
 
 import type {AgentEvent} from '../agent/events.js'
 import {loadConfig} from '../config/load.js'
@@ -16,6 +16,7 @@ import {GitStateError} from '../workspace/errors.js'
 import {updatedMirror} from '../workspace/mirror.js'
 import {isGitWorkTree} from '../workspace/repo.js'
 import {addWorktree, patchBetween, removeWorktree, resolveCommit} from '../workspace/worktree.js'
+import {taskWorktreePath} from './fleet-worktree.js'
 import {executeTask, type TaskOutput} from './run.js'
 
 export interface FleetTaskOptions {
@@ -75,7 +76,7 @@ export async function runFleetTask(claim: Claim, options: FleetTaskOptions): Pro
     return failure(`${task.baseRef ?? 'HEAD'} names no commit in ${task.repository}; give an existing branch, tag or commit.`)
   }
   const branch = taskBranch(task.id)
-  const worktree = join(options.workDir, task.id)
+  const worktree = taskWorktreePath(options.workDir, task.id)
   let kept = false
   try {
     await addWorktree(source, worktree, branch, baseCommit)

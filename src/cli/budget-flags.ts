@@ -1,4 +1,4 @@
-/** The budget flags a task takes (`run`, `tasks submit`), and the config keys they set. */
+/** The budget flags a task takes (`run`, `submit`), and the config keys they set. */
 import {Flags} from '@oclif/core'
 
 export const budgetFlags = {

@@ -1,7 +1,5 @@
-import {Args} from '@oclif/core'
-
 import {applyFleetTask} from '../app/fleet-apply.js'
-import {FleetCommand} from '../cli/fleet-command.js'
+import {FleetCommand, fleetTaskArg} from '../cli/fleet-command.js'
 
 export default class Apply extends FleetCommand {
   static override needsState = true
@@ -11,7 +9,7 @@ export default class Apply extends FleetCommand {
   ].join('\n')
 
   static override examples = ['<%= config.bin %> apply 5f0c…', '<%= config.bin %> apply 5f0c… --json']
-  static override args = {task: Args.string({description: 'The fleet task\'s id', required: true})}
+  static override args = fleetTaskArg
 
   async run() {
     const {args, flags} = await this.parse(Apply)

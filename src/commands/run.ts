@@ -6,16 +6,10 @@ import {BaseCommand} from '../cli/base.js'
 import {budgetFlags, budgetsOf} from '../cli/budget-flags.js'
 import {writeJsonLine} from '../cli/json-lines.js'
 import {INTERRUPTED_EXIT, withStopSignals} from '../cli/stop-signals.js'
+import {taskText} from '../cli/stdin.js'
 import {isPyAgentError} from '../errors.js'
 import {taskPrioritySchema} from '../state/tasks.js'
 import {taskOutput} from '../ui/task-output.js'
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return ''
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8').trim()
-}
 
 export default class Run extends BaseCommand {
   static override needsState = true
@@ -61,8 +55,7 @@ export default class Run extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(Run)
-    const task = flags.task ?? (await readStdin())
-    if (!task.trim()) this.error('Give the task with --task "…" or on stdin.', {exit: 1})
+    const task = await taskText(flags.task)
     const root = this.repoRoot(flags.cwd)
     const {config} = this.resolveConfig(root, {
       ...budgetsOf(flags),

@@ -173,7 +173,7 @@ export const configSchema = z.strictObject({
   maxRevisions: z.int().nonnegative().default(2).describe('Rounds of revision after failing tests or a review asking for changes'),
   concurrency: z.int().positive().default(3).describe('Sub-tasks of a plan (--role auto) running at once'),
   maxDepth: z.int().positive().default(2).describe('How deep sub-tasks may nest below the task'),
-  fleetUrl: z.url().default('http://127.0.0.1:7800').describe('The fleet server `pyagent tasks` and `pyagent apply` talk to'),
+  fleetUrl: z.url().default('http://127.0.0.1:7800').describe('The fleet server `pyagent submit`, `tasks`, `logs`, `cancel` and `apply` talk to'),
   fleetHeartbeatSec: z.number().positive().default(2).describe('How often a fleet worker renews its claim on the task it runs (`pyagent serve`)'),
   fleetLapseSec: z
     .number()
@@ -186,6 +186,12 @@ export const configSchema = z.strictObject({
     .positive()
     .default(15)
     .describe("How often `pyagent serve` reads each LLM endpoint's Prometheus /metrics (vLLM's KV-cache usage, prefix-cache hits, speculative decoding, queue)"),
+  fleetRepositoryRoots: z
+    .array(z.string().regex(/^(?:\/|~(?:\/|$))/, 'an absolute path, or ~ for the home directory'))
+    .default(['~'])
+    .describe(
+      'Directories a fleet task\'s repository must lie in (its path, or a file:// URL\'s), symlinks resolved; default: the home directory of the user running `pyagent serve`, whose files its tasks could reach anyway, and no one else\'s',
+    ),
   testCommand: z.string().min(1).optional().describe("The repository's test command; default: what package.json, Cargo.toml, go.mod or pyproject.toml declare"),
   benchmarkCommand: z.string().min(1).optional().describe('Command the perf role times before and after its change'),
   perfMarginPct: z.number().nonnegative().default(5).describe('The perf role keeps a change only when the benchmark is at least this many percent faster'),

@@ -16,7 +16,7 @@ export class FleetRequestError extends PyAgentError {
 export class FleetTaskUnknownError extends PyAgentError {
   override name = 'FleetTaskUnknownError'
   constructor(id: string) {
-    super('E_FLEET_TASK_UNKNOWN', `The fleet has no task ${id}; \`pyagent tasks list\` shows the ones it has.`)
+    super('E_FLEET_TASK_UNKNOWN', `The fleet has no task ${id}; \`pyagent tasks\` lists the ones it has.`)
   }
 }
 

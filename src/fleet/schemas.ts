@@ -12,6 +12,9 @@ import {taskPrioritySchema} from '../state/tasks.js'
 /** git URLs a task may name: http(s), ssh, git and file URLs, and scp-like `user@host:path` (never `ext::`, whose URL is a command). */
 export const GIT_URL = /^(?:(?:https?|ssh|git|file):\/\/\S+|[\w.-]+@[\w.-]+:[^\s-]\S*)$/
 
+/** The longest task text a fleet takes, in characters. */
+export const TASK_TEXT_MAX = 20_000
+
 export const PRIORITY_RANK = {low: 0, normal: 1, high: 2, highest: 3} as const
 
 export const FLEET_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const
@@ -48,7 +51,7 @@ export const submitTaskSchema = z
         'an absolute path to a git repository on the server\'s machine, or a git URL (http, https, ssh, git, file, user@host:path)',
       )
       .meta({description: 'Absolute path of a local git repository, or a git URL the server keeps a mirror of; the task runs in its own worktree of it'}),
-    task: z.string().trim().min(1).max(20_000).meta({description: 'What to do'}),
+    task: z.string().trim().min(1).max(TASK_TEXT_MAX).meta({description: 'What to do'}),
     role: fleetRoleSchema.default('coder'),
     priority: taskPrioritySchema.default('normal'),
     approve: z.enum(APPROVAL_MODES).default('edits').meta({description: 'What runs without a person asked: nobody is there to ask, so anything else is refused'}),
@@ -67,6 +70,16 @@ export const listTasksQuerySchema = z
   })
   .strict()
 export type ListTasksQuery = z.infer<typeof listTasksQuerySchema>
+
+export const eventsQuerySchema = z
+  .object({
+    follow: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true')
+      .meta({description: 'false: end the stream once the events recorded so far are sent, rather than when the task ends'}),
+  })
+  .strict()
 
 export const taskIdParamsSchema = z.object({id: z.uuid()}).strict()
 

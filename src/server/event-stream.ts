@@ -2,6 +2,8 @@
  * A task's events as Server-Sent Events. Each event goes out with `id:` set to its number in the
  * task's log, so a client that reconnects with `Last-Event-ID` gets exactly the events after it:
  * the stream is read from the store, never from memory, and so loses and repeats nothing.
+ * Without `follow` the stream ends once the events recorded so far are sent, its `end` naming
+ * the status the task has then.
  */
 import type {EventEmitter} from 'node:events'
 import type {ServerResponse} from 'node:http'
@@ -13,9 +15,9 @@ const ENDED = new Set(['done', 'failed', 'cancelled', 'interrupted'])
 /** A safety net under the workers' notices: state that changes without one (a lapse, a cancel of a queued task) is still seen. */
 const POLL_MS = 500
 
-export function streamTaskEvents(store: FleetStore, notices: EventEmitter, id: string, afterSeq: number, response: ServerResponse): void {
+export function streamTaskEvents(store: FleetStore, notices: EventEmitter, id: string, from: {afterSeq: number; follow: boolean}, response: ServerResponse): void {
   response.writeHead(200, {'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no'})
-  let last = afterSeq
+  let last = from.afterSeq
   let open = true
   // One read at a time: a notice that comes during a read asks for one more after it.
   let reading: Promise<void> | undefined
@@ -36,7 +38,7 @@ export function streamTaskEvents(store: FleetStore, notices: EventEmitter, id: s
         last = event.seq
       }
     }
-    if (open && ENDED.has(status)) {
+    if (open && (ENDED.has(status) || !from.follow)) {
       response.write(`event: end\ndata: ${JSON.stringify({status})}\n\n`)
       close()
     }

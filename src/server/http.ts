@@ -4,17 +4,14 @@
  * every refusal is a JSON error with a stable code, and only a fault of the server is a 500.
  */
 import type {EventEmitter} from 'node:events'
-import {existsSync} from 'node:fs'
-import {isAbsolute} from 'node:path'
 
 import Fastify, {type FastifyError, type FastifyInstance} from 'fastify'
 import {z} from 'zod'
 
 import {isPyAgentError} from '../errors.js'
 import {FleetRequestError} from '../fleet/errors.js'
-import {listTasksQuerySchema, submitTaskSchema, taskIdParamsSchema} from '../fleet/schemas.js'
+import {eventsQuerySchema, listTasksQuerySchema, submitTaskSchema, TASK_TEXT_MAX, taskIdParamsSchema} from '../fleet/schemas.js'
 import type {FleetStore} from '../fleet/fleet-store.js'
-import {isGitWorkTree} from '../workspace/repo.js'
 import {type AccessPolicy, checkAccess, FleetAuthError} from './auth.js'
 import {isDashboardAsset, registerDashboard} from './dashboard/assets.js'
 import {streamTaskEvents} from './event-stream.js'
@@ -22,6 +19,7 @@ import {endpointListSchema, type FleetEndpoints} from './llm-endpoints.js'
 import {registerLlmProxy} from './llm-proxy.js'
 import type {FleetMetrics} from './metrics.js'
 import {openApiDocument} from './openapi.js'
+import {checkRepository} from './repository-roots.js'
 import {parseRequest} from './requests.js'
 import {registerTaskResultRoutes} from './routes/task-results.js'
 import type {WorkerView} from './worker-pool.js'
@@ -43,11 +41,16 @@ export interface FleetAppOptions {
   /** Named by task id whenever a worker records one of its events. */
   notices: EventEmitter
   maxAttempts: number
+  /** fleetRepositoryRoots: where a local repository must lie. */
+  repositoryRoots: readonly string[]
   version: string
 }
 
 /** Apply and undo meet the working tree as it is: a change made since, a lock held, a patch that no longer fits are conflicts to resolve there. */
 const WORKING_TREE_CONFLICTS = ['E_UNDO_REFUSED', 'E_TX_COLLISION', 'E_TX_LOCKED', 'E_EDIT_FAILED', 'E_HUNK_FAILED', 'E_PATH_REFUSED', 'E_LOOKUP']
+/** Far above any task's text (TASK_TEXT_MAX): what is bigger is refused before it is read. */
+const BODY_LIMIT = 1_048_576
+
 const STATUS_BY_CODE: Partial<Record<string, number>> = {
   E_FLEET_REQUEST: 400,
   E_FLEET_TASK_UNKNOWN: 404,
@@ -63,7 +66,7 @@ function errorBody(code: string, message: string, field?: string) {
 
 export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
   const {store, notices} = options
-  const app = Fastify({logger: false, bodyLimit: 1_048_576, forceCloseConnections: true})
+  const app = Fastify({logger: false, bodyLimit: BODY_LIMIT, forceCloseConnections: true})
 
   app.addHook('onRequest', async (request) => {
     const policy = options.access()
@@ -75,6 +78,9 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
     if (error instanceof FleetAuthError) return reply.status(error.status).send(errorBody(error.code, error.message))
     if (error instanceof FleetRequestError) return reply.status(400).send(errorBody(error.code, error.message, error.field))
     if (isPyAgentError(error) && STATUS_BY_CODE[error.code]) return reply.status(STATUS_BY_CODE[error.code]!).send(errorBody(error.code, error.message))
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send(errorBody('E_FLEET_REQUEST', `The request body is over the server's limit of ${BODY_LIMIT / 1_048_576} MiB; a task's text may hold at most ${TASK_TEXT_MAX.toLocaleString('en')} characters.`, 'body'))
+    }
     // fastify's own refusals (a body that is not JSON, too large, of another media type) are the client's to fix.
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send(errorBody('E_FLEET_REQUEST', `${error.message}. The API's schemas are at /openapi.json.`, 'body'))
@@ -86,9 +92,7 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
 
   app.post('/tasks', async (request, reply) => {
     const body = parseRequest(submitTaskSchema, request.body, 'body')
-    if (isAbsolute(body.repository) && (!existsSync(body.repository) || !isGitWorkTree(body.repository))) {
-      throw new FleetRequestError(`body.repository: ${body.repository} is not a git repository on the server's machine.`, 'body.repository')
-    }
+    checkRepository(body.repository, options.repositoryRoots)
     const task = await store.submit(body, options.maxAttempts)
     options.metrics.submitted.inc()
     options.workers.wake()
@@ -110,9 +114,10 @@ export function buildFleetApp(options: FleetAppOptions): FastifyInstance {
   app.get('/tasks/:id/events', async (request, reply) => {
     const {id} = parseRequest(taskIdParamsSchema, request.params, 'path')
     await store.get(id)
+    const {follow} = parseRequest(eventsQuerySchema, request.query, 'query')
     const after = parseRequest(resumeHeaderSchema, {'last-event-id': request.headers['last-event-id']}, 'header')['last-event-id']
     reply.hijack()
-    streamTaskEvents(store, notices, id, after, reply.raw)
+    streamTaskEvents(store, notices, id, {afterSeq: after, follow}, reply.raw)
   })
 
   app.get('/health', async () => {

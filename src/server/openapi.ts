@@ -5,6 +5,7 @@ import {appliedTaskSchema, undoneTaskSchema, undoTaskBodySchema} from '../app/fl
 import {fleetStatsQuerySchema, fleetStatsSchema} from '../app/fleet-stats.js'
 import {
   errorBodySchema,
+  eventsQuerySchema,
   fleetEventSchema,
   fleetTaskDetailSchema,
   fleetTaskSchema,
@@ -86,10 +87,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/tasks/{id}/events': {
         get: {
           summary: 'The task\'s events as Server-Sent Events; each `id:` is the event\'s number, and `Last-Event-ID` resumes after it',
-          parameters: [taskId, {name: 'Last-Event-ID', in: 'header', required: false, schema: {type: 'integer', minimum: 0}}],
+          parameters: [
+            taskId,
+            ...queryParameters(eventsQuerySchema),
+            {name: 'Last-Event-ID', in: 'header', required: false, schema: {type: 'integer', minimum: 0}},
+          ],
           responses: {
             '200': {
-              description: 'One `data:` line per event (the Event schema), then `event: end` once the task has ended and every event was sent',
+              description: 'One `data:` line per event (the Event schema), then `event: end` (data: {"status"}) once the task has ended and every event was sent, or with follow=false once the events so far were sent',
               content: {'text/event-stream': {schema: {type: 'string'}}},
             },
             '404': error('No such task'),

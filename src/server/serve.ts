@@ -5,6 +5,7 @@
 import {EventEmitter} from 'node:events'
 import type {AddressInfo} from 'node:net'
 
+import {discardTaskWorktree} from '../app/fleet-worktree.js'
 import type {Config} from '../config/schema.js'
 import {connectFleetStore, localFleetDirs} from '../fleet/connect-store.js'
 import {FleetRequestError} from '../fleet/errors.js'
@@ -61,15 +62,25 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
     apiKey: process.env[config.apiKeyEnv] || 'EMPTY',
   })
   const metrics = fleetMetrics({store, workers: () => pool.view(), endpoints: () => endpoints.view()})
-  const pool = new WorkerPool({count: options.workers, name: 'worker', database, ...localFleetDirs(database), heartbeatMs, pollMs: POLL_MS}, (message) => {
+  const dirs = localFleetDirs(database)
+  const pool = new WorkerPool({count: options.workers, name: 'worker', database, ...dirs, heartbeatMs, pollMs: POLL_MS}, (message) => {
     if (message.type === 'event') notices.emit(message.taskId)
     if (message.type === 'finished') notices.emit(message.taskId)
     if (message.type === 'measure') metrics.measure(message.name, message.value, message.attributes)
   })
   let access: AccessPolicy = {port: options.port, names: ownHostNames(options.host), token}
-  const app = buildFleetApp({store, access: () => access, workers: pool, endpoints, metrics, notices, maxAttempts: config.fleetMaxAttempts, version: options.version})
+  const app = buildFleetApp({store, access: () => access, workers: pool, endpoints, metrics, notices, maxAttempts: config.fleetMaxAttempts, repositoryRoots: config.fleetRepositoryRoots, version: options.version})
   const stopSweep = startLapseSweep(store, {lapseMs, intervalMs: Math.min(heartbeatMs, lapseMs / 2), who: 'pyagent serve'}, (lapsed) => {
-    for (const task of lapsed) notices.emit(task.id)
+    for (const task of lapsed) {
+      notices.emit(task.id)
+      // A retry makes a fresh worktree over what the lapsed attempt left; a task given up on must not keep it.
+      if (task.outcome !== 'requeued') {
+        store
+          .get(task.id)
+          .then((detail) => discardTaskWorktree(detail, dirs))
+          .catch((error: Error) => process.stderr.write(`pyagent serve: could not discard task ${task.id}'s worktree: ${error.message}\n`))
+      }
+    }
     pool.wake()
   })
   // Workers on other machines record their events in PostgreSQL; its notices reach the event streams here.

@@ -11,7 +11,14 @@ import type {Claim} from '../fleet/tasks.js'
 import {TaskMetrics} from '../telemetry/task-metrics.js'
 import {DATABASE_ENV, FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
 
-const send = (message: WorkerMessage) => process.send?.(message)
+/**
+ * Once the server is gone (killed), there is no one to tell: a send would fail (channel closed, or
+ * EPIPE while the server dies) and, without a callback, end the worker before its run had cleaned
+ * up. The failure itself needs no handling: 'disconnect' stops the worker.
+ */
+const send = (message: WorkerMessage) => {
+  if (process.connected) process.send?.(message, undefined, {}, () => {})
+}
 
 /** The runs' measurements go to the server, whose /metrics shows them. */
 const measurements = new TaskMetrics((name, value, attributes = {}) => send({type: 'measure', name, value, attributes: attributes as Record<string, string | number | boolean>}))
@@ -98,7 +105,8 @@ async function work(settings: WorkerSettings): Promise<void> {
   const store = await connectFleetStore(settings.database, {role: 'worker'})
   let failing = false
   try {
-    while (!stopping) {
+    // `connected` too: a server killed while this process was still loading closed the channel before 'disconnect' had a listener.
+    while (!stopping && process.connected) {
       try {
         const claim = await store.claimNext(settings.workerId)
         failing = false

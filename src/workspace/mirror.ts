@@ -24,11 +24,14 @@ const gitForUrls = (dir: string) =>
     GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS,
   })
 
+/** Where the bare mirror of `url` is kept in `cacheDir` (whether or not it was cloned yet). */
+export const mirrorPath = (cacheDir: string, url: string) => join(cacheDir, `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`)
+
 /** The bare mirror of `url` in `cacheDir`, cloned or brought up to date; callers check `url` against the git URLs they accept. */
 export async function updatedMirror(cacheDir: string, url: string): Promise<string> {
   if (url.startsWith('-') || /\s/.test(url)) throw new GitArgumentError(`${JSON.stringify(url)} is not a git URL PyAgent passes to git: it starts with - or holds a space.`)
   mkdirSync(cacheDir, {recursive: true})
-  const mirror = join(cacheDir, `${createHash('sha256').update(url).digest('hex').slice(0, 24)}.git`)
+  const mirror = mirrorPath(cacheDir, url)
   const release = await lock(cacheDir, {lockfilePath: `${mirror}.lock`, stale: 120_000, retries: {retries: 600, minTimeout: 50, maxTimeout: 500}})
   try {
     if (existsSync(mirror)) await gitForUrls(mirror).raw(['fetch', '--quiet', '--prune', 'origin'])

@@ -3,20 +3,18 @@ import {statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {SqliteFleetStore} from '../../src/fleet/sqlite-store.js'
 import {ensureFleetToken, fleetTokenPath} from '../../src/fleet/token.js'
-import {checkAccess, isLoopbackHost, ownHostNames} from '../../src/server/auth.js'
+import {checkAccess, ownHostNames} from '../../src/server/auth.js'
 import {FIXTURE} from '../agent/harness.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
-import {IN_PROCESS_PORT as PORT, inProcessFleetApp} from './in-process.js'
+import {IN_PROCESS_PORT, inProcessApp, TOKEN} from './in-process.js'
 import {editAdd, finish, scriptedByTask, serve, waitFor} from './support.js'
 
-const TOKEN = 'a-token-of-this-server'
+const PORT = IN_PROCESS_PORT
 
-/** The API in-process, as bound to `bind`, with no workers behind it. */
 function app(bind: string) {
-  return inProcessFleetApp(SqliteFleetStore.open(join(tempDir('pyagent-fleet-'), 'fleet.db')), {bind, token: TOKEN})
+  return inProcessApp(bind).api
 }
 
 describe('who may call the fleet server', () => {

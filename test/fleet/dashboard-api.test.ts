@@ -10,16 +10,12 @@ import {openStateAt} from '../../src/state/db.js'
 import {appendFleetEvent, claimNextTask, eventsAfter, finishAttempt, submitTask} from '../../src/fleet/tasks.js'
 import {FIXTURE} from '../agent/harness.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
-import {IN_PROCESS_PORT as PORT, inProcessFleetApp} from './in-process.js'
+import {IN_PROCESS_PORT as PORT, inProcessApp, TOKEN} from './in-process.js'
 
-const TOKEN = 'the-dashboard-token'
 const host = `127.0.0.1:${PORT}`
 
 function fleet(bind = '127.0.0.1') {
-  const path = join(tempDir('pyagent-fleet-'), 'fleet.db')
-  const db = openFleetStore(path)
-  const store = SqliteFleetStore.open(path)
-  const app = inProcessFleetApp(store, {bind, token: TOKEN})
+  const {api: app, db, store} = inProcessApp(bind)
   const call = async (method: 'GET' | 'POST', url: string, options: {body?: unknown; headers?: Record<string, string>} = {}) => {
     const answer = await app.inject({method, url, headers: {host, ...options.headers}, ...(options.body === undefined ? {} : {payload: options.body as object})})
     return {status: answer.statusCode, headers: answer.headers, text: answer.body, json: () => answer.json()}

@@ -1,9 +1,11 @@
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {FIXTURE} from '../agent/harness.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {tempRepo} from '../support/temp-repo.js'
-import {editAdd, editGreet, finish, readEvents, scriptedByTask, serve, slow, tool, waitFor} from './support.js'
+import {editAdd, editGreet, finish, readEvents, scriptedByTask, serve, slow, stuckAfterTheEdit, tool, waitFor} from './support.js'
 
 let model: OpenAiTestServer
 beforeAll(async () => {
@@ -124,6 +126,67 @@ describe('pyagent serve', {timeout: 120_000}, () => {
     expect(metrics).toMatch(/pyagent_fleet_tasks\{status="done"\} 1/)
     expect(metrics).toMatch(/pyagent_task_duration_seconds_count\{[^}]*pyagent_task_status="done"[^}]*\} [1-9]/)
     expect(metrics).toMatch(/pyagent_fleet_queue_depth 0/)
+  })
+
+  it('with its one worker busy, runs the queued tasks highest priority first, first come first served within a priority', async () => {
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    model.setHandler(async (request) => {
+      if (JSON.stringify(request.body).includes('TASK-BLOCKER')) await held
+      return request.body.tools ? finish('nothing to do') : {type: 'completion', text: JSON.stringify({verdict: 'approve', feedback: 'good'})}
+    })
+    const repo = repository()
+    const fleet = await serve(model, {workers: 1})
+    const submit = async (task: string, priority: string) => (await fleet.api('POST', '/tasks', {body: {repository: repo.root, task, priority}})).body.id as string
+    const blocker = await submit('TASK-BLOCKER: hold the worker', 'low')
+    await waitFor('the worker to be held by the blocker', async () => (model.chatRequests().some((request) => JSON.stringify(request.body).includes('TASK-BLOCKER')) ? true : undefined))
+    const order = [['l1', 'low'], ['n1', 'normal'], ['h1', 'high'], ['x1', 'highest'], ['n2', 'normal'], ['l2', 'low'], ['x2', 'highest'], ['h2', 'high']] as const
+    const names = new Map<string, string>()
+    for (const [name, priority] of order) names.set(await submit(`TASK-${name}: nothing`, priority), name)
+    release()
+    const ended = await waitFor('every task to end', async () => {
+      const {tasks} = (await fleet.api('GET', '/tasks?status=done')).body as {tasks: {id: string; startedAt: string}[]}
+      return tasks.length === order.length + 1 ? tasks : undefined
+    })
+    const started = ended.filter((task) => task.id !== blocker).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+    expect(started.map((task) => names.get(task.id))).toEqual(['x1', 'x2', 'h1', 'h2', 'n1', 'n2', 'l1', 'l2'])
+  })
+
+  it('the server SIGKILLed during a task\'s last attempt: after a restart the task is interrupted, and neither its worktree nor its branch is left', async () => {
+    const script = stuckAfterTheEdit('TASK-ORPHAN')
+    model.setHandler(script.handler)
+    const repo = repository()
+    const env = {PYAGENT_FLEET_MAX_ATTEMPTS: '1'}
+    const first = await serve(model, {workers: 1, env})
+    const {body: task} = await first.api('POST', '/tasks', {body: {repository: repo.root, task: 'TASK-ORPHAN: fix add'}})
+    await waitFor('the edit to be staged in the task\'s worktree', async () => (script.stuck(model.chatRequests()) ? true : undefined))
+    expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2)
+    first.process.kill('SIGKILL')
+    await first.process
+    const second = await serve(model, {workers: 1, env, home: first.home})
+    const ended = await readEvents(second.url, task.id)
+    expect(ended.ended).toBe('interrupted')
+    await waitFor('the worktree and the branch to be discarded', async () =>
+      repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length === 1 && repo.git('branch', '--list', 'pyagent/*') === '' ? true : undefined, 10_000)
+    expect(readdirSync(join(first.home, 'worktrees'))).toEqual([])
+    expect(repo.git('status', '--porcelain')).toBe('')
+  })
+
+  it('a worker SIGKILLed on a task\'s last attempt: the server marks it interrupted and discards the worktree and branch the worker could not', async () => {
+    const script = stuckAfterTheEdit('TASK-LAST')
+    model.setHandler(script.handler)
+    const repo = repository()
+    const fleet = await serve(model, {workers: 1, env: {PYAGENT_FLEET_MAX_ATTEMPTS: '1'}})
+    const {body: task} = await fleet.api('POST', '/tasks', {body: {repository: repo.root, task: 'TASK-LAST: fix add'}})
+    await waitFor('the edit to be staged in the task\'s worktree', async () => (script.stuck(model.chatRequests()) ? true : undefined))
+    const {workers} = (await fleet.api('GET', '/health')).body as {workers: {pid: number}[]}
+    process.kill(workers[0]!.pid, 'SIGKILL')
+    expect((await readEvents(fleet.url, task.id)).ended).toBe('interrupted')
+    await waitFor('the worktree and the branch to be discarded', async () =>
+      repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length === 1 && repo.git('branch', '--list', 'pyagent/*') === '' ? true : undefined, 10_000)
+    expect(readdirSync(join(fleet.home, 'worktrees'))).toEqual([])
   })
 
   it('refuses a bad body with a 400 whose error names the field, never a 500', async () => {

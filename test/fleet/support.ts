@@ -1,5 +1,6 @@
 /** A real `pyagent serve` (the built CLI) on loopback, a scripted model behind it, and a small client for its API and event stream. */
 import {type ResultPromise, execa} from 'execa'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 
@@ -28,6 +29,8 @@ function fleetEnv(model: OpenAiTestServer, home: string, env: Record<string, str
     PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
     // A worker's event loop stands still for up to about 2 s while a run starts on this busy machine (modules, the native module, the map): a shorter lapse retries live tasks.
     PYAGENT_FLEET_LAPSE_SEC: '5',
+    // The tests' repositories are made in the temporary directory, outside the default root (the home directory).
+    PYAGENT_FLEET_REPOSITORY_ROOTS: tmpdir(),
     ...env,
   }
 }
@@ -66,10 +69,11 @@ export async function startFleetProcess(model: OpenAiTestServer, args: string[],
   return {home, process: child, line, output: () => printed}
 }
 
-export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>; database?: string} = {}): Promise<Served> {
-  const home = tempDir('pyagent-fleet-home-')
+/** `home` and `port` given again start a server on the database and the address of one that was stopped. */
+export async function serve(model: OpenAiTestServer, options: {workers?: number; args?: string[]; env?: Record<string, string>; database?: string; home?: string; port?: number} = {}): Promise<Served> {
+  const home = options.home ?? tempDir('pyagent-fleet-home-')
   const database = options.database ?? join(home, 'fleet.db')
-  const started = await startFleetProcess(model, ['serve', '--json', '--port', '0', '--workers', String(options.workers ?? 2), '--database', database, ...(options.args ?? [])], {env: options.env, home})
+  const started = await startFleetProcess(model, ['serve', '--json', '--port', String(options.port ?? 0), '--workers', String(options.workers ?? 2), '--database', database, ...(options.args ?? [])], {env: options.env, home})
   const {url} = JSON.parse(started.line) as {url: string}
   const api: Served['api'] = async (method, path, {body, headers} = {}) => {
     const response = await fetch(url + path, {
@@ -164,3 +168,14 @@ export const editAdd = tool('edit', {path: 'src/add.js', edits: [{search: 'a - b
 export const editGreet = tool('edit', {path: 'src/greet.js', edits: [{search: "'hi '", replace: "'hello '"}]})
 export const finish = (summary: string, extra: Partial<Reply> = {}) => tool('finish', {summary}, extra)
 export const slow = (reply: Reply, delayMs: number): Reply => ({...reply, tokenDelayMs: delayMs, deltaChars: 4}) as Reply
+
+/** The task marked `marker` makes its edit, then its model never answers again: a run caught mid-task, its edit staged. */
+export function stuckAfterTheEdit(marker: string): {handler: (request: RecordedRequest) => Promise<Reply>; stuck(requests: RecordedRequest[]): boolean} {
+  const afterTheEdit = (request: RecordedRequest) =>
+    JSON.stringify(request.body).includes(marker) && (request.body as {messages: {role: string}[]}).messages.some((message) => message.role === 'assistant')
+  const script = scriptedByTask({[marker]: {steps: [editAdd, finish('never gets here')]}})
+  return {
+    handler: async (request) => (afterTheEdit(request) ? new Promise<never>(() => {}) : script(request)),
+    stuck: (requests) => requests.some(afterTheEdit),
+  }
+}

@@ -1,16 +1,16 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {FleetCommand} from '../../cli/fleet-command.js'
+import {FleetCommand, fleetTaskArg} from '../../cli/fleet-command.js'
 
 export default class TasksShow extends FleetCommand {
   static override description = 'One fleet task: status, attempts, usage and cost, files, branch and commit, and with --patch its change'
   static override examples = ['<%= config.bin %> tasks show 5f0c…', '<%= config.bin %> tasks show 5f0c… --patch > task.patch']
-  static override args = {id: Args.string({description: 'The task\'s id', required: true})}
+  static override args = fleetTaskArg
   static override flags = {patch: Flags.boolean({description: 'Print the task\'s patch after its summary'})}
 
   async run() {
     const {args, flags} = await this.parse(TasksShow)
-    const task = await this.fleetClient(flags.server, flags.cwd).show(args.id)
+    const task = await this.fleetClient(flags.server, flags.cwd).show(args.task)
     this.log(`task ${task.id}  [${task.status}]  ${task.priority}  attempt ${task.attempts} of ${task.maxAttempts}`)
     this.log(`  ${task.task.split('\n')[0]}`)
     this.log(`  repository ${task.repository}${task.baseCommit ? ` at ${task.baseCommit.slice(0, 12)}` : ''}`)
