@@ -9,6 +9,7 @@ import type {ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Tok
 
 import type {Vocabulary} from '../llm/structured/index.js'
 
+import {engineBuildPaths, restoreEngineBuild} from './engine-build.js'
 import {ModelError} from './errors.js'
 import {generate} from './generation.js'
 import {readGgufVocabulary} from './gguf-vocabulary.js'
@@ -123,6 +124,9 @@ export class EmbeddedEngine {
   /** `threads`: 0 or none is every core (prompts are evaluated in batches, which scale with cores). */
   static async load(entry: ModelEntry, options: {contextSize?: number; threads?: number} = {}): Promise<EmbeddedEngine> {
     await verifyModel(entry)
+    // The OpenMP build `model pull` made, back in node-llama-cpp's folder if `npm ci` emptied it;
+    // `build: 'never'` because a task must never wait on a compile.
+    await restoreEngineBuild(engineBuildPaths()).catch(() => undefined)
     const {getLlama, LlamaLogLevel, TokenBias: Bias} = await import('node-llama-cpp')
     const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'})
     let model: LlamaModel
