@@ -4,6 +4,7 @@
  * leaves the prebuilt engine, which works, only slower.
  */
 import {
+  adoptLocalBuild,
   buildEngine,
   type BuildProgress,
   type CachedBuild,
@@ -34,7 +35,7 @@ export interface EngineSetupOptions {
 export async function setUpEngine(options: EngineSetupOptions): Promise<EngineSetup> {
   const env = options.env ?? process.env
   const paths = engineBuildPaths(env, options.packageDir)
-  const cached = await readCachedBuild(paths)
+  const cached = (await readCachedBuild(paths)) ?? (options.skip ? undefined : await adoptLocalBuild(paths))
   const plan = await planEngineBuild({skip: options.skip, cached, findTools: () => findBuildTools(env)})
   switch (plan.action) {
     case 'use-cached':

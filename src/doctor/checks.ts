@@ -204,7 +204,7 @@ async function checkEngineBuild(env: NodeJS.ProcessEnv, model: ModelEntry | unde
     const paths = engineBuildPaths(env)
     const {state, build} = await engineBuildState(paths)
     if (build) {
-      const made = `OpenMP source build of node-llama-cpp ${build.nodeLlamaCpp}, made ${build.builtAt.slice(0, 10)} in ${(build.seconds / 60).toFixed(0)} min`
+      const made = `OpenMP source build of node-llama-cpp ${build.nodeLlamaCpp}, made ${build.builtAt.slice(0, 10)}${build.seconds === undefined ? '' : ` in ${(build.seconds / 60).toFixed(0)} min`}`
       const where = state === 'in-place' ? 'in use: generation gains from every core' : `cached in ${paths.cache}, copied back into node_modules when the engine next starts`
       return {name: 'engine', status: 'ok', required: false, detail: `${made}; ${where}`}
     }

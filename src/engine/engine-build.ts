@@ -13,7 +13,7 @@
 import {execa} from 'execa'
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
-import {access, cp, mkdir, readdir, readFile, rename, rm} from 'node:fs/promises'
+import {access, cp, mkdir, readdir, readFile, rename, rm, stat} from 'node:fs/promises'
 import {availableParallelism, cpus} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -38,7 +38,8 @@ const cachedBuildSchema = z.object({
   nodeLlamaCpp: z.string(),
   cpu: z.string(),
   builtAt: z.string(),
-  seconds: z.number().nonnegative(),
+  /** How long the build took; absent for one found finished in node-llama-cpp's folder. */
+  seconds: z.number().nonnegative().optional(),
 })
 export type CachedBuild = z.infer<typeof cachedBuildSchema>
 
@@ -185,14 +186,40 @@ export async function buildEngine(
   const result = await child
   if (result.exitCode !== 0) throw new Error(`node-llama-cpp's source build exited with ${result.exitCode ?? result.signal}: ${tail.split('\n').slice(-8).join('\n')}`)
   const folder = await newestCpuBuild(paths.localBuilds, before)
+  if (!(await linksOpenMp(join(paths.localBuilds, folder, RELEASE_DIR)))) {
+    throw new Error(`node-llama-cpp's source build in ${join(paths.localBuilds, folder)} finished without OpenMP (nothing in it links libgomp), so it would be no faster than the prebuilt engine.`)
+  }
   const build: CachedBuild = {folder, nodeLlamaCpp: paths.nodeLlamaCpp, cpu: paths.cpu, builtAt: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000)}
+  await storeBuild(paths, build)
+  return build
+}
+
+/** Whether a build's libraries load OpenMP's runtime: its name is in their list of needed libraries. */
+async function linksOpenMp(releaseDir: string): Promise<boolean> {
+  for (const name of await readdir(releaseDir).catch(() => [] as string[])) {
+    const file = join(releaseDir, name)
+    if (!/\.(so|node)(\.|$)/.test(name) || !(await stat(file)).isFile()) continue
+    if ((await readFile(file)).includes('libgomp.so')) return true
+  }
+  return false
+}
+
+/**
+ * A finished OpenMP CPU build already in node-llama-cpp's folder (`npx node-llama-cpp source
+ * download` run by hand, or a pull whose copy to the cache failed), kept in the cache instead of
+ * compiling again.
+ */
+export async function adoptLocalBuild(paths: EngineBuildPaths): Promise<CachedBuild | undefined> {
+  const folder = await newestCpuBuild(paths.localBuilds, new Set()).catch(() => undefined)
+  if (!folder || !(await linksOpenMp(join(paths.localBuilds, folder, RELEASE_DIR)))) return undefined
+  const build: CachedBuild = {folder, nodeLlamaCpp: paths.nodeLlamaCpp, cpu: paths.cpu, builtAt: new Date().toISOString()}
   await storeBuild(paths, build)
   return build
 }
 
 /** The CPU build the command just made: node-llama-cpp names the folder after its options. */
 async function newestCpuBuild(localBuilds: string, before: Set<string>): Promise<string> {
-  const folders = (await readdir(localBuilds)).filter((name) => existsSync(join(localBuilds, name, DONE_MARKER)))
+  const folders = (await readdir(localBuilds)).filter((name) => !name.includes('.tmp-') && existsSync(join(localBuilds, name, DONE_MARKER)))
   const fresh = folders.filter((name) => !before.has(name))
   const folder = [...fresh, ...folders].find((name) => !/cuda|vulkan|metal/i.test(name))
   if (!folder) throw new Error(`node-llama-cpp's source build finished but left no finished CPU build in ${localBuilds}`)

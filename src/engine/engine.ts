@@ -119,6 +119,8 @@ export class EmbeddedEngine {
     private readonly sequence: LlamaContextSequence,
     private readonly chatWrapper: ChatWrapper,
     private readonly newTokenBias: () => TokenBias,
+    /** The OpenMP source build `model pull` made ('localBuild') or node-llama-cpp's prebuilt binaries. */
+    readonly buildType: 'localBuild' | 'prebuilt',
   ) {}
 
   /** `threads`: 0 or none is every core (prompts are evaluated in batches, which scale with cores). */
@@ -137,7 +139,7 @@ export class EmbeddedEngine {
     }
     const threads = options.threads || availableParallelism()
     const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads})
-    return new EmbeddedEngine(entry, model, context.getSequence(), await chatWrapperFor(entry, model), () => new Bias(model.tokenizer))
+    return new EmbeddedEngine(entry, model, context.getSequence(), await chatWrapperFor(entry, model), () => new Bias(model.tokenizer), llama.buildType)
   }
 
   get name(): string {

@@ -2,6 +2,7 @@
  * What `model pull` decides about the engine build, without compiling: node-llama-cpp's package
  * and its CLI are stand-ins in a throwaway folder, and so are cmake and the compiler on PATH.
  */
+import {execFileSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
@@ -17,7 +18,7 @@ const FOLDER = 'linux-x64-release-b1234'
  * A node-llama-cpp package whose `source download` prints build steps and leaves a finished
  * build (or fails with `exitCode`), and records the arguments it got.
  */
-function fakePackage(options: {exitCode?: number} = {}): string {
+function fakePackage(options: {exitCode?: number; openmp?: boolean} = {}): string {
   const dir = tempDir('pyagent-nlc-')
   writeFileSync(join(dir, 'package.json'), JSON.stringify({name: 'node-llama-cpp', version: '9.9.9'}))
   mkdirSync(join(dir, 'dist', 'cli'), {recursive: true})
@@ -30,6 +31,7 @@ if (${options.exitCode ?? 0}) { console.error('c++: fatal error: Killed signal t
 const out = path.join(__dirname, '..', '..', 'llama', 'localBuilds', '${FOLDER}')
 fs.mkdirSync(path.join(out, 'Release'), {recursive: true})
 fs.writeFileSync(path.join(out, 'Release', 'llama-addon.node'), 'addon')
+fs.writeFileSync(path.join(out, 'Release', 'libggml-cpu.so'), ${options.openmp === false ? "'needs libc.so.6'" : "'needs libgomp.so.1'"})
 fs.writeFileSync(path.join(out, 'CMakeCache.txt'), 'object files and the like stay out of the cache')
 console.log('[2/2] Linking CXX shared module Release/llama-addon.node')
 fs.writeFileSync(path.join(out, 'buildDone.status'), '')
@@ -115,6 +117,28 @@ describe('the engine build at `model pull`', {timeout: 60_000}, () => {
     expect(setup).toMatchObject({outcome: 'failed', warning: expect.stringContaining(PREBUILT_COST)})
     expect(setup).toMatchObject({warning: expect.stringContaining('Killed signal terminated program cc1plus')})
     expect(await engineBuildState(engineBuildPaths(env, packageDir))).toEqual({state: 'prebuilt'})
+  })
+})
+
+describe('a build found in node-llama-cpp\'s folder', {timeout: 60_000}, () => {
+  it.skipIf(availableParallelism() < 2)('refuses a build that came out without OpenMP: it would be no faster', async () => {
+    const packageDir = fakePackage({openmp: false})
+    const env = environment(everyTool())
+    const setup = await setUpEngine({skip: false, env, packageDir})
+    expect(setup).toMatchObject({outcome: 'failed', warning: expect.stringContaining('finished without OpenMP')})
+    expect(await engineBuildState(engineBuildPaths(env, packageDir))).toEqual({state: 'prebuilt'})
+  })
+
+  it('is kept in the cache instead of compiling again when it links OpenMP', async () => {
+    const packageDir = fakePackage()
+    const env = environment(tempDir())
+    // As `npx node-llama-cpp source download` run by hand leaves it.
+    execFileSync(process.execPath, [join(packageDir, 'dist', 'cli', 'cli.js')])
+    rmSync(join(packageDir, 'dist', 'cli', 'args.json'))
+    const setup = await setUpEngine({skip: false, env, packageDir})
+    expect(setup).toMatchObject({outcome: 'cached', build: {folder: FOLDER}})
+    expect(existsSync(join(packageDir, 'dist', 'cli', 'args.json'))).toBe(false)
+    expect(await engineBuildState(engineBuildPaths(env, packageDir))).toMatchObject({state: 'in-place', build: {folder: FOLDER}})
   })
 })
 

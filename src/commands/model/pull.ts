@@ -77,7 +77,7 @@ export default class ModelPull extends BaseCommand {
     }).finally(() => bar?.stop())
     if ('warning' in setup) this.notice(setup.warning)
     else if (!this.jsonEnabled()) {
-      const how = setup.outcome === 'built' ? `built in ${(setup.build.seconds / 60).toFixed(1)} min` : 'already built'
+      const how = setup.outcome === 'built' ? `built in ${((setup.build.seconds ?? 0) / 60).toFixed(1)} min` : 'already built'
       this.log(`engine: OpenMP source build of node-llama-cpp ${setup.build.nodeLlamaCpp} (${how}; cached in ${setup.cacheDir})`)
     }
     return setup
