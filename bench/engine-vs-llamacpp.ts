@@ -122,7 +122,11 @@ try {
   for (let round = 0; round < rounds; round++) {
     const sample = await measure(clients.ours, entry.name, round)
     samples.ours.push(sample)
-    samples.theirs.push(await measure(clients.theirs, entry.name, round, sample.promptTokens))
+    const peerSample = await measure(clients.theirs, entry.name, round, sample.promptTokens)
+    samples.theirs.push(peerSample)
+    // Each round as it ends: on a loaded machine a run may not get to the medians.
+    const perSecond = (sample: Sample) => `prompt ${(sample.promptTokens / sample.promptSeconds).toFixed(0)}, generation ${(sample.completionTokens / sample.generationSeconds).toFixed(1)} tok/s`
+    console.log(`round ${round + 1} (load ${loadavg()[0]!.toFixed(2)}): ours ${perSecond(sample)}; llama.cpp ${perSecond(peerSample)}`)
   }
 } finally {
   theirs.stop()
