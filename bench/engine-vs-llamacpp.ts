@@ -107,6 +107,7 @@ async function startLlamaCpp(): Promise<{url: string; stop: () => void}> {
   throw new Error('llama-cpp-python server did not start within 60 s')
 }
 
+const loadAtStart = loadavg()[0]!
 const loadStarted = performance.now()
 const engine = await EmbeddedEngine.load(entry, {threads, contextSize: CONTEXT})
 const loadSeconds = (performance.now() - loadStarted) / 1000
@@ -121,7 +122,11 @@ try {
   for (let round = 0; round < rounds; round++) {
     const sample = await measure(clients.ours, entry.name, round)
     samples.ours.push(sample)
-    samples.theirs.push(await measure(clients.theirs, entry.name, round, sample.promptTokens))
+    const peerSample = await measure(clients.theirs, entry.name, round, sample.promptTokens)
+    samples.theirs.push(peerSample)
+    // Each round as it ends: on a loaded machine a run may not get to the medians.
+    const perSecond = (sample: Sample) => `prompt ${(sample.promptTokens / sample.promptSeconds).toFixed(0)}, generation ${(sample.completionTokens / sample.generationSeconds).toFixed(1)} tok/s`
+    console.log(`round ${round + 1} (load ${loadavg()[0]!.toFixed(2)}): ours ${perSecond(sample)}; llama.cpp ${perSecond(peerSample)}`)
   }
 } finally {
   theirs.stop()
@@ -137,6 +142,9 @@ const rates = (list: Sample[]) => ({
 })
 const mine = rates(samples.ours)
 const peer = rates(samples.theirs)
-console.log(`threads ${threads}, batch ${BATCH}, ${rounds} rounds alternating, load average ${loadavg()[0]!.toFixed(2)}; engine load ${loadSeconds.toFixed(2)} s`)
+console.log(
+  `threads ${threads}, batch ${BATCH}, ${rounds} rounds alternating, load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end; ` +
+    `engine: ${engine.buildType === 'localBuild' ? 'OpenMP source build (model pull)' : "node-llama-cpp's prebuilt binaries"}, load ${loadSeconds.toFixed(2)} s`,
+)
 console.log(`prompt     (~${mine.promptTokens} tokens): ours ${mine.prompt.toFixed(0)} tok/s, llama.cpp ${peer.prompt.toFixed(0)} tok/s, ratio ${(mine.prompt / peer.prompt).toFixed(2)}x`)
 console.log(`generation (${ANSWER_TOKENS} tokens): ours ${mine.generation.toFixed(1)} tok/s, llama.cpp ${peer.generation.toFixed(1)} tok/s, ratio ${(mine.generation / peer.generation).toFixed(2)}x`)

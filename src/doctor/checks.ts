@@ -7,6 +7,7 @@ import {join} from 'node:path'
 
 import {loadConfig} from '../config/load.js'
 import type {Config} from '../config/schema.js'
+import {engineBuildPaths, engineBuildState, PREBUILT_COST} from '../engine/engine-build.js'
 import {findModel, modelCacheDir, type ModelEntry} from '../engine/models.js'
 import {isLlamaCppServer, rememberedAt, type ServerCapabilities, structuredOutputsForm} from '../llm/index.js'
 import {nativeVersion} from '../native.js'
@@ -197,6 +198,28 @@ async function checkEmbeddedModel(env: NodeJS.ProcessEnv): Promise<{check: Check
   }
 }
 
+/** Which llama.cpp build the embedded engine loads, and what that means for its speed. */
+async function checkEngineBuild(env: NodeJS.ProcessEnv, model: ModelEntry | undefined): Promise<CheckResult> {
+  try {
+    const paths = engineBuildPaths(env)
+    const {state, build} = await engineBuildState(paths)
+    if (build) {
+      const made = `OpenMP source build of node-llama-cpp ${build.nodeLlamaCpp}, made ${build.builtAt.slice(0, 10)}${build.seconds === undefined ? '' : ` in ${(build.seconds / 60).toFixed(0)} min`}`
+      const where = state === 'in-place' ? 'in use: generation gains from every core' : `cached in ${paths.cache}, copied back into node_modules when the engine next starts`
+      return {name: 'engine', status: 'ok', required: false, detail: `${made}; ${where}`}
+    }
+    return {
+      name: 'engine',
+      status: model ? 'warn' : 'ok',
+      required: false,
+      detail: `no source build for node-llama-cpp ${paths.nodeLlamaCpp} on this CPU: ${PREBUILT_COST}`,
+      fix: 'Run `npx pyagent model pull` (needs cmake, a C++ compiler and libgomp; about 5 min on two idle cores, once)',
+    }
+  } catch (error) {
+    return {name: 'engine', status: 'warn', required: false, detail: errorText(error), fix: 'Run `npm ci` to install node-llama-cpp'}
+  }
+}
+
 async function checkEndpoint(config: Config, timeoutMs: number, fallback: ModelEntry | undefined, remembered: ServerCapabilities[]): Promise<CheckResult[]> {
   const base = config.baseUrl.replace(/\/+$/, '')
   const startHint = `Start vLLM (vllm serve <model> --enable-auto-tool-choice --tool-call-parser <parser>) or set PYAGENT_BASE_URL`
@@ -297,6 +320,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   checks.push(checkState(options.repoRoot), ...(await checkGit(options.repoRoot)))
   const embedded = await checkEmbeddedModel(options.env ?? process.env)
   if (config) checks.push(...(await checkEndpoint(config, options.timeoutMs ?? 2000, embedded.model, rememberedCapabilities(options.repoRoot, config.baseUrl))))
-  checks.push(embedded.check)
+  checks.push(embedded.check, await checkEngineBuild(options.env ?? process.env, embedded.model))
   return {ok: checks.every((check) => check.status !== 'fail' || !check.required), checks}
 }

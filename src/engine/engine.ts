@@ -9,6 +9,7 @@ import type {ChatHistoryItem, ChatWrapper, LlamaContextSequence, LlamaModel, Tok
 
 import type {Vocabulary} from '../llm/structured/index.js'
 
+import {engineBuildPaths, restoreEngineBuild} from './engine-build.js'
 import {ModelError} from './errors.js'
 import {generate} from './generation.js'
 import {readGgufVocabulary} from './gguf-vocabulary.js'
@@ -118,11 +119,16 @@ export class EmbeddedEngine {
     private readonly sequence: LlamaContextSequence,
     private readonly chatWrapper: ChatWrapper,
     private readonly newTokenBias: () => TokenBias,
+    /** The OpenMP source build `model pull` made ('localBuild') or node-llama-cpp's prebuilt binaries. */
+    readonly buildType: 'localBuild' | 'prebuilt',
   ) {}
 
   /** `threads`: 0 or none is every core (prompts are evaluated in batches, which scale with cores). */
   static async load(entry: ModelEntry, options: {contextSize?: number; threads?: number} = {}): Promise<EmbeddedEngine> {
     await verifyModel(entry)
+    // The OpenMP build `model pull` made, back in node-llama-cpp's folder if `npm ci` emptied it;
+    // `build: 'never'` because a task must never wait on a compile.
+    await restoreEngineBuild(engineBuildPaths()).catch(() => undefined)
     const {getLlama, LlamaLogLevel, TokenBias: Bias} = await import('node-llama-cpp')
     const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'})
     let model: LlamaModel
@@ -133,7 +139,7 @@ export class EmbeddedEngine {
     }
     const threads = options.threads || availableParallelism()
     const context = await model.createContext({contextSize: options.contextSize ?? 4096, sequences: 1, threads})
-    return new EmbeddedEngine(entry, model, context.getSequence(), await chatWrapperFor(entry, model), () => new Bias(model.tokenizer))
+    return new EmbeddedEngine(entry, model, context.getSequence(), await chatWrapperFor(entry, model), () => new Bias(model.tokenizer), llama.buildType)
   }
 
   get name(): string {

@@ -1,12 +1,14 @@
 import {Config} from '@oclif/core'
 import {execFileSync} from 'node:child_process'
-import {symlinkSync} from 'node:fs'
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {PACKAGE_ROOT} from '../../src/cli/manifest.js'
 import {runDoctor} from '../../src/doctor/checks.js'
+import {engineBuildPaths} from '../../src/engine/engine-build.js'
 import {registerLocalModel} from '../../src/engine/models.js'
 import {runCli} from '../support/cli.js'
 import {startOpenAiServer} from '../support/openai-server.js'
@@ -102,6 +104,7 @@ describe('pyagent doctor --json', () => {
     expect(endpoint?.fix).toContain('PYAGENT_BASE_URL')
     expect(endpoint?.fix).toContain('npx pyagent model pull')
     expect(byName(report.checks, 'model')).toMatchObject({status: 'warn', required: false})
+    expect(byName(report.checks, 'engine')).toMatchObject({status: 'ok', required: false, detail: expect.stringContaining('no source build')})
   })
 
   it('only warns, and exits 0, when nothing listens but run can fall back to a cached model', async () => {
@@ -114,6 +117,24 @@ describe('pyagent doctor --json', () => {
     expect(result.exitCode).toBe(0)
     expect(byName(report.checks, 'endpoint')).toMatchObject({status: 'warn', detail: expect.stringContaining('will use the embedded tiny')})
     expect(byName(report.checks, 'model')).toMatchObject({status: 'ok', detail: expect.stringContaining('tiny cached')})
+    expect(byName(report.checks, 'engine')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining("prebuilt engine (no OpenMP) generates no faster with two threads"),
+      fix: expect.stringContaining('npx pyagent model pull'),
+    })
+  })
+
+  it('says when the engine build is cached but not yet back in node_modules (after `npm ci`)', async () => {
+    const repo = tempRepo()
+    const cache = tempDir()
+    const paths = engineBuildPaths({XDG_CACHE_HOME: cache})
+    mkdirSync(join(paths.cache, 'linux-x64-test', 'Release'), {recursive: true})
+    writeFileSync(join(paths.cache, 'build.json'), JSON.stringify({folder: 'linux-x64-test', nodeLlamaCpp: paths.nodeLlamaCpp, cpu: paths.cpu, builtAt: '2026-12-05T19:00:00Z', seconds: 840}))
+    const report = await runDoctor({repoRoot: repo.root, env: {PYAGENT_BASE_URL: await closedPortUrl(), XDG_CACHE_HOME: cache}, timeoutMs: 500})
+    expect(byName(report.checks, 'engine')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/OpenMP source build of node-llama-cpp [\d.]+, made 2026-12-05 in 14 min; cached in .*, copied back into node_modules when the engine next starts/),
+    })
   })
 
   it('prints valid JSON and exits 1 when the config itself is invalid', async () => {

