@@ -8,15 +8,14 @@
  * body adds tokens (the cost of indexing) more than meaning, and a small embeddings model reads
  * only its first few hundred tokens anyway.
  */
-import type {EmbeddingInput} from '../llm/embeddings.js'
 import {codeIndexCounts, storeVectors, type UnitRow, unitsWithoutVector} from '../state/code-index.js'
 import type {StateDb} from '../state/db.js'
 import type {IndexProgress} from './tag-index.js'
 
-/** An embeddings endpoint, as the app wires it (llm/embeddings.ts). */
+/** An embeddings endpoint, as the app wires it (llm/embeddings.ts): told whether it embeds questions or the code they are asked of. */
 export interface Embedder {
   readonly model: string
-  embed(texts: readonly string[], input: EmbeddingInput): Promise<Float32Array[]>
+  embed(texts: readonly string[], input: 'query' | 'passage'): Promise<Float32Array[]>
 }
 
 /** Units per request: a request well inside what vLLM batches at once. */
