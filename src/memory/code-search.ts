@@ -11,7 +11,11 @@ import {type Embedder, vectorModelKey} from './code-vectors.js'
 import {queryWords} from './code-words.js'
 import {anyWordQuery} from './query-words.js'
 
-/** The damping constant of reciprocal rank fusion, as Cormack et al. (2009) set it. */
+/**
+ * The damping constant of reciprocal rank fusion, as Cormack et al. (2009) set it. A smaller k
+ * and weighted rankings were tried on the retrieval bench and gained nothing on the questions
+ * held out from the trial (BENCHMARKS.md, code search).
+ */
 const RRF_K = 60
 /** How deep each ranking is read before fusing: well past the few results shown. */
 const FUSION_DEPTH = 50
