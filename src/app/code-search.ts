@@ -7,8 +7,8 @@
 import type {Config} from '../config/schema.js'
 import {connectEmbeddings} from '../llm/embeddings.js'
 import {type CodeIndexStats, indexCode} from '../memory/code-index.js'
-import {type CodeSearchResult, type Embedder, searchCode} from '../memory/code-search.js'
-import {embedUnits} from '../memory/code-vectors.js'
+import {type CodeSearchResult, searchCode} from '../memory/code-search.js'
+import {type Embedder, embedUnits} from '../memory/code-vectors.js'
 import {checkMapRoot, type IndexProgress} from '../memory/repo-map.js'
 import {redactText} from '../secrets/redact.js'
 import {openState, type StateDb} from '../state/db.js'
@@ -39,7 +39,7 @@ export async function embedderFor(config: Config, env: NodeJS.ProcessEnv = proce
       timeoutMs: config.requestTimeoutMs,
     })
     const redact = (text: string) => redactText(text, {allow: config.redactAllow})
-    return {embedder: {model: endpoint.model, embed: async (texts) => endpoint.embed(await Promise.all(texts.map(redact)))}}
+    return {embedder: {model: endpoint.model, embed: async (texts, input) => endpoint.embed(await Promise.all(texts.map(redact)), input)}}
   } catch (error) {
     return {problem: `the embeddings endpoint did not answer (${error instanceof Error ? error.message : String(error)})`}
   }

@@ -16,9 +16,12 @@ export interface EmbeddingsSettings {
   timeoutMs: number
 }
 
+/** What the texts of one request are: questions asked, or the passages searched. */
+export type EmbeddingInput = 'query' | 'passage'
+
 export interface EmbeddingsClient {
   readonly model: string
-  embed(texts: readonly string[]): Promise<Float32Array[]>
+  embed(texts: readonly string[], input: EmbeddingInput): Promise<Float32Array[]>
 }
 
 const answerSchema = z.object({data: z.array(z.object({index: z.int().nonnegative(), embedding: z.array(z.number()).min(1)}))})
@@ -36,10 +39,12 @@ export async function connectEmbeddings(settings: EmbeddingsSettings): Promise<E
   const chosen = model
   return {
     model: chosen,
-    async embed(texts) {
+    async embed(texts, input) {
       let answer: unknown
       try {
-        answer = await client.embeddings.create({model: chosen, input: [...texts], encoding_format: 'float'})
+        // input_type is not in the client's types; the client sends the body's fields as given.
+        const request = {model: chosen, input: [...texts], encoding_format: 'float' as const, input_type: input}
+        answer = await client.embeddings.create(request)
       } catch (error) {
         throw toLlmError(error, settings.url)
       }

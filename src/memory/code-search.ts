@@ -7,19 +7,18 @@
 import {type UnitRow, unitsMatching, unitsNearest} from '../state/code-index.js'
 import type {StateDb} from '../state/db.js'
 import {loadVectorSearch} from '../state/vectors.js'
+import {type Embedder, vectorModelKey} from './code-vectors.js'
 import {queryWords} from './code-words.js'
 import {anyWordQuery} from './query-words.js'
 
-/** The damping constant of reciprocal rank fusion, as Cormack et al. (2009) set it. */
+/**
+ * The damping constant of reciprocal rank fusion, as Cormack et al. (2009) set it. A smaller k
+ * and weighted rankings were tried on the retrieval bench and gained nothing on the questions
+ * held out from the trial (BENCHMARKS.md, code search).
+ */
 const RRF_K = 60
 /** How deep each ranking is read before fusing: well past the few results shown. */
 const FUSION_DEPTH = 50
-
-/** An embeddings endpoint, as the app wires it (llm/embeddings.ts). */
-export interface Embedder {
-  readonly model: string
-  embed(texts: readonly string[]): Promise<Float32Array[]>
-}
 
 export type RetrievalMethod = 'bm25' | 'vectors' | 'fused'
 
@@ -67,11 +66,11 @@ async function vectorRanking(db: StateDb, query: string, embedder: Embedder, dep
   if (problem) return problem
   let vector: Float32Array
   try {
-    ;[vector] = (await embedder.embed([query])) as [Float32Array]
+    ;[vector] = (await embedder.embed([query], 'query')) as [Float32Array]
   } catch (error) {
     return `the embeddings endpoint did not answer (${error instanceof Error ? error.message : String(error)})`
   }
-  return firstAdmitted(unitsNearest(db, embedder.model, vector), depth, admit, (row) => 1 - row.distance)
+  return firstAdmitted(unitsNearest(db, vectorModelKey(embedder.model), vector), depth, admit, (row) => 1 - row.distance)
 }
 
 /** Reciprocal rank fusion of rankings: best first. */

@@ -5,7 +5,7 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {connectEmbeddings} from '../../src/llm/embeddings.js'
 import {indexCode} from '../../src/memory/code-index.js'
 import {searchCode} from '../../src/memory/code-search.js'
-import {embedUnits} from '../../src/memory/code-vectors.js'
+import {embedUnits, vectorModelKey} from '../../src/memory/code-vectors.js'
 import {identifierWords} from '../../src/memory/code-words.js'
 import {openStateAt, type StateDb} from '../../src/state/db.js'
 import {fakeEmbeddings} from '../support/embeddings-server.js'
@@ -124,10 +124,44 @@ describe('code search with vectors', () => {
     const vectorsOnly = await searchCode(db, 'failure waits longer', {limit: 1, embedder, only: 'vectors'})
     expect(vectorsOnly).toMatchObject({method: 'vectors', hits: [{name: 'retry_with_backoff'}]})
 
+    // Units go as passages, questions as queries: a retrieval model (E5) embeds the two differently.
+    expect(server.inputTypes.slice(0, 4)).toEqual(['passage', 'passage', 'passage', 'passage'])
+    expect(server.inputTypes.slice(4)).toEqual(['query', 'query'])
+    expect(server.inputs.at(-1)).toBe('failure waits longer')
+
     await server.close()
     const fallback = await searchCode(db, 'parse header', {limit: 3, embedder})
     expect(fallback.method).toBe('bm25')
     expect(fallback.vectorsUnavailable).toMatch(/embeddings endpoint did not answer/)
     expect(fallback.hits[0]!.name).toBe('parseHeader')
+  })
+})
+
+describe('what a unit is embedded as', () => {
+  it('is its place and head: the doc comment and signature, not the whole of a long body', async () => {
+    const body = Array.from({length: 40}, (_, line) => `  total += ${line} // step${line}`).join('\n')
+    const server = await fakeEmbeddings()
+    const repo = tempRepo({'src/sum.ts': `/** Adds the steps up. */\nexport function sumSteps(): number {\n  let total = 0\n${body}\n  return total\n}\n`})
+    const db = stateDb()
+    await indexCode(repo.root, db)
+    await embedUnits(db, await connectEmbeddings({url: server.url, apiKey: 'EMPTY', timeoutMs: 5000}))
+    const [text] = server.inputs
+    expect(text).toMatch(/^src\/sum\.ts function sumSteps\n\/\*\* Adds the steps up\. \*\/\nexport function sumSteps\(\): number \{/)
+    expect(text).toContain('step0')
+    expect(text).not.toContain('step20')
+    expect(text!.split('\n')).toHaveLength(13)
+  })
+
+  it('is made again when the recipe changes: vectors are stored under the model and the recipe', async () => {
+    const server = await fakeEmbeddings()
+    const repo = tempRepo(FILES)
+    const db = stateDb()
+    await indexCode(repo.root, db)
+    const embedder = await connectEmbeddings({url: server.url, apiKey: 'EMPTY', timeoutMs: 5000})
+    await embedUnits(db, embedder)
+    // A vector from before the recipe had a number, stored under the bare model name, is not this recipe's.
+    db.prepare("UPDATE code_unit_vectors SET model = 'fake-embed' WHERE unit_id = (SELECT min(unit_id) FROM code_unit_vectors)").run()
+    expect(await embedUnits(db, embedder)).toEqual({embedded: 1})
+    expect(new Set((db.prepare('SELECT model FROM code_unit_vectors').all() as {model: string}[]).map(({model}) => model))).toEqual(new Set([vectorModelKey('fake-embed')]))
   })
 })

@@ -7,6 +7,8 @@ export interface FakeEmbeddings {
   url: string
   /** Every text it was asked to embed, in order. */
   inputs: string[]
+  /** The input_type each text was sent with (query or passage), in the same order. */
+  inputTypes: (string | undefined)[]
   close(): Promise<void>
 }
 
@@ -22,6 +24,7 @@ function vector(text: string): number[] {
 
 export async function fakeEmbeddings(): Promise<FakeEmbeddings> {
   const inputs: string[] = []
+  const inputTypes: (string | undefined)[] = []
   const server = createServer((request, response) => {
     let body = ''
     request.on('data', (chunk) => (body += chunk))
@@ -31,8 +34,9 @@ export async function fakeEmbeddings(): Promise<FakeEmbeddings> {
         response.end(JSON.stringify({object: 'list', data: [{id: 'fake-embed', object: 'model'}]}))
         return
       }
-      const {input} = JSON.parse(body) as {input: string[]}
+      const {input, input_type: inputType} = JSON.parse(body) as {input: string[]; input_type?: string}
       inputs.push(...input)
+      inputTypes.push(...input.map(() => inputType))
       response.end(JSON.stringify({object: 'list', data: input.map((text, index) => ({object: 'embedding', index, embedding: vector(text)}))}))
     })
   })
@@ -47,5 +51,5 @@ export async function fakeEmbeddings(): Promise<FakeEmbeddings> {
       server.close(() => resolve())
     })
   onTestFinished(close)
-  return {url: `http://127.0.0.1:${port}/v1`, inputs, close}
+  return {url: `http://127.0.0.1:${port}/v1`, inputs, inputTypes, close}
 }
