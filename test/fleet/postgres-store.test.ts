@@ -1,3 +1,4 @@
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {connectFleetStore} from '../../src/fleet/connect-store.js'
@@ -5,7 +6,9 @@ import type {FleetChange, FleetStore} from '../../src/fleet/fleet-store.js'
 import {PostgresFleetStore} from '../../src/fleet/postgres/store.js'
 import {redactDatabaseUrl} from '../../src/fleet/postgres/url.js'
 import {submitTaskSchema} from '../../src/fleet/schemas.js'
+import {SqliteFleetStore} from '../../src/fleet/sqlite-store.js'
 import {freePort, PG_PASSWORD, type PostgresCluster, postgresBinaries, startPostgres} from '../support/postgres.js'
+import {tempDir} from '../support/temp-repo.js'
 import {waitFor} from './support.js'
 
 const bin = postgresBinaries()
@@ -143,5 +146,50 @@ describe.skipIf(!bin)('the fleet store on PostgreSQL (pg-boss queue)', {timeout:
     }
     expect(redactDatabaseUrl(`postgres://u:${PG_PASSWORD}@h:5/db?password=${PG_PASSWORD}`)).toBe('postgres://u:***@h:5/db?password=***')
     expect(redactDatabaseUrl(`postgres://u:${PG_PASSWORD}@h:99999/db`)).toBe('postgres://u:***@h:99999/db')
+  })
+})
+
+/** One finished task with three steps and two edits (one applied), then applied and undone by the server. */
+async function dashboardHistory(store: FleetStore): Promise<string> {
+  const {id} = await submit(store, 'charted', 'normal', 3)
+  const claim = (await store.claimNext('w1'))!
+  const fence = {id, attempt: claim.attempt, worker: claim.worker}
+  for (const step of [1, 2, 3]) {
+    await store.appendEvent(fence, {type: 'step_started', taskId: 'agent-1', step})
+    await pause(15)
+  }
+  await store.appendEvent(fence, {type: 'tool_result', taskId: 'agent-1', tool: 'edit', status: 'ok', callId: 'a', output: '', truncated: false})
+  await store.appendEvent(fence, {type: 'tool_result', taskId: 'agent-1', tool: 'edit', status: 'error', callId: 'b', output: '', truncated: false})
+  await store.appendEvent(fence, {type: 'tool_result', taskId: 'agent-1', tool: 'read_file', status: 'ok', callId: 'c', output: '', truncated: false})
+  await store.appendEvent(fence, {type: 'task_finished', taskId: 'agent-1', status: 'done', summary: ''})
+  await store.finishAttempt(fence, result)
+  await store.appendEvent({id, attempt: claim.attempt, worker: null}, {type: 'applied', txId: 'tx-1', files: ['x']})
+  await store.appendEvent({id, attempt: claim.attempt, worker: null}, {type: 'undone', txId: 'tx-2', undid: 'tx-1', files: ['x']})
+  return id
+}
+
+describe.skipIf(!bin)("the dashboard's figures read from either store", {timeout: 60_000}, () => {
+  it('are the same from PostgreSQL as from SQLite: the last attempt\'s steps and edits, each step\'s duration, the last apply or undo', async () => {
+    const sqlite = SqliteFleetStore.open(join(tempDir('pyagent-fleet-'), 'fleet.db'))
+    stores.push(sqlite)
+    const {store: postgres} = await open()
+    const figures = async (store: FleetStore) => {
+      const id = await dashboardHistory(store)
+      const [task] = await store.taskTimes(0)
+      const steps = await store.stepTimings(0)
+      return {
+        task: {...task, id: task?.id === id, createdAt: typeof task?.createdAt, startedAt: typeof task?.startedAt, finishedAt: typeof task?.finishedAt},
+        // The first two steps end at the next step_started, 15 ms on; the last at task_finished.
+        steps: steps.map((step, index) => typeof step.at === 'number' && step.ms >= (index < 2 ? 10 : 0)),
+        last: await store.lastEventOf(id, ['applied', 'undone']),
+        noneOf: await store.lastEventOf(id, ['no-such-type']),
+      }
+    }
+    const fromSqlite = await figures(sqlite)
+    expect(fromSqlite.task).toMatchObject({id: true, status: 'done', steps: 3, edits: 2, editsApplied: 1, tokens: 5, costUsd: 0.25, createdAt: 'number', finishedAt: 'number'})
+    expect(fromSqlite.steps).toEqual([true, true, true])
+    expect(fromSqlite.last).toMatchObject({type: 'undone', undid: 'tx-1'})
+    expect(fromSqlite.noneOf).toBeUndefined()
+    expect(await figures(postgres)).toEqual(fromSqlite)
   })
 })
