@@ -32,7 +32,7 @@ export interface FleetTaskOptions {
   /** Hears the run's events and LLM calls (the worker's measurements for its server). */
   listener?: RunListener
   /** The fleet's LLM route, in place of the endpoints the repository's config names: the server's one pool for all its workers. */
-  llm?: {baseUrl: string; apiKeyEnv: string}
+  llm?: {baseUrl: string; apiKeyEnv: string; model?: {model?: string; actionProtocol: 'json'; mapTokens: number}}
 }
 
 const failure = (error: string, baseCommit: string | null = null): AttemptResult => ({
@@ -80,7 +80,7 @@ export async function runFleetTask(claim: Claim, options: FleetTaskOptions): Pro
   let kept = false
   try {
     await addWorktree(source, worktree, branch, baseCommit)
-    const llm = options.llm ? {baseUrl: options.llm.baseUrl, endpoints: [], apiKeyEnv: options.llm.apiKeyEnv} : {}
+    const llm = options.llm ? {baseUrl: options.llm.baseUrl, endpoints: [], apiKeyEnv: options.llm.apiKeyEnv, ...options.llm.model} : {}
     const {config} = loadConfig({repoRoot: worktree, flags: {...task.budgets, autoCommit: true, ...llm}})
     const output: TaskOutput = {event: (event) => options.onEvent(event), notice: (text) => options.onEvent({type: 'notice', text})}
     const request = {task: task.task, role: task.role, priority: task.priority, approve: task.approve, gitCommit: true}

@@ -33,6 +33,7 @@ export default class Serve extends BaseCommand {
     const {flags} = await this.parse(Serve)
     const {config} = this.resolveConfig(this.repoRoot(flags.cwd))
     const server = await startFleetServer({host: flags.host, port: flags.port, workers: flags.workers, database: flags.database, config, version: this.config.version})
+    if (server.notice) process.stderr.write(`${server.notice}\n`)
     // The address goes out on stdout as soon as it is known, so scripts can wait for it, with or without --json.
     const line = {url: server.url, database: server.database, workers: flags.workers, tokenRequired: server.tokenRequired}
     process.stdout.write(

@@ -12,6 +12,7 @@ import {FleetRequestError} from '../fleet/errors.js'
 import {isPostgresUrl} from '../fleet/postgres/url.js'
 import {ensureFleetToken} from '../fleet/token.js'
 import {type AccessPolicy, isLoopbackHost, ownHostNames} from './auth.js'
+import {startFleetModel} from './fleet-model.js'
 import {buildFleetApp} from './http.js'
 import {FleetEndpoints} from './llm-endpoints.js'
 import {LLM_PROXY_PREFIX} from './llm-proxy.js'
@@ -35,6 +36,8 @@ export interface FleetServer {
   database: string
   /** Where the bearer token is kept; undefined on a loopback bind, which needs none. */
   tokenRequired: boolean
+  /** Said once at start: the embedded model stands in for the configured endpoints, or nothing answers. */
+  notice?: string
   close(): Promise<void>
 }
 
@@ -54,8 +57,9 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   const token = isLoopbackHost(options.host) ? undefined : ensureFleetToken()
   const store = await connectFleetStore(database, {role: 'server'})
   const notices = new EventEmitter().setMaxListeners(0)
+  const model = await startFleetModel(config, new AbortController().signal)
   const endpoints = new FleetEndpoints({
-    urls: [config.baseUrl, ...config.endpoints],
+    urls: model.urls,
     failureThreshold: config.endpointFailureThreshold,
     probeIntervalMs: config.endpointProbeIntervalMs,
     scrapeIntervalMs: config.fleetScrapeSec * 1000,
@@ -92,6 +96,7 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
     stopSweep()
     await stopWatching?.()
     await store.close()
+    await model.close()
     throw error
   }
   const {port} = app.server.address() as AddressInfo
@@ -100,11 +105,12 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
   endpoints.start()
   // A wildcard bind is reached on loopback; any other by the address it is bound to.
   const workerHost = WILDCARD_BINDS.has(options.host) ? '127.0.0.1' : shown
-  pool.start({baseUrl: `http://${workerHost}:${port}${LLM_PROXY_PREFIX}/v1`, key: token})
+  pool.start({baseUrl: `http://${workerHost}:${port}${LLM_PROXY_PREFIX}/v1`, key: token, model: model.model})
   return {
     url: `http://${shown}:${port}`,
     database: store.location,
     tokenRequired: token !== undefined,
+    notice: model.notice,
     close: async () => {
       stopSweep()
       endpoints.stop()
@@ -112,6 +118,7 @@ export async function startFleetServer(options: ServeOptions): Promise<FleetServ
       await app.close()
       await stopWatching?.()
       await store.close()
+      await model.close()
     },
   }
 }

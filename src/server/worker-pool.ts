@@ -6,7 +6,7 @@
 import {type ChildProcess, fork} from 'node:child_process'
 import {randomUUID} from 'node:crypto'
 
-import {DATABASE_ENV, FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerSettings} from './worker-protocol.js'
+import {DATABASE_ENV, FLEET_LLM_KEY_ENV, type ServerMessage, type WorkerMessage, type WorkerModel, type WorkerSettings} from './worker-protocol.js'
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url)
 
@@ -30,7 +30,7 @@ interface Slot {
   restarts: number
 }
 
-export interface WorkerPoolSettings extends Omit<WorkerSettings, 'workerId' | 'llmBaseUrl'> {
+export interface WorkerPoolSettings extends Omit<WorkerSettings, 'workerId' | 'llmBaseUrl' | 'llmModel'> {
   count: number
   /** Starts each worker's id (the machine's name for a remote host), so a task's record says where it ran. */
   name: string
@@ -40,6 +40,7 @@ export interface WorkerPoolSettings extends Omit<WorkerSettings, 'workerId' | 'l
 export interface WorkerLlmRoute {
   baseUrl: string
   key: string | undefined
+  model?: WorkerModel
 }
 
 export class WorkerPool {
@@ -87,7 +88,7 @@ export class WorkerPool {
     // A new id for each process: a restarted worker never holds the claims of the one before it.
     slot.id = `${this.settings.name}-${index + 1}-${randomUUID().slice(0, 8)}`
     slot.task = null
-    const {database, count: _count, name: _name, ...settings} = {...this.settings, workerId: slot.id, llmBaseUrl: this.llm.baseUrl} satisfies WorkerSettings & WorkerPoolSettings
+    const {database, count: _count, name: _name, ...settings} = {...this.settings, workerId: slot.id, llmBaseUrl: this.llm.baseUrl, llmModel: this.llm.model} satisfies WorkerSettings & WorkerPoolSettings
     const env: NodeJS.ProcessEnv = {...process.env, [FLEET_LLM_KEY_ENV]: this.llm.key ?? 'EMPTY'}
     if (database === undefined) delete env[DATABASE_ENV]
     else env[DATABASE_ENV] = database

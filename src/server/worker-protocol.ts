@@ -7,6 +7,13 @@ export const FLEET_LLM_KEY_ENV = 'PYAGENT_FLEET_LLM_KEY'
 /** The database reaches a worker in its environment, never its argv, where a URL's password would show in every process list. */
 export const DATABASE_ENV = 'PYAGENT_FLEET_DATABASE'
 
+/** What a worker's runs must use when the server's pool serves the embedded model. */
+export interface WorkerModel {
+  model?: string
+  actionProtocol: 'json'
+  mapTokens: number
+}
+
 export interface WorkerSettings {
   /** `--database`: a SQLite path or a PostgreSQL URL (undefined: the default SQLite file). */
   database: string | undefined
@@ -20,6 +27,8 @@ export interface WorkerSettings {
   pollMs: number
   /** The server's LLM route (/llm/v1): the fleet's one endpoint pool. */
   llmBaseUrl: string
+  /** Set when that pool is the embedded model. */
+  llmModel?: WorkerModel
 }
 
 export type WorkerMessage =

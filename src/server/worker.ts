@@ -82,7 +82,7 @@ async function runClaim(store: FleetStore, claim: Claim, settings: WorkerSetting
       signal: controller.signal,
       claimedAt,
       listener: measurements,
-      llm: {baseUrl: settings.llmBaseUrl, apiKeyEnv: FLEET_LLM_KEY_ENV},
+      llm: {baseUrl: settings.llmBaseUrl, apiKeyEnv: FLEET_LLM_KEY_ENV, model: settings.llmModel},
       onEvent: (event) => {
         recorded = recorded.then(async () => {
           const seq = await store.appendEvent(fence, event).catch(() => undefined)
