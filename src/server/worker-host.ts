@@ -10,13 +10,17 @@ import type {Config} from '../config/schema.js'
 import {connectFleetStore, localFleetDirs} from '../fleet/connect-store.js'
 import {FleetRequestError} from '../fleet/errors.js'
 import {isPostgresUrl} from '../fleet/postgres/url.js'
+import {clientFleetToken} from '../fleet/token.js'
 import {startLapseSweep} from './lapse-sweep.js'
+import {LLM_PROXY_PREFIX} from './llm-proxy.js'
 import {WorkerPool} from './worker-pool.js'
 
 export interface WorkerHostOptions {
   database: string
   concurrency: number
   config: Config
+  /** The fleet server whose endpoint pool (its /llm/v1 route) the workers use; undefined: the LLM endpoint of this machine's config. */
+  server?: string
 }
 
 export interface WorkerHost {
@@ -34,6 +38,9 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   const {database, config} = options
   if (!isPostgresUrl(database)) {
     throw new FleetRequestError('`pyagent worker` takes its tasks from PostgreSQL: give --database postgres://USER@HOST/DATABASE. A SQLite queue is worked by `pyagent serve --workers N` alone.')
+  }
+  if (options.server !== undefined && !/^https?:\/\/[^/\s]/.test(options.server)) {
+    throw new FleetRequestError(`--server ${options.server} is not the fleet server's http:// or https:// address (what \`pyagent serve\` printed, e.g. http://fleet.internal:7800).`)
   }
   const store = await connectFleetStore(database, {role: 'worker'})
   const heartbeatMs = config.fleetHeartbeatSec * 1000
@@ -56,8 +63,8 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   const stopSweep = startLapseSweep(store, {lapseMs, intervalMs: Math.min(heartbeatMs, lapseMs / 2), who: 'pyagent worker'}, (lapsed) => {
     if (lapsed.length > 0) pool.wake()
   })
-  // A worker host has no server beside it: its workers call the LLM endpoint of its own config.
-  pool.start({baseUrl: config.baseUrl, key: process.env[config.apiKeyEnv]})
+  // Through the server, the workers share its one endpoint pool (load counts, conversation affinity); without it they call this machine's endpoint.
+  pool.start(options.server ? {baseUrl: `${options.server.replace(/\/+$/, '')}${LLM_PROXY_PREFIX}/v1`, key: clientFleetToken()} : {baseUrl: config.baseUrl, key: process.env[config.apiKeyEnv]})
   return {
     database: store.location,
     name,

@@ -46,6 +46,24 @@ function childrenOf(pid: number): number[] {
 }
 
 describe.skipIf(!bin)('the fleet on PostgreSQL: pyagent serve --database postgres://… and pyagent worker', {timeout: 180_000}, () => {
+  it("a worker host given --server sends its LLM requests through the server's endpoint pool, not to the endpoint of its own config", async () => {
+    model.setHandler(scriptedByTask({'PG-POOL': {steps: [editAdd, finish('add adds')]}}))
+    const nobody = await startOpenAiServer()
+    await nobody.close()
+    const repo = repository()
+    const url = cluster.url(await cluster.createDatabase())
+    const server = await serve(model, {workers: 0, database: url})
+    // Its own config names an endpoint nothing listens on: only the server's pool can answer.
+    await startFleetProcess(model, ['worker', '--json', '--concurrency', '1', '--database', url, '--server', server.url], {env: {PYAGENT_BASE_URL: nobody.baseUrl}})
+    const {body} = await server.api('POST', '/tasks', {body: {repository: repo.root, task: 'PG-POOL: make add add'}})
+    expect((await readEvents(server.url, body.id)).ended).toBe('done')
+    const endpoints = (await server.api('GET', '/endpoints')).body.endpoints as {requests: number}[]
+    expect(endpoints[0]!.requests).toBeGreaterThan(0)
+    const refused = await runCli(['worker', '--database', url, '--server', 'fleet.internal:7800'])
+    expect(refused.exitCode).not.toBe(0)
+    expect(refused.stderr).toContain('--server fleet.internal:7800 is not the fleet server')
+  })
+
   it('two worker hosts run two tasks at once; the server streams events they record, and Last-Event-ID resumes without loss or repeat', async () => {
     model.setHandler(
       scriptedByTask({
