@@ -9,11 +9,12 @@
  */
 import {execa, type ResultPromise} from 'execa'
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {childrenOf, fleetEnv} from '../test/fleet/processes.js'
 import {startOpenAiServer, type RecordedRequest, type Reply} from '../test/support/openai-server.js'
 import {postgresBinaries, startPostgres} from '../test/support/postgres.js'
 
@@ -54,17 +55,7 @@ const children: ResultPromise[] = []
 function start(args: string[], home: string): Promise<{child: ResultPromise; line: string}> {
   const child = execa(process.execPath, [BIN, ...args], {
     cwd: home,
-    env: {
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_DATA_HOME: join(home, 'data'),
-      PYAGENT_BASE_URL: model.baseUrl,
-      PYAGENT_MAX_RETRIES: '0',
-      PYAGENT_ACTION_PROTOCOL: 'tools',
-      PYAGENT_TEST_COMMAND: 'node test.js',
-      PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
-      PYAGENT_FLEET_LAPSE_SEC: '5',
-      PYAGENT_FLEET_MAX_ATTEMPTS: '10',
-    },
+    env: fleetEnv(model.baseUrl, home, {PYAGENT_FLEET_MAX_ATTEMPTS: '10'}),
     reject: false,
     stdin: 'ignore',
     buffer: false,
@@ -79,19 +70,6 @@ function start(args: string[], home: string): Promise<{child: ResultPromise; lin
     })
     void child.then((result) => reject(new Error(`pyagent ${args[0]} exited (${result.exitCode})`)))
   })
-}
-
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

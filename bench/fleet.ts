@@ -26,6 +26,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {parseArgs} from 'node:util'
 
+import {fleetEnv} from '../test/fleet/processes.js'
 import {BIN} from '../test/support/cli.js'
 import {type RecordedRequest, type Reply, startOpenAiServer} from '../test/support/openai-server.js'
 
@@ -104,17 +105,7 @@ async function startFleet(home: string, workers: number, port = 0): Promise<Flee
   const database = join(home, 'fleet.db')
   const child = execa(process.execPath, [BIN, 'serve', '--json', '--port', String(port), '--workers', String(workers), '--database', database], {
     cwd: home,
-    env: {
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_DATA_HOME: join(home, 'data'),
-      PYAGENT_BASE_URL: model.baseUrl,
-      PYAGENT_MAX_RETRIES: '0',
-      PYAGENT_ACTION_PROTOCOL: 'tools',
-      PYAGENT_TEST_COMMAND: 'node test.js',
-      PYAGENT_FLEET_HEARTBEAT_SEC: '0.5',
-      PYAGENT_FLEET_LAPSE_SEC: '3',
-      PYAGENT_FLEET_REPOSITORY_ROOTS: WORK,
-    },
+    env: fleetEnv(model.baseUrl, home, {PYAGENT_FLEET_HEARTBEAT_SEC: '0.5', PYAGENT_FLEET_LAPSE_SEC: '3', PYAGENT_FLEET_REPOSITORY_ROOTS: WORK}),
     reject: false,
     stdin: 'ignore',
     stderr: 'inherit',

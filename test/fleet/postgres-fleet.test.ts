@@ -1,4 +1,3 @@
-import {readdirSync, readFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {FIXTURE} from '../agent/harness.js'
@@ -6,6 +5,7 @@ import {runCli} from '../support/cli.js'
 import {type OpenAiTestServer, startOpenAiServer} from '../support/openai-server.js'
 import {freePort, PG_PASSWORD, type PostgresCluster, postgresBinaries, startPostgres} from '../support/postgres.js'
 import {tempDir, tempRepo} from '../support/temp-repo.js'
+import {childrenOf} from './processes.js'
 import {editAdd, editGreet, finish, readEvents, scriptedByTask, serve, slow, startFleetProcess, tool, waitFor} from './support.js'
 
 const bin = postgresBinaries()
@@ -29,20 +29,6 @@ async function fleetOnPostgres(options: {hosts?: number} = {}) {
   const hosts = []
   for (let index = 0; index < (options.hosts ?? 2); index++) hosts.push(await startFleetProcess(model, ['worker', '--json', '--concurrency', '1', '--database', url]))
   return {url, server, hosts}
-}
-
-/** The worker processes a host runs (its children), read from /proc. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        return Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid
-      } catch {
-        return false
-      }
-    })
-    .map(Number)
 }
 
 describe.skipIf(!bin)('the fleet on PostgreSQL: pyagent serve --database postgres://… and pyagent worker', {timeout: 180_000}, () => {

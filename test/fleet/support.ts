@@ -1,12 +1,12 @@
 /** A real `pyagent serve` (the built CLI) on loopback, a scripted model behind it, and a small client for its API and event stream. */
 import {type ResultPromise, execa} from 'execa'
-import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 
 import {BIN} from '../support/cli.js'
 import type {OpenAiTestServer, RecordedRequest, Reply} from '../support/openai-server.js'
 import {tempDir} from '../support/temp-repo.js'
+import {fleetEnv} from './processes.js'
 
 export interface Served {
   url: string
@@ -15,24 +15,6 @@ export interface Served {
   /** Everything the server printed so far, stdout and stderr. */
   output(): string
   api(method: string, path: string, options?: {body?: unknown; headers?: Record<string, string>}): Promise<{status: number; body: any}>
-}
-
-/** The environment every fleet process of a test gets: its own home, the scripted model, a quick heartbeat and lapse. */
-function fleetEnv(model: OpenAiTestServer, home: string, env: Record<string, string> = {}): Record<string, string> {
-  return {
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_DATA_HOME: join(home, 'data'),
-    PYAGENT_BASE_URL: model.baseUrl,
-    PYAGENT_MAX_RETRIES: '0',
-    PYAGENT_ACTION_PROTOCOL: 'tools',
-    PYAGENT_TEST_COMMAND: 'node test.js',
-    PYAGENT_FLEET_HEARTBEAT_SEC: '0.3',
-    // A worker's event loop stands still for up to about 2 s while a run starts on this busy machine (modules, the native module, the map): a shorter lapse retries live tasks.
-    PYAGENT_FLEET_LAPSE_SEC: '5',
-    // The tests' repositories are made in the temporary directory, outside the default root (the home directory).
-    PYAGENT_FLEET_REPOSITORY_ROOTS: tmpdir(),
-    ...env,
-  }
 }
 
 export interface FleetProcess {
@@ -47,7 +29,7 @@ export interface FleetProcess {
 /** Starts `pyagent <args>` and waits for its first line on stdout; it is stopped (SIGTERM) when the test ends. */
 export async function startFleetProcess(model: OpenAiTestServer, args: string[], options: {env?: Record<string, string>; home?: string} = {}): Promise<FleetProcess> {
   const home = options.home ?? tempDir('pyagent-fleet-home-')
-  const child = execa(process.execPath, [BIN, ...args], {cwd: home, env: fleetEnv(model, home, options.env), reject: false, stdin: 'ignore', buffer: false})
+  const child = execa(process.execPath, [BIN, ...args], {cwd: home, env: fleetEnv(model.baseUrl, home, options.env), reject: false, stdin: 'ignore', buffer: false})
   onTestFinished(async () => {
     child.kill('SIGTERM')
     await child
