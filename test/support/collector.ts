@@ -6,10 +6,10 @@
  */
 import {execa, type ResultPromise} from 'execa'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {freePort} from './free-port.js'
 
 const BUILD = fileURLToPath(new URL('./otelcol/build', import.meta.url))
 
@@ -25,16 +25,6 @@ export async function collectorBinary(): Promise<string | undefined> {
   return built.stdout.trim()
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface Collector {
   /** OTEL_EXPORTER_OTLP_ENDPOINT for it: http://127.0.0.1:<port> */

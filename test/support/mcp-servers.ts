@@ -1,8 +1,8 @@
 /** The real MCP servers the tests talk to (npm devDependencies), and a misbehaving one of our own. */
 import {execa, type ResultPromise} from 'execa'
-import {createServer} from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {onTestFinished} from 'vitest'
+import {freePort} from './free-port.js'
 
 const modules = (path: string) => fileURLToPath(new URL(`../../node_modules/${path}`, import.meta.url))
 
@@ -16,16 +16,6 @@ export function stdio(script: string, args: string[] = [], extra: Record<string,
   return {command: process.execPath, args: [script, ...args], ...extra}
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const {port} = probe.address() as {port: number}
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** server-everything serving streamable HTTP on a loopback port; stopped when the test ends. */
 export async function everythingOverHttp(): Promise<{url: string}> {

@@ -7,11 +7,12 @@
  */
 import {execa} from 'execa'
 import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir, userInfo} from 'node:os'
 import {join} from 'node:path'
 
 import pg from 'pg'
+
+import {freePort} from './free-port.js'
 
 export const PG_USER = 'pyagent'
 export const PG_PASSWORD = 'a-test-password-never-to-be-printed'
@@ -27,16 +28,6 @@ export function postgresBinaries(): string | undefined {
   return undefined
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as {port: number}
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 export interface PostgresCluster {
   port: number
