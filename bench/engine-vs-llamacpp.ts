@@ -13,9 +13,9 @@ import {availableParallelism, loadavg} from 'node:os'
 import {parseArgs} from 'node:util'
 import OpenAI from 'openai'
 
-import {EmbeddedEngine} from '../src/engine/engine.js'
+import {startModelServer} from '../src/app/model-server.js'
+import {engineBuildPaths, engineBuildState} from '../src/engine/engine-build.js'
 import {findModel} from '../src/engine/models.js'
-import {serveModel} from '../src/engine/server.js'
 
 const {values} = parseArgs({options: {rounds: {type: 'string', default: '5'}, threads: {type: 'string'}}})
 const rounds = Number(values.rounds)
@@ -109,9 +109,9 @@ async function startLlamaCpp(): Promise<{url: string; stop: () => void}> {
 
 const loadAtStart = loadavg()[0]!
 const loadStarted = performance.now()
-const engine = await EmbeddedEngine.load(entry, {threads, contextSize: CONTEXT})
+// What `pyagent run` starts: the engine in a process of its own, on its default 4,096-token context.
+const ours = (await startModelServer({model: entry.name, threads}))!
 const loadSeconds = (performance.now() - loadStarted) / 1000
-const ours = await serveModel(engine)
 const theirs = await startLlamaCpp()
 const clients = {ours: new OpenAI({baseURL: ours.url, apiKey: 'none'}), theirs: new OpenAI({baseURL: theirs.url, apiKey: 'none'})}
 const samples: Record<'ours' | 'theirs', Sample[]> = {ours: [], theirs: []}
@@ -131,7 +131,6 @@ try {
 } finally {
   theirs.stop()
   await ours.close()
-  await engine.close()
 }
 
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)]!
@@ -144,7 +143,7 @@ const mine = rates(samples.ours)
 const peer = rates(samples.theirs)
 console.log(
   `threads ${threads}, batch ${BATCH}, ${rounds} rounds alternating, load average ${loadAtStart.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end; ` +
-    `engine: ${engine.buildType === 'localBuild' ? 'OpenMP source build (model pull)' : "node-llama-cpp's prebuilt binaries"}, load ${loadSeconds.toFixed(2)} s`,
+    `engine: ${(await engineBuildState(engineBuildPaths())).state === 'prebuilt' ? "node-llama-cpp's prebuilt binaries" : 'OpenMP source build (model pull)'}, process start and load ${loadSeconds.toFixed(2)} s`,
 )
 console.log(`prompt     (~${mine.promptTokens} tokens): ours ${mine.prompt.toFixed(0)} tok/s, llama.cpp ${peer.prompt.toFixed(0)} tok/s, ratio ${(mine.prompt / peer.prompt).toFixed(2)}x`)
 console.log(`generation (${ANSWER_TOKENS} tokens): ours ${mine.generation.toFixed(1)} tok/s, llama.cpp ${peer.generation.toFixed(1)} tok/s, ratio ${(mine.generation / peer.generation).toFixed(2)}x`)

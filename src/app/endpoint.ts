@@ -1,7 +1,7 @@
 /**
  * Where a task's requests go. Is anybody there? Checked before anything heavy is loaded, so a
  * missing server is reported at once with what to do about it; with none, the cached model is
- * started in-process and stands in.
+ * started in a process of its own and stands in.
  */
 import type {Config} from '../config/schema.js'
 import {PyAgentError} from '../errors.js'
@@ -81,7 +81,7 @@ export interface TaskEndpoint {
 
 /**
  * The configured endpoints when one answers. Otherwise, with `embedded`, the cached model,
- * started in-process (the engine is imported only then: it is large) and driven with JSON
+ * started in a process of its own (src/engine/host-process.ts says why) and driven with JSON
  * actions under its token masks, since it has no tool-call parser. Otherwise a NoEndpointError
  * that says how to start vLLM (or pull a model).
  */

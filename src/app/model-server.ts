@@ -1,18 +1,19 @@
 /**
- * A cached model run by the embedded engine and served on 127.0.0.1 behind the same
+ * A cached model run by the embedded engine (in a process of its own) and served on 127.0.0.1 behind the same
  * OpenAI-compatible surface as vLLM: what `pyagent serve-model` starts, and what `pyagent run`
  * falls back to when no server answers.
  */
-import {EmbeddedEngine} from '../engine/engine.js'
 import {ModelError} from '../engine/errors.js'
+import {startEngineHost} from '../engine/host-process.js'
 import {DEFAULT_MODEL, findModel, type ModelEntry} from '../engine/models.js'
-import {serveModel} from '../engine/server.js'
 
 export interface RunningModel {
   url: string
   model: ModelEntry
   /** How the model is named to a person: the default model's label, else its name. */
   label: string
+  /** Settles when the engine's process has ended: the reason, said for a person. */
+  ended: Promise<string>
   close(): Promise<void>
 }
 
@@ -29,17 +30,8 @@ async function cachedModel(model: string | undefined, fallBackToDefault: boolean
 export async function startModelServer(options: {model?: string; threads: number; port?: number; fallBackToDefault?: boolean}): Promise<RunningModel | undefined> {
   const entry = await cachedModel(options.model, options.fallBackToDefault ?? false)
   if (!entry) return undefined
-  const engine = await EmbeddedEngine.load(entry, {threads: options.threads})
-  const server = await serveModel(engine, {port: options.port})
-  return {
-    url: server.url,
-    model: entry,
-    label: entry.name === DEFAULT_MODEL.name ? DEFAULT_MODEL.label : entry.name,
-    close: async () => {
-      await server.close()
-      await engine.close()
-    },
-  }
+  const host = await startEngineHost({model: entry.name, threads: options.threads, port: options.port ?? 0})
+  return {...host, model: entry, label: entry.name === DEFAULT_MODEL.name ? DEFAULT_MODEL.label : entry.name}
 }
 
 /** `pyagent serve-model`: the named (or default) cached model, or a ModelError that says to pull one. */
@@ -47,4 +39,11 @@ export async function serveCachedModel(options: {model?: string; threads: number
   const server = await startModelServer(options)
   if (!server) throw new ModelError(`No ${options.model ? `model "${options.model}"` : 'model'} in the cache; run \`pyagent model pull\` first.`)
   return server
+}
+
+/** Serves until `stopped` settles; an engine that ends first is an error, not a quiet exit. */
+export async function serveUntil(server: RunningModel, stopped: Promise<void>): Promise<void> {
+  const ended = await Promise.race([stopped.then(() => undefined), server.ended])
+  await server.close()
+  if (ended) throw new ModelError(`The embedded engine's process ${ended} while serving ${server.model.name}. Run \`pyagent doctor\`, then \`pyagent serve-model\` again.`)
 }

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {serveCachedModel} from '../app/model-server.js'
+import {serveCachedModel, serveUntil} from '../app/model-server.js'
 import {BaseCommand} from '../cli/base.js'
 import {untilStopped} from '../cli/stop-signals.js'
 
@@ -19,7 +19,6 @@ export default class ServeModel extends BaseCommand {
     const {name} = server.model
     // The URL goes out on stdout as soon as it is known, so scripts can wait for it, with or without --json.
     process.stdout.write(this.jsonEnabled() ? `${JSON.stringify({url: server.url, model: name})}\n` : `Serving ${name} at ${server.url}\n`)
-    await untilStopped()
-    await server.close()
+    await serveUntil(server, untilStopped())
   }
 }
