@@ -15,7 +15,6 @@
  */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -23,6 +22,8 @@ import {parseArgs} from 'node:util'
 
 import {execa} from 'execa'
 import {z} from 'zod'
+
+import {freePort} from '../test/support/free-port.js'
 
 const {values: flags} = parseArgs({
   options: {
@@ -42,14 +43,6 @@ const TURN_BOUND = Math.min(4096, Math.floor(Number(flags['n-ctx']) / 4))
 
 const event = z.looseObject({type: z.string()})
 type Event = z.infer<typeof event> & Record<string, unknown>
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 async function waitFor(url: string, child: ChildProcess, seconds = 120): Promise<void> {
   const until = Date.now() + seconds * 1000
