@@ -21,13 +21,15 @@
 import Database from 'better-sqlite3'
 import {execa, type ResultPromise} from 'execa'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {parseArgs} from 'node:util'
 
+import {fleetEventSchema} from '../src/fleet/schemas.js'
+import {parseSseFrame} from '../src/fleet/sse.js'
 import {fleetEnv} from '../test/fleet/processes.js'
 import {BIN} from '../test/support/cli.js'
+import {freePort} from '../test/support/free-port.js'
 import {type RecordedRequest, type Reply, startOpenAiServer} from '../test/support/openai-server.js'
 
 const {values: options} = parseArgs({
@@ -85,14 +87,6 @@ function scripted(request: RecordedRequest): Reply {
 }
 
 const model = await startOpenAiServer({onChat: scripted})
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 interface Fleet {
   url: string
@@ -378,9 +372,9 @@ async function followEvents(url: string, id: string, dropAfter: number | undefin
         for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
           const frame = buffer.slice(0, cut)
           buffer = buffer.slice(cut + 2)
-          const fields = Object.fromEntries(frame.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]))
-          if (fields.event === 'end') ended = (JSON.parse(fields.data!) as {status: string}).status
-          else seqs.push(Number(fields.id))
+          const fields = parseSseFrame(frame)
+          if (fields.event === 'end') ended = (JSON.parse(fields.data) as {status: string}).status
+          else if (fields.data) seqs.push(fleetEventSchema.parse(JSON.parse(fields.data)).seq)
           if (drop !== undefined && seqs.length >= drop) controller.abort()
         }
       }
