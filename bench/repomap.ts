@@ -81,7 +81,8 @@ interface AiderRun extends Ranked {
 function runAider(root: string, files: string[], mentioned: {files: string[]; identifiers: string[]}): AiderRun {
   const request = JSON.stringify({root, files, mentionedFiles: mentioned.files, mentionedIdents: mentioned.identifiers, tokens: TOKENS, rankLimit: 200})
   const started = performance.now()
-  const result = spawnSync(AIDER_PYTHON, [AIDER_SCRIPT, request], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  // aider orders tied ranks as its sets iterate, which Python's string hashing varies per run: pinned, as in bench/map-quality.ts.
+  const result = spawnSync(AIDER_PYTHON, [AIDER_SCRIPT, request], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, PYTHONHASHSEED: '0'}})
   const wallMs = performance.now() - started
   if (result.status !== 0) throw new Error(`aider failed on ${root}: ${result.stderr}`)
   const last = result.stdout.trim().split('\n').at(-1)!
