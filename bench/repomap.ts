@@ -17,21 +17,21 @@
  *   python3 -m venv bench/.venv-aider && bench/.venv-aider/bin/pip install aider-chat==0.86.2
  * Run: npx tsx bench/repomap.ts [--skip-corpora] [--skip-big] [--aider-big] [--keep]
  */
-import {execFileSync, spawnSync} from 'node:child_process'
-import {appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {spawnSync} from 'node:child_process'
+import {appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {homedir, tmpdir} from 'node:os'
-import {dirname, join, relative} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
 import {TokenCounter} from '../src/llm/tokens.js'
-import type {FileTags} from '../src/native.js'
 import {mentionsIn} from '../src/memory/mentions.js'
 import {rankDefinitions} from '../src/memory/rank.js'
 import {buildRepoMap} from '../src/memory/repo-map.js'
 import {indexTags} from '../src/memory/tag-index.js'
 import {openStateAt} from '../src/state/db.js'
 import {workingTree} from '../src/workspace/working-tree.js'
+import {type AiderTags, aiderTagsAsOurs, type CorpusSource, crateDir, gitCorpus, rankedFiles, STDLIB_SKIP, stdlibDir} from './repomap/corpus.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const AIDER_PYTHON = join(ROOT, 'bench/.venv-aider/bin/python')
@@ -39,57 +39,12 @@ const AIDER_SCRIPT = join(ROOT, 'bench/repomap/aider_map.py')
 const CLI = join(ROOT, 'bin/run.js')
 const TOKENS = 1024
 const TOP = 20
-const SOURCE = /\.(ts|tsx|js|mjs|cjs|py|rs|go|java|c|h|cc|cpp|hpp)$/
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-function walk(dir: string, keep: (path: string) => boolean): string[] {
-  if (!existsSync(dir)) return []
-  return readdirSync(dir, {withFileTypes: true}).flatMap((entry) => {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) return walk(path, keep)
-    return entry.isFile() && keep(path) ? [path] : []
-  })
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: {...process.env, GIT_CONFIG_NOSYSTEM: '1'}})
-}
-
-/** A git repository holding copies of `sources` (each folder's source files, under a prefix), committed. */
-function gitCorpus(dir: string, sources: {from: string; to: string; skip?: RegExp}[]): string[] {
-  mkdirSync(dir, {recursive: true})
-  for (const {from, to, skip} of sources) {
-    for (const file of walk(from, (path) => SOURCE.test(path) && !skip?.test(relative(from, path)))) {
-      const target = join(dir, to, relative(from, file))
-      mkdirSync(dirname(target), {recursive: true})
-      cpSync(file, target)
-    }
-  }
-  // aider keeps its tags cache inside the root; neither map should list it as a source.
-  writeFileSync(join(dir, '.gitignore'), '.aider*\n')
-  git(dir, 'init', '-q', '-b', 'main')
-  git(dir, 'add', '-A')
-  git(dir, '-c', 'user.email=bench@example.com', '-c', 'user.name=bench', 'commit', '-qm', 'corpus')
-  return git(dir, 'ls-files', '-z').split('\0').filter(Boolean)
-}
-
-function stdlibDir(): string {
-  return execFileSync('python3', ['-c', 'import sysconfig; print(sysconfig.get_paths()["stdlib"])'], {encoding: 'utf8'}).trim()
-}
-
-function crateDir(prefix: string): string {
-  const registry = join(homedir(), '.cargo/registry/src')
-  for (const index of readdirSync(registry)) {
-    const found = readdirSync(join(registry, index)).filter((name) => name.startsWith(prefix)).sort().at(-1)
-    if (found) return join(registry, index, found)
-  }
-  throw new Error(`no ${prefix}* crate in ${registry}; run \`cargo fetch\` in native/ first`)
-}
-
 interface Corpus {
   name: string
-  sources: {from: string; to: string; skip?: RegExp}[]
+  sources: CorpusSource[]
   task: string
 }
 
@@ -106,7 +61,7 @@ const CORPORA: Corpus[] = [
   },
   {
     name: 'stdlib (Python)',
-    sources: [{from: stdlibDir(), to: 'lib', skip: /(^|\/)(tests?|idlelib|site-packages|lib2to3\/tests|__pycache__)\//}],
+    sources: [{from: stdlibDir(), to: 'lib', skip: STDLIB_SKIP}],
     task: 'asyncio: StreamReader.readuntil hangs when the separator spans two chunks (lib/asyncio/streams.py)',
   },
 ]
@@ -117,7 +72,7 @@ interface Ranked {
 }
 
 interface AiderRun extends Ranked {
-  tags: Record<string, ['def' | 'ref', string][]>
+  tags: AiderTags
   buildMs: number
   tokens: number
   wallMs: number
@@ -126,7 +81,8 @@ interface AiderRun extends Ranked {
 function runAider(root: string, files: string[], mentioned: {files: string[]; identifiers: string[]}): AiderRun {
   const request = JSON.stringify({root, files, mentionedFiles: mentioned.files, mentionedIdents: mentioned.identifiers, tokens: TOKENS, rankLimit: 200})
   const started = performance.now()
-  const result = spawnSync(AIDER_PYTHON, [AIDER_SCRIPT, request], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  // aider orders tied ranks as its sets iterate, which Python's string hashing varies per run: pinned, as in bench/map-quality.ts.
+  const result = spawnSync(AIDER_PYTHON, [AIDER_SCRIPT, request], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: {...process.env, PYTHONHASHSEED: '0'}})
   const wallMs = performance.now() - started
   if (result.status !== 0) throw new Error(`aider failed on ${root}: ${result.stderr}`)
   const last = result.stdout.trim().split('\n').at(-1)!
@@ -152,25 +108,13 @@ function runOurs(root: string, task: string | undefined): OursRun {
 async function oursRanking(root: string, paths: string[], mentioned: {files: string[]; identifiers: string[]}): Promise<Ranked> {
   const index = await indexTags(root, paths)
   const ranking = rankDefinitions(index.files, {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
-  const files: string[] = []
-  for (const {path} of ranking) if (!files.includes(path)) files.push(path)
-  return {files, pairs: ranking.map(({path, name}) => [path, name])}
+  return {files: rankedFiles(ranking), pairs: ranking.map(({path, name}) => [path, name])}
 }
 
 /** aider's tags ranked by PyAgent's ranking: the same input to both rankings, so any difference is the ranking's. */
 function oursOnAiderTags(aider: AiderRun, mentioned: {files: string[]; identifiers: string[]}): Ranked {
-  const files = new Map<string, FileTags>()
-  for (const [path, tags] of Object.entries(aider.tags).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (tags.length === 0) continue
-    files.set(path, {
-      definitions: tags.filter(([kind]) => kind === 'def').map(([, name]) => ({name, line: 0, signature: ''})),
-      references: tags.filter(([kind]) => kind === 'ref').map(([, name]) => ({name, line: 0})),
-    })
-  }
-  const ranking = rankDefinitions(files, {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
-  const ranked: string[] = []
-  for (const {path} of ranking) if (!ranked.includes(path)) ranked.push(path)
-  return {files: ranked, pairs: ranking.map(({path, name}) => [path, name])}
+  const ranking = rankDefinitions(aiderTagsAsOurs(aider.tags), {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
+  return {files: rankedFiles(ranking), pairs: ranking.map(({path, name}) => [path, name])}
 }
 
 function overlap(ours: readonly string[], theirs: readonly string[]): {shared: number; of: number} {

@@ -18,6 +18,13 @@ export const MAX_TAGGED_FILE_BYTES = 1024 * 1024
 /** Files hashed between two turns: a hash costs a small fraction of a parse. */
 const HASH_BATCH = 512
 
+/**
+ * The bytes of files to parse kept from the pass that hashed them, up to this much in all: read
+ * once, a cold index is that much faster, and past it a large tree is read again file by file
+ * rather than held in memory whole.
+ */
+const KEPT_SOURCE_BYTES = 64 * 1024 * 1024
+
 export interface IndexStats {
   /** Files in a language the map covers. */
   files: number
@@ -44,6 +51,12 @@ export interface IndexProgress {
 interface Candidate {
   path: string
   language: TagsLanguage
+}
+
+/** A file to parse, with its bytes when the hashing pass kept them. */
+interface Miss {
+  candidate: Candidate
+  source?: Buffer
 }
 
 interface Outcome {
@@ -94,23 +107,30 @@ export async function indexTags(
   // First pass: hash every file and take what the cache has; the second parses the rest, so
   // that progress can be told against the number of files that really need a parse.
   const outcomes = new Map<string, Outcome>()
-  const misses: Candidate[] = []
+  const misses: Miss[] = []
+  let keptBytes = 0
   for (const [index, candidate] of candidates.entries()) {
     if (index % HASH_BATCH === HASH_BATCH - 1) await nextTurn()
     const source = readCounted(root, candidate.path, stats)
     if (!source) continue
-    const hash = blake3(source)
-    const row = db ? cachedTags(db, hash, candidate.language) : undefined
-    if (row && row.version === version) outcomes.set(candidate.path, {row, fromCache: true})
-    else misses.push(candidate)
+    const row = db ? cachedTags(db, blake3(source), candidate.language) : undefined
+    if (row && row.version === version) {
+      outcomes.set(candidate.path, {row, fromCache: true})
+    } else if (keptBytes + source.length <= KEPT_SOURCE_BYTES) {
+      keptBytes += source.length
+      misses.push({candidate, source})
+    } else {
+      misses.push({candidate})
+    }
   }
 
-  const parseBatch = async (batch: readonly Candidate[]) => {
+  const parseBatch = async (batch: readonly Miss[]) => {
     const read: {candidate: Candidate; source: Buffer}[] = []
-    for (const candidate of batch) {
-      // Read again rather than kept from the first pass: a cold index of a large tree would otherwise hold all of it in memory.
-      const source = readCounted(root, candidate.path, stats)
-      if (source) read.push({candidate, source})
+    for (const miss of batch) {
+      const source = miss.source ?? readCounted(root, miss.candidate.path, stats)
+      // Let go of the kept bytes as soon as they are handed over, so memory falls as parsing goes.
+      miss.source = undefined
+      if (source) read.push({candidate: miss.candidate, source})
     }
     const extractions = await extractTags(read.map(({candidate, source}) => ({source, language: candidate.language})))
     const rows = extractions.map(({hash, tags, skipped}, index): CachedTagsRow => ({hash, language: read[index]!.candidate.language, version, tags, skipped}))

@@ -7,12 +7,13 @@
 //! (binary, minified, mostly unparsable) yield no tags and say why.
 
 mod languages;
+mod python;
 mod units;
 
 use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
-use tree_sitter::{Node, ParseOptions, Parser, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, ParseOptions, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
 pub use languages::TagLanguage;
 pub use units::{code_units, CodeUnit, UNITS_VERSION};
@@ -75,7 +76,7 @@ pub struct FileTags {
 /// The tags of one file's bytes, or why it has none worth having.
 pub fn extract(source: &[u8], language: TagLanguage) -> Result<FileTags, Skip> {
     let (text, tree) = parse_checked(source, language)?;
-    Ok(collect(&tree, text, language))
+    Ok(collect(tags_in(&tree, text, language), text, language))
 }
 
 /// The file's text and syntax tree, or why neither is worth having: the checks tags and code
@@ -168,9 +169,17 @@ struct Tag<'tree> {
     node: Node<'tree>,
 }
 
-/// Every match of the language's tags query that has both a name and a role, in match order.
+/// Every tag of the tree: the matches of the language's tags query that have both a name and
+/// a role, in match order; for Python the same tags from a walk (see `python`).
 fn tags_in<'tree>(tree: &'tree Tree, text: &str, language: TagLanguage) -> Vec<Tag<'tree>> {
-    let query = language.query();
+    match language {
+        TagLanguage::Python => python::tags(tree),
+        _ => matches_of(language.query(), tree, text),
+    }
+}
+
+/// Every match of `query` that has both a name and a role, in match order.
+fn matches_of<'tree>(query: &'static Query, tree: &'tree Tree, text: &str) -> Vec<Tag<'tree>> {
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
@@ -193,11 +202,11 @@ fn tags_in<'tree>(tree: &'tree Tree, text: &str, language: TagLanguage) -> Vec<T
     found_tags
 }
 
-fn collect(tree: &Tree, text: &str, language: TagLanguage) -> FileTags {
+fn collect(tags: Vec<Tag>, text: &str, language: TagLanguage) -> FileTags {
     let lines = Lines::new(text);
     let mut definitions: Vec<(usize, Definition)> = Vec::new();
     let mut references: Vec<(usize, Reference)> = Vec::new();
-    for Tag { role, name, node } in tags_in(tree, text, language) {
+    for Tag { role, name, node } in tags {
         let Ok(identifier) = name.utf8_text(text.as_bytes()) else {
             continue;
         };

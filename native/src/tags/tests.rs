@@ -193,3 +193,74 @@ fn languages_by_path() {
     assert_eq!(TagLanguage::from_path("Makefile"), None);
     assert_eq!(TagLanguage::from_path("dir.rs/README"), None);
 }
+
+/// Source files under `dir` (recursively) in `language`, in path order.
+fn files_in(dir: &std::path::Path, language: TagLanguage, into: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display())).map(|entry| entry.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_in(&path, language, into);
+        } else if TagLanguage::from_path(&path.to_string_lossy()) == Some(language) {
+            into.push(path);
+        }
+    }
+}
+
+#[test]
+fn leaving_out_doc_comments_keeps_every_tag_of_real_files() {
+    let node_modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules");
+    assert!(node_modules.join("zod").is_dir(), "{} has no zod: run `npm ci` first", node_modules.display());
+    let go = "package store\n\n// Store keeps values.\n// It is safe to share.\ntype Store struct{}\n\n// Get reads one.\nfunc (s *Store) Get(key string) Value {\n\treturn lookup(key)\n}\n\n/* Open makes one. */\nfunc Open() *Store { return nil }\n\nfunc bare() {}\n".to_owned();
+    let mut sources: Vec<(String, TagLanguage)> = vec![(go, TagLanguage::Go)];
+    for (dir, language) in [("zod/src", TagLanguage::TypeScript), ("execa/lib", TagLanguage::JavaScript), ("dependency-cruiser/src", TagLanguage::JavaScript)] {
+        let mut paths = Vec::new();
+        files_in(&node_modules.join(dir), language, &mut paths);
+        sources.extend(paths.into_iter().map(|path| (std::fs::read_to_string(path).unwrap(), language)));
+    }
+    let mut checked = 0;
+    for language in [TagLanguage::TypeScript, TagLanguage::JavaScript, TagLanguage::Go] {
+        // Leaked: tags borrow their role from the query for as long as the program runs.
+        let written: &'static Query = Box::leak(Box::new(Query::new(&language.grammar(), &language.query_parts().join("\n")).unwrap()));
+        assert!(written.capture_names().contains(&"doc"), "{}: the grammar's query has no doc comments to leave out", language.name());
+        for (source, _) in sources.iter().filter(|(_, of)| *of == language) {
+            let Ok((text, tree)) = parse_checked(source.as_bytes(), language) else {
+                continue;
+            };
+            assert_eq!(extract(source.as_bytes(), language).unwrap(), collect(matches_of(written, &tree, text), text, language));
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} files compared");
+}
+
+/// Python's standard library, as the python3 on PATH has it: real Python the tests did not write.
+fn python_stdlib() -> Option<std::path::PathBuf> {
+    let output = std::process::Command::new("python3").args(["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"]).output().ok()?;
+    output.status.success().then(|| std::path::PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+}
+
+#[test]
+fn the_python_walk_finds_the_tags_python_query_finds_in_the_standard_library() {
+    let Some(stdlib) = python_stdlib() else {
+        assert!(std::env::var_os("CI").is_none(), "python3 is missing: CI installs it (.ci/run); its standard library is this test's Python");
+        eprintln!("skipped: no python3 on PATH, so no standard library to compare on");
+        return;
+    };
+    let mut paths = Vec::new();
+    files_in(&stdlib, TagLanguage::Python, &mut paths);
+    let skip = ["/test/", "/tests/", "/idlelib/", "/site-packages/", "/lib2to3/"];
+    paths.retain(|path| !skip.iter().any(|part| path.to_string_lossy().contains(part)));
+    let query = TagLanguage::Python.query();
+    let mut checked = 0;
+    for path in &paths {
+        let source = std::fs::read(path).unwrap();
+        let Ok((text, tree)) = parse_checked(&source, TagLanguage::Python) else {
+            continue;
+        };
+        let by_query = collect(matches_of(query, &tree, text), text, TagLanguage::Python);
+        assert_eq!(extract(&source, TagLanguage::Python).unwrap(), by_query, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked > 500, "only {checked} files compared in {}", stdlib.display());
+}
