@@ -226,6 +226,45 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 11,
+    name: "facts' ids never reused",
+    // A fact's id is held outside the table: by a task that reinforces the facts it was given
+    // when it succeeds, and by a person between `memory list` and `memory forget`. Without
+    // AUTOINCREMENT SQLite gives a new row the id of the last one deleted, so a stale id would
+    // reinforce or forget another fact. SQLite adds AUTOINCREMENT only to a new table: the facts
+    // move over with their ids, and the full-text index is built again from them.
+    sql: `
+      CREATE TABLE facts_autoincrement (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind          TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        strength      REAL NOT NULL CHECK (strength > 0),
+        uses          INTEGER NOT NULL,
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER NOT NULL,
+        UNIQUE (kind, text)
+      );
+      INSERT INTO facts_autoincrement (id, kind, text, source, strength, uses, created_at, last_used_at)
+        SELECT id, kind, text, source, strength, uses, created_at, last_used_at FROM facts;
+      DROP TRIGGER facts_fts_insert;
+      DROP TRIGGER facts_fts_delete;
+      DROP TABLE facts_fts;
+      DROP TABLE facts;
+      ALTER TABLE facts_autoincrement RENAME TO facts;
+      CREATE VIRTUAL TABLE facts_fts USING fts5(
+        text, content = 'facts', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+      );
+      INSERT INTO facts_fts (facts_fts) VALUES ('rebuild');
+      CREATE TRIGGER facts_fts_insert AFTER INSERT ON facts BEGIN
+        INSERT INTO facts_fts (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TRIGGER facts_fts_delete AFTER DELETE ON facts BEGIN
+        INSERT INTO facts_fts (facts_fts, rowid, text) VALUES ('delete', old.id, old.text);
+      END;
+    `,
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

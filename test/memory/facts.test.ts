@@ -6,8 +6,10 @@ import fc from 'fast-check'
 import {join} from 'node:path'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
+import {relevantFacts} from '../../src/memory/fact-search.js'
 import {type FactKind, forgetFact, learnFact, listFacts, markUsed, type MemorySettings, memoryStats, pruneWeakFacts} from '../../src/memory/facts.js'
-import {openStateAt, type StateDb} from '../../src/state/db.js'
+import {openStateAt, schemaVersion, type StateDb} from '../../src/state/db.js'
+import {LATEST_SCHEMA_VERSION, MIGRATIONS} from '../../src/state/migrations.js'
 import {tempDir} from '../support/temp-repo.js'
 import {checksummedToken} from '../support/tokens.js'
 
@@ -203,5 +205,46 @@ describe('learning a fact', () => {
     expect(forgetFact(db, fact.id, settings)?.text).toBe('dist/ is generated')
     expect(forgetFact(db, fact.id, settings)).toBeUndefined()
     expect(memoryStats(db, settings)).toMatchObject({facts: 0, weak: 0, oldest: null, meanStrength: 0})
+  })
+
+  // Found by the property above (learn, wait a lifetime, prune, learn another, use the first):
+  // SQLite gives a new row the id of the last one deleted unless told never to reuse ids.
+  it('never gives a new fact the id of one forgotten or pruned, so a stale id touches nothing', async () => {
+    const {db, settings, advance} = memory()
+    await learnFact(db, note('the old one'), settings)
+    const {fact: last} = await learnFact(db, note('the one to go'), settings)
+    expect(forgetFact(db, last.id, settings)?.text).toBe('the one to go')
+    const {fact: next} = await learnFact(db, note('a new one'), settings)
+    expect(next.id).not.toBe(last.id)
+    advance(2 * LIFETIME_DAYS)
+    expect(pruneWeakFacts(db, settings)).toEqual({pruned: 2, remaining: 0})
+    const {fact: after} = await learnFact(db, note('after the prune'), settings)
+    expect(after.id).toBeGreaterThan(next.id)
+    markUsed(db, [last.id, next.id], settings)
+    expect(forgetFact(db, next.id, settings)).toBeUndefined()
+    expect(listFacts(db, {limit: 10}, settings)).toMatchObject([{id: after.id, text: 'after the prune', uses: 1}])
+  })
+
+  it('keeps the ids, the strengths and the search of facts stored before ids were never reused', async () => {
+    const path = join(tempDir(), 'state.db')
+    const settings: MemorySettings = {halfLifeDays: HALF_LIFE_DAYS, pruneBelow: PRUNE_BELOW, redactAllow: [], now: () => Date.UTC(2025, 0, 1)}
+    const before = openStateAt(path, MIGRATIONS.filter((migration) => migration.version <= 10))
+    const {fact: postgres} = await learnFact(before, note('the tests need a running postgres'), settings)
+    const {fact: gone} = await learnFact(before, note('the build writes dist'), settings)
+    const {fact: last} = await learnFact(before, note('run make lint before committing'), settings)
+    forgetFact(before, gone.id, settings)
+    markUsed(before, [postgres.id], settings)
+    const kept = listFacts(before, {limit: 10}, settings)
+    before.close()
+
+    const db = openStateAt(path)
+    onTestFinished(() => db.close())
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION)
+    expect(listFacts(db, {limit: 10}, settings)).toEqual(kept)
+    expect(relevantFacts(db, 'postgres tests', {limit: 5}, settings).map((fact) => fact.id)).toEqual([postgres.id])
+    forgetFact(db, last.id, settings)
+    const {fact: next} = await learnFact(db, note('a fact after the migration'), settings)
+    expect(next.id).toBeGreaterThan(last.id)
+    expect(relevantFacts(db, 'migration', {limit: 5}, settings).map((fact) => fact.id)).toEqual([next.id])
   })
 })
