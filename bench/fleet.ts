@@ -26,7 +26,7 @@ import {dirname, join} from 'node:path'
 import {parseArgs} from 'node:util'
 
 import {fleetEventSchema} from '../src/fleet/schemas.js'
-import {parseSseFrame} from '../src/fleet/sse.js'
+import {SseFrames} from '../src/fleet/sse.js'
 import {fleetEnv} from '../test/fleet/processes.js'
 import {BIN} from '../test/support/cli.js'
 import {freePort} from '../test/support/free-port.js'
@@ -364,17 +364,13 @@ async function followEvents(url: string, id: string, dropAfter: number | undefin
     const controller = new AbortController()
     const response = await fetch(`${url}/tasks/${id}/events`, {headers: seqs.length > 0 ? {'last-event-id': String(seqs.at(-1))} : {}, signal: controller.signal})
     reconnected ||= seqs.length > 0
-    let buffer = ''
+    const frames = new SseFrames()
     const decoder = new TextDecoder()
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, {stream: true})
-        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-          const frame = buffer.slice(0, cut)
-          buffer = buffer.slice(cut + 2)
-          const fields = parseSseFrame(frame)
-          if (fields.event === 'end') ended = (JSON.parse(fields.data) as {status: string}).status
-          else if (fields.data) seqs.push(fleetEventSchema.parse(JSON.parse(fields.data)).seq)
+        for (const frame of frames.push(decoder.decode(chunk, {stream: true}))) {
+          if (frame.event === 'end') ended = (JSON.parse(frame.data) as {status: string}).status
+          else if (frame.data) seqs.push(fleetEventSchema.parse(JSON.parse(frame.data)).seq)
           if (drop !== undefined && seqs.length >= drop) controller.abort()
         }
       }

@@ -22,7 +22,7 @@ import {
   taskIdParamsSchema,
   taskListSchema,
 } from '../fleet/schemas.js'
-import {parseSseFrame} from '../fleet/sse.js'
+import {SseFrames} from '../fleet/sse.js'
 import {clientFleetToken, fleetTokenPath} from '../fleet/token.js'
 
 export class FleetUnreachableError extends PyAgentError {
@@ -75,14 +75,11 @@ export class FleetClient {
     const path = `/tasks/${taskPath(id)}/events${options.follow ? '' : '?follow=false'}`
     const response = await this.fetch('GET', path, undefined, {'last-event-id': String(options.after), accept: 'text/event-stream'}, options.signal)
     if (!response.ok) await this.refusal(response)
-    let buffer = ''
+    const frames = new SseFrames()
     const decoder = new TextDecoder()
     try {
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, {stream: true})
-        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-          const frame = parseSseFrame(buffer.slice(0, cut))
-          buffer = buffer.slice(cut + 2)
+        for (const frame of frames.push(decoder.decode(chunk, {stream: true}))) {
           if (frame.event === 'end') return endSchema.parse(JSON.parse(frame.data)).status
           if (frame.data) options.onEvent(fleetEventSchema.parse(JSON.parse(frame.data)))
         }

@@ -4,7 +4,7 @@
  * `Last-Event-ID`, so the page misses and repeats nothing.
  */
 import type {FleetEvent} from '../../../fleet/schemas.js'
-import {parseSseFrame} from '../../../fleet/sse.js'
+import {SseFrames} from '../../../fleet/sse.js'
 import {authHeaders, refused} from './api.js'
 
 export interface EventHandlers {
@@ -23,14 +23,11 @@ export async function followEvents(id: string, after: number, handlers: EventHan
       const response = await fetch(`/tasks/${encodeURIComponent(id)}/events`, {headers: {...authHeaders(), 'last-event-id': String(last), accept: 'text/event-stream'}, signal})
       if (!response.ok || !response.body) throw await refused(response)
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
-      let buffer = ''
+      const frames = new SseFrames()
       for (;;) {
         const {value, done} = await reader.read()
         if (done) break
-        buffer += value
-        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-          const frame = parseSseFrame(buffer.slice(0, cut))
-          buffer = buffer.slice(cut + 2)
+        for (const frame of frames.push(value)) {
           if (frame.event === 'end') {
             handlers.end((JSON.parse(frame.data) as {status: string}).status)
             return
