@@ -1,4 +1,4 @@
-import {type ResultPromise, execa} from 'execa'
+import type {ResultPromise} from 'execa'
 import {existsSync, readFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {describe, expect, it, onTestFinished} from 'vitest'
@@ -6,32 +6,18 @@ import {describe, expect, it, onTestFinished} from 'vitest'
 import {findModel} from '../../src/engine/models.js'
 import {childrenOf} from '../fleet/processes.js'
 import {waitFor} from '../fleet/support.js'
-import {BIN, runCli} from '../support/cli.js'
+import {runCli} from '../support/cli.js'
+import {startCliProcess} from '../support/cli-process.js'
 
 const entry = await findModel()
 if (!entry) console.log('engine host tests skipped: no model in the cache (run `node bin/run.js model pull`)')
 
-/** `pyagent serve-model --json` started, its first line read; killed when the test ends. */
+/** `pyagent serve-model --json` started, its URL read, and the engine process it started found. */
 async function serveModel(): Promise<{child: ResultPromise; url: string; engine: number; output: () => string}> {
-  const child = execa(process.execPath, [BIN, 'serve-model', '--json'], {reject: false, stdin: 'ignore', buffer: false, env: {XDG_CONFIG_HOME: '/nonexistent-pyagent-test'}})
-  onTestFinished(async () => {
-    child.kill('SIGKILL')
-    await child
-  })
-  let output = ''
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const line = await new Promise<string>((resolve, reject) => {
-    let seen = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString()
-      output += chunk.toString()
-      if (seen.includes('\n')) resolve(seen.split('\n')[0]!)
-    })
-    void child.then((result) => reject(new Error(`serve-model exited (${result.exitCode}) before it was ready`)))
-  })
+  const {process: child, line, output} = await startCliProcess(['serve-model', '--json'], {env: {XDG_CONFIG_HOME: '/nonexistent-pyagent-test'}})
   const [engine] = childrenOf(child.pid!).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('engine/host.js'))
   expect(engine, 'serve-model runs the engine in a child process').toBeDefined()
-  return {child, url: (JSON.parse(line) as {url: string}).url, engine: engine!, output: () => output}
+  return {child, url: (JSON.parse(line) as {url: string}).url, engine: engine!, output}
 }
 
 const gone = (pid: number) => async () => (existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ') ? undefined : true)

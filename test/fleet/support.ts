@@ -1,9 +1,8 @@
 /** A real `pyagent serve` (the built CLI) on loopback, a scripted model behind it, and a small client for its API and event stream. */
-import {type ResultPromise, execa} from 'execa'
+import type {ResultPromise} from 'execa'
 import {join} from 'node:path'
-import {onTestFinished} from 'vitest'
 
-import {BIN} from '../support/cli.js'
+import {type CliProcess, startCliProcess} from '../support/cli-process.js'
 import type {OpenAiTestServer, RecordedRequest, Reply} from '../support/openai-server.js'
 import {tempDir} from '../support/temp-repo.js'
 import {fleetEnv} from './processes.js'
@@ -17,38 +16,14 @@ export interface Served {
   api(method: string, path: string, options?: {body?: unknown; headers?: Record<string, string>}): Promise<{status: number; body: any}>
 }
 
-export interface FleetProcess {
+export interface FleetProcess extends CliProcess {
   home: string
-  process: ResultPromise
-  /** The first line it printed on stdout (where serve and worker say where they are). */
-  line: string
-  /** Everything it printed so far, stdout and stderr. */
-  output(): string
 }
 
-/** Starts `pyagent <args>` and waits for its first line on stdout; it is stopped (SIGTERM) when the test ends. */
+/** Starts `pyagent <args>` with a fleet's environment and waits for its first line on stdout; it is stopped (SIGTERM) when the test ends. */
 export async function startFleetProcess(model: OpenAiTestServer, args: string[], options: {env?: Record<string, string>; home?: string} = {}): Promise<FleetProcess> {
   const home = options.home ?? tempDir('pyagent-fleet-home-')
-  const child = execa(process.execPath, [BIN, ...args], {cwd: home, env: fleetEnv(model.baseUrl, home, options.env), reject: false, stdin: 'ignore', buffer: false})
-  onTestFinished(async () => {
-    child.kill('SIGTERM')
-    await child
-  })
-  let printed = ''
-  const line = await new Promise<string>((resolve, reject) => {
-    let seen = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString()
-      printed += chunk.toString()
-      if (seen.includes('\n')) resolve(seen.split('\n')[0]!)
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      printed += chunk.toString()
-      process.stderr.write(chunk)
-    })
-    void child.then((result) => reject(new Error(`pyagent ${args[0]} exited (${result.exitCode}) before it was ready:\n${printed}`)))
-  })
-  return {home, process: child, line, output: () => printed}
+  return {home, ...(await startCliProcess(args, {cwd: home, env: fleetEnv(model.baseUrl, home, options.env)}))}
 }
 
 /** `home` and `port` given again start a server on the database and the address of one that was stopped. */
