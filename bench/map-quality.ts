@@ -31,8 +31,8 @@ import {parseArgs} from 'node:util'
 import {type Mentions, mentionsIn} from '../src/memory/mentions.js'
 import {rankDefinitions} from '../src/memory/rank.js'
 import {indexTags} from '../src/memory/tag-index.js'
-import type {FileTags} from '../src/native.js'
-import {type AiderTags, aiderTagsAsOurs, type CorpusSource, gitCorpus, rankedFiles, STDLIB_SKIP, stdlibDir} from './repomap/corpus.js'
+import {decodeTags, type FileTags} from '../src/native.js'
+import {type AiderTags, aiderTagsAsOurs, type CorpusSource, encodeTags, gitCorpus, rankedFiles, STDLIB_SKIP, stdlibDir} from './repomap/corpus.js'
 import {STDLIB_QUESTIONS, ZOD_QUESTIONS} from './repomap/questions.js'
 import {CORPORA as RETRIEVAL_CORPORA, type Question} from './retrieval/questions.js'
 
@@ -93,10 +93,14 @@ function aiderRankings(root: string, files: readonly string[], mentions: readonl
 }
 
 /** One file set's definitions with the other's references, for every file either has tags for. */
-function mixTags(definitionsFrom: ReadonlyMap<string, FileTags>, referencesFrom: ReadonlyMap<string, FileTags>): Map<string, FileTags> {
-  const mixed = new Map<string, FileTags>()
+function mixTags(definitionsFrom: ReadonlyMap<string, string>, referencesFrom: ReadonlyMap<string, string>): Map<string, string> {
+  const decoded = (files: ReadonlyMap<string, string>, path: string): FileTags | undefined => {
+    const encoded = files.get(path)
+    return encoded === undefined ? undefined : decodeTags(encoded)
+  }
+  const mixed = new Map<string, string>()
   for (const path of [...new Set([...definitionsFrom.keys(), ...referencesFrom.keys()])].sort()) {
-    mixed.set(path, {definitions: definitionsFrom.get(path)?.definitions ?? [], references: referencesFrom.get(path)?.references ?? []})
+    mixed.set(path, encodeTags({definitions: decoded(definitionsFrom, path)?.definitions ?? [], references: decoded(referencesFrom, path)?.references ?? []}))
   }
   return mixed
 }
@@ -119,7 +123,7 @@ async function measureCorpus(base: string, corpus: QualityCorpus) {
   const aider = aiderRankings(root, paths, mentions)
   const ours = (await indexTags(root, paths)).files
   const aiderAsOurs = aiderTagsAsOurs(aider.tags)
-  const tagSets: Record<Exclude<Method, 'aider'>, ReadonlyMap<string, FileTags>> = {
+  const tagSets: Record<Exclude<Method, 'aider'>, ReadonlyMap<string, string>> = {
     ours,
     oursOnAiderTags: aiderAsOurs,
     ourDefsAiderRefs: mixTags(ours, aiderAsOurs),
@@ -133,7 +137,7 @@ async function measureCorpus(base: string, corpus: QualityCorpus) {
     const focus = {files: new Set(mentions[number]!.files), identifiers: new Set(mentions[number]!.identifiers), touched: new Set<string>()}
     const ranked: Record<Method, string[]> = {
       aider: aider.rankings[number]!,
-      ...(Object.fromEntries(Object.entries(tagSets).map(([method, files]) => [method, rankedFiles(rankDefinitions(files, focus))])) as Record<Exclude<Method, 'aider'>, string[]>),
+      ...(Object.fromEntries(await Promise.all(Object.entries(tagSets).map(async ([method, files]) => [method, rankedFiles(await rankDefinitions(files, focus))]))) as Record<Exclude<Method, 'aider'>, string[]>),
     }
     const scores = Object.fromEntries(METHODS.map((method) => [method, score(ranked[method], answers)])) as Record<Method, ReturnType<typeof score>>
     for (const method of METHODS) {

@@ -107,13 +107,13 @@ function runOurs(root: string, task: string | undefined): OursRun {
 
 async function oursRanking(root: string, paths: string[], mentioned: {files: string[]; identifiers: string[]}): Promise<Ranked> {
   const index = await indexTags(root, paths)
-  const ranking = rankDefinitions(index.files, {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
+  const ranking = await rankDefinitions(index.files, {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
   return {files: rankedFiles(ranking), pairs: ranking.map(({path, name}) => [path, name])}
 }
 
 /** aider's tags ranked by PyAgent's ranking: the same input to both rankings, so any difference is the ranking's. */
-function oursOnAiderTags(aider: AiderRun, mentioned: {files: string[]; identifiers: string[]}): Ranked {
-  const ranking = rankDefinitions(aiderTagsAsOurs(aider.tags), {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
+async function oursOnAiderTags(aider: AiderRun, mentioned: {files: string[]; identifiers: string[]}): Promise<Ranked> {
+  const ranking = await rankDefinitions(aiderTagsAsOurs(aider.tags), {files: new Set(mentioned.files), identifiers: new Set(mentioned.identifiers), touched: new Set()})
   return {files: rankedFiles(ranking), pairs: ranking.map(({path, name}) => [path, name])}
 }
 
@@ -145,7 +145,7 @@ async function compareOnCorpus(base: string, corpus: Corpus): Promise<Record<str
     const oursCold = runOurs(root, task)
     const oursWarm = runOurs(root, task)
     const ours = await oursRanking(root, paths, mentioned)
-    const sameTags = oursOnAiderTags(aiderCold, mentioned)
+    const sameTags = await oursOnAiderTags(aiderCold, mentioned)
     const pairsOf = (ranked: Ranked) => ranked.pairs.map((pair) => pair.join(' '))
     row[label] = {
       mentionedFiles: mentioned.files,

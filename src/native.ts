@@ -100,6 +100,7 @@ interface NativeBinding {
   secretsFind(content: string | Uint8Array, path?: string | null): NativeSecretHit[]
   tagsExtractBatch(sources: (Uint8Array | string)[], languages: TagsLanguage[]): Promise<TagsExtraction[]>
   tagsLanguageForPath(path: string): TagsLanguage | null
+  tagsRank(paths: readonly string[], tags: readonly string[], focusFiles: string[], identifiers: string[], touched: string[]): Promise<RankedTags>
   tagsVersion(): number
   codeUnitsBatch(sources: (Uint8Array | string)[], languages: TagsLanguage[]): Promise<CodeUnitsExtraction[]>
   codeUnitsVersion(): number
@@ -133,6 +134,7 @@ const REQUIRED_EXPORTS: readonly (keyof NativeBinding)[] = [
   'secretsFind',
   'tagsExtractBatch',
   'tagsLanguageForPath',
+  'tagsRank',
   'tagsVersion',
   'codeUnitsBatch',
   'codeUnitsVersion',
@@ -293,6 +295,32 @@ export function decodeTags(encoded: string): FileTags {
     definitions: definitions.map(([name, line, signature]) => ({name, line, signature})),
     references: references.map(([name, line]) => ({name, line})),
   }
+}
+
+/** What a ranking of tags is personalised to (see native/src/tags/rank.rs for the weights). */
+export interface TagsFocus {
+  /** Files the task names. */
+  files: Iterable<string>
+  /** Words of the task, as possible names and path parts. */
+  identifiers: Iterable<string>
+  /** Files the agent read or edited. */
+  touched: Iterable<string>
+}
+
+/** Every definition, best first, in columns: `files[k]` indexes the paths ranked, `names` is NUL-separated. */
+export interface RankedTags {
+  files: Uint32Array
+  names: string
+  ranks: Float64Array
+}
+
+/**
+ * Ranks the definitions of files whose tags extractTags encoded (path and tags at the same
+ * index) by PageRank over their use/definition graph, on the worker pool. Rejects naming a file
+ * whose tags do not decode.
+ */
+export function rankTags(paths: readonly string[], tags: readonly string[], focus: TagsFocus): Promise<RankedTags> {
+  return load().tagsRank(paths, tags, [...focus.files], [...focus.identifiers], [...focus.touched])
 }
 
 /** The tags language of a file from its name, or null when the tags do not cover it. */

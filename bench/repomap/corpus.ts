@@ -69,15 +69,23 @@ export function crateDir(prefix: string): string {
 /** aider's tags as bench/repomap/aider_*.py print them: per file, `[kind, name]` in its order. */
 export type AiderTags = Record<string, ['def' | 'ref', string][]>
 
-/** aider's tags in our shape (no lines or signatures: the ranking reads names only), files without tags left out. */
-export function aiderTagsAsOurs(tags: AiderTags): Map<string, FileTags> {
-  const files = new Map<string, FileTags>()
+/** Tags encoded as the native module encodes them (what the ranking reads). */
+export function encodeTags({definitions, references}: FileTags): string {
+  return JSON.stringify([definitions.map(({name, line, signature}) => [name, line, signature]), references.map(({name, line}) => [name, line])])
+}
+
+/** aider's tags in our encoding (no lines or signatures: the ranking reads names only), files without tags left out. */
+export function aiderTagsAsOurs(tags: AiderTags): Map<string, string> {
+  const files = new Map<string, string>()
   for (const [path, found] of Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (found.length === 0) continue
-    files.set(path, {
-      definitions: found.filter(([kind]) => kind === 'def').map(([, name]) => ({name, line: 0, signature: ''})),
-      references: found.filter(([kind]) => kind === 'ref').map(([, name]) => ({name, line: 0})),
-    })
+    files.set(
+      path,
+      encodeTags({
+        definitions: found.filter(([kind]) => kind === 'def').map(([, name]) => ({name, line: 0, signature: ''})),
+        references: found.filter(([kind]) => kind === 'ref').map(([, name]) => ({name, line: 0})),
+      }),
+    )
   }
   return files
 }

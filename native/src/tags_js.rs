@@ -6,6 +6,7 @@ use neon::prelude::*;
 
 use crate::hash;
 use crate::js_args;
+use crate::tags::rank::{self, Focus, TaggedFile};
 use crate::tags::{self, CodeUnit, FileTags, TagLanguage};
 
 /// `[[[name, line, signature], …], [[name, line], …]]`: definitions, then references.
@@ -93,6 +94,65 @@ fn units_batch(cx: FunctionContext) -> JsResult<JsPromise> {
     batch(cx, "codeUnitsBatch", "units", |bytes, language| tags::code_units(bytes, language).map(|units| encode_units(&units)))
 }
 
+fn strings(cx: &mut FunctionContext, index: usize) -> NeonResult<Vec<String>> {
+    let values = cx.argument::<JsArray>(index)?.to_vec(cx)?;
+    values.into_iter().map(|value| Ok(value.downcast_or_throw::<JsString, _>(cx)?.value(cx))).collect()
+}
+
+/// The ranking as it crosses back: parallel columns, the names joined by NUL (which no tagged
+/// file holds: a NUL byte makes it binary), far cheaper to hand over than an object per definition.
+struct RankColumns {
+    files: Vec<u32>,
+    names: String,
+    ranks: Vec<f64>,
+}
+
+/// `tagsRank(paths, tags, focusFiles, identifiers, touched)`: a promise of `{files: Uint32Array,
+/// names, ranks: Float64Array}`, every definition best first (`files` index the input, `names`
+/// NUL-separated), or a rejection naming a file whose tags do not decode. On the worker pool.
+fn rank_tags(mut cx: FunctionContext) -> JsResult<JsPromise> {
+    let paths = strings(&mut cx, 0)?;
+    let encoded = strings(&mut cx, 1)?;
+    if paths.len() != encoded.len() {
+        return cx.throw_type_error("tagsRank: one tags string per path");
+    }
+    let focus = Focus {
+        files: strings(&mut cx, 2)?.into_iter().collect(),
+        identifiers: strings(&mut cx, 3)?.into_iter().collect(),
+        touched: strings(&mut cx, 4)?.into_iter().collect(),
+    };
+    let promise = cx
+        .task(move || {
+            let files: Vec<TaggedFile> = paths.iter().zip(&encoded).map(|(path, tags)| TaggedFile { path, tags }).collect();
+            rank::rank_definitions(&files, &focus).map(|ranked| {
+                let mut columns = RankColumns { files: Vec::with_capacity(ranked.len()), names: String::new(), ranks: Vec::with_capacity(ranked.len()) };
+                for (index, definition) in ranked.iter().enumerate() {
+                    if index > 0 {
+                        columns.names.push('\0');
+                    }
+                    columns.names.push_str(&definition.name);
+                    columns.files.push(definition.file as u32);
+                    columns.ranks.push(definition.rank);
+                }
+                columns
+            })
+        })
+        .promise(move |mut cx, outcome| match outcome {
+            Ok(columns) => {
+                let result = cx.empty_object();
+                let files = JsUint32Array::from_slice(&mut cx, &columns.files)?;
+                result.set(&mut cx, "files", files)?;
+                let names = cx.string(columns.names);
+                result.set(&mut cx, "names", names)?;
+                let ranks = JsFloat64Array::from_slice(&mut cx, &columns.ranks)?;
+                result.set(&mut cx, "ranks", ranks)?;
+                Ok(result)
+            }
+            Err(bad) => cx.throw_error(format!("the cached tags of {} do not decode ({})", bad.path, bad.reason)),
+        });
+    Ok(promise)
+}
+
 /// `tagsLanguageForPath(path)`: the tags language of a file from its name, or null.
 fn language_for_path(mut cx: FunctionContext) -> JsResult<JsValue> {
     let path = cx.argument::<JsString>(0)?.value(&mut cx);
@@ -114,6 +174,7 @@ pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {
     cx.export_function("codeUnitsBatch", units_batch)?;
     cx.export_function("codeUnitsVersion", units_version)?;
     cx.export_function("tagsLanguageForPath", language_for_path)?;
+    cx.export_function("tagsRank", rank_tags)?;
     cx.export_function("tagsVersion", version)?;
     Ok(())
 }

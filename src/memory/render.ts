@@ -5,7 +5,7 @@
  * renderWithinBudget), since tokens cannot be told from characters. The same ranking always
  * renders the same bytes, so a prompt that starts with the map stays a cacheable prefix.
  */
-import type {FileTags, TagDefinition} from '../native.js'
+import {decodeTags, type TagDefinition} from '../native.js'
 import type {RankedDefinition} from './rank.js'
 
 export interface ShownDefinition {
@@ -25,17 +25,18 @@ export interface RenderedMap {
 
 type CountTokens = (text: string) => number
 
-/** A file's definitions by name, built only for files a render reaches. */
+/** A file's definitions by name, decoded only for files a render reaches. */
 class DefinitionLookup {
   private readonly byFile = new Map<string, Map<string, TagDefinition[]>>()
 
-  constructor(private readonly files: ReadonlyMap<string, FileTags>) {}
+  constructor(private readonly files: ReadonlyMap<string, string>) {}
 
   get(path: string, name: string): TagDefinition[] {
     let byName = this.byFile.get(path)
     if (!byName) {
       byName = new Map()
-      for (const definition of this.files.get(path)?.definitions ?? []) {
+      const encoded = this.files.get(path)
+      for (const definition of encoded === undefined ? [] : decodeTags(encoded).definitions) {
         const list = byName.get(definition.name) ?? byName.set(definition.name, []).get(definition.name)!
         list.push(definition)
       }
@@ -79,7 +80,8 @@ const FIRST_GUESS = 16
  */
 export function renderWithinBudget(
   ranking: readonly RankedDefinition[],
-  files: ReadonlyMap<string, FileTags>,
+  /** Each file's tags as extractTags encoded them. */
+  files: ReadonlyMap<string, string>,
   budget: number,
   count: CountTokens,
 ): RenderedMap {

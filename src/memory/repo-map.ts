@@ -77,7 +77,7 @@ export async function buildRepoMap(request: RepoMapRequest): Promise<RepoMap> {
   const indexed = performance.now()
 
   const fromTask = task ? mentionsIn(task, paths) : {files: [], identifiers: []}
-  const ranking = rankDefinitions(index.files, {
+  const ranking = await rankDefinitions(index.files, {
     files: new Set([...fromTask.files, ...(mentioned?.files ?? []).map((path) => repositoryPath(root, path))]),
     identifiers: new Set([...fromTask.identifiers, ...(mentioned?.identifiers ?? [])]),
     touched: new Set((touched ?? []).map((path) => repositoryPath(root, path))),

@@ -7,7 +7,7 @@ import {lstatSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
-import {blake3, decodeTags, extractTags, type FileTags, type TagsLanguage, type TagsSkip, tagsLanguageForPath, tagsVersion} from '../native.js'
+import {blake3, extractTags, type TagsLanguage, type TagsSkip, tagsLanguageForPath, tagsVersion} from '../native.js'
 import type {StateDb} from '../state/db.js'
 import {type CachedTagsRow, cachedTags, keepOnlyTags, storeTags} from '../state/repo-map.js'
 import {inParallelBatches} from './batches.js'
@@ -37,8 +37,8 @@ export interface IndexStats {
 }
 
 export interface TagIndex {
-  /** Files with tags, by repository-relative path, in path order. */
-  files: Map<string, FileTags>
+  /** Files with tags (as extractTags encoded them: decoded only for the few files a map shows), by repository-relative path, in path order. */
+  files: Map<string, string>
   stats: IndexStats
 }
 
@@ -140,14 +140,14 @@ export async function indexTags(
   await inParallelBatches(misses, parseBatch, (parsed) => onProgress?.({parsed, total: misses.length}))
   if (db) keepOnlyTags(db, [...new Set([...outcomes.values()].map(({row}) => row.hash))])
 
-  const files = new Map<string, FileTags>()
+  const files = new Map<string, string>()
   for (const {path} of candidates) {
     const outcome = outcomes.get(path)
     if (!outcome) continue
     if (outcome.fromCache) stats.cached += 1
     else stats.parsed += 1
     const {tags, skipped} = outcome.row
-    if (tags !== null) files.set(path, decodeTags(tags))
+    if (tags !== null) files.set(path, tags)
     else stats.skipped[skipped as TagsSkip] += 1
   }
   return {files, stats}

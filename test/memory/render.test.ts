@@ -2,15 +2,14 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {TokenCounter} from '../../src/llm/tokens.js'
 import {renderWithinBudget} from '../../src/memory/render.js'
-import type {FileTags} from '../../src/native.js'
 
 const tokens = new TokenCounter('cl100k_base')
 afterAll(() => tokens.free())
 const count = (text: string) => tokens.count(text)
 
-/** 40 files of 12 definitions each, signatures of uneven length, ranked in an order that jumps between files. */
-function repository(): {files: Map<string, FileTags>; ranking: {path: string; name: string; rank: number}[]} {
-  const files = new Map<string, FileTags>()
+/** 40 files of 12 definitions each (tags encoded as the native module does), signatures of uneven length, ranked in an order that jumps between files. */
+function repository(): {files: Map<string, string>; ranking: {path: string; name: string; rank: number}[]} {
+  const files = new Map<string, string>()
   const ranking: {path: string; name: string; rank: number}[] = []
   for (let file = 0; file < 40; file += 1) {
     const path = `src/module${file}/part.ts`
@@ -19,7 +18,7 @@ function repository(): {files: Map<string, FileTags>; ranking: {path: string; na
       const parameters = Array.from({length: (file * 7 + index * 3) % 9}, (_, at) => `argument${at}: Record<string, number>`).join(', ')
       return {name, line: index * 10 + 1, signature: `export function ${name}(${parameters}): void {`}
     })
-    files.set(path, {definitions, references: []})
+    files.set(path, JSON.stringify([definitions.map(({name, line, signature}) => [name, line, signature]), []]))
     for (const {name} of definitions) ranking.push({path, name, rank: ((file * 31 + name.length * 17) % 97) / 97})
   }
   ranking.sort((a, b) => b.rank - a.rank || (a.path < b.path ? -1 : 1) || (a.name < b.name ? -1 : 1))

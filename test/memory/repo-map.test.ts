@@ -151,6 +151,15 @@ describe('buildRepoMap', () => {
     db.close()
   })
 
+  it('fails with E_MAP naming the file when cached tags were altered outside PyAgent', async () => {
+    const repo = tempRepo(FILES)
+    const db = cache()
+    await buildRepoMap(request(repo.root, {db}))
+    db.prepare('UPDATE repo_map_tags SET tags = ? WHERE hash = ?').run('[[["cut', blake3(FILES['src/metrics.ts']!))
+    await expect(buildRepoMap(request(repo.root, {db}))).rejects.toMatchObject({code: 'E_MAP', message: expect.stringMatching(/src\/metrics\.ts.*state\.db aside/)})
+    db.close()
+  })
+
   it('fails with E_MAP for a directory that does not exist', async () => {
     await expect(buildRepoMap(request(join(tempDir(), 'missing')))).rejects.toMatchObject({code: 'E_MAP'})
   })

@@ -8,6 +8,7 @@
 
 mod languages;
 mod python;
+pub mod rank;
 mod units;
 
 use std::cell::RefCell;
