@@ -9,6 +9,7 @@ mod edits;
 mod hash;
 mod interner;
 mod js_args;
+mod language;
 mod diff_js;
 mod line_tokens;
 mod metrics;

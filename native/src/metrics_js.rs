@@ -48,7 +48,7 @@ fn to_js<'a>(cx: &mut FunctionContext<'a>, file: &FileMetrics) -> JsResult<'a, J
 fn analyze(mut cx: FunctionContext) -> JsResult<JsObject> {
     let source = source_arg(&mut cx, 0)?;
     let name = cx.argument::<JsString>(1)?.value(&mut cx);
-    let Some(language) = Language::from_name(&name) else {
+    let Some(language) = Language::from_name(&name).filter(|language| language.has_metrics()) else {
         return cx.throw_type_error(format!(
             "metricsAnalyze: unknown language {name:?}; expected typescript, tsx, javascript, python, rust or go"
         ));
@@ -62,7 +62,7 @@ fn analyze(mut cx: FunctionContext) -> JsResult<JsObject> {
 /// `metricsLanguageForPath(path)`: the language name the metrics use for a file, or null.
 fn language_for_path(mut cx: FunctionContext) -> JsResult<JsValue> {
     let path = cx.argument::<JsString>(0)?.value(&mut cx);
-    Ok(js_args::string_or_null(&mut cx, Language::from_path(&path).map(Language::name)))
+    Ok(js_args::string_or_null(&mut cx, Language::from_path(&path).filter(|language| language.has_metrics()).map(Language::name)))
 }
 
 pub fn register(cx: &mut ModuleContext) -> NeonResult<()> {

@@ -7,7 +7,7 @@ use neon::prelude::*;
 use crate::hash;
 use crate::js_args;
 use crate::tags::rank::{self, Focus, TaggedFile};
-use crate::tags::{self, CodeUnit, FileTags, TagLanguage};
+use crate::tags::{self, CodeUnit, FileTags, Language};
 
 /// `[[[name, line, signature], …], [[name, line], …]]`: definitions, then references.
 fn encode(tags: &FileTags) -> String {
@@ -27,8 +27,8 @@ fn encode_units(units: &[CodeUnit]) -> String {
     serde_json::to_string(&rows).expect("units serialise: strings and numbers only")
 }
 
-fn language_of(cx: &mut FunctionContext, function: &str, name: &str) -> NeonResult<TagLanguage> {
-    match TagLanguage::from_name(name) {
+fn language_of(cx: &mut FunctionContext, function: &str, name: &str) -> NeonResult<Language> {
+    match Language::from_name(name) {
         Some(language) => Ok(language),
         None => cx.throw_type_error(format!(
             "{function}: unknown language {name:?}; expected typescript, tsx, javascript, python, rust, go, java, c or cpp"
@@ -47,14 +47,14 @@ fn batch<'cx>(
     mut cx: FunctionContext<'cx>,
     function: &'static str,
     field: &'static str,
-    encode_file: fn(&[u8], TagLanguage) -> Result<String, tags::Skip>,
+    encode_file: fn(&[u8], Language) -> Result<String, tags::Skip>,
 ) -> JsResult<'cx, JsPromise> {
     let sources = cx.argument::<JsArray>(0)?.to_vec(&mut cx)?;
     let names = cx.argument::<JsArray>(1)?.to_vec(&mut cx)?;
     if sources.len() != names.len() {
         return cx.throw_type_error(format!("{function}: one language per source"));
     }
-    let mut work: Vec<(Vec<u8>, TagLanguage)> = Vec::with_capacity(sources.len());
+    let mut work: Vec<(Vec<u8>, Language)> = Vec::with_capacity(sources.len());
     for (source, name) in sources.into_iter().zip(names) {
         let bytes = js_args::bytes_of(&mut cx, source, &format!("{function}: a source"))?;
         let name = name.downcast_or_throw::<JsString, _>(&mut cx)?.value(&mut cx);
@@ -156,7 +156,7 @@ fn rank_tags(mut cx: FunctionContext) -> JsResult<JsPromise> {
 /// `tagsLanguageForPath(path)`: the tags language of a file from its name, or null.
 fn language_for_path(mut cx: FunctionContext) -> JsResult<JsValue> {
     let path = cx.argument::<JsString>(0)?.value(&mut cx);
-    Ok(js_args::string_or_null(&mut cx, TagLanguage::from_path(&path).map(TagLanguage::name)))
+    Ok(js_args::string_or_null(&mut cx, Language::from_path(&path).map(Language::name)))
 }
 
 /// `tagsVersion()`: changes whenever the same file would get different tags.

@@ -17,9 +17,12 @@ describe('native metrics', () => {
     expect(analyzeMetrics(Buffer.from('fn main() { if true {} }'), 'rust').functions[0]?.complexity).toBe(2)
     expect(metricsLanguageForPath('cmd/main.go')).toBe('go')
     expect(metricsLanguageForPath('docs/index.md')).toBeNull()
+    // The map's tags read these; the metrics have no rules for them.
+    for (const path of ['src/Main.java', 'lib/io.c', 'include/io.h']) expect(metricsLanguageForPath(path)).toBeNull()
   })
 
   it('rejects an unknown language with a TypeError naming the choices', () => {
     expect(() => analyzeMetrics('x', 'cobol' as never)).toThrow(/unknown language "cobol"; expected typescript/)
+    expect(() => analyzeMetrics('class A {}', 'java' as never)).toThrow(/unknown language "java"/)
   })
 })

@@ -1,17 +1,9 @@
 //! What each tree-sitter node means for the metrics, per language: a function, a container
 //! that names the functions inside it, a decision point, or nothing.
 
-use tree_sitter::{Language as Grammar, Node};
+use tree_sitter::Node;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    TypeScript,
-    Tsx,
-    JavaScript,
-    Python,
-    Rust,
-    Go,
-}
+use crate::language::Language;
 
 pub enum Role {
     Function(String),
@@ -23,53 +15,9 @@ pub enum Role {
 const ANONYMOUS: &str = "(anonymous)";
 
 impl Language {
-    /// The language of a file, from its extension; None for files the metrics do not cover.
-    pub fn from_path(path: &str) -> Option<Language> {
-        let extension = path.rsplit_once('.')?.1;
-        Some(match extension {
-            "ts" | "mts" | "cts" => Language::TypeScript,
-            "tsx" => Language::Tsx,
-            "js" | "mjs" | "cjs" | "jsx" => Language::JavaScript,
-            "py" | "pyi" => Language::Python,
-            "rs" => Language::Rust,
-            "go" => Language::Go,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Language::TypeScript => "typescript",
-            Language::Tsx => "tsx",
-            Language::JavaScript => "javascript",
-            Language::Python => "python",
-            Language::Rust => "rust",
-            Language::Go => "go",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Language> {
-        [
-            Language::TypeScript,
-            Language::Tsx,
-            Language::JavaScript,
-            Language::Python,
-            Language::Rust,
-            Language::Go,
-        ]
-        .into_iter()
-        .find(|language| language.name() == name)
-    }
-
-    pub(crate) fn grammar(self) -> Grammar {
-        match self {
-            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-            Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-            Language::Python => tree_sitter_python::LANGUAGE.into(),
-            Language::Rust => tree_sitter_rust::LANGUAGE.into(),
-            Language::Go => tree_sitter_go::LANGUAGE.into(),
-        }
+    /// Whether the metrics have rules for the language's functions and decisions.
+    pub fn has_metrics(self) -> bool {
+        matches!(self, Language::TypeScript | Language::Tsx | Language::JavaScript | Language::Python | Language::Rust | Language::Go)
     }
 
     pub(crate) fn separator(self) -> &'static str {
@@ -87,6 +35,8 @@ pub fn role(node: Node, source: &[u8], language: Language) -> Role {
         Language::Python => python(node, source),
         Language::Rust => rust(node, source),
         Language::Go => go(node, source),
+        // Not `has_metrics`: the JS entry points refuse them before a parse.
+        Language::Java | Language::C | Language::Cpp => Role::Other,
     }
 }
 

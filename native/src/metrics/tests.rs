@@ -213,3 +213,9 @@ fn picks_the_language_from_the_extension() {
     assert_eq!(Language::from_path("README.md"), None);
     assert_eq!(Language::from_name("go"), Some(Language::Go));
 }
+
+#[test]
+fn the_metrics_cover_six_of_the_languages_the_tags_read() {
+    let covered: Vec<&str> = crate::language::ALL.into_iter().filter(|language| language.has_metrics()).map(Language::name).collect();
+    assert_eq!(covered, ["typescript", "tsx", "javascript", "python", "rust", "go"]);
+}

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
-pub use languages::TagLanguage;
+pub use languages::Language;
 pub use units::{code_units, CodeUnit, UNITS_VERSION};
 
 /// Bumped whenever a change here or in a query changes the tags of some file: cached tags
@@ -75,14 +75,14 @@ pub struct FileTags {
 }
 
 /// The tags of one file's bytes, or why it has none worth having.
-pub fn extract(source: &[u8], language: TagLanguage) -> Result<FileTags, Skip> {
+pub fn extract(source: &[u8], language: Language) -> Result<FileTags, Skip> {
     let (text, tree) = parse_checked(source, language)?;
     Ok(collect(tags_in(&tree, text, language), text, language))
 }
 
 /// The file's text and syntax tree, or why neither is worth having: the checks tags and code
 /// units share, so a file one of them skips the other skips for the same reason.
-fn parse_checked(source: &[u8], language: TagLanguage) -> Result<(&str, Tree), Skip> {
+fn parse_checked(source: &[u8], language: Language) -> Result<(&str, Tree), Skip> {
     let text = check_text(source)?;
     let tree = parse(text, language).ok_or(Skip::Unparsable)?;
     if mostly_errors(&tree, text.len()) {
@@ -115,7 +115,7 @@ thread_local! {
     static PARSER: RefCell<Parser> = RefCell::new(Parser::new());
 }
 
-fn parse(text: &str, language: TagLanguage) -> Option<Tree> {
+fn parse(text: &str, language: Language) -> Option<Tree> {
     PARSER.with(|parser| {
         let mut parser = parser.borrow_mut();
         parser.set_language(&language.grammar()).ok()?;
@@ -172,9 +172,9 @@ struct Tag<'tree> {
 
 /// Every tag of the tree: the matches of the language's tags query that have both a name and
 /// a role, in match order; for Python the same tags from a walk (see `python`).
-fn tags_in<'tree>(tree: &'tree Tree, text: &str, language: TagLanguage) -> Vec<Tag<'tree>> {
+fn tags_in<'tree>(tree: &'tree Tree, text: &str, language: Language) -> Vec<Tag<'tree>> {
     match language {
-        TagLanguage::Python => python::tags(tree),
+        Language::Python => python::tags(tree),
         _ => matches_of(language.query(), tree, text),
     }
 }
@@ -203,7 +203,7 @@ fn matches_of<'tree>(query: &'static Query, tree: &'tree Tree, text: &str) -> Ve
     found_tags
 }
 
-fn collect(tags: Vec<Tag>, text: &str, language: TagLanguage) -> FileTags {
+fn collect(tags: Vec<Tag>, text: &str, language: Language) -> FileTags {
     let lines = Lines::new(text);
     let mut definitions: Vec<(usize, Definition)> = Vec::new();
     let mut references: Vec<(usize, Reference)> = Vec::new();
@@ -237,7 +237,7 @@ fn collect(tags: Vec<Tag>, text: &str, language: TagLanguage) -> FileTags {
 }
 
 /// Whether a definition sits inside a function's body (a C declarator's own function aside).
-fn is_local(node: Node, language: TagLanguage) -> bool {
+fn is_local(node: Node, language: Language) -> bool {
     let owner = if node.kind().ends_with("_declarator") { declaration_of(node).unwrap_or(node) } else { node };
     let mut ancestor = owner.parent();
     while let Some(current) = ancestor {

@@ -7,7 +7,7 @@
 
 use tree_sitter::Node;
 
-use super::{declaration_of, is_local, tags_in, Lines, Skip, TagLanguage};
+use super::{declaration_of, is_local, tags_in, Lines, Skip, Language};
 
 /// Bumped whenever a change here or in a query changes the units of some file: an index made
 /// by another version is cut again.
@@ -49,7 +49,7 @@ fn unit_kind(role: &'static str) -> Option<&'static str> {
 
 /// The functions, methods and classes of one file's bytes in source order, or why it has none.
 /// Definitions local to a function are part of that function's unit, not units of their own.
-pub fn code_units(source: &[u8], language: TagLanguage) -> Result<Vec<CodeUnit>, Skip> {
+pub fn code_units(source: &[u8], language: Language) -> Result<Vec<CodeUnit>, Skip> {
     let (text, tree) = super::parse_checked(source, language)?;
     let lines = Lines::new(text);
     let mut found: Vec<(usize, CodeUnit)> = Vec::new();
