@@ -81,3 +81,25 @@ impl Language {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_by_path_and_name() {
+        assert_eq!(Language::from_path("src/a.test.ts"), Some(Language::TypeScript));
+        assert_eq!(Language::from_path("ui/App.tsx"), Some(Language::Tsx));
+        assert_eq!(Language::from_path("bin/run.mjs"), Some(Language::JavaScript));
+        assert_eq!(Language::from_path("pkg/x.py"), Some(Language::Python));
+        assert_eq!(Language::from_path("include/x.h"), Some(Language::Cpp));
+        assert_eq!(Language::from_path("lib/Main.java"), Some(Language::Java));
+        assert_eq!(Language::from_path("Makefile"), None);
+        assert_eq!(Language::from_path("README.md"), None);
+        assert_eq!(Language::from_path("dir.rs/README"), None);
+        for language in ALL {
+            assert_eq!(Language::from_name(language.name()), Some(language));
+        }
+        assert_eq!(Language::from_name("cobol"), None);
+    }
+}

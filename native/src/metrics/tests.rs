@@ -198,23 +198,6 @@ fn deeply_nested_code_does_not_overflow_the_stack() {
 }
 
 #[test]
-fn picks_the_language_from_the_extension() {
-    assert_eq!(
-        Language::from_path("src/a.test.ts"),
-        Some(Language::TypeScript)
-    );
-    assert_eq!(Language::from_path("ui/App.tsx"), Some(Language::Tsx));
-    assert_eq!(
-        Language::from_path("bin/run.mjs"),
-        Some(Language::JavaScript)
-    );
-    assert_eq!(Language::from_path("pkg/x.py"), Some(Language::Python));
-    assert_eq!(Language::from_path("Makefile"), None);
-    assert_eq!(Language::from_path("README.md"), None);
-    assert_eq!(Language::from_name("go"), Some(Language::Go));
-}
-
-#[test]
 fn the_metrics_cover_six_of_the_languages_the_tags_read() {
     let covered: Vec<&str> = crate::language::ALL.into_iter().filter(|language| language.has_metrics()).map(Language::name).collect();
     assert_eq!(covered, ["typescript", "tsx", "javascript", "python", "rust", "go"]);

@@ -185,15 +185,6 @@ fn empty_and_crlf_files() {
     assert_eq!(signature_of(&found, "f"), "def f(a):");
 }
 
-#[test]
-fn languages_by_path() {
-    assert_eq!(Language::from_path("src/a.test.ts"), Some(Language::TypeScript));
-    assert_eq!(Language::from_path("include/x.h"), Some(Language::Cpp));
-    assert_eq!(Language::from_path("lib/Main.java"), Some(Language::Java));
-    assert_eq!(Language::from_path("Makefile"), None);
-    assert_eq!(Language::from_path("dir.rs/README"), None);
-}
-
 /// Source files under `dir` (recursively) in `language`, in path order.
 fn files_in(dir: &std::path::Path, language: Language, into: &mut Vec<std::path::PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display())).map(|entry| entry.unwrap().path()).collect();
