@@ -4,7 +4,8 @@ use neon::prelude::*;
 use neon::types::buffer::TypedArray;
 
 use crate::js_args;
-use crate::metrics::{self, FileMetrics, Language};
+use crate::language::Language;
+use crate::metrics::{self, FileMetrics};
 
 fn source_arg(cx: &mut FunctionContext, index: usize) -> NeonResult<String> {
     let value = cx.argument::<JsValue>(index)?;

@@ -7,7 +7,8 @@ use neon::prelude::*;
 use crate::hash;
 use crate::js_args;
 use crate::tags::rank::{self, Focus, TaggedFile};
-use crate::tags::{self, CodeUnit, FileTags, Language};
+use crate::language::Language;
+use crate::tags::{self, CodeUnit, FileTags};
 
 /// `[[[name, line, signature], …], [[name, line], …]]`: definitions, then references.
 fn encode(tags: &FileTags) -> String {

@@ -13,7 +13,7 @@ mod rules;
 
 use tree_sitter::{Node, Parser, Tree};
 
-pub use crate::language::Language;
+use crate::language::Language;
 use rules::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use tree_sitter::Query;
 
-pub use crate::language::Language;
+use crate::language::Language;
 
 impl Language {
     /// Node kinds whose bodies hold code that runs, not declarations: a definition inside one

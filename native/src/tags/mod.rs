@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, Parser, Query, QueryCursor, StreamingIterator, Tree};
 
-pub use languages::Language;
+use crate::language::Language;
+
 pub use units::{code_units, CodeUnit, UNITS_VERSION};
 
 /// Bumped whenever a change here or in a query changes the tags of some file: cached tags

@@ -7,7 +7,8 @@
 
 use tree_sitter::Node;
 
-use super::{declaration_of, is_local, tags_in, Lines, Skip, Language};
+use super::{declaration_of, is_local, tags_in, Lines, Skip};
+use crate::language::Language;
 
 /// Bumped whenever a change here or in a query changes the units of some file: an index made
 /// by another version is cut again.
