@@ -299,11 +299,11 @@ export function decodeTags(encoded: string): FileTags {
 
 /** What a ranking of tags is personalised to (see native/src/tags/rank.rs for the weights). */
 export interface TagsFocus {
-  /** Files the task names. */
+  /** Files the task names: the random jump lands on them. */
   files: Iterable<string>
-  /** Words of the task, as possible names and path parts. */
+  /** Words of the task: a definition with one of these names weighs more, and so does a file whose path has one as a component. */
   identifiers: Iterable<string>
-  /** Files the agent read or edited. */
+  /** Files the agent read or edited: jumped to, and what they use weighs more. */
   touched: Iterable<string>
 }
 

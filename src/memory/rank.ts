@@ -5,17 +5,8 @@
  * cache holds them: a large tree's tags, decoded into objects here, cost several times the
  * ranking itself.
  */
-import {rankTags} from '../native.js'
+import {rankTags, type TagsFocus} from '../native.js'
 import {RepoMapError} from './errors.js'
-
-export interface RankFocus {
-  /** Files the task names: the random jump lands on them. */
-  files: ReadonlySet<string>
-  /** Words of the task: a definition with one of these names weighs more, and so does a file whose path has one as a component. */
-  identifiers: ReadonlySet<string>
-  /** Files the agent read or edited: jumped to, and what they use weighs more. */
-  touched: ReadonlySet<string>
-}
 
 export interface RankedDefinition {
   path: string
@@ -27,7 +18,7 @@ export interface RankedDefinition {
 export type Ranking = RankedDefinition[]
 
 /** `files`: each file's tags as extractTags encoded them, by repository-relative path. */
-export async function rankDefinitions(files: ReadonlyMap<string, string>, focus: RankFocus): Promise<Ranking> {
+export async function rankDefinitions(files: ReadonlyMap<string, string>, focus: TagsFocus): Promise<Ranking> {
   const paths = [...files.keys()]
   let ranked
   try {
